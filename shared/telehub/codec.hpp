@@ -1,0 +1,61 @@
+// The wire format of docs/protocol.md, implemented once. Encoding uses
+// nlohmann/json (off the hub's hot path); decoding of agent frames on the hub
+// uses simdjson behind FrameDecoder, so callers never see either library.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "telehub/sample.hpp"
+
+namespace telehub {
+
+inline constexpr int protocol_version = 1;
+
+std::string encode_sample(const Sample& s);
+std::string encode_hello(const Hello& h);
+
+// An error frame: {"type":"error","code":..,"message":..}.
+std::string encode_error(std::string_view code, std::string_view message);
+
+// Why a frame was refused. `code` is stable and machine-readable
+// ("bad_json", "missing_field", "wrong_type", "unknown_type", "bad_value");
+// `message` names the field or the problem for a person.
+struct CodecError {
+    std::string code;
+    std::string message;
+};
+
+enum class FrameKind { hello, sample, reply };
+
+// One decoded agent frame. Reused between frames so that the strings and
+// vectors inside keep their capacity: decoding a sample allocates nothing in
+// the steady state.
+struct AgentFrame {
+    FrameKind kind = FrameKind::sample;
+    Hello hello;
+    Sample sample;
+    std::string reply_id;  // for kind == reply: the command id being answered
+};
+
+// Parses and validates frames from agents. Not thread-safe: one per session
+// or per thread.
+class FrameDecoder {
+public:
+    FrameDecoder();
+    ~FrameDecoder();
+    FrameDecoder(const FrameDecoder&) = delete;
+    FrameDecoder& operator=(const FrameDecoder&) = delete;
+
+    // On success fills `out` and returns nullopt; otherwise returns the error
+    // and leaves `out` in an unspecified but valid state.
+    std::optional<CodecError> decode(std::string_view frame, AgentFrame& out);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace telehub

@@ -1,0 +1,112 @@
+#include "telehub/codec.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace telehub {
+namespace {
+
+using json = nlohmann::json;
+
+// One decimal is all a percentage needs on screen and keeps frames short.
+double round1(double v) { return std::isfinite(v) ? std::round(v * 10.0) / 10.0 : 0.0; }
+
+// Host-level counts list every state, so a reader never has to guess whether
+// a missing state means zero; per-process counts list only states in use.
+json tcp_states(const TcpStateCounts& counts, bool include_zero) {
+    json out = json::object();
+    for (int st = 1; st < tcp_state_count; ++st) {
+        auto n = counts[static_cast<std::size_t>(st)];
+        if (n != 0 || include_zero) out[std::string(tcp_state_name(st))] = n;
+    }
+    return out;
+}
+
+json encode_top(const TopProcess& p) {
+    return json{{"pid", p.pid},
+                {"ppid", p.ppid},
+                {"name", p.name},
+                {"cmdline", p.cmdline},
+                {"user", p.user},
+                {"state", std::string(1, p.state)},
+                {"cpu", round1(p.cpu)},
+                {"utime", p.utime},
+                {"stime", p.stime},
+                {"rss", p.rss},
+                {"threads", p.threads},
+                {"nice", p.nice},
+                {"sockets", {{"tcp", p.sockets.tcp}, {"udp", p.sockets.udp}, {"unix", p.sockets.unix_}}}};
+}
+
+json encode_sockets(const HostSockets& s) {
+    json by_process = json::array();
+    for (const auto& p : s.by_process) {
+        by_process.push_back({{"pid", p.pid},
+                              {"name", p.name},
+                              {"total", p.total},
+                              {"tcp", tcp_states(p.tcp, false)},
+                              {"udp", p.udp},
+                              {"unix", p.unix_}});
+    }
+    return json{{"tcp", tcp_states(s.tcp, true)},
+                {"udp", s.udp},
+                {"unix", s.unix_},
+                {"raw", s.raw},
+                {"unattributed", s.unattributed},
+                {"source", s.source},
+                {"by_process", std::move(by_process)}};
+}
+
+}  // namespace
+
+std::string encode_sample(const Sample& s) {
+    json per_core = json::array();
+    for (double c : s.cpu.per_core) per_core.push_back(round1(c));
+    json top = json::array();
+    for (const auto& p : s.top) top.push_back(encode_top(p));
+
+    json j{{"type", "sample"},
+           {"host_id", s.host_id},
+           {"seq", s.seq},
+           {"ts_ms", s.ts_ms},
+           {"interval_ms", s.interval_ms},
+           {"cpu",
+            {{"total", round1(s.cpu.total)},
+             {"user", round1(s.cpu.user)},
+             {"system", round1(s.cpu.system)},
+             {"iowait", round1(s.cpu.iowait)},
+             {"steal", round1(s.cpu.steal)},
+             {"per_core", std::move(per_core)}}},
+           {"load", {s.load[0], s.load[1], s.load[2]}},
+           {"mem", {{"total", s.mem.total}, {"available", s.mem.available}}},
+           {"procs", {{"total", s.procs.total}, {"running", s.procs.running}}},
+           {"top", std::move(top)},
+           {"sockets", encode_sockets(s.sockets)}};
+    if (s.backfill) j["backfill"] = true;
+    // Names and cmdlines come from other users' processes: replace invalid
+    // UTF-8 rather than fail the whole sample.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string encode_hello(const Hello& h) {
+    json j{{"type", "hello"},
+           {"protocol", h.protocol},
+           {"host_id", h.host_id},
+           {"hostname", h.hostname},
+           {"kernel", h.kernel},
+           {"cores", h.cores},
+           {"boot_time", h.boot_time},
+           {"interval_ms", h.interval_ms},
+           {"agent_version", h.agent_version},
+           {"capabilities", h.capabilities}};
+    if (!h.token.empty()) j["token"] = h.token;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string encode_error(std::string_view code, std::string_view message) {
+    json j{{"type", "error"}, {"code", code}, {"message", message}};
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace telehub

@@ -1,0 +1,157 @@
+#include "telehub/codec.hpp"
+
+#define BOOST_TEST_MODULE codec
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+using namespace telehub;
+
+namespace {
+
+Sample make_sample() {
+    Sample s;
+    s.host_id = "host-a";
+    s.seq = 42;
+    s.ts_ms = 1763800000000;
+    s.interval_ms = 1000;
+    s.cpu = {12.5, 8.0, 4.0, 0.5, 0.0, {10.1, 14.9}};
+    s.load = {0.5, 0.4, 0.3};
+    s.mem = {16'000'000'000ULL, 8'000'000'000ULL};
+    s.procs = {312, 2};
+    TopProcess p;
+    p.pid = 1234;
+    p.ppid = 1;
+    p.name = "ng (x) inx";
+    p.user = "www-data";
+    p.state = 'R';
+    p.cpu = 35.2;
+    p.utime = 573;
+    p.stime = 806;
+    p.rss = 12345678;
+    p.threads = 4;
+    p.nice = -5;
+    p.sockets = {100, 0, 2};
+    s.top.push_back(p);
+    s.sockets.tcp[tcp_established] = 120;
+    s.sockets.tcp[tcp_listen] = 8;
+    s.sockets.tcp[tcp_time_wait] = 3;
+    s.sockets.udp = 4;
+    s.sockets.unix_ = 60;
+    s.sockets.source = "netlink";
+    ProcessSockets ps;
+    ps.pid = 1234;
+    ps.name = "nginx";
+    ps.total = 102;
+    ps.tcp[tcp_established] = 98;
+    ps.tcp[tcp_listen] = 2;
+    s.sockets.by_process.push_back(ps);
+    return s;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sample_round_trips_through_the_decoder) {
+    Sample in = make_sample();
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(encode_sample(in), out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_TEST((out.kind == FrameKind::sample));
+    const Sample& s = out.sample;
+    BOOST_TEST(s.host_id == "host-a");
+    BOOST_TEST(s.seq == 42u);
+    BOOST_TEST(s.ts_ms == 1763800000000);
+    BOOST_TEST(s.cpu.total == 12.5);
+    BOOST_TEST(s.cpu.per_core.size() == 2u);
+    BOOST_TEST(s.cpu.per_core[1] == 14.9);
+    BOOST_TEST(s.load[2] == 0.3);
+    BOOST_TEST(s.mem.total == 16'000'000'000ULL);
+    BOOST_TEST(s.procs.total == 312u);
+    BOOST_REQUIRE(s.top.size() == 1u);
+    BOOST_TEST(s.top[0].name == "ng (x) inx");
+    BOOST_TEST(s.top[0].nice == -5);
+    BOOST_TEST(s.top[0].utime == 573u);
+    BOOST_TEST(s.top[0].sockets.tcp == 100u);
+    BOOST_TEST(s.sockets.tcp[tcp_established] == 120u);
+    BOOST_TEST(s.sockets.tcp[tcp_listen] == 8u);
+    BOOST_TEST(s.sockets.tcp_total() == 131u);
+    BOOST_TEST(s.sockets.unix_ == 60u);
+    BOOST_REQUIRE(s.sockets.by_process.size() == 1u);
+    BOOST_TEST(s.sockets.by_process[0].tcp[tcp_established] == 98u);
+}
+
+BOOST_AUTO_TEST_CASE(sample_uses_the_documented_key_names) {
+    auto j = nlohmann::json::parse(encode_sample(make_sample()));
+    BOOST_TEST(j["type"] == "sample");
+    BOOST_TEST(j["cpu"]["per_core"].size() == 2u);
+    BOOST_TEST(j["sockets"]["tcp"]["ESTABLISHED"] == 120);
+    BOOST_TEST(j["sockets"]["tcp"]["CLOSE_WAIT"] == 0);  // every state listed at host level
+    BOOST_TEST(j["sockets"]["by_process"][0]["tcp"].contains("LISTEN"));
+    BOOST_TEST(!j["sockets"]["by_process"][0]["tcp"].contains("CLOSE_WAIT"));
+    BOOST_TEST(j["top"][0]["sockets"]["unix"] == 2);
+    BOOST_TEST(!j.contains("backfill"));
+}
+
+BOOST_AUTO_TEST_CASE(decoder_reuses_frame_between_samples_with_fewer_items) {
+    FrameDecoder dec;
+    AgentFrame out;
+    Sample big = make_sample();
+    big.top.resize(5, big.top[0]);
+    BOOST_REQUIRE(!dec.decode(encode_sample(big), out));
+    BOOST_TEST(out.sample.top.size() == 5u);
+    Sample small = make_sample();
+    small.top.clear();
+    small.backfill = true;
+    BOOST_REQUIRE(!dec.decode(encode_sample(small), out));
+    BOOST_TEST(out.sample.top.empty());
+    BOOST_TEST(out.sample.backfill);
+}
+
+BOOST_AUTO_TEST_CASE(hello_round_trips) {
+    Hello h{protocol_version, "h1", "box", "6.1.0", 8, 1700000000, 1000, "0.1.0", "", {"kill", "renice"}};
+    FrameDecoder dec;
+    AgentFrame out;
+    BOOST_REQUIRE(!dec.decode(encode_hello(h), out));
+    BOOST_TEST((out.kind == FrameKind::hello));
+    BOOST_TEST(out.hello.host_id == "h1");
+    BOOST_TEST(out.hello.cores == 8u);
+    BOOST_TEST(out.hello.capabilities.size() == 2u);
+}
+
+struct BadFrame {
+    const char* json;
+    const char* code;
+    const char* mentions;
+};
+
+BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
+    const BadFrame cases[] = {
+        {"{not json", "bad_json", "not valid JSON"},
+        {"[1,2]", "wrong_type", "object"},
+        {R"({"seq":1})", "missing_field", "'type'"},
+        {R"({"type":7})", "wrong_type", "'type'"},
+        {R"({"type":"bogus"})", "unknown_type", "bogus"},
+        {R"({"type":"hello","host_id":"x","interval_ms":1000})", "missing_field", "'protocol'"},
+        {R"({"type":"hello","protocol":1,"host_id":"","interval_ms":1000})", "bad_value", "'host_id'"},
+        {R"({"type":"sample","host_id":"x","seq":-1,"ts_ms":1,"interval_ms":1000})", "wrong_type", "'seq'"},
+        {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000})", "missing_field", "'cpu'"},
+        {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,"cpu":{"total":"high","per_core":[]}})",
+         "wrong_type", "'cpu.total'"},
+        {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,"cpu":{"total":1,"per_core":[]},"top":[1]})",
+         "wrong_type", "'top[0]'"},
+        {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,"cpu":{"total":1,"per_core":[]},"top":[],
+            "sockets":{"tcp":{"NOPE":1},"udp":0,"unix":0}})",
+         "bad_value", "NOPE"},
+    };
+    FrameDecoder dec;
+    AgentFrame out;
+    for (const auto& c : cases) {
+        auto err = dec.decode(c.json, out);
+        BOOST_TEST_CONTEXT(c.json) {
+            BOOST_REQUIRE(err.has_value());
+            BOOST_TEST(err->code == c.code);
+            BOOST_TEST(err->message.find(c.mentions) != std::string::npos, err->message);
+        }
+    }
+}
