@@ -99,6 +99,7 @@ std::string encode_hello(const Hello& h) {
            {"boot_time", h.boot_time},
            {"interval_ms", h.interval_ms},
            {"agent_version", h.agent_version},
+           {"instance", h.instance},
            {"capabilities", h.capabilities}};
     if (!h.token.empty()) j["token"] = h.token;
     return j.dump(-1, ' ', false, json::error_handler_t::replace);

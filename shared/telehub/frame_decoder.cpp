@@ -257,6 +257,8 @@ void read_hello(Reader& r, Hello& h) {
     r.number("boot_time", h.boot_time, false);
     r.number("interval_ms", h.interval_ms);
     r.string("agent_version", h.agent_version, false);
+    h.instance = 0;
+    r.number("instance", h.instance, false);
     h.token.clear();
     r.string("token", h.token, false);
     h.capabilities.clear();

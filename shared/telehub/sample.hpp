@@ -98,6 +98,7 @@ struct Hello {
     std::int64_t boot_time = 0;  // unix seconds
     std::uint32_t interval_ms = 1000;
     std::string agent_version;
+    std::int64_t instance = 0;  // agent start time in ms; a new instance restarts seq at 1
     std::string token;  // empty when the hub needs none
     std::vector<std::string> capabilities;
 };

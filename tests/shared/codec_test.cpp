@@ -109,13 +109,14 @@ BOOST_AUTO_TEST_CASE(decoder_reuses_frame_between_samples_with_fewer_items) {
 }
 
 BOOST_AUTO_TEST_CASE(hello_round_trips) {
-    Hello h{protocol_version, "h1", "box", "6.1.0", 8, 1700000000, 1000, "0.1.0", "", {"kill", "renice"}};
+    Hello h{protocol_version, "h1", "box", "6.1.0", 8, 1700000000, 1000, "0.1.0", 1763800000123, "", {"kill", "renice"}};
     FrameDecoder dec;
     AgentFrame out;
     BOOST_REQUIRE(!dec.decode(encode_hello(h), out));
     BOOST_TEST((out.kind == FrameKind::hello));
     BOOST_TEST(out.hello.host_id == "h1");
     BOOST_TEST(out.hello.cores == 8u);
+    BOOST_TEST(out.hello.instance == 1763800000123);
     BOOST_TEST(out.hello.capabilities.size() == 2u);
 }
 
