@@ -1,0 +1,46 @@
+// The agent's command line: modes and flags, validated once at start-up.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace telehub::agent {
+
+enum class AgentMode {
+    stream,   // default: every interval, send to --hub, or print a line when there is no hub
+    once,     // --once: one complete sample, then exit
+    sockets,  // `sockets`: the connection report (pid, laddr, raddr, status)
+    top,      // `top -n N`: processes by user+kernel clock ticks
+};
+
+struct AgentOptions {
+    AgentMode mode = AgentMode::stream;
+    double interval_s = 1.0;
+    std::size_t top_n = 10;
+    std::size_t top_sockets = 10;  // processes listed in sockets.by_process
+    std::string host_id;           // empty: /etc/machine-id or hostname
+    std::string hub_url;           // empty: print samples instead of sending them
+    std::size_t buffer = 300;      // samples kept for replay after a reconnect
+    std::string format = "text";   // text | json
+    bool csv = false;
+    bool netlink = true;  // false: read /proc/net only (the fallback path)
+    std::string proc_root = "/proc";
+    std::size_t count = 0;  // stop after this many samples (0: run until stopped)
+};
+
+// A bad flag or value; main prints the message on one line and exits 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Throws UsageError naming the flag or value at fault. Returns nullopt-like
+// `help = true` when --help was asked for (the text is in `help_text`).
+struct ParsedOptions {
+    AgentOptions options;
+    bool help = false;
+    std::string help_text;
+};
+ParsedOptions parse_agent_options(int argc, const char* const argv[]);
+
+}  // namespace telehub::agent
