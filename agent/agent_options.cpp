@@ -14,7 +14,7 @@ template <class T>
 void check_range(const char* flag, T v, T lo, T hi) {
     if (v < lo || v > hi) {
         std::ostringstream msg;
-        msg << "--" << flag << ": " << v << " is out of range (" << lo << ".." << hi << ")";
+        msg << flag << ": " << v << " is out of range (" << lo << ".." << hi << ")";
         throw UsageError(msg.str());
     }
 }
@@ -77,10 +77,10 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     o.csv = vm.count("csv") > 0;
     o.netlink = vm.count("no-netlink") == 0;
 
-    check_range("interval", o.interval_s, 0.05, 3600.0);
-    check_range<std::size_t>(vm.count("-n") ? "n" : "top", o.top_n, 1, 10000);
-    check_range<std::size_t>("top-sockets", o.top_sockets, 0, 10000);
-    check_range<std::size_t>("buffer", o.buffer, 1, 1000000);
+    check_range("--interval", o.interval_s, 0.05, 3600.0);
+    check_range<std::size_t>(vm.count("-n") ? "-n" : "--top", o.top_n, 1, 10000);
+    check_range<std::size_t>("--top-sockets", o.top_sockets, 0, 10000);
+    check_range<std::size_t>("--buffer", o.buffer, 1, 1000000);
     if (o.format != "text" && o.format != "json")
         throw UsageError("--format: '" + o.format + "' is not one of text, json");
     if (o.csv && o.mode != AgentMode::sockets && o.mode != AgentMode::top)

@@ -1,0 +1,60 @@
+#include "agent/agent_options.hpp"
+
+#define BOOST_TEST_MODULE agent_options
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace telehub::agent;
+
+namespace {
+
+ParsedOptions parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "telehub-agent");
+    return parse_agent_options(static_cast<int>(args.size()), args.data());
+}
+
+std::string usage_error(std::vector<const char*> args) {
+    try {
+        parse(std::move(args));
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(defaults_stream_every_second) {
+    auto p = parse({});
+    BOOST_TEST((p.options.mode == AgentMode::stream));
+    BOOST_TEST(p.options.interval_s == 1.0);
+    BOOST_TEST(p.options.top_n == 10u);
+    BOOST_TEST(p.options.buffer == 300u);
+    BOOST_TEST(p.options.netlink);
+}
+
+BOOST_AUTO_TEST_CASE(modes_and_their_flags) {
+    BOOST_TEST((parse({"--once", "--format", "json"}).options.mode == AgentMode::once));
+    auto top = parse({"top", "-n", "5", "--csv"});
+    BOOST_TEST((top.options.mode == AgentMode::top));
+    BOOST_TEST(top.options.top_n == 5u);
+    BOOST_TEST(top.options.csv);
+    BOOST_TEST((parse({"sockets"}).options.mode == AgentMode::sockets));
+    BOOST_TEST(parse({"--hub", "ws://127.0.0.1:1/ws/agent"}).options.hub_url == "ws://127.0.0.1:1/ws/agent");
+    BOOST_TEST(!parse({"--no-netlink"}).options.netlink);
+    BOOST_TEST(parse({"--help"}).help);
+}
+
+BOOST_AUTO_TEST_CASE(bad_flags_and_values_name_what_is_wrong) {
+    BOOST_TEST(usage_error({"--bogus"}).find("bogus") != std::string::npos);
+    BOOST_TEST(usage_error({"--interval", "0"}).find("--interval") != std::string::npos);
+    BOOST_TEST(usage_error({"--interval", "fast"}).find("interval") != std::string::npos);
+    BOOST_TEST(usage_error({"--top", "0"}).find("--top") != std::string::npos);
+    BOOST_TEST(usage_error({"top", "-n", "0"}).find("-n:") != std::string::npos);
+    BOOST_TEST(usage_error({"--format", "xml"}).find("xml") != std::string::npos);
+    BOOST_TEST(usage_error({"frobnicate"}).find("frobnicate") != std::string::npos);
+    BOOST_TEST(usage_error({"--csv"}).find("--csv") != std::string::npos);
+    BOOST_TEST(usage_error({"sockets", "--once"}).find("--once") != std::string::npos);
+}
