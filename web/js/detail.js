@@ -1,0 +1,200 @@
+// The host page (#/host/ID): identity and status, headline figures, the
+// live CPU chart with its 5/15/60-minute windows, top processes, TCP states
+// and sockets by process. While it is open the dashboard subscribes to this
+// host in detail and every sample the agent sends arrives here.
+
+import { h, setText, frameScheduler } from './dom.js';
+import { getJson } from './auth.js';
+import { CpuChart } from './cpu_chart.js';
+import { Headline, TcpBars, ProcessTable, SocketTable } from './detail_panels.js';
+import { ago, dateTime, duration, int, isNum } from './format.js';
+
+const WINDOWS = [[300, '5 min'], [900, '15 min'], [3600, '60 min']];
+
+export class HostPage {
+  constructor({ section, id, store, threshold, onBack }) {
+    this.section = section;
+    this.id = id;
+    this.store = store;
+    this.threshold = threshold;
+    this.onBack = onBack;
+    this.abort = new AbortController();
+    this.latest = null;
+    this.hello = null;
+    this.summary = store.hosts.get(id)?.summary || null;
+    this.windowS = Number(sessionStorage.getItem('telehub.window')) || 300;
+    this.historyLoading = null;
+    this.pendingSamples = [];
+    this.schedule = frameScheduler(() => this.render());
+    this.build();
+    this.tick = setInterval(() => this.renderStatus(), 1000);
+    this.load();
+  }
+
+  build() {
+    this.title = h('h1', { id: 'host-title', tabindex: '-1' });
+    this.sub = h('span', { class: 'host-id' });
+    this.statusText = h('span', { class: 'status-text' });
+    this.status = h('span', { class: 'status' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }), this.statusText);
+    this.hotTag = h('span', { class: 'tag-hot', hidden: true }, 'HOT');
+    this.meta = h('p', { class: 'host-meta' });
+    this.error = h('p', { class: 'notice', role: 'alert', hidden: true });
+    const back = h('button', { type: 'button', class: 'btn btn-ghost back', title: 'Back to all hosts (Escape)' }, '← All hosts');
+    back.addEventListener('click', () => this.onBack());
+
+    this.headline = new Headline(this.threshold);
+    this.windowButtons = WINDOWS.map(([s, label]) => {
+      const b = h('button', { type: 'button', class: 'seg', 'aria-pressed': String(s === this.windowS), dataset: { seconds: s } }, label);
+      b.addEventListener('click', () => this.setWindow(s));
+      return b;
+    });
+    const coresBox = h('input', { type: 'checkbox', checked: true });
+    coresBox.addEventListener('change', () => this.chart.setShowCores(coresBox.checked));
+    this.chartNote = h('span', { class: 'card-meta' });
+    const plotBox = h('div', { class: 'chart', id: 'cpu-chart' });
+    const chartCard = h('section', { class: 'card panel', 'aria-label': 'CPU over time' },
+      h('header', { class: 'panel-head' },
+        h('h2', {}, 'CPU'), this.chartNote,
+        h('div', { class: 'panel-tools' },
+          h('label', { class: 'check' }, coresBox, h('span', {}, 'Per core')),
+          h('div', { class: 'segmented', role: 'group', 'aria-label': 'Time window' }, ...this.windowButtons))),
+      plotBox);
+    this.tcp = new TcpBars();
+    this.procs = new ProcessTable();
+    this.socks = new SocketTable();
+
+    this.section.replaceChildren(
+      h('div', { class: 'host-head' },
+        back,
+        h('div', { class: 'host-title' }, this.title, this.sub, this.status, this.hotTag),
+        this.meta),
+      this.error,
+      this.headline.el,
+      chartCard,
+      h('div', { class: 'two-col' }, this.procs.el, this.tcp.el),
+      this.socks.el,
+    );
+    setText(this.title, this.summary?.hostname || this.id);
+    this.chart = new CpuChart(plotBox);
+    this.chart.setWindow(this.windowS);
+    this.renderStatus();
+  }
+
+  async load() {
+    const path = `api/hosts/${encodeURIComponent(this.id)}`;
+    try {
+      const info = await getJson(path, { signal: this.abort.signal });
+      this.hello = info.hello || null;
+      if (info.host) this.summary = info.host;
+      if (info.sample && (!this.latest || info.sample.ts_ms > this.latest.ts_ms)) this.latest = info.sample;
+      this.showError(null);
+      this.schedule();
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      this.showError(e.status === 404 ? `The hub knows no host “${this.id}”.` : `Could not load this host: ${e.message}.`);
+    }
+    this.loadHistory();
+  }
+
+  async loadHistory() {
+    const seconds = this.windowS;
+    const req = {};
+    this.historyLoading = req;
+    this.pendingSamples = [];
+    setText(this.chartNote, 'loading…');
+    try {
+      const hist = await getJson(`api/hosts/${encodeURIComponent(this.id)}/history?seconds=${seconds}`, { signal: this.abort.signal });
+      if (this.historyLoading !== req) return;
+      this.chart.setWindow(seconds);
+      this.chart.load(hist);
+      // Samples that arrived while the history was in flight.
+      for (const s of this.pendingSamples) this.chart.append(s);
+      setText(this.chartNote, '');
+    } catch (e) {
+      if (e.name === 'AbortError' || this.historyLoading !== req) return;
+      setText(this.chartNote, `history unavailable: ${e.message}`);
+      this.chart.setWindow(seconds);
+      this.chart.load({});
+      for (const s of this.pendingSamples) this.chart.append(s);
+    } finally {
+      if (this.historyLoading === req) { this.historyLoading = null; this.pendingSamples = []; }
+    }
+  }
+
+  setWindow(seconds) {
+    if (seconds === this.windowS && !this.historyLoading) return;
+    this.windowS = seconds;
+    try { sessionStorage.setItem('telehub.window', String(seconds)); } catch { /* storage disabled */ }
+    for (const b of this.windowButtons) b.setAttribute('aria-pressed', String(Number(b.dataset.seconds) === seconds));
+    this.loadHistory();
+  }
+
+  onSample(s) {
+    if (this.historyLoading) this.pendingSamples.push(s);
+    else this.chart.append(s);
+    if (!this.latest || !(s.ts_ms < this.latest.ts_ms)) this.latest = s;
+    this.schedule();
+  }
+
+  onSummary(summary) {
+    this.summary = summary;
+    this.schedule();
+  }
+
+  render() {
+    const s = this.latest;
+    if (s) {
+      const cores = this.hello?.cores || this.summary?.cores || s.cpu?.per_core?.length;
+      this.headline.update(s, cores);
+      this.tcp.update(s.sockets?.tcp);
+      this.procs.update(s.top);
+      this.socks.update(s.sockets);
+    }
+    this.renderStatus();
+  }
+
+  renderStatus() {
+    const sum = this.summary, hello = this.hello, s = this.latest;
+    setText(this.title, sum?.hostname || hello?.hostname || this.id);
+    setText(this.sub, (sum?.hostname || hello?.hostname || this.id) === this.id ? '' : this.id);
+    const now = this.store.now();
+    const lastMs = Math.max(sum?.last_seen_ms || 0, s?.ts_ms || 0);
+    const interval = s?.interval_ms || sum?.interval_ms || 1000;
+    // The summary says offline once the hub decides so; a silent feed says
+    // it sooner when this host is outside the overview's filter.
+    const silent = lastMs > 0 && now - lastMs > Math.max(5000, 5 * interval);
+    const online = sum ? sum.online && !silent : !!s && !silent;
+    this.status.classList.toggle('is-offline', !online);
+    setText(this.statusText, online ? 'Online' : lastMs ? `Offline · last seen ${ago(lastMs, now)}` : 'No data yet');
+    const hot = online && isNum(s?.cpu?.total) && s.cpu.total >= this.threshold();
+    if (this.hotTag.hidden === hot) this.hotTag.hidden = !hot;
+
+    const parts = [];
+    if (hello?.kernel) parts.push(`kernel ${hello.kernel}`);
+    const cores = hello?.cores || sum?.cores;
+    if (cores) parts.push(`${cores} cores`);
+    if (hello?.boot_time) parts.push(`up ${duration(now / 1000 - hello.boot_time)}`);
+    if (hello?.agent_version) parts.push(`agent ${hello.agent_version}`);
+    parts.push(`every ${interval / 1000} s`);
+    if (s) parts.push(`seq ${int(s.seq)}`);
+    if (isNum(sum?.gaps) && sum.gaps > 0) parts.push(`${int(sum.gaps)} samples missed`);
+    if (lastMs) parts.push(`last sample ${dateTime(lastMs)}`);
+    setText(this.meta, parts.join(' · '));
+  }
+
+  showError(text) {
+    this.error.hidden = text == null;
+    setText(this.error, text || '');
+  }
+
+  focus() {
+    this.title.focus({ preventScroll: true });
+  }
+
+  destroy() {
+    this.abort.abort();
+    clearInterval(this.tick);
+    this.chart.destroy();
+    this.section.replaceChildren();
+  }
+}

@@ -1,0 +1,257 @@
+// The overview: every host matching the filter in one sortable table, with
+// counts, a name search and a high-CPU filter that the hub applies (the
+// filter travels in the subscribe message, so the hub sends only matches).
+
+import { h, setText, setAttr, toggleClass } from './dom.js';
+import { DataTable } from './table.js';
+import { drawSparkline, sizeCanvas } from './sparkline.js';
+import { pct, int, ago, dateTime, isNum } from './format.js';
+
+const SPARK_W = 120, SPARK_H = 26;
+const PREFS_KEY = 'telehub.overview';
+
+export class Overview {
+  constructor({ store, onFilter, onOpen }) {
+    this.store = store;
+    this.onFilter = onFilter;
+    this.onOpen = onOpen;
+    this.section = document.getElementById('view-overview');
+    this.empty = document.getElementById('hosts-empty');
+    this.shownEl = document.getElementById('shown');
+    this.q = document.getElementById('filter-q');
+    this.threshold = document.getElementById('filter-threshold');
+    this.thresholdOut = document.getElementById('filter-threshold-value');
+    this.hotOnly = document.getElementById('filter-hot');
+    this.visibleCanvases = new Set();
+    this.prefs = loadPrefs();
+    this.thresholdTouched = this.prefs.threshold != null;
+
+    this.table = new DataTable(document.getElementById('hosts-table'), {
+      columns: this.columns(),
+      key: rec => rec.id,
+      sort: this.prefs.sort || { col: 'cpu', dir: 'desc' },
+      onActivate: id => this.onOpen(id),
+      decorateRow: (tr, rec) => {
+        toggleClass(tr, 'hot', this.isHot(rec));
+        toggleClass(tr, 'offline', !rec.summary.online);
+      },
+      label: rec => `${rec.summary.hostname || rec.id}, ${rec.summary.online ? 'online' : 'offline'}, CPU ${pct(rec.summary.cpu)} percent${this.isHot(rec) ? ', hot' : ''}`,
+    });
+    this.table.onSort = sort => { this.prefs.sort = sort; savePrefs(this.prefs); };
+    this.sparkObserver = new IntersectionObserver(entries => {
+      for (const e of entries) {
+        if (e.isIntersecting) { this.visibleCanvases.add(e.target); e.target.__dirty = true; }
+        else this.visibleCanvases.delete(e.target);
+      }
+      this.drawSparks();
+    }, { rootMargin: '200px 0px' });
+    this.table.onRowAdded = (k, row) => {
+      const canvas = row.tr.querySelector('canvas');
+      if (canvas) this.sparkObserver.observe(canvas);
+    };
+    this.table.onRowRemoved = (k, row) => {
+      const canvas = row.tr.querySelector('canvas');
+      if (canvas) { this.sparkObserver.unobserve(canvas); this.visibleCanvases.delete(canvas); }
+    };
+
+    this.q.value = this.prefs.q || '';
+    this.hotOnly.checked = !!this.prefs.hotOnly;
+    this.setThreshold(this.prefs.threshold ?? 80);
+    let qTimer = 0;
+    this.q.addEventListener('input', () => {
+      clearTimeout(qTimer);
+      qTimer = setTimeout(() => this.filterChanged(), 180);
+    });
+    this.q.addEventListener('keydown', e => {
+      if (e.key === 'Escape' && this.q.value) { e.stopPropagation(); this.q.value = ''; this.filterChanged(); }
+      if (e.key === 'ArrowDown') { e.preventDefault(); this.table.tbody.firstElementChild?.focus(); }
+    });
+    this.threshold.addEventListener('input', () => {
+      this.thresholdTouched = true;
+      this.setThreshold(+this.threshold.value);
+      for (const row of this.table.rows.values()) {
+        const canvas = row.tr.querySelector('canvas');
+        if (canvas) canvas.__dirty = true;
+      }
+      this.render();
+    });
+    // The hub is asked again only when the slider settles.
+    this.threshold.addEventListener('change', () => this.filterChanged());
+    this.hotOnly.addEventListener('change', () => this.filterChanged());
+  }
+
+  columns() {
+    return [
+      {
+        id: 'host', label: 'Host', sortValue: rec => rec.summary.hostname || rec.id,
+        create: td => {
+          const name = h('span', { class: 'host-name' });
+          const sub = h('span', { class: 'host-id' });
+          td.append(name, sub);
+          return { name, sub };
+        },
+        update: (td, rec, st) => {
+          const name = rec.summary.hostname || rec.id;
+          setText(st.name, name);
+          setText(st.sub, name === rec.id ? '' : rec.id);
+        },
+      },
+      {
+        id: 'status', label: 'Status', sortValue: rec => (rec.summary.online ? 1 : 0),
+        create: td => {
+          const pill = h('span', { class: 'status' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }), h('span', { class: 'status-text' }));
+          td.append(pill);
+          return { pill, text: pill.lastChild };
+        },
+        update: (td, rec, st) => {
+          const s = rec.summary;
+          toggleClass(st.pill, 'is-offline', !s.online);
+          setText(st.text, s.online ? 'Online' : `Offline · ${ago(s.last_seen_ms, this.store.now())}`);
+        },
+      },
+      {
+        id: 'cpu', label: 'CPU %', numeric: true, title: 'Busy % of all cores over the last interval',
+        sortValue: rec => (rec.summary.online ? rec.summary.cpu : null),
+        create: td => {
+          const tag = h('span', { class: 'tag-hot', hidden: true }, 'HOT');
+          const value = h('span', { class: 'cpu-value' });
+          td.append(tag, value);
+          return { tag, value };
+        },
+        update: (td, rec, st) => {
+          setText(st.value, rec.summary.online ? pct(rec.summary.cpu) : '–');
+          const hot = this.isHot(rec);
+          if (st.tag.hidden === hot) st.tag.hidden = !hot;
+        },
+      },
+      {
+        id: 'trend', label: 'Last 3 min', sortable: false, width: `${SPARK_W + 24}px`,
+        create: td => {
+          const canvas = h('canvas', { class: 'spark', width: SPARK_W, height: SPARK_H, 'aria-hidden': 'true' });
+          td.append(canvas);
+          return { canvas };
+        },
+        update: (td, rec, st) => {
+          const hot = this.isHot(rec), off = !rec.summary.online;
+          if (rec.sparkDirty || st.hot !== hot || st.off !== off) {
+            st.canvas.__dirty = true;
+            st.hot = hot;
+            st.off = off;
+          }
+          st.canvas.__rec = rec;
+        },
+      },
+      {
+        id: 'top', label: 'Top process', sortValue: rec => rec.summary.top?.cpu ?? null,
+        title: 'The busiest process; 100 % is one full core',
+        create: td => {
+          const name = h('span', { class: 'proc-name' });
+          const val = h('span', { class: 'proc-cpu' });
+          td.append(name, val);
+          return { name, val };
+        },
+        update: (td, rec, st) => {
+          const t = rec.summary.online ? rec.summary.top : null;
+          setText(st.name, t ? t.name : '–');
+          setText(st.val, t && isNum(t.cpu) ? `${pct(t.cpu)} %` : '');
+          setAttr(td, 'title', t ? `pid ${t.pid}` : null);
+        },
+      },
+      { id: 'est', label: 'TCP est.', numeric: true, title: 'TCP connections in ESTABLISHED', sortValue: rec => rec.summary.tcp_established, text: rec => int(rec.summary.tcp_established) },
+      { id: 'listen', label: 'Listen', numeric: true, title: 'TCP sockets in LISTEN', sortValue: rec => rec.summary.tcp_listen, text: rec => int(rec.summary.tcp_listen) },
+      { id: 'sockets', label: 'Sockets', numeric: true, title: 'All sockets: TCP, UDP, Unix, raw', sortValue: rec => rec.summary.sockets_total, text: rec => int(rec.summary.sockets_total) },
+      {
+        id: 'seen', label: 'Last seen', numeric: true, sortValue: rec => rec.summary.last_seen_ms,
+        update: (td, rec) => {
+          setText(td, ago(rec.summary.last_seen_ms, this.store.now()));
+          setAttr(td, 'title', dateTime(rec.summary.last_seen_ms));
+        },
+      },
+    ];
+  }
+
+  isHot(rec) {
+    const s = rec.summary;
+    return !!s.online && isNum(s.cpu) && s.cpu >= this.thresholdValue;
+  }
+
+  setThreshold(v) {
+    this.thresholdValue = v;
+    this.threshold.value = String(v);
+    this.thresholdOut.textContent = `${v} %`;
+  }
+
+  filter() {
+    const f = {};
+    const q = this.q.value.trim();
+    if (q) f.q = q;
+    if (this.hotOnly.checked) f.min_cpu = this.thresholdValue;
+    return f;
+  }
+
+  filterChanged() {
+    this.prefs.q = this.q.value.trim();
+    this.prefs.hotOnly = this.hotOnly.checked;
+    if (this.thresholdTouched) this.prefs.threshold = this.thresholdValue;
+    savePrefs(this.prefs);
+    this.onFilter(this.filter());
+  }
+
+  // The hub's threshold is the default until the user picks their own.
+  hubThreshold(v) {
+    if (!this.thresholdTouched && isNum(v) && v !== this.thresholdValue) {
+      this.setThreshold(Math.round(v));
+      if (this.hotOnly.checked) this.filterChanged();
+    }
+  }
+
+  focusRow(id) {
+    const tr = this.table.rowFor(id);
+    if (tr) { tr.focus({ preventScroll: false }); return true; }
+    return false;
+  }
+
+  render() {
+    const store = this.store;
+    this.table.setRecords(store.shown);
+    this.table.render();
+    this.drawSparks();
+    const total = store.counts?.total;
+    const n = store.shown.length;
+    const filtered = !!(this.q.value.trim() || this.hotOnly.checked);
+    setText(this.shownEl, !store.loaded ? '' : filtered && isNum(total) ? `${int(n)} of ${int(total)} hosts` : `${int(n)} hosts`);
+    if (!store.loaded) {
+      this.showEmpty('Waiting for the hub…');
+    } else if (n === 0) {
+      this.showEmpty(filtered ? 'No host matches this filter.' : 'No agent has connected yet. Start one with telehub-agent --hub ws://HUB/ws/agent.');
+    } else {
+      this.showEmpty(null);
+    }
+  }
+
+  showEmpty(text) {
+    if (text == null) { if (!this.empty.hidden) this.empty.hidden = true; return; }
+    setText(this.empty, text);
+    this.empty.hidden = false;
+  }
+
+  // Only canvases on (or near) the screen are drawn; the others are marked
+  // dirty and drawn when they scroll into view.
+  drawSparks() {
+    for (const canvas of this.visibleCanvases) {
+      if (!canvas.__dirty || !canvas.__rec) continue;
+      const rec = canvas.__rec;
+      const dpr = sizeCanvas(canvas, SPARK_W, SPARK_H);
+      drawSparkline(canvas, rec.spark, { hot: this.isHot(rec), offline: !rec.summary.online, threshold: this.thresholdValue, dpr });
+      canvas.__dirty = false;
+      rec.sparkDirty = false;
+    }
+  }
+}
+
+function loadPrefs() {
+  try { return JSON.parse(localStorage.getItem(PREFS_KEY)) || {}; } catch { return {}; }
+}
+function savePrefs(p) {
+  try { localStorage.setItem(PREFS_KEY, JSON.stringify(p)); } catch { /* storage disabled */ }
+}
