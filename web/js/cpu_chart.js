@@ -69,7 +69,10 @@ export class CpuChart {
     this.push(sample.ts_ms, sample.cpu?.total, pc);
     this.trim();
     if (rebuild || !this.plot) this.rebuild();
-    else this.plot.setData(this.data());
+    else {
+      this.plot.setData(this.data());
+      this.showLatest();
+    }
   }
 
   push(tsMs, total, perCore) {
@@ -112,7 +115,7 @@ export class CpuChart {
       font: '12px system-ui, sans-serif',
     };
     const series = [
-      {},
+      { value: (u, v) => (v == null ? '–' : clock(v, true)) },
       { label: 'Total', stroke: TOTAL_COLOR, width: 2, fill: 'rgba(94,179,255,0.10)', value: fmt, points: { show: false } },
       ...this.cores.map((_, i) => ({
         label: `cpu${i}`, stroke: CORE_COLORS[i % CORE_COLORS.length] + '99', width: 1, value: fmt,
@@ -125,6 +128,8 @@ export class CpuChart {
       series,
       cursor: { points: { size: 6 }, drag: { x: false, y: false } },
       legend: { live: true },
+      // Off the chart, the legend shows the latest values rather than dashes.
+      hooks: { setCursor: [u => { if (u.cursor.idx == null) this.showLatest(); }] },
       scales: {
         x: {
           time: true,
@@ -137,11 +142,19 @@ export class CpuChart {
         y: { range: [0, 100] },
       },
       axes: [
-        { ...axisStyle },
+        // 24-hour clock; seconds only when the ticks are under a minute apart.
+        { ...axisStyle, values: (u, splits, ax, space, incr) => splits.map(v => clock(v, incr < 60)) },
         { ...axisStyle, size: 44, values: (u, ticks) => ticks.map(v => `${v}%`), splits: () => [0, 25, 50, 75, 100] },
       ],
     };
     this.plot = new uPlot(opts, this.data(), this.container);
+    this.showLatest();
+  }
+
+  showLatest() {
+    const u = this.plot;
+    if (!u || !this.xs.length || u.cursor.idx != null) return;
+    u.setLegend({ idx: this.xs.length - 1 });
   }
 
   fit() {
@@ -153,6 +166,12 @@ export class CpuChart {
 
 function num(v) {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function clock(sec, withSeconds) {
+  const d = new Date(sec * 1000);
+  const p = n => String(n).padStart(2, '0');
+  return withSeconds ? `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` : `${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 function fmt(u, v) {

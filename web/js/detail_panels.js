@@ -43,14 +43,15 @@ export class Headline {
     const c = s.cpu || {};
     setText(this.cpu.value, pct(c.total));
     setText(this.cpu.unit, '%');
-    setText(this.cpu.sub, `user ${pct(c.user)} · sys ${pct(c.system)} · iowait ${pct(c.iowait)} · steal ${pct(c.steal)}`);
+    setText(this.cpu.sub, `user ${pct(c.user)} · sys ${pct(c.system)} · iowait ${pct(c.iowait)}${c.steal > 0 ? ` · steal ${pct(c.steal)}` : ''}`);
     setMeter(this.cpu, (c.total || 0) / 100, c.total >= this.threshold());
     this.cpu.el.classList.toggle('is-hot', isNum(c.total) && c.total >= this.threshold());
 
     const l = Array.isArray(s.load) ? s.load : [];
     setText(this.load.value, fixed(l[0]));
     setText(this.load.unit, '');
-    setText(this.load.sub, `5 min ${fixed(l[1])} · 15 min ${fixed(l[2])}${cores ? ` · ${cores} cores` : ''}`);
+    setText(this.load.sub, `5 min ${fixed(l[1])} · 15 min ${fixed(l[2])}`);
+    this.load.el.title = cores ? `1, 5 and 15-minute load averages, on ${cores} cores` : '1, 5 and 15-minute load averages';
 
     const m = s.mem || {};
     const used = isNum(m.total) && isNum(m.available) ? m.total - m.available : null;

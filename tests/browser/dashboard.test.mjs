@@ -1,0 +1,235 @@
+// The dashboard in a real browser against a real hub and two real agents.
+//
+//   TELEHUB_HUB_BIN=build/hub/telehub TELEHUB_AGENT_BIN=build/agent/telehub-agent \
+//     node --test tests/browser/dashboard.test.mjs
+//
+// Both agents run on this machine, so they would measure the same CPU; each
+// gets its own --proc-root whose /proc/stat the test writes (one ~96 % busy,
+// one ~4 %), with real processes linked in so the process tables are real.
+// Debian's chromium is driven by playwright-core; no browser is downloaded.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { requireExecutable, freePort, start, stop, stopAll, waitFor } from './support/processes.mjs';
+import { FakeProcRoot } from './support/fake_proc.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const webRoot = path.resolve(here, '../../web');
+const artifacts = path.join(here, 'artifacts');
+const chromiumBin = process.env.TELEHUB_CHROMIUM || '/usr/bin/chromium';
+const HOT = 'browser-hot';
+const COOL = 'browser-cool';
+const T = 15000; // deadline for anything the page or the hub should do
+
+const row = id => `#hosts-table tbody tr[data-key="${id}"]`;
+
+describe('dashboard', { timeout: 180000 }, () => {
+  let hubBin, agentBin, port, hub, base;
+  const agents = [];
+  const roots = [];
+  let context, page, profile;
+  const pageErrors = [];
+
+  const procs = () => [hub, ...agents].filter(Boolean);
+
+  async function startHub() {
+    hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet', '--threads', '2']);
+    await waitFor('the hub to answer /healthz', async () => (await fetch(`${base}/healthz`)).ok, { procs: procs() });
+  }
+
+  async function hubHosts() {
+    const res = await fetch(`${base}/api/hosts`);
+    assert.equal(res.status, 200, 'GET /api/hosts');
+    return (await res.json()).hosts;
+  }
+
+  before(async () => {
+    hubBin = requireExecutable('TELEHUB_HUB_BIN');
+    agentBin = requireExecutable('TELEHUB_AGENT_BIN');
+    if (!fs.existsSync(chromiumBin)) throw new Error(`no browser at ${chromiumBin}: install Debian's chromium or set TELEHUB_CHROMIUM`);
+    fs.mkdirSync(artifacts, { recursive: true });
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    await startHub();
+
+    const pids = [process.pid, hub.child.pid];
+    const hot = new FakeProcRoot({ busy: 0.96, pids });
+    const cool = new FakeProcRoot({ busy: 0.04, pids });
+    roots.push(hot, cool);
+    for (const [id, root] of [[HOT, hot], [COOL, cool]]) {
+      agents.push(start(`agent ${id}`, agentBin, ['--hub', `ws://127.0.0.1:${port}/ws/agent`, '--host-id', id, '--interval', '1', '--proc-root', root.dir]));
+    }
+    await waitFor('both agents to be online at the hub', async () => {
+      const hosts = await hubHosts();
+      return [HOT, COOL].every(id => hosts.some(h => h.host_id === id && h.online && h.seq >= 2));
+    }, { procs: procs() });
+
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumBin,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = context.pages()[0] || await context.newPage();
+    page.on('pageerror', e => pageErrors.push(e.message));
+  });
+
+  after(async () => {
+    try { await context?.close(); } finally {
+      await stopAll();
+      for (const r of roots) r.close();
+      if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  test('overview lists both hosts with live figures', async () => {
+    await page.goto(`${base}/`);
+    await page.locator(row(HOT)).waitFor({ timeout: T });
+    await page.locator(row(COOL)).waitFor({ timeout: T });
+    await page.waitForFunction(() => document.getElementById('conn').dataset.state === 'open', null, { timeout: T });
+
+    const cpuOf = id => page.locator(`${row(id)} .cpu-value`).textContent();
+    const coolBefore = await cpuOf(COOL);
+    // The figures are live: the next summaries frames bring new values.
+    await page.waitForFunction(([sel, before]) => {
+      const t = document.querySelector(sel)?.textContent;
+      return t && t !== before && t !== '–';
+    }, [`${row(COOL)} .cpu-value`, coolBefore], { timeout: T });
+    const hotCpu = Number(await cpuOf(HOT));
+    const coolCpu = Number(await cpuOf(COOL));
+    assert.ok(hotCpu > 85, `hot host shows ${hotCpu} % CPU`);
+    assert.ok(coolCpu < 15, `cool host shows ${coolCpu} % CPU`);
+
+    // Hot stands out by a tag as well as by colour.
+    assert.ok(await page.locator(row(HOT)).evaluate(tr => tr.classList.contains('hot')));
+    assert.equal(await page.locator(`${row(HOT)} .tag-hot`).isVisible(), true);
+    assert.equal(await page.locator(`${row(COOL)} .tag-hot`).isVisible(), false);
+    assert.match(await page.locator(`${row(COOL)} td[data-col="status"]`).textContent(), /Online/);
+    assert.ok(Number((await page.locator('#count-online').textContent()).replace(/,/g, '')) >= 2);
+
+    // The sparkline canvas has been drawn on.
+    await page.waitForFunction(sel => {
+      const c = document.querySelector(sel);
+      if (!c || !c.width) return false;
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < px.length; i += 4) if (px[i] > 0) return true;
+      return false;
+    }, `${row(HOT)} canvas.spark`, { timeout: T });
+
+    // Sorting by CPU, descending then ascending.
+    const order = () => page.$$eval('#hosts-table tbody tr', trs => trs.map(tr => tr.dataset.key).filter(k => k.startsWith('browser-')));
+    const cpuHeader = page.locator('#hosts-table thead th', { hasText: 'CPU %' });
+    await cpuHeader.locator('button').focus();
+    for (let i = 0; i < 2; i++) {
+      await page.keyboard.press('Enter');
+      const dir = await cpuHeader.getAttribute('aria-sort');
+      assert.ok(dir === 'ascending' || dir === 'descending', `aria-sort is ${dir}`);
+      assert.deepEqual(await order(), dir === 'descending' ? [HOT, COOL] : [COOL, HOT]);
+    }
+    await page.screenshot({ path: path.join(artifacts, 'overview.png') });
+  });
+
+  test('the high-CPU filter and the search go to the hub and shrink the table', async () => {
+    const keys = () => page.$$eval('#hosts-table tbody tr', trs => trs.map(tr => tr.dataset.key));
+    const waitKeys = async (want, what) => {
+      await page.waitForFunction(w => {
+        const k = [...document.querySelectorAll('#hosts-table tbody tr')].map(tr => tr.dataset.key).sort();
+        return JSON.stringify(k) === JSON.stringify(w);
+      }, [...want].sort(), { timeout: T }).catch(async e => {
+        throw new Error(`${what}: table shows ${JSON.stringify(await keys())}, expected ${JSON.stringify(want)} (${e.message})`);
+      });
+    };
+    // Only the two test hosts are at this hub.
+    await waitKeys([HOT, COOL], 'before filtering');
+
+    // Threshold 50 %, then "only hot hosts".
+    await page.locator('#filter-threshold').evaluate(el => {
+      el.value = '50';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    assert.equal(await page.locator('#filter-threshold-value').textContent(), '50 %');
+    await page.getByLabel('Only hot hosts').check();
+    await waitKeys([HOT], 'only hot hosts at 50 %');
+    assert.match(await page.locator('#shown').textContent(), /^1 of 2 hosts$/);
+    // Stays filtered across further summaries frames (the hub filters, not a one-off).
+    const seen = await page.locator(`${row(HOT)} .cpu-value`).textContent();
+    await page.waitForFunction(([sel, before]) => document.querySelector(sel)?.textContent !== before, [`${row(HOT)} .cpu-value`, seen], { timeout: T });
+    await waitKeys([HOT], 'a later summaries frame');
+    await page.screenshot({ path: path.join(artifacts, 'filtered.png') });
+
+    await page.getByLabel('Only hot hosts').uncheck();
+    await waitKeys([HOT, COOL], 'filter off');
+
+    await page.locator('#filter-q').fill(COOL);
+    await waitKeys([COOL], `search "${COOL}"`);
+    await page.locator('#filter-q').fill('');
+    await waitKeys([HOT, COOL], 'search cleared');
+  });
+
+  test('Enter opens a host page with its chart and tables; Escape goes back', async () => {
+    await page.locator(row(COOL)).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/#/host/${COOL}`, { timeout: T });
+    await page.locator('#host-title').waitFor({ timeout: T });
+    assert.equal(await page.locator('#view-overview').isHidden(), true);
+
+    // uPlot draws on a canvas inside the chart box.
+    await page.locator('#cpu-chart canvas').waitFor({ state: 'visible', timeout: T });
+    await page.locator('.procs tbody tr').first().waitFor({ timeout: T });
+    assert.ok(await page.locator('.procs tbody tr').count() > 0);
+    assert.equal(await page.locator('.bars .bar-row').count(), 11, 'every TCP state has a bar');
+
+    // Live detail samples keep coming while the page is open.
+    const meta = async () => (await page.locator('.host-meta').textContent()).match(/seq ([\d,]+)/)?.[1];
+    await page.waitForFunction(() => /seq \d/.test(document.querySelector('.host-meta')?.textContent || ''), null, { timeout: T });
+    const seq = await meta();
+    await page.waitForFunction(s => {
+      const m = (document.querySelector('.host-meta')?.textContent || '').match(/seq ([\d,]+)/);
+      return m && m[1] !== s;
+    }, seq, { timeout: T });
+    const chartPoints = () => page.evaluate(() => document.querySelector('#cpu-chart .u-over') !== null);
+    assert.ok(await chartPoints(), 'uPlot overlay present');
+
+    await page.getByRole('button', { name: '15 min' }).click();
+    assert.equal(await page.getByRole('button', { name: '15 min' }).getAttribute('aria-pressed'), 'true');
+    await page.waitForFunction(() => document.querySelector('#cpu-chart canvas') && !/loading/.test(document.querySelector('.panel-head .card-meta')?.textContent || ''), null, { timeout: T });
+    await page.screenshot({ path: path.join(artifacts, 'host.png'), fullPage: true });
+
+    await page.keyboard.press('Escape');
+    await page.locator(row(COOL)).waitFor({ timeout: T });
+    assert.equal(await page.locator('#view-host').isHidden(), true);
+    assert.equal(await page.evaluate(id => document.activeElement?.dataset?.key, COOL), COOL, 'focus returns to the host row');
+  });
+
+  test('a hub restart shows the banner, and the page reconnects and resubscribes by itself', async () => {
+    // A filter that must survive the reconnect.
+    await page.locator('#filter-q').fill(HOT);
+    await page.waitForFunction(id => document.querySelectorAll('#hosts-table tbody tr').length === 1
+      && document.querySelector('#hosts-table tbody tr').dataset.key === id, HOT, { timeout: T });
+
+    await stop(hub);
+    await page.locator('#banner').waitFor({ state: 'visible', timeout: T });
+    assert.match(await page.locator('#banner-text').textContent(), /hub/i);
+    await page.screenshot({ path: path.join(artifacts, 'disconnected.png') });
+
+    await startHub();
+    await page.locator('#banner').waitFor({ state: 'hidden', timeout: 30000 });
+    // Agents reconnect on their own; the page's filter is sent again.
+    await page.locator(row(HOT)).waitFor({ timeout: 30000 });
+    await page.waitForFunction(() => document.getElementById('conn').dataset.state === 'open', null, { timeout: T });
+    await waitFor('the cool agent back at the hub', async () => (await hubHosts()).some(h => h.host_id === COOL && h.online), { procs: procs(), timeoutMs: 30000 });
+    // The cool host is online again but the filter still keeps it out.
+    assert.equal(await page.locator('#hosts-table tbody tr').count(), 1);
+    await page.locator('#filter-q').fill('');
+    await page.locator(row(COOL)).waitFor({ timeout: T });
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  });
+});
