@@ -8,6 +8,7 @@ import { drawSparkline, sizeCanvas } from './sparkline.js';
 import { pct, int, ago, dateTime, isNum } from './format.js';
 
 const SPARK_W = 120, SPARK_H = 26;
+const ROW_H = 44; // px; must match .hosts tbody tr in style.css
 const PREFS_KEY = 'telehub.overview';
 
 export class Overview {
@@ -22,13 +23,13 @@ export class Overview {
     this.threshold = document.getElementById('filter-threshold');
     this.thresholdOut = document.getElementById('filter-threshold-value');
     this.hotOnly = document.getElementById('filter-hot');
-    this.visibleCanvases = new Set();
     this.prefs = loadPrefs();
     this.thresholdTouched = this.prefs.threshold != null;
 
     this.table = new DataTable(document.getElementById('hosts-table'), {
       columns: this.columns(),
       key: rec => rec.id,
+      rowHeight: ROW_H,
       sort: this.prefs.sort || { col: 'cpu', dir: 'desc' },
       onActivate: id => this.onOpen(id),
       decorateRow: (tr, rec) => {
@@ -37,23 +38,8 @@ export class Overview {
       },
       label: rec => `${rec.summary.hostname || rec.id}, ${rec.summary.online ? 'online' : 'offline'}, CPU ${pct(rec.summary.cpu)} percent${this.isHot(rec) ? ', hot' : ''}`,
     });
+    this.table.onRowsShown = () => this.drawSparks();
     this.table.onSort = sort => { this.prefs.sort = sort; savePrefs(this.prefs); };
-    this.sparkObserver = new IntersectionObserver(entries => {
-      for (const e of entries) {
-        if (e.isIntersecting) { this.visibleCanvases.add(e.target); e.target.__dirty = true; }
-        else this.visibleCanvases.delete(e.target);
-      }
-      this.drawSparks();
-    }, { rootMargin: '200px 0px' });
-    this.table.onRowAdded = (k, row) => {
-      const canvas = row.tr.querySelector('canvas');
-      if (canvas) this.sparkObserver.observe(canvas);
-    };
-    this.table.onRowRemoved = (k, row) => {
-      const canvas = row.tr.querySelector('canvas');
-      if (canvas) { this.sparkObserver.unobserve(canvas); this.visibleCanvases.delete(canvas); }
-    };
-
     this.q.value = this.prefs.q || '';
     this.hotOnly.checked = !!this.prefs.hotOnly;
     this.setThreshold(this.prefs.threshold ?? 80);
@@ -235,10 +221,13 @@ export class Overview {
     this.empty.hidden = false;
   }
 
-  // Only canvases on (or near) the screen are drawn; the others are marked
-  // dirty and drawn when they scroll into view.
+  // Only rows on (or near) the screen draw their sparkline; the others keep
+  // it marked dirty and draw when they scroll into view (onRowsShown).
   drawSparks() {
-    for (const canvas of this.visibleCanvases) {
+    const trend = this.table.columns.findIndex(c => c.id === 'trend');
+    for (const row of this.table.rows.values()) {
+      if (!row.visible) continue;
+      const canvas = row.states[trend].canvas;
       if (!canvas.__dirty || !canvas.__rec) continue;
       const rec = canvas.__rec;
       const dpr = sizeCanvas(canvas, SPARK_W, SPARK_H);
