@@ -1,0 +1,126 @@
+#include "agent/stream_loop.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "agent/host_info.hpp"
+#include "agent/hub_client.hpp"
+#include "agent/sample_text.hpp"
+#include "agent/sampler.hpp"
+#include "telehub/codec.hpp"
+
+namespace telehub::agent {
+namespace {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+class StreamLoop {
+public:
+    StreamLoop(net::io_context& ioc, const AgentOptions& o)
+        : ioc_(ioc),
+          o_(o),
+          sampler_({o.proc_root, o.host_id, o.top_n, o.top_sockets, o.netlink}),
+          timer_(ioc),
+          signals_(ioc, SIGINT, SIGTERM),
+          period_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.interval_s))) {
+        sample_.host_id = o.host_id;
+        sample_.interval_ms = static_cast<std::uint32_t>(o.interval_s * 1000.0 + 0.5);
+        if (!o.hub_url.empty()) {
+            Hello hello = describe_host(o.proc_root);
+            hello.protocol = protocol_version;
+            hello.host_id = o.host_id;
+            hello.interval_ms = sample_.interval_ms;
+            hello.agent_version = "0.1.0";
+            hello.instance = now_ms();
+            HubClientOptions co;
+            co.url = hub_url_or_throw(o.hub_url);
+            co.buffer = o.buffer;
+            co.hello = std::move(hello);
+            hub_ = std::make_unique<HubClient>(ioc, std::move(co));
+        }
+    }
+
+    void start() {
+        signals_.async_wait([this](auto ec, int) {
+            if (ec) return;
+            stop();
+        });
+        if (hub_) hub_->start();
+        sampler_.sample(sample_);  // primes the deltas
+        next_ = Clock::now() + period_;
+        arm();
+    }
+
+private:
+    void arm() {
+        timer_.expires_at(next_);
+        timer_.async_wait([this](auto ec) {
+            if (ec) return;
+            tick();
+        });
+    }
+
+    void tick() {
+        // Fixed rate: a slow tick does not push every later sample back.
+        next_ += period_;
+        if (next_ < Clock::now()) next_ = Clock::now() + period_;
+        if (sampler_.sample(sample_)) {
+            sample_.seq = ++seq_;
+            emit();
+        }
+        if (o_.count != 0 && seq_ >= o_.count) return stop();
+        arm();
+    }
+
+    void emit() {
+        if (hub_) {
+            hub_->submit(sample_.seq, encode_sample(sample_));
+            return;
+        }
+        if (o_.format == "json") std::cout << encode_sample(sample_) << '\n';
+        else std::cout << summary_line(sample_) << '\n';
+        std::cout.flush();
+    }
+
+    void stop() {
+        timer_.cancel();
+        signals_.cancel();
+        if (hub_) hub_->stop();
+        else ioc_.stop();
+    }
+
+    net::io_context& ioc_;
+    const AgentOptions& o_;
+    Sampler sampler_;
+    Sample sample_;
+    std::uint64_t seq_ = 0;
+    net::steady_timer timer_;
+    net::signal_set signals_;
+    Clock::duration period_;
+    Clock::time_point next_;
+    std::unique_ptr<HubClient> hub_;
+};
+
+}  // namespace
+
+int run_stream(const AgentOptions& options) {
+    net::io_context ioc(1);
+    StreamLoop loop(ioc, options);
+    loop.start();
+    ioc.run();
+    return 0;
+}
+
+}  // namespace telehub::agent
