@@ -10,8 +10,11 @@ const CORE_COLORS = ['#7dd3a8', '#c9a0ff', '#f2c46d', '#ff9fb2', '#6fd6e8', '#b4
 const HEIGHT = 280;
 
 export class CpuChart {
-  constructor(container) {
+  // now(): the hub's clock in ms, so the window ends at the present even
+  // when the host has gone quiet.
+  constructor(container, now = () => Date.now()) {
     this.container = container;
+    this.now = now;
     this.windowS = 300;
     this.intervalMs = 1000;
     this.showCores = true;
@@ -101,6 +104,10 @@ export class CpuChart {
     }
   }
 
+  lastTime() {
+    return this.xs.length ? this.xs[this.xs.length - 1] : null;
+  }
+
   data() {
     return [this.xs, this.total, ...this.cores];
   }
@@ -135,7 +142,7 @@ export class CpuChart {
           time: true,
           // Always the whole window, so a young host shows how little it has.
           range: (u, min, max) => {
-            const end = max ?? Date.now() / 1000;
+            const end = Math.max(max ?? 0, this.now() / 1000);
             return [end - this.windowS, end];
           },
         },
@@ -143,7 +150,7 @@ export class CpuChart {
       },
       axes: [
         // 24-hour clock; seconds only when the ticks are under a minute apart.
-        { ...axisStyle, values: (u, splits, ax, space, incr) => splits.map(v => clock(v, incr < 60)) },
+        { ...axisStyle, space: 90, values: (u, splits, ax, space, incr) => splits.map(v => clock(v, incr < 60)) },
         { ...axisStyle, size: 44, values: (u, ticks) => ticks.map(v => `${v}%`), splits: () => [0, 25, 50, 75, 100] },
       ],
     };

@@ -39,6 +39,7 @@ export class HostPage {
     this.hotTag = h('span', { class: 'tag-hot', hidden: true }, 'HOT');
     this.meta = h('p', { class: 'host-meta' });
     this.error = h('p', { class: 'notice', role: 'alert', hidden: true });
+    this.stale = h('p', { class: 'notice', role: 'status', hidden: true });
     const back = h('button', { type: 'button', class: 'btn btn-ghost back', title: 'Back to all hosts (Escape)' }, '← All hosts');
     back.addEventListener('click', () => this.onBack());
 
@@ -69,13 +70,14 @@ export class HostPage {
         h('div', { class: 'host-title' }, this.title, this.sub, this.status, this.hotTag),
         this.meta),
       this.error,
+      this.stale,
       this.headline.el,
       chartCard,
-      h('div', { class: 'two-col' }, this.procs.el, this.tcp.el),
-      this.socks.el,
+      this.procs.el,
+      h('div', { class: 'two-col' }, this.tcp.el, this.socks.el),
     );
     setText(this.title, this.summary?.hostname || this.id);
-    this.chart = new CpuChart(plotBox);
+    this.chart = new CpuChart(plotBox, () => this.store.now());
     this.chart.setWindow(this.windowS);
     this.renderStatus();
   }
@@ -101,6 +103,7 @@ export class HostPage {
     const req = {};
     this.historyLoading = req;
     this.pendingSamples = [];
+    this.historyError = null;
     setText(this.chartNote, 'loading…');
     try {
       const hist = await getJson(`api/hosts/${encodeURIComponent(this.id)}/history?seconds=${seconds}`, { signal: this.abort.signal });
@@ -109,15 +112,15 @@ export class HostPage {
       this.chart.load(hist);
       // Samples that arrived while the history was in flight.
       for (const s of this.pendingSamples) this.chart.append(s);
-      setText(this.chartNote, '');
     } catch (e) {
       if (e.name === 'AbortError' || this.historyLoading !== req) return;
-      setText(this.chartNote, `history unavailable: ${e.message}`);
+      this.historyError = `history unavailable: ${e.message}`;
       this.chart.setWindow(seconds);
       this.chart.load({});
       for (const s of this.pendingSamples) this.chart.append(s);
     } finally {
       if (this.historyLoading === req) { this.historyLoading = null; this.pendingSamples = []; }
+      this.renderStatus();
     }
   }
 
@@ -165,6 +168,11 @@ export class HostPage {
     const silent = lastMs > 0 && now - lastMs > Math.max(5000, 5 * interval);
     const online = sum ? sum.online && !silent : !!s && !silent;
     this.status.classList.toggle('is-offline', !online);
+    this.section.classList.toggle('is-stale', !online && !!s);
+    if (!online && s) this.showStale(`No samples from this host for ${ago(lastMs, now).replace(' ago', '')}; the figures below are from its last sample.`);
+    else this.showStale(null);
+    const lastX = this.chart.lastTime();
+    setText(this.chartNote, this.historyLoading ? 'loading…' : this.historyError ? this.historyError : lastX != null && lastX < now / 1000 - this.windowS ? 'no samples in this window' : '');
     setText(this.statusText, online ? 'Online' : lastMs ? `Offline · last seen ${ago(lastMs, now)}` : 'No data yet');
     const hot = online && isNum(s?.cpu?.total) && s.cpu.total >= this.threshold();
     if (this.hotTag.hidden === hot) this.hotTag.hidden = !hot;
@@ -180,6 +188,11 @@ export class HostPage {
     if (isNum(sum?.gaps) && sum.gaps > 0) parts.push(`${int(sum.gaps)} samples missed`);
     if (lastMs) parts.push(`last sample ${dateTime(lastMs)}`);
     setText(this.meta, parts.join(' · '));
+  }
+
+  showStale(text) {
+    if (this.stale.hidden !== (text == null)) this.stale.hidden = text == null;
+    if (text != null) setText(this.stale, text);
   }
 
   showError(text) {

@@ -4,7 +4,7 @@
 
 import { h, setText, setAttr, toggleClass } from './dom.js';
 import { DataTable } from './table.js';
-import { drawSparkline, sizeCanvas } from './sparkline.js';
+import { drawSparkline, sizeCanvas, SPARK_POINTS } from './sparkline.js';
 import { pct, int, ago, dateTime, isNum } from './format.js';
 
 const SPARK_W = 120, SPARK_H = 26;
@@ -111,7 +111,7 @@ export class Overview {
         },
       },
       {
-        id: 'trend', label: 'Last 3 min', sortable: false, width: `${SPARK_W + 24}px`,
+        id: 'trend', label: 'Trend', title: `CPU over the last ${SPARK_POINTS} samples (3 minutes at 1 s)`, sortable: false, width: `${SPARK_W + 24}px`,
         create: td => {
           const canvas = h('canvas', { class: 'spark', width: SPARK_W, height: SPARK_H, 'aria-hidden': 'true' });
           td.append(canvas);
