@@ -26,10 +26,15 @@ const HOT = 'browser-hot';
 const COOL = 'browser-cool';
 const T = 15000; // deadline for anything the page or the hub should do
 
+// Checked before any test starts, so a missing binary is the one error shown.
+const hubBin = requireExecutable('TELEHUB_HUB_BIN');
+const agentBin = requireExecutable('TELEHUB_AGENT_BIN');
+if (!fs.existsSync(chromiumBin)) throw new Error(`no browser at ${chromiumBin}: install Debian's chromium or set TELEHUB_CHROMIUM`);
+
 const row = id => `#hosts-table tbody tr[data-key="${id}"]`;
 
 describe('dashboard', { timeout: 180000 }, () => {
-  let hubBin, agentBin, port, hub, base;
+  let port, hub, base;
   const agents = [];
   const roots = [];
   let context, page, profile;
@@ -49,9 +54,6 @@ describe('dashboard', { timeout: 180000 }, () => {
   }
 
   before(async () => {
-    hubBin = requireExecutable('TELEHUB_HUB_BIN');
-    agentBin = requireExecutable('TELEHUB_AGENT_BIN');
-    if (!fs.existsSync(chromiumBin)) throw new Error(`no browser at ${chromiumBin}: install Debian's chromium or set TELEHUB_CHROMIUM`);
     fs.mkdirSync(artifacts, { recursive: true });
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -207,6 +209,29 @@ describe('dashboard', { timeout: 180000 }, () => {
     await page.locator(row(COOL)).waitFor({ timeout: T });
     assert.equal(await page.locator('#view-host').isHidden(), true);
     assert.equal(await page.evaluate(id => document.activeElement?.dataset?.key, COOL), COOL, 'focus returns to the host row');
+  });
+
+  test('a ?token= is kept for the tab and sent as Bearer and as the WebSocket token parameter', async () => {
+    const tab = await context.newPage();
+    try {
+      const auth = [];
+      const sockets = [];
+      tab.on('request', r => { if (new URL(r.url()).pathname.startsWith('/api/')) auth.push(r.headers().authorization); });
+      tab.on('websocket', ws => sockets.push(ws.url()));
+      await tab.goto(`${base}/?token=t0k3n-42#/host/${COOL}`);
+      await tab.locator('.procs tbody tr').first().waitFor({ timeout: T });
+      assert.ok(auth.length > 0, 'the host page called the REST API');
+      assert.deepEqual([...new Set(auth)], ['Bearer t0k3n-42']);
+      assert.ok(sockets.some(u => new URL(u).searchParams.get('token') === 't0k3n-42'), `WebSocket URLs: ${sockets}`);
+      assert.ok(!tab.url().includes('t0k3n'), `the token is dropped from the address bar: ${tab.url()}`);
+      // Still there after a reload, from sessionStorage.
+      sockets.length = 0;
+      await tab.reload();
+      await tab.waitForFunction(() => document.getElementById('conn').dataset.state === 'open', null, { timeout: T });
+      assert.ok(sockets.some(u => new URL(u).searchParams.get('token') === 't0k3n-42'), `after reload: ${sockets}`);
+    } finally {
+      await tab.close();
+    }
   });
 
   test('a hub restart shows the banner, and the page reconnects and resubscribes by itself', async () => {
