@@ -1,0 +1,213 @@
+#include "hub/agent_session.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+#include "hub/hub_context.hpp"
+
+namespace telehub::hub {
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+namespace {
+
+// Agent frames are read in chunks so one over --max-frame is refused with an
+// error frame; the WebSocket layer's own limit (twice that) only cuts off a
+// peer that declares a huge frame, with a bare 1009.
+constexpr std::size_t read_chunk = 64 * 1024;
+
+std::string close_reason_text(const std::string& s) {
+    // A close reason is at most 123 bytes.
+    return s.size() <= 120 ? s : s.substr(0, 117) + "...";
+}
+
+}  // namespace
+
+AgentSession::AgentSession(net::ip::tcp::socket&& socket, HubContext& ctx, std::string peer)
+    : ws_(std::move(socket)), ctx_(ctx), peer_(std::move(peer)), conn_id_(ctx.next_conn_id.fetch_add(1)) {
+    ctx_.stats.agents_connected.fetch_add(1, std::memory_order_relaxed);
+}
+
+AgentSession::~AgentSession() {
+    ctx_.stats.agents_connected.fetch_sub(1, std::memory_order_relaxed);
+    ctx_.agents.remove(conn_id_);
+    if (have_hello_) {
+        ctx_.registry.on_disconnect(host_id_, conn_id_);
+        ctx_.log.event("agent disconnected: host '" + host_id_ + "' from " + peer_ +
+                       (end_reason_.empty() ? "" : " (" + end_reason_ + ")"));
+    }
+}
+
+void AgentSession::run(beast::http::request<beast::http::string_body> upgrade) {
+    ctx_.agents.add(conn_id_, weak_from_this());
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(ctx_.config.max_frame * 2);
+    ws_.async_accept(upgrade, beast::bind_front_handler(&AgentSession::on_accept, shared_from_this()));
+}
+
+void AgentSession::on_accept(beast::error_code ec) {
+    if (ec) return fail(ec, "handshake");
+    accepted_ = true;
+    do_read();
+}
+
+void AgentSession::do_read() {
+    ws_.async_read_some(buffer_, read_chunk, beast::bind_front_handler(&AgentSession::on_read, shared_from_this()));
+}
+
+void AgentSession::on_read(beast::error_code ec, std::size_t n) {
+    if (ec == websocket::error::message_too_big) {
+        ctx_.stats.refuse(RefuseReason::frame_too_big);
+        ctx_.log.event("refused frame from " + peer_ + ": declared frame over twice --max-frame; closed with 1009");
+        end_reason_ = "frame too big";
+        return;  // the WebSocket layer has closed with 1009
+    }
+    if (ec) return fail(ec, "read");
+    ctx_.stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
+    if (buffer_.size() > ctx_.config.max_frame)
+        return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
+                      "frame over the " + std::to_string(ctx_.config.max_frame) + "-byte limit (--max-frame)");
+    if (!ws_.is_message_done()) return do_read();
+    if (ws_.got_binary())
+        return refuse(RefuseReason::binary_frame, websocket::close_code::unknown_data,
+                      "binary frames are not accepted; send JSON text frames");
+    auto data = buffer_.data();
+    handle_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    buffer_.consume(buffer_.size());
+    if (!close_) do_read();
+}
+
+void AgentSession::handle_frame(std::string_view frame) {
+    if (auto err = decoder_.decode(frame, frame_))
+        return refuse(refuse_reason_from_code(err->code), websocket::close_code::policy_error, err->message);
+    switch (frame_.kind) {
+    case FrameKind::hello: return handle_hello();
+    case FrameKind::sample: return handle_sample(frame);
+    case FrameKind::reply: return;  // command replies: the command relay is not in this hub yet
+    }
+}
+
+void AgentSession::handle_hello() {
+    const auto& h = frame_.hello;
+    if (have_hello_)
+        return refuse(RefuseReason::repeated_hello, websocket::close_code::policy_error,
+                      "a second hello on one connection");
+    if (h.protocol != protocol_version)
+        return refuse(RefuseReason::bad_protocol, websocket::close_code::policy_error,
+                      "protocol " + std::to_string(h.protocol) + " is not supported; this hub speaks " +
+                          std::to_string(protocol_version));
+    have_hello_ = true;
+    host_id_ = h.host_id;
+    auto last_seq = ctx_.registry.on_hello(h, conn_id_);
+    if (auto previous = ctx_.agents.claim(host_id_, conn_id_)) {
+        ctx_.stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
+        ctx_.log.event("agent replaced: host '" + host_id_ + "' reconnected from " + peer_ +
+                       "; closing the older connection");
+        previous->replace();
+    }
+    ctx_.log.event("agent connected: host '" + host_id_ + "' (" + h.hostname + ") from " + peer_ + ", instance " +
+                   std::to_string(h.instance) + ", last_seq " + std::to_string(last_seq));
+    send(nlohmann::json{{"type", "welcome"}, {"protocol", protocol_version}, {"last_seq", last_seq}}.dump());
+}
+
+void AgentSession::handle_sample(std::string_view frame) {
+    const auto& s = frame_.sample;
+    if (!have_hello_)
+        return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a sample before the hello");
+    if (s.host_id != host_id_)
+        return refuse(RefuseReason::host_mismatch, websocket::close_code::policy_error,
+                      "sample host_id '" + s.host_id + "' differs from the hello's '" + host_id_ + "'");
+    ctx_.stats.samples_received.fetch_add(1, std::memory_order_relaxed);
+    auto raw = std::make_shared<const std::string>(frame);
+    auto outcome = ctx_.registry.on_sample(s, raw, conn_id_);
+    if (!outcome.accepted) {
+        ctx_.stats.duplicates.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    if (outcome.gaps_added) ctx_.stats.gaps.fetch_add(outcome.gaps_added, std::memory_order_relaxed);
+    SampleLogLine line;
+    line.ts_ms = HostRegistry::system_clock_ms();
+    line.host_id = s.host_id;
+    line.seq = s.seq;
+    line.cpu = s.cpu.total;
+    if (!s.top.empty()) {
+        line.top_name = s.top.front().name;
+        line.top_cpu = s.top.front().cpu;
+    }
+    line.tcp_established = s.sockets.tcp[tcp_established];
+    line.tcp_listen = s.sockets.tcp[tcp_listen];
+    line.sockets_total = s.sockets.total();
+    line.backfill = s.backfill;
+    ctx_.log.sample(std::move(line));
+    ctx_.live.forward_sample(host_id_, raw);
+}
+
+void AgentSession::refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message) {
+    ctx_.stats.refuse(reason);
+    ctx_.log.event("refused frame from " + peer_ + (have_hello_ ? " (host '" + host_id_ + "')" : std::string()) +
+                   ": " + std::string(refuse_reason_name(reason)) + ": " + message + "; closing with " +
+                   std::to_string(close_code));
+    end_reason_ = std::string(refuse_reason_name(reason));
+    send(encode_error(refuse_reason_name(reason), message));
+    close(close_code, close_reason_text(message));
+}
+
+void AgentSession::replace() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        self->end_reason_ = "replaced by a newer connection";
+        self->close(4000, "replaced: a newer connection arrived with host id '" + self->host_id_ + "'");
+    });
+}
+
+void AgentSession::shutdown() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        self->end_reason_ = "hub shutting down";
+        if (!self->accepted_) return beast::get_lowest_layer(self->ws_).cancel();
+        self->close(websocket::close_code::going_away, "hub shutting down");
+    });
+}
+
+void AgentSession::send(std::string text) {
+    if (close_) return;
+    outbox_.push_back(std::move(text));
+    if (!writing_) write_next();
+}
+
+void AgentSession::close(std::uint16_t code, std::string reason) {
+    if (close_ || !accepted_) return;
+    close_ = websocket::close_reason(static_cast<websocket::close_code>(code), close_reason_text(reason));
+    if (!writing_) write_next();
+}
+
+void AgentSession::write_next() {
+    if (outbox_.empty()) {
+        if (close_ && !closing_) {
+            closing_ = true;
+            ws_.async_close(*close_, [self = shared_from_this()](beast::error_code ec) {
+                if (ec) self->fail(ec, "close");
+            });
+        }
+        return;
+    }
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->writing_ = false;
+        if (ec) return self->fail(ec, "write");
+        self->outbox_.pop_front();
+        self->write_next();
+    });
+}
+
+void AgentSession::fail(beast::error_code ec, const char* what) {
+    if (ec == net::error::operation_aborted || ec == websocket::error::closed) return;
+    if (end_reason_.empty()) end_reason_ = std::string(what) + ": " + ec.message();
+}
+
+}  // namespace telehub::hub

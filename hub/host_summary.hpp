@@ -1,0 +1,48 @@
+// What the hub shows of one host in lists and once-a-second summaries
+// (docs/protocol.md, "host summary"). Plain data: the registry fills it, the
+// summary builder turns it into JSON, the filter matches on it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace telehub::hub {
+
+struct HostSummary {
+    std::string host_id;
+    std::string hostname;
+    bool online = false;
+    std::int64_t last_seen_ms = 0;  // hub clock, unix ms
+    bool hot = false;               // online and cpu >= the high-CPU threshold
+    double cpu = 0;
+    std::uint32_t cores = 0;
+    double load1 = 0;
+    std::uint64_t mem_total = 0;
+    std::uint64_t mem_available = 0;
+    int top_pid = 0;
+    std::string top_name;
+    double top_cpu = 0;
+    std::uint32_t tcp_established = 0;
+    std::uint32_t tcp_listen = 0;
+    std::uint32_t sockets_total = 0;
+    std::uint64_t seq = 0;
+    std::uint32_t interval_ms = 0;
+    std::uint64_t gaps = 0;
+};
+
+// A summary with its recent CPU totals, oldest first (snapshot frames).
+struct HostSnapshot {
+    HostSummary summary;
+    std::vector<double> spark;
+};
+
+// Fleet-wide counts, whatever filter a client uses.
+struct HostCounts {
+    std::size_t online = 0;
+    std::size_t offline = 0;
+    std::size_t hot = 0;
+    std::size_t total = 0;
+};
+
+}  // namespace telehub::hub

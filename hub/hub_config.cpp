@@ -1,0 +1,101 @@
+#include "hub/hub_config.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/program_options.hpp>
+
+namespace telehub::hub {
+namespace po = boost::program_options;
+
+namespace {
+
+[[noreturn]] void bad(const std::string& flag, const std::string& what) {
+    throw std::runtime_error("invalid value for --" + flag + ": " + what);
+}
+
+void parse_listen(const std::string& v, HubConfig& c) {
+    auto colon = v.rfind(':');
+    if (colon == std::string::npos || colon == 0) bad("listen", "'" + v + "' must be ADDR:PORT, e.g. 127.0.0.1:8080");
+    std::string addr = v.substr(0, colon);
+    if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(addr, ec);
+    if (ec) bad("listen", "'" + addr + "' is not an IP address");
+    unsigned port = 0;
+    auto ps = std::string_view(v).substr(colon + 1);
+    auto [p, err] = std::from_chars(ps.data(), ps.data() + ps.size(), port);
+    if (err != std::errc() || p != ps.data() + ps.size() || port == 0 || port > 65535)
+        bad("listen", "port '" + std::string(ps) + "' must be 1-65535");
+    c.listen_address = addr;
+    c.listen_port = static_cast<std::uint16_t>(port);
+}
+
+void check_percent(const std::string& flag, double v) {
+    if (!(v >= 0 && v <= 100)) bad(flag, "must be a percentage from 0 to 100");
+}
+
+}  // namespace
+
+std::string default_web_root() {
+    std::error_code ec;
+    if (std::filesystem::is_directory(TELEHUB_INSTALLED_WEB_ROOT, ec)) return TELEHUB_INSTALLED_WEB_ROOT;
+    return TELEHUB_SOURCE_WEB_ROOT;
+}
+
+CliResult parse_hub_config(int argc, const char* const* argv) {
+    CliResult r;
+    auto& c = r.config;
+    std::string listen, log_format;
+    double log_min_cpu = -1;
+    po::options_description desc("telehub: the telemetry hub\nOptions");
+    desc.add_options()
+        ("help,h", "show this help and exit")
+        ("listen", po::value(&listen)->default_value("127.0.0.1:8080"), "ADDR:PORT to serve agents, dashboards and the REST API on")
+        ("threads", po::value(&c.threads)->default_value(std::thread::hardware_concurrency()), "io threads")
+        ("web-root", po::value(&c.web_root), "directory of the dashboard's static files (default: installed, else source tree web/)")
+        ("max-frame", po::value(&c.max_frame)->default_value(c.max_frame), "largest agent frame in bytes; larger ones are refused with close code 1009")
+        ("high-cpu", po::value(&c.high_cpu)->default_value(c.high_cpu), "cpu % at or above which a host is marked hot")
+        ("log-format", po::value(&log_format)->default_value("text"), "terminal log format: text or json")
+        ("log-min-cpu", po::value(&log_min_cpu), "log only samples whose cpu % is at least this")
+        ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
+        ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
+        ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
+        ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw std::runtime_error(e.what());
+    }
+    if (vm.count("help")) {
+        std::ostringstream out;  // start-up only
+        out << desc;
+        r.help = out.str();
+        return r;
+    }
+    parse_listen(listen, c);
+    if (c.threads == 0) c.threads = 1;
+    if (c.threads > 256) bad("threads", "must be 1-256");
+    if (c.max_frame < 1024 || c.max_frame > (64u << 20)) bad("max-frame", "must be 1024 to 67108864 bytes");
+    check_percent("high-cpu", c.high_cpu);
+    if (log_format == "text") c.log_format = LogFormat::text;
+    else if (log_format == "json") c.log_format = LogFormat::json;
+    else bad("log-format", "'" + log_format + "' must be text or json");
+    if (vm.count("log-min-cpu")) {
+        check_percent("log-min-cpu", log_min_cpu);
+        c.log_min_cpu = log_min_cpu;
+    }
+    if (c.history_points < 1 || c.history_points > 65000) bad("history", "must be 1-65000 points");
+    if (c.live_queue_bytes < 4096) bad("live-queue-bytes", "must be at least 4096");
+    if (c.live_stall_ms < 100) bad("live-stall-ms", "must be at least 100");
+    if (c.web_root.empty()) c.web_root = default_web_root();
+    return r;
+}
+
+}  // namespace telehub::hub

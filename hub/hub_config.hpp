@@ -1,0 +1,40 @@
+// The hub's command line (Boost.Program_options). Any bad flag or value is a
+// start-up error: parse_hub_config throws std::runtime_error with one line
+// naming the flag, which main prints before exiting with status 2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "hub/terminal_log.hpp"
+
+namespace telehub::hub {
+
+struct HubConfig {
+    std::string listen_address = "127.0.0.1";
+    std::uint16_t listen_port = 8080;
+    unsigned threads = 0;           // 0: one per core
+    std::string web_root;           // empty: the installed web root if it exists, else the source tree's
+    std::size_t max_frame = 1 << 20;  // largest agent frame accepted (1 MiB)
+    double high_cpu = 80;
+    LogFormat log_format = LogFormat::text;
+    std::optional<double> log_min_cpu;
+    bool quiet = false;
+    std::size_t history_points = 3600;            // one hour at 1 s
+    std::size_t live_queue_bytes = 4 << 20;       // /ws/live bytes queued per client before it counts as stalled
+    std::size_t live_queue_messages = 4096;       // ... and messages
+    std::uint32_t live_stall_ms = 5000;           // a client stalled this long is disconnected
+};
+
+struct CliResult {
+    HubConfig config;
+    std::optional<std::string> help;  // set for --help: print it and exit 0
+};
+
+CliResult parse_hub_config(int argc, const char* const* argv);
+
+// The web root to use when --web-root is not given.
+std::string default_web_root();
+
+}  // namespace telehub::hub

@@ -1,0 +1,101 @@
+#include "hub/hub_server.hpp"
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "hub/hub_context.hpp"
+#include "hub/listener.hpp"
+
+namespace telehub::hub {
+namespace net = boost::asio;
+
+namespace {
+
+constexpr auto summary_period = std::chrono::seconds(1);
+constexpr auto shutdown_grace = std::chrono::seconds(3);  // for close handshakes to finish
+
+}  // namespace
+
+struct HubServer::Impl {
+    explicit Impl(HubConfig config)
+        : ioc(static_cast<int>(config.threads)),
+          ctx(std::move(config)),
+          listener(std::make_shared<Listener>(
+              ioc, net::ip::tcp::endpoint(net::ip::make_address(ctx.config.listen_address), ctx.config.listen_port),
+              ctx)),
+          signals(ioc, SIGINT, SIGTERM),
+          tick(net::make_strand(ioc)),
+          shutdown_poll(tick.get_executor()) {}
+
+    void schedule_tick() {
+        tick.expires_after(summary_period);
+        tick.async_wait([this](boost::system::error_code ec) {
+            if (ec || stopping) return;
+            ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms());
+            schedule_tick();
+        });
+    }
+
+    void begin_shutdown() {
+        net::post(tick.get_executor(), [this] {
+            if (stopping) return;
+            stopping = true;
+            ctx.log.event("shutting down: closing " + std::to_string(ctx.agents.size()) + " agent and " +
+                          std::to_string(ctx.live.size()) + " live connections");
+            listener->stop();
+            tick.cancel();
+            for (auto& a : ctx.agents.all()) a->shutdown();
+            for (auto& l : ctx.live.all()) l->shutdown();
+            deadline = std::chrono::steady_clock::now() + shutdown_grace;
+            poll_shutdown();
+        });
+    }
+
+    void poll_shutdown() {
+        if ((ctx.agents.size() == 0 && ctx.live.size() == 0) || std::chrono::steady_clock::now() >= deadline) {
+            ioc.stop();  // idle HTTP keep-alive connections are simply dropped
+            return;
+        }
+        shutdown_poll.expires_after(std::chrono::milliseconds(20));
+        shutdown_poll.async_wait([this](boost::system::error_code) { poll_shutdown(); });
+    }
+
+    net::io_context ioc;
+    HubContext ctx;
+    std::shared_ptr<Listener> listener;
+    net::signal_set signals;
+    net::steady_timer tick;
+    net::steady_timer shutdown_poll;
+    bool stopping = false;  // touched only on the tick strand
+    std::chrono::steady_clock::time_point deadline;
+};
+
+HubServer::HubServer(HubConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+HubServer::~HubServer() = default;
+
+int HubServer::run() {
+    auto& im = *impl_;
+    const auto& c = im.ctx.config;
+    im.ctx.log.event("telehub listening on http://" + c.listen_address + ":" + std::to_string(c.listen_port) +
+                     " (" + std::to_string(c.threads) + " io threads, web root " + im.ctx.files.root().string() + ")");
+    im.signals.async_wait([&im](boost::system::error_code ec, int) {
+        if (!ec) im.begin_shutdown();
+    });
+    im.listener->run();
+    im.schedule_tick();
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
+    im.ioc.run();
+    for (auto& t : threads) t.join();
+    im.ctx.log.event("telehub stopped");
+    return 0;
+}
+
+}  // namespace telehub::hub

@@ -1,0 +1,54 @@
+// The hub's counters (GET /api/stats, /healthz). Lock-free atomics so any
+// io thread can bump them without contention.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace telehub::hub {
+
+// Why a frame from an agent was refused; each has a counter.
+enum class RefuseReason : std::size_t {
+    bad_json,
+    wrong_type,
+    missing_field,
+    unknown_type,
+    bad_value,
+    no_hello,        // a sample before the hello
+    repeated_hello,  // a second hello on one connection
+    bad_protocol,    // a hello with a protocol version this hub does not speak
+    host_mismatch,   // a sample whose host_id differs from the hello's
+    binary_frame,
+    frame_too_big,
+    count_
+};
+
+std::string_view refuse_reason_name(RefuseReason r);
+// Maps a codec error code ("bad_json", ...) to its reason; bad_value for unknown codes.
+RefuseReason refuse_reason_from_code(std::string_view code);
+
+struct HubStats {
+    std::atomic<std::uint64_t> samples_received{0};
+    std::atomic<std::uint64_t> bytes_received{0};  // payload bytes of every agent frame
+    std::atomic<std::uint64_t> gaps{0};            // samples missed, by seq jumps
+    std::atomic<std::uint64_t> duplicates{0};
+    std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(RefuseReason::count_)> refused{};
+    std::atomic<std::uint64_t> agents_connected{0};  // agent sessions open now
+    std::atomic<std::uint64_t> agents_replaced{0};
+    std::atomic<std::uint64_t> live_clients{0};       // /ws/live sessions open now
+    std::atomic<std::uint64_t> live_clients_dropped{0};  // closed for not keeping up
+    std::atomic<std::uint64_t> live_messages_dropped{0}; // stale summaries replaced before sending
+    std::atomic<std::uint64_t> http_requests{0};
+
+    void refuse(RefuseReason r) { refused[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t refused_total() const;
+};
+
+// The counters as JSON; `log_lines_dropped` comes from the terminal log.
+nlohmann::json stats_json(const HubStats& s, std::uint64_t log_lines_dropped);
+
+}  // namespace telehub::hub

@@ -1,0 +1,52 @@
+#include "hub/listener.hpp"
+
+#include <stdexcept>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+
+#include "hub/http_session.hpp"
+#include "hub/hub_context.hpp"
+
+namespace telehub::hub {
+namespace net = boost::asio;
+
+Listener::Listener(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint, HubContext& ctx)
+    : ioc_(ioc), acceptor_(net::make_strand(ioc)), ctx_(ctx) {
+    boost::system::error_code ec;
+    auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message() + " (use --listen ADDR:PORT)");
+}
+
+void Listener::run() { do_accept(); }
+
+void Listener::stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+        boost::system::error_code ec;
+        self->acceptor_.close(ec);
+    });
+}
+
+void Listener::do_accept() {
+    // Each connection gets its own strand: its handlers never run concurrently.
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           boost::beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+}
+
+void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+        // Out of file descriptors or similar: log and keep accepting.
+        ctx_.log.event("accept failed: " + ec.message());
+    } else {
+        std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
+    }
+    do_accept();
+}
+
+}  // namespace telehub::hub

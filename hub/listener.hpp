@@ -1,0 +1,30 @@
+// Accepts TCP connections on the one listening port and starts an
+// HttpSession for each, every socket on a strand of its own.
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace telehub::hub {
+
+struct HubContext;
+
+class Listener : public std::enable_shared_from_this<Listener> {
+public:
+    // Throws std::runtime_error naming the address when it cannot listen.
+    Listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint, HubContext& ctx);
+    void run();
+    void stop();  // stop accepting; posted to the acceptor's strand
+
+private:
+    void do_accept();
+    void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    HubContext& ctx_;
+};
+
+}  // namespace telehub::hub

@@ -1,0 +1,84 @@
+// The hub's terminal output: one line per incoming sample on stdout and
+// connection events on stderr, written by a thread of its own from a bounded
+// queue, so io threads only ever append to a deque. When the queue is full
+// lines are dropped and counted; the count is reported once a second.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace telehub::hub {
+
+enum class LogFormat { text, json };
+
+struct SampleLogLine {
+    std::int64_t ts_ms = 0;  // hub clock when received
+    std::string host_id;
+    std::uint64_t seq = 0;
+    double cpu = 0;
+    std::string top_name;
+    double top_cpu = 0;
+    std::uint32_t tcp_established = 0;
+    std::uint32_t tcp_listen = 0;
+    std::uint32_t sockets_total = 0;
+    bool backfill = false;
+};
+
+struct TerminalLogOptions {
+    LogFormat format = LogFormat::text;
+    double high_cpu = 80;                  // at or above: tagged HOT
+    std::optional<double> min_cpu;         // log only samples at or above this cpu
+    bool quiet = false;                    // no sample lines (events still go to stderr)
+    std::size_t queue_limit = 8192;        // lines waiting to be written before new ones are dropped
+    std::optional<bool> color;             // ANSI colour; default: when `out` is a tty
+    std::FILE* out = stdout;
+    std::FILE* err = stderr;
+};
+
+class TerminalLog {
+public:
+    explicit TerminalLog(TerminalLogOptions options);
+    ~TerminalLog();  // writes what is queued, then stops the thread
+    TerminalLog(const TerminalLog&) = delete;
+    TerminalLog& operator=(const TerminalLog&) = delete;
+
+    // Never blocks beyond a short mutex; filtered here (quiet, min_cpu).
+    void sample(SampleLogLine line);
+    void event(std::string text);
+
+    std::uint64_t dropped() const { return dropped_total_.load(std::memory_order_relaxed); }
+    void stop();
+
+    // Formatting, exposed for tests.
+    std::string format_sample(const SampleLogLine& l) const;
+    std::string format_event(std::int64_t ts_ms, const std::string& text) const;
+
+private:
+    struct Item {
+        bool is_event = false;
+        std::int64_t ts_ms = 0;
+        SampleLogLine sample;
+        std::string text;
+    };
+    void push(Item item);
+    void run();
+
+    TerminalLogOptions options_;
+    bool color_ = false;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Item> queue_;
+    bool stopping_ = false;
+    std::uint64_t dropped_unreported_ = 0;
+    std::atomic<std::uint64_t> dropped_total_{0};
+    std::thread thread_;
+};
+
+}  // namespace telehub::hub
