@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "telehub/sample.hpp"
+
 namespace telehub::agent {
 
 struct LeakOptions {
@@ -20,14 +22,7 @@ struct LeakOptions {
     std::int64_t close_wait_max_ms = 60'000; // --close-wait-max
 };
 
-struct LeakSuspect {
-    int pid = 0;
-    std::string name;
-    std::string reason;    // "growth" or "close_wait"
-    std::uint32_t count = 0;  // sockets now (growth) or sockets stuck in CLOSE_WAIT
-    std::int64_t since_ms = 0;  // when the condition first held
-    std::string evidence;  // one sentence a person can act on
-};
+using telehub::LeakSuspect;
 
 // What the detector needs of one process each tick.
 struct ProcessSocketObservation {

@@ -39,6 +39,29 @@ json encode_top(const TopProcess& p) {
                 {"sockets", {{"tcp", p.sockets.tcp}, {"udp", p.sockets.udp}, {"unix", p.sockets.unix_}}}};
 }
 
+json family_counts(const FamilyCounts& f) {
+    return json{{"tcp", f.tcp}, {"udp", f.udp}, {"unix", f.unix_}, {"other", f.other}};
+}
+
+json encode_churn(const HostChurn& c) {
+    json j{{"opened", c.opened}, {"closed", c.closed}, {"exact", c.exact}};
+    if (c.exact) {
+        j["tcp_active_opens"] = c.tcp_active_opens;
+        j["tcp_passive_opens"] = c.tcp_passive_opens;
+        j["tcp_attempt_fails"] = c.tcp_attempt_fails;
+        j["tcp_estab_resets"] = c.tcp_estab_resets;
+        j["tcp_out_rsts"] = c.tcp_out_rsts;
+        j["udp_in_datagrams"] = c.udp_in_datagrams;
+        j["udp_out_datagrams"] = c.udp_out_datagrams;
+        j["sockets_used"] = c.sockets_used;
+        j["tcp_inuse"] = c.tcp_inuse;
+        j["tcp_orphan"] = c.tcp_orphan;
+        j["tcp_tw"] = c.tcp_tw;
+        j["udp_inuse"] = c.udp_inuse;
+    }
+    return j;
+}
+
 json encode_sockets(const HostSockets& s) {
     json by_process = json::array();
     for (const auto& p : s.by_process) {
@@ -49,13 +72,25 @@ json encode_sockets(const HostSockets& s) {
                               {"udp", p.udp},
                               {"unix", p.unix_}});
     }
+    json churn_by_process = json::array();
+    for (const auto& p : s.churn_by_process) {
+        churn_by_process.push_back({{"pid", p.pid},
+                                    {"name", p.name},
+                                    {"opened", family_counts(p.opened)},
+                                    {"closed", family_counts(p.closed)},
+                                    {"opened_total", p.opened_total},
+                                    {"closed_total", p.closed_total},
+                                    {"open", family_counts(p.open)}});
+    }
     return json{{"tcp", tcp_states(s.tcp, true)},
                 {"udp", s.udp},
                 {"unix", s.unix_},
                 {"raw", s.raw},
                 {"unattributed", s.unattributed},
                 {"source", s.source},
-                {"by_process", std::move(by_process)}};
+                {"by_process", std::move(by_process)},
+                {"churn", encode_churn(s.churn)},
+                {"churn_by_process", std::move(churn_by_process)}};
 }
 
 }  // namespace
@@ -83,6 +118,15 @@ std::string encode_sample(const Sample& s) {
            {"procs", {{"total", s.procs.total}, {"running", s.procs.running}}},
            {"top", std::move(top)},
            {"sockets", encode_sockets(s.sockets)}};
+    json leaks = json::array();
+    for (const auto& l : s.leaks)
+        leaks.push_back({{"pid", l.pid},
+                         {"name", l.name},
+                         {"reason", l.reason},
+                         {"count", l.count},
+                         {"since_ms", l.since_ms},
+                         {"evidence", l.evidence}});
+    j["leaks"] = std::move(leaks);
     if (s.backfill) j["backfill"] = true;
     // Names and cmdlines come from other users' processes: replace invalid
     // UTF-8 rather than fail the whole sample.

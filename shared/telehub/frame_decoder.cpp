@@ -185,6 +185,8 @@ void read_top(Reader& p, TopProcess& t, std::optional<CodecError>& err) {
     }
 }
 
+void read_churn(Reader& s, HostSockets& hs, std::optional<CodecError>& err);
+
 void read_sockets(Reader& r, HostSockets& hs, std::optional<CodecError>& err) {
     auto o = r.child("sockets");
     if (!o) return;
@@ -207,6 +209,73 @@ void read_sockets(Reader& r, HostSockets& hs, std::optional<CodecError>& err) {
         read_tcp_states(p, "tcp", ps.tcp, false);
         p.number("udp", ps.udp, false);
         p.number("unix", ps.unix_, false);
+    });
+    if (err) return;
+    read_churn(s, hs, err);
+}
+
+void read_family_counts(Reader& r, std::string_view key, FamilyCounts& f, std::optional<CodecError>& err) {
+    f = {};
+    auto o = r.child(key, false);
+    if (!o) return;
+    Reader c(*o, r.path(key), err);
+    c.number("tcp", f.tcp, false);
+    c.number("udp", f.udp, false);
+    c.number("unix", f.unix_, false);
+    c.number("other", f.other, false);
+}
+
+// Churn and leaks arrived in a later revision of version 1: all optional.
+void read_churn(Reader& s, HostSockets& hs, std::optional<CodecError>& err) {
+    hs.churn = {};
+    if (auto o = s.child("churn", false)) {
+        Reader c(*o, "sockets.churn", err);
+        HostChurn& h = hs.churn;
+        c.boolean("exact", h.exact, false);
+        c.number("opened", h.opened, false);
+        c.number("closed", h.closed, false);
+        c.number("tcp_active_opens", h.tcp_active_opens, false);
+        c.number("tcp_passive_opens", h.tcp_passive_opens, false);
+        c.number("tcp_attempt_fails", h.tcp_attempt_fails, false);
+        c.number("tcp_estab_resets", h.tcp_estab_resets, false);
+        c.number("tcp_out_rsts", h.tcp_out_rsts, false);
+        c.number("udp_in_datagrams", h.udp_in_datagrams, false);
+        c.number("udp_out_datagrams", h.udp_out_datagrams, false);
+        c.number("sockets_used", h.sockets_used, false);
+        c.number("tcp_inuse", h.tcp_inuse, false);
+        c.number("tcp_orphan", h.tcp_orphan, false);
+        c.number("tcp_tw", h.tcp_tw, false);
+        c.number("udp_inuse", h.udp_inuse, false);
+    }
+    if (err) return;
+    if (!s.field("churn_by_process", false)) {
+        hs.churn_by_process.clear();
+        return;
+    }
+    read_objects(s, "churn_by_process", hs.churn_by_process, err, [&err](Reader& p, ProcessChurn& pc) {
+        p.number("pid", pc.pid);
+        p.string("name", pc.name, false);
+        read_family_counts(p, "opened", pc.opened, err);
+        read_family_counts(p, "closed", pc.closed, err);
+        p.number("opened_total", pc.opened_total, false);
+        p.number("closed_total", pc.closed_total, false);
+        read_family_counts(p, "open", pc.open, err);
+    });
+}
+
+void read_leaks(Reader& r, Sample& s, std::optional<CodecError>& err) {
+    if (!r.field("leaks", false)) {
+        s.leaks.clear();
+        return;
+    }
+    read_objects(r, "leaks", s.leaks, err, [](Reader& p, LeakSuspect& l) {
+        p.number("pid", l.pid);
+        p.string("name", l.name, false);
+        p.string("reason", l.reason);
+        p.number("count", l.count, false);
+        p.number("since_ms", l.since_ms, false);
+        l.evidence.clear();
+        p.string("evidence", l.evidence, false);
     });
 }
 
@@ -246,6 +315,8 @@ void read_sample(Reader& r, Sample& s, std::optional<CodecError>& err) {
     read_objects(r, "top", s.top, err, [&err](Reader& p, TopProcess& t) { read_top(p, t, err); });
     if (err) return;
     read_sockets(r, s.sockets, err);
+    if (err) return;
+    read_leaks(r, s, err);
 }
 
 void read_hello(Reader& r, Hello& h) {

@@ -61,6 +61,57 @@ struct ProcessSockets {
     std::uint32_t unix_ = 0;
 };
 
+// Sockets by family, for the churn figures ("other": raw, netlink, packet...).
+struct FamilyCounts {
+    std::uint32_t tcp = 0;
+    std::uint32_t udp = 0;
+    std::uint32_t unix_ = 0;
+    std::uint32_t other = 0;
+    std::uint32_t total() const { return tcp + udp + unix_ + other; }
+};
+
+// One process's socket churn, sampled: sockets that appeared in or left its
+// fd table between two consecutive samples.
+struct ProcessChurn {
+    int pid = 0;
+    std::string name;
+    FamilyCounts opened;  // this interval
+    FamilyCounts closed;  // this interval
+    std::uint64_t opened_total = 0;  // since the agent started or the process appeared
+    std::uint64_t closed_total = 0;
+    FamilyCounts open;  // held now
+};
+
+// Host-wide, per interval. The kernel counters are exact; `opened`/`closed`
+// are the sampled sums over processes and miss sockets that open and close
+// within one interval (docs/sockets.md).
+struct HostChurn {
+    bool exact = false;  // the kernel counters below were read (false on the first sample)
+    std::uint64_t tcp_active_opens = 0;
+    std::uint64_t tcp_passive_opens = 0;
+    std::uint64_t tcp_attempt_fails = 0;
+    std::uint64_t tcp_estab_resets = 0;
+    std::uint64_t tcp_out_rsts = 0;
+    std::uint64_t udp_in_datagrams = 0;
+    std::uint64_t udp_out_datagrams = 0;
+    std::uint32_t sockets_used = 0;  // gauges from /proc/net/sockstat
+    std::uint32_t tcp_inuse = 0;
+    std::uint32_t tcp_orphan = 0;
+    std::uint32_t tcp_tw = 0;
+    std::uint32_t udp_inuse = 0;
+    std::uint32_t opened = 0;  // sampled
+    std::uint32_t closed = 0;
+};
+
+struct LeakSuspect {
+    int pid = 0;
+    std::string name;
+    std::string reason;         // "growth" or "close_wait"
+    std::uint32_t count = 0;    // sockets now (growth) or sockets stuck in CLOSE_WAIT
+    std::int64_t since_ms = 0;  // when the condition first held
+    std::string evidence;       // one sentence a person can act on
+};
+
 struct HostSockets {
     TcpStateCounts tcp{};  // IPv4 and IPv6 together
     std::uint32_t udp = 0;
@@ -70,6 +121,8 @@ struct HostSockets {
     std::uint32_t unattributed = 0;
     std::string source;  // "netlink" or "proc": which path produced the counts
     std::vector<ProcessSockets> by_process;  // top K by total, descending
+    HostChurn churn;
+    std::vector<ProcessChurn> churn_by_process;  // top K by opened+closed this interval
 
     std::uint32_t tcp_total() const;
     std::uint32_t total() const { return tcp_total() + udp + unix_ + raw; }
@@ -87,6 +140,7 @@ struct Sample {
     ProcCounts procs;
     std::vector<TopProcess> top;
     HostSockets sockets;
+    std::vector<LeakSuspect> leaks;
 };
 
 struct Hello {

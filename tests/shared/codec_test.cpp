@@ -46,6 +46,18 @@ Sample make_sample() {
     ps.tcp[tcp_established] = 98;
     ps.tcp[tcp_listen] = 2;
     s.sockets.by_process.push_back(ps);
+    s.sockets.churn.exact = true;
+    s.sockets.churn.tcp_active_opens = 10;
+    s.sockets.churn.opened = 9;
+    ProcessChurn pc;
+    pc.pid = 1234;
+    pc.name = "nginx";
+    pc.opened.tcp = 9;
+    pc.closed.udp = 2;
+    pc.opened_total = 90;
+    pc.open.tcp = 100;
+    s.sockets.churn_by_process.push_back(pc);
+    s.leaks.push_back({1234, "nginx", "growth", 102, 1763800000000, "sockets grew"});
     return s;
 }
 
@@ -79,6 +91,17 @@ BOOST_AUTO_TEST_CASE(sample_round_trips_through_the_decoder) {
     BOOST_TEST(s.sockets.unix_ == 60u);
     BOOST_REQUIRE(s.sockets.by_process.size() == 1u);
     BOOST_TEST(s.sockets.by_process[0].tcp[tcp_established] == 98u);
+    BOOST_TEST(s.sockets.churn.exact);
+    BOOST_TEST(s.sockets.churn.tcp_active_opens == 10u);
+    BOOST_TEST(s.sockets.churn.opened == 9u);
+    BOOST_REQUIRE(s.sockets.churn_by_process.size() == 1u);
+    BOOST_TEST(s.sockets.churn_by_process[0].opened.tcp == 9u);
+    BOOST_TEST(s.sockets.churn_by_process[0].closed.udp == 2u);
+    BOOST_TEST(s.sockets.churn_by_process[0].opened_total == 90u);
+    BOOST_TEST(s.sockets.churn_by_process[0].open.tcp == 100u);
+    BOOST_REQUIRE(s.leaks.size() == 1u);
+    BOOST_TEST(s.leaks[0].reason == "growth");
+    BOOST_TEST(s.leaks[0].since_ms == 1763800000000);
 }
 
 BOOST_AUTO_TEST_CASE(sample_uses_the_documented_key_names) {
