@@ -27,7 +27,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     std::string mode_word;
     std::size_t top_n_short = 0;
 
-    po::options_description flags("telehub-agent [sockets | top] [options]");
+    po::options_description flags("telehub-agent [sockets | top | sockwatch [all]] [options]");
     flags.add_options()
         ("help,h", "show this help")
         ("hub", po::value(&o.hub_url), "hub URL, e.g. ws://127.0.0.1:8080/ws/agent; without it, samples are printed")
@@ -41,14 +41,20 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         ("count", po::value(&o.count)->default_value(0), "stop after this many samples (0: never)")
         ("csv", "CSV output for the sockets and top reports")
         (",n", po::value(&top_n_short), "for `top`: how many processes (same as --top)")
+        ("leak-window", po::value(&o.leak_window_s)->default_value(60), "seconds of socket growth before a leak suspect")
+        ("leak-min", po::value(&o.leak_min)->default_value(20), "sockets of growth over the window for a leak suspect")
+        ("close-wait-max", po::value(&o.close_wait_max_s)->default_value(60), "seconds a socket may sit in CLOSE_WAIT")
+        ("pid", po::value(&o.watch_pid), "for `sockwatch`: only this process")
+        ("name", po::value(&o.watch_name), "for `sockwatch`: only processes of this name")
         ("no-netlink", "read sockets from /proc/net only (the fallback path)")
         ("proc-root", po::value(&o.proc_root)->default_value("/proc"), "where /proc is (for tests)");
     po::options_description hidden;
-    hidden.add_options()("mode", po::value(&mode_word));
+    std::string target_word;
+    hidden.add_options()("mode", po::value(&mode_word))("target", po::value(&target_word));
     po::options_description all;
     all.add(flags).add(hidden);
     po::positional_options_description positional;
-    positional.add("mode", 1);
+    positional.add("mode", 1).add("target", 1);
 
     po::variables_map vm;
     try {
@@ -67,8 +73,13 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
 
     if (mode_word == "sockets") o.mode = AgentMode::sockets;
     else if (mode_word == "top") o.mode = AgentMode::top;
+    else if (mode_word == "sockwatch") o.mode = AgentMode::sockwatch;
     else if (!mode_word.empty())
-        throw UsageError("unknown mode '" + mode_word + "' (expected: sockets, top, or none)");
+        throw UsageError("unknown mode '" + mode_word + "' (expected: sockets, top, sockwatch, or none)");
+    if (!target_word.empty() && !(o.mode == AgentMode::sockwatch && target_word == "all"))
+        throw UsageError("unexpected argument '" + target_word + "'");
+    // The socket-watch seed reported every 7 s.
+    if (o.mode == AgentMode::sockwatch && vm["interval"].defaulted()) o.interval_s = 7.0;
     if (vm.count("once")) {
         if (o.mode != AgentMode::stream) throw UsageError("--once cannot be combined with `" + mode_word + "`");
         o.mode = AgentMode::once;
@@ -81,6 +92,12 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     check_range<std::size_t>(vm.count("-n") ? "-n" : "--top", o.top_n, 1, 10000);
     check_range<std::size_t>("--top-sockets", o.top_sockets, 0, 10000);
     check_range<std::size_t>("--buffer", o.buffer, 1, 1000000);
+    check_range("--leak-window", o.leak_window_s, 1.0, 86400.0);
+    check_range<std::uint32_t>("--leak-min", o.leak_min, 1, 1000000);
+    check_range("--close-wait-max", o.close_wait_max_s, 0.0, 86400.0);
+    if ((vm.count("pid") || vm.count("name")) && o.mode != AgentMode::sockwatch)
+        throw UsageError("--pid and --name apply only to `sockwatch`");
+    if (vm.count("pid")) check_range("--pid", o.watch_pid, 1, 1 << 22);
     if (o.format != "text" && o.format != "json")
         throw UsageError("--format: '" + o.format + "' is not one of text, json");
     if (o.csv && o.mode != AgentMode::sockets && o.mode != AgentMode::top)

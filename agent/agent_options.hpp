@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <stdexcept>
+#include <cstdint>
 #include <string>
 
 namespace telehub::agent {
@@ -12,6 +13,7 @@ enum class AgentMode {
     once,     // --once: one complete sample, then exit
     sockets,  // `sockets`: the connection report (pid, laddr, raddr, status)
     top,      // `top -n N`: processes by user+kernel clock ticks
+    sockwatch,  // `sockwatch`: sockets opened and closed per process, every interval
 };
 
 struct AgentOptions {
@@ -27,6 +29,12 @@ struct AgentOptions {
     bool netlink = true;  // false: read /proc/net only (the fallback path)
     std::string proc_root = "/proc";
     std::size_t count = 0;  // stop after this many samples (0: run until stopped)
+    double leak_window_s = 60;     // --leak-window
+    std::uint32_t leak_min = 20;   // --leak-min
+    double close_wait_max_s = 60;  // --close-wait-max
+    // sockwatch: which processes (all when both are empty/0)
+    int watch_pid = 0;
+    std::string watch_name;
 };
 
 // A bad flag or value; main prints the message on one line and exits 2.

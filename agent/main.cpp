@@ -15,6 +15,7 @@
 #include "agent/reports.hpp"
 #include "agent/sample_text.hpp"
 #include "agent/sampler.hpp"
+#include "agent/sockwatch.hpp"
 #include "agent/stream_loop.hpp"
 #include "telehub/codec.hpp"
 
@@ -24,7 +25,7 @@ using namespace telehub;
 using namespace telehub::agent;
 
 SamplerOptions sampler_options(const AgentOptions& o) {
-    return SamplerOptions{o.proc_root, o.host_id, o.top_n, o.top_sockets, o.netlink};
+    return sampler_options_from(o);
 }
 
 int run_once(const AgentOptions& o) {
@@ -51,6 +52,8 @@ int run(const AgentOptions& o) {
         return run_sockets_report(o, std::cout);
     case AgentMode::top:
         return run_top_report(o, std::cout);
+    case AgentMode::sockwatch:
+        return run_sockwatch(o, std::cout);
     case AgentMode::stream:
         return run_stream(o);
     }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "agent/leak_detector.hpp"
 #include "telehub/sample.hpp"
 
 namespace telehub::agent {
@@ -17,7 +18,11 @@ struct SamplerOptions {
     std::size_t top_n = 10;
     std::size_t top_sockets = 10;
     bool netlink = true;
+    LeakOptions leak;
 };
+
+struct AgentOptions;
+SamplerOptions sampler_options_from(const AgentOptions& o);
 
 class Sampler {
 public:

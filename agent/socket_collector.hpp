@@ -44,6 +44,9 @@ public:
     // Why netlink was not used, or why collect() failed; empty when all went well.
     const std::string& error() const { return error_; }
     const OwnerMapStats& stats() const { return owners_.stats(); }
+    // The last collect()'s owner map and table index, for the churn collector.
+    const SocketOwnerMap& owners() const { return owners_; }
+    const SocketInodeIndex& index() const { return index_; }
 
 private:
     bool read_table();

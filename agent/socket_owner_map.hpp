@@ -92,6 +92,17 @@ public:
             if (p.tally.total > 0) f(pid, p.tally);
     }
 
+    // f(int pid, std::uint64_t starttime, std::uint64_t inode) for every fd of
+    // every readable process that was a socket when last read, in or out of
+    // the table (netlink, packet... sockets are never in it). A socket held
+    // on several fds is passed once per fd.
+    template <class F>
+    void for_each_socket_fd(F&& f) const {
+        for (const auto& [pid, p] : procs_)
+            for (const FdSlot& s : p.fds)
+                if (s.inode != 0) f(pid, p.starttime, s.inode);
+    }
+
 private:
     struct FdSlot {
         int fd = 0;

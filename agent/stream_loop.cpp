@@ -31,7 +31,7 @@ public:
     StreamLoop(net::io_context& ioc, const AgentOptions& o)
         : ioc_(ioc),
           o_(o),
-          sampler_({o.proc_root, o.host_id, o.top_n, o.top_sockets, o.netlink}),
+          sampler_(sampler_options_from(o)),
           timer_(ioc),
           signals_(ioc, SIGINT, SIGTERM),
           period_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.interval_s))) {
