@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { requireExecutable, freePort, start, stop, stopAll, waitFor } from './support/processes.mjs';
 import { FakeProcRoot } from './support/fake_proc.mjs';
 
@@ -26,7 +25,10 @@ const HOT = 'browser-hot';
 const COOL = 'browser-cool';
 const T = 15000; // deadline for anything the page or the hub should do
 
-// Checked before any test starts, so a missing binary is the one error shown.
+// Checked before any test starts, so a missing piece is the one error shown.
+const { chromium } = await import('playwright-core').catch(() => {
+  throw new Error(`playwright-core is not installed: run \`npm ci\` in ${here}`);
+});
 const hubBin = requireExecutable('TELEHUB_HUB_BIN');
 const agentBin = requireExecutable('TELEHUB_AGENT_BIN');
 if (!fs.existsSync(chromiumBin)) throw new Error(`no browser at ${chromiumBin}: install Debian's chromium or set TELEHUB_CHROMIUM`);

@@ -209,7 +209,7 @@ export class Overview {
     if (!store.loaded) {
       this.showEmpty('Waiting for the hub…');
     } else if (n === 0) {
-      this.showEmpty(filtered ? 'No host matches this filter.' : 'No agent has connected yet. Start one with telehub-agent --hub ws://HUB/ws/agent.');
+      this.showEmpty(filtered ? 'No host matches this filter.' : `No agent has connected yet. Start one with: telehub-agent --hub ${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/agent`);
     } else {
       this.showEmpty(null);
     }
