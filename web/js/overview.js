@@ -111,7 +111,7 @@ export class Overview {
         },
       },
       {
-        id: 'trend', label: 'Trend', title: `CPU over the last ${SPARK_POINTS} samples (3 minutes at 1 s)`, sortable: false, width: `${SPARK_W + 24}px`,
+        id: 'trend', label: 'Trend', title: `CPU over the last ${SPARK_POINTS} samples (3 minutes at 1 s)`, sortable: false,
         create: td => {
           const canvas = h('canvas', { class: 'spark', width: SPARK_W, height: SPARK_H, 'aria-hidden': 'true' });
           td.append(canvas);
