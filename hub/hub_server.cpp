@@ -25,8 +25,8 @@ constexpr auto shutdown_grace = std::chrono::seconds(3);  // for close handshake
 
 struct HubServer::Impl {
     explicit Impl(HubConfig config)
-        : ioc(static_cast<int>(config.threads)),
-          ctx(std::move(config)),
+        : ctx(std::move(config)),
+          ioc(static_cast<int>(ctx.config.threads)),
           listener(std::make_shared<Listener>(
               ioc, net::ip::tcp::endpoint(net::ip::make_address(ctx.config.listen_address), ctx.config.listen_port),
               ctx)),
@@ -67,8 +67,10 @@ struct HubServer::Impl {
         shutdown_poll.async_wait([this](boost::system::error_code) { poll_shutdown(); });
     }
 
-    net::io_context ioc;
+    // Declared before the io_context: handlers still queued at exit hold
+    // sessions whose destructors use the context.
     HubContext ctx;
+    net::io_context ioc;
     std::shared_ptr<Listener> listener;
     net::signal_set signals;
     net::steady_timer tick;

@@ -1,0 +1,23 @@
+// A small synchronous HTTP/1.1 client for tests against 127.0.0.1. The
+// target is sent exactly as given, so tests can try malformed paths.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace telehub::test {
+
+struct HttpResult {
+    int status = 0;  // 0 when no response arrived in time
+    std::string body;
+    std::string content_type;
+    std::string allow;
+};
+
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+inline HttpResult http_get(std::uint16_t port, const std::string& target) { return http_request(port, "GET", target); }
+
+}  // namespace telehub::test
