@@ -1,0 +1,29 @@
+// The hub address given to `--hub`: ws://HOST[:PORT][/PATH]. Parsing is pure
+// (no DNS, no I/O) so a typo is reported at start-up, before any connection.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace telehub::agent {
+
+struct HubUrl {
+    std::string host;    // name or address as given; an IPv6 literal without brackets
+    std::string port;    // digits; "80" when the URL names none
+    std::string target;  // request path (and query); "/ws/agent" when the URL names none
+
+    // The Host header value: host, bracketed if IPv6, plus ":port" unless 80.
+    std::string host_header() const;
+    // ws://host:port/target, for log lines.
+    std::string to_string() const;
+};
+
+// Returns the parsed URL, or nullopt with `error` saying what is wrong with it
+// (wss:// is refused with its own message: the agent speaks no TLS yet).
+std::optional<HubUrl> parse_hub_url(std::string_view text, std::string& error);
+
+// For start-up: throws std::invalid_argument("--hub 'TEXT': <why>").
+HubUrl hub_url_or_throw(std::string_view text);
+
+}  // namespace telehub::agent
