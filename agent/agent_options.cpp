@@ -37,7 +37,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         ("host-id", po::value(&o.host_id), "host id (default: /etc/machine-id, else the hostname)")
         ("buffer", po::value(&o.buffer)->default_value(300), "samples kept for replay while the hub is unreachable")
         ("once", "print one complete sample (two readings one interval apart) and exit")
-        ("format", po::value(&o.format)->default_value("text"), "text | json")
+        ("format", po::value(&o.format), "text | json (default: json for --once, text otherwise)")
         ("count", po::value(&o.count)->default_value(0), "stop after this many samples (0: never)")
         ("csv", "CSV output for the sockets and top reports")
         (",n", po::value(&top_n_short), "for `top`: how many processes (same as --top)")
@@ -98,6 +98,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     if ((vm.count("pid") || vm.count("name")) && o.mode != AgentMode::sockwatch)
         throw UsageError("--pid and --name apply only to `sockwatch`");
     if (vm.count("pid")) check_range("--pid", o.watch_pid, 1, 1 << 22);
+    if (o.format.empty()) o.format = o.mode == AgentMode::once ? "json" : "text";
     if (o.format != "text" && o.format != "json")
         throw UsageError("--format: '" + o.format + "' is not one of text, json");
     if (o.csv && o.mode != AgentMode::sockets && o.mode != AgentMode::top)

@@ -24,7 +24,7 @@ struct AgentOptions {
     std::string host_id;           // empty: /etc/machine-id or hostname
     std::string hub_url;           // empty: print samples instead of sending them
     std::size_t buffer = 300;      // samples kept for replay after a reconnect
-    std::string format = "text";   // text | json
+    std::string format;            // text | json; empty before parsing picks the mode's default
     bool csv = false;
     bool netlink = true;  // false: read /proc/net only (the fallback path)
     std::string proc_root = "/proc";

@@ -37,6 +37,9 @@ BOOST_AUTO_TEST_CASE(defaults_stream_every_second) {
 
 BOOST_AUTO_TEST_CASE(modes_and_their_flags) {
     BOOST_TEST((parse({"--once", "--format", "json"}).options.mode == AgentMode::once));
+    BOOST_TEST(parse({"--once"}).options.format == "json");  // the issue: --once prints JSON
+    BOOST_TEST(parse({"--once", "--format", "text"}).options.format == "text");
+    BOOST_TEST(parse({}).options.format == "text");
     auto top = parse({"top", "-n", "5", "--csv"});
     BOOST_TEST((top.options.mode == AgentMode::top));
     BOOST_TEST(top.options.top_n == 5u);
