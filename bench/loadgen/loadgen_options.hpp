@@ -1,0 +1,45 @@
+// telehub-loadgen's command line. Any bad flag or value is a start-up error:
+// parse_loadgen_options throws std::runtime_error with one line naming the
+// flag, which main prints before exiting with status 2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace telehub::loadgen {
+
+struct LoadgenOptions {
+    std::string hub_address = "127.0.0.1";  // loopback only: the load never leaves this machine
+    std::uint16_t hub_port = 8080;
+    std::size_t agents = 1000;
+    std::size_t dashboards = 5;
+    std::size_t detail_hosts = 10;         // hosts dashboard 0 subscribes to in detail
+    std::uint32_t interval_ms = 1000;
+    double window_s = 10;                  // the measured steady window
+    double settle_s = 3;                   // after the last connection, before the window
+    double connect_rate = 1000;            // new connections per second
+    std::uint32_t refresh = 10;            // full sample re-encode every this many samples
+    double hot_fraction = 0.05;
+    std::uint64_t seed = 1;
+    std::optional<pid_t> hub_pid;          // default: found from the port
+    std::string spawn_hub;                 // path of a hub to start; empty: use a running one
+    unsigned hub_threads = 2;              // for --spawn-hub
+    std::string hub_log = "quiet";         // for --spawn-hub: quiet, text or json
+    std::string hub_output = "/dev/null";  // for --spawn-hub: the hub's stdout and stderr
+    bool ramp = false;
+    std::vector<std::size_t> ramp_steps = {1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 20000};
+    double max_seconds = 600;              // the whole run stops by then
+};
+
+struct LoadgenCli {
+    LoadgenOptions options;
+    std::optional<std::string> help;  // set for --help: print it and exit 0
+};
+
+LoadgenCli parse_loadgen_options(int argc, const char* const* argv);
+
+}  // namespace telehub::loadgen

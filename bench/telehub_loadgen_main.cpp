@@ -1,0 +1,74 @@
+// telehub-loadgen: N simulated agents and D dashboards against a hub on
+// loopback, measuring whether the hub keeps up (docs/benchmarks.md, "Hub").
+//
+//   telehub-loadgen --spawn-hub build/hub/telehub --agents 2000 --dashboards 5
+//   telehub-loadgen --hub 127.0.0.1:8080 --ramp
+//
+// Progress goes to stderr; a table and, as the last line, one JSON object go
+// to stdout. Exit status: 0 when at least one window was measured, 1 when
+// none could be, 2 for a bad command line or a start-up failure.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+#include <nlohmann/json.hpp>
+
+#include "loadgen/loadgen_options.hpp"
+#include "loadgen/loadgen_run.hpp"
+
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+void on_signal(int) { interrupted.store(true); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace telehub::loadgen;
+    try {
+        auto cli = parse_loadgen_options(argc, argv);
+        if (cli.help) {
+            std::fputs(cli.help->c_str(), stdout);
+            return 0;
+        }
+        const auto& o = cli.options;
+        // Stop cleanly (and stop a spawned hub) on Ctrl-C or a kill.
+        std::signal(SIGINT, on_signal);
+        std::signal(SIGTERM, on_signal);
+        std::signal(SIGPIPE, SIG_IGN);
+        auto result = run_loadgen(o, interrupted);
+
+        std::printf("hub %s%s, %zu dashboards (%zu detail hosts on the first), interval %u ms, window %.1f s\n",
+                    result.hub.c_str(),
+                    result.hub_pid ? (" pid " + std::to_string(*result.hub_pid)).c_str() : "", o.dashboards,
+                    o.dashboards ? o.detail_hosts : 0, o.interval_ms, o.window_s);
+        std::printf("%s\n", table_header().c_str());
+        nlohmann::json windows = nlohmann::json::array();
+        for (const auto& w : result.windows) {
+            std::printf("%s\n", table_row(w).c_str());
+            windows.push_back(to_json(w));
+        }
+        if (o.ramp)
+            std::printf("largest agent count sustained: %s\n",
+                        result.max_sustained ? std::to_string(*result.max_sustained).c_str() : "none");
+        if (!result.stopped_early.empty()) std::printf("stopped early: %s\n", result.stopped_early.c_str());
+        for (const auto& e : result.errors) std::printf("error seen: %s\n", e.c_str());
+        nlohmann::json j{{"tool", "telehub-loadgen"},
+                         {"hub", result.hub},
+                         {"hub_pid", result.hub_pid ? nlohmann::json(*result.hub_pid) : nlohmann::json(nullptr)},
+                         {"mode", o.ramp ? "ramp" : "single"},
+                         {"dashboards", o.dashboards},
+                         {"refresh", o.refresh},
+                         {"windows", windows},
+                         {"max_sustained", result.max_sustained ? nlohmann::json(*result.max_sustained) : nlohmann::json(nullptr)},
+                         {"stopped_early", result.stopped_early},
+                         {"errors", result.errors}};
+        std::printf("%s\n", j.dump().c_str());
+        return result.windows.empty() ? 1 : 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "telehub-loadgen: %s\n", e.what());
+        return 2;
+    }
+}
