@@ -2,30 +2,11 @@
 
 #include <charconv>
 
+#include "agent/text_scan.hpp"
+
 namespace telehub::agent {
 
 namespace {
-
-// Splits off the next line (without its '\n') from `text`.
-std::string_view next_line(std::string_view& text) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    return line;
-}
-
-void skip_blanks(std::string_view& s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-}
-
-// Reads one unsigned decimal after optional blanks; false when there is none.
-bool take_u64(std::string_view& s, std::uint64_t& v) {
-    skip_blanks(s);
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{}) return false;
-    s.remove_prefix(static_cast<std::size_t>(p - s.data()));
-    return true;
-}
 
 bool parse_cpu_fields(std::string_view rest, CpuTimes& t) {
     std::uint64_t* fields[] = {&t.user, &t.nice,    &t.system, &t.idle,  &t.iowait,

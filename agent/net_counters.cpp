@@ -3,28 +3,10 @@
 #include <charconv>
 #include <vector>
 
+#include "agent/text_scan.hpp"
+
 namespace telehub::agent {
 namespace {
-
-std::string_view next_line(std::string_view& text) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    return line;
-}
-
-std::string_view next_word(std::string_view& line) {
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    auto end = line.find_first_of(" \t");
-    std::string_view word = line.substr(0, end);
-    line.remove_prefix(end == std::string_view::npos ? line.size() : end);
-    return word;
-}
-
-bool to_u64(std::string_view s, std::uint64_t& out) {
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && p == s.data() + s.size();
-}
 
 // snmp rows come in pairs: "Tcp: Name1 Name2 ..." then "Tcp: v1 v2 ...".
 // Calls f(name, value) for every column of the pair with the given prefix.
