@@ -37,7 +37,7 @@ std::int64_t system_us() {
 struct Edge {
     Clock::time_point at;
     std::int64_t sys_us = 0;
-    std::uint64_t sent = 0, blocked = 0, bytes = 0;
+    std::uint64_t sent = 0, blocked = 0, bytes = 0, resets = 0;
     std::optional<std::uint64_t> hub_counted, hub_ticks, own_ticks;
 };
 
@@ -130,6 +130,7 @@ Edge Run::edge() {
     e.sent = (s1 + s2) / 2;
     e.blocked = (b1 + b2) / 2;
     e.bytes = (y1 + y2) / 2;
+    e.resets = c.pacer_resets.load();
     if (stats.status == 200) e.hub_counted = read_counter(stats.body, "samples_received");
     else progress("GET /api/stats failed: " + (stats.error.empty() ? "status " + std::to_string(stats.status) : stats.error));
     if (hub_pid_) e.hub_ticks = probe_.cpu_ticks(*hub_pid_);
@@ -163,7 +164,7 @@ WindowResult Run::measure(std::size_t agents) {
     auto& c = shared_.counters;
     r.connect_failures = c.connect_failures.load();
     r.disconnects = c.disconnects.load();
-    r.pacer_resets = c.pacer_resets.load();
+    r.pacer_resets = b.resets - a.resets;
     r.agents_welcomed = std::size_t(c.welcomed.load() - std::min(c.welcomed.load(), r.disconnects));
     {
         auto& rec = dashboards_->record();
@@ -227,11 +228,11 @@ RunResult Run::go() {
         }
         progress("connecting agents up to " + std::to_string(n) + " at " + std::to_string(int(o_.connect_rate)) + "/s");
         fleet_->grow_to(n);
-        auto next_report = Clock::now() + std::chrono::seconds(2);
+        auto next_report = Clock::now() + std::chrono::seconds(5);
         while (fleet_->settled() < n && !should_stop()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
             if (Clock::now() >= next_report) {
-                next_report += std::chrono::seconds(2);
+                next_report += std::chrono::seconds(5);
                 progress("  " + std::to_string(shared_.counters.welcomed.load()) + " connected, " +
                          std::to_string(shared_.counters.connect_failures.load()) + " failed");
             }

@@ -46,6 +46,12 @@ LatencySummary summarize_latency(const std::vector<std::int64_t>& received_us,
 
 void judge(WindowResult& r) {
     std::vector<std::string> why;
+    // A load generator that could not produce the load measures nothing.
+    double target = double(r.agents) * r.window_s * 1000.0 / r.interval_ms;
+    double due = double(r.sent + r.blocked);
+    if (r.pacer_resets > 0 || (target > 0 && due < 0.97 * target))
+        why.push_back("load generator fell behind (" + std::to_string(int(100 * due / target)) + "% of the target rate due, " +
+                      std::to_string(r.pacer_resets) + " schedule resets)");
     auto counted = ratio(r);
     if (!counted) why.push_back("hub counters unavailable");
     else if (*counted < 0.99)

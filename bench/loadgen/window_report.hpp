@@ -40,7 +40,7 @@ struct WindowResult {
     std::optional<double> hub_cpu_us_per_sample;
     std::optional<double> hub_rss_mb;
     double loadgen_cpu_percent = 0;
-    std::uint64_t pacer_resets = 0;
+    std::uint64_t pacer_resets = 0;    // in the window: the load generator fell an interval behind
     bool keeps_up = false;
     std::string verdict;  // why not, or "keeps up"
 };
