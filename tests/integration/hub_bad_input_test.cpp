@@ -1,0 +1,124 @@
+// Bad input from an agent gets an error frame and a close code, is counted,
+// and never disturbs another agent streaming at the same time.
+#include "hub_harness.hpp"
+
+#define BOOST_TEST_MODULE hub_bad_input
+#include <boost/test/unit_test.hpp>
+
+using namespace telehub;
+using namespace telehub::test;
+using nlohmann::json;
+
+namespace {
+
+struct Refusal {
+    std::optional<std::uint16_t> code;
+    std::string reason;
+    json error;  // the error frame before the close
+};
+
+// Sends `frames` on a fresh /ws/agent connection (after a hello if `hello`)
+// and collects how the hub ends it.
+Refusal refuse(HubProcess& hub, const std::vector<std::string>& frames, bool hello, bool binary = false) {
+    WsClient ws(hub.port, "/ws/agent");
+    if (hello) {
+        ws.send_text(encode_hello(make_hello("bad-agent", 5)));
+        auto welcome = ws.read(5s);
+        BOOST_REQUIRE(welcome);
+    }
+    for (const auto& f : frames) binary ? ws.send_binary(f) : ws.send_text(f);
+    std::vector<std::string> messages;
+    Refusal r;
+    r.code = ws.wait_close(5s, &messages);
+    r.reason = ws.close_reason();
+    if (!messages.empty()) r.error = json::parse(messages.back(), nullptr, false);
+    return r;
+}
+
+void expect(const Refusal& r, std::uint16_t code, const std::string& error_code, const std::string& mention) {
+    BOOST_TEST((r.code == std::optional<std::uint16_t>(code)), error_code << " closed with " << r.code.value_or(0));
+    BOOST_TEST(r.error["type"] == "error", error_code);
+    BOOST_TEST(r.error["code"] == error_code, r.error.dump());
+    BOOST_TEST(r.error["message"].get<std::string>().find(mention) != std::string::npos, r.error.dump());
+    BOOST_TEST(!r.reason.empty(), error_code);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(each_bad_input_is_refused_while_another_agent_streams) {
+    HubProcess hub({"--max-frame", "65536"});
+    StreamingAgent good(hub.port, "good", 20ms);
+    BOOST_REQUIRE(wait_until([&] { return hub.host("good").is_object(); }, 3s));
+
+    auto sample = encode_sample(make_sample("bad-agent", 1, 10));
+    expect(refuse(hub, {"{not json"}, true), 1008, "bad_json", "JSON");
+    expect(refuse(hub, {R"({"type":"sample","host_id":"bad-agent","seq":"one"})"}, true), 1008, "wrong_type", "seq");
+    expect(refuse(hub, {R"({"type":"sample","host_id":"bad-agent","seq":1})"}, true), 1008, "missing_field", "ts_ms");
+    expect(refuse(hub, {R"({"type":"gossip"})"}, true), 1008, "unknown_type", "gossip");
+    expect(refuse(hub, {sample}, false), 1008, "no_hello", "hello");
+    expect(refuse(hub, {encode_sample(make_sample("someone-else", 1, 10))}, true), 1008, "host_mismatch",
+           "someone-else");
+    expect(refuse(hub, {sample}, true, true), 1003, "binary_frame", "binary");
+    expect(refuse(hub, {std::string(70000, ' ') + "{}"}, true), 1009, "frame_too_big", "65536");
+    auto bad_hello = make_hello("old-agent");
+    bad_hello.protocol = 99;
+    expect(refuse(hub, {encode_hello(bad_hello)}, false), 1008, "bad_protocol", "99");
+    expect(refuse(hub, {encode_hello(make_hello("bad-agent", 5))}, true), 1008, "repeated_hello", "hello");
+
+    // The good agent kept streaming through all of it.
+    auto before = hub.host("good")["seq"].get<std::uint64_t>();
+    BOOST_TEST(wait_until([&] { return hub.host("good")["seq"].get<std::uint64_t>() >= before + 5; }, 3s));
+    BOOST_TEST(!good.failed());
+    BOOST_TEST(hub.host("good")["gaps"] == 0);
+    good.stop();
+    BOOST_TEST(wait_until([&] { return hub.host("good")["seq"].get<std::uint64_t>() == good.sent(); }, 3s));
+
+    auto stats = hub.get_json("/api/stats");
+    auto by = stats["frames_refused_by_reason"];
+    for (auto reason : {"bad_json", "wrong_type", "missing_field", "unknown_type", "no_hello", "host_mismatch",
+                        "binary_frame", "frame_too_big", "bad_protocol", "repeated_hello"})
+        BOOST_TEST(by[reason] == 1, reason);
+    BOOST_TEST(stats["frames_refused"] == 10);
+    // Refusals are logged with the peer address.
+    auto log = hub.proc->output();
+    BOOST_TEST(log.find("refused frame from 127.0.0.1:") != std::string::npos);
+    BOOST_TEST(log.find("host_mismatch") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_connection_with_the_same_host_id_takes_over) {
+    HubProcess hub;
+    FakeAgent first(hub.port, "twin", 42);
+    for (int i = 0; i < 3; ++i) first.send(10);
+    BOOST_REQUIRE(wait_until([&] { return hub.host("twin")["seq"] == 3; }, 3s));
+    FakeAgent second(hub.port, "twin", 42);
+    BOOST_TEST(second.welcome_last_seq == 3u);
+    BOOST_TEST((first.ws.wait_close(3s) == std::optional<std::uint16_t>(4000)));
+    BOOST_TEST(first.ws.close_reason().find("replaced") != std::string::npos);
+    second.send(20);
+    BOOST_TEST(wait_until([&] { return hub.host("twin")["seq"] == 4; }, 3s));
+    // The replaced connection's end does not take the host offline.
+    BOOST_TEST(hub.host("twin")["online"] == true);
+    BOOST_TEST(hub.host("twin")["cpu"].get<double>() == 20.0);
+    BOOST_TEST(wait_until([&] { return hub.stat("agents_connected") == 1; }, 3s));
+    BOOST_TEST(hub.stat("agents_replaced") == 1u);
+    BOOST_TEST(wait_until([&] { return hub.proc->output().find("agent replaced: host 'twin'") != std::string::npos; }, 3s));
+}
+
+BOOST_AUTO_TEST_CASE(gaps_duplicates_and_backfill) {
+    HubProcess hub;
+    FakeAgent a(hub.port, "gappy", 9);
+    auto send = [&](std::uint64_t seq, double cpu, bool backfill) {
+        auto s = make_sample("gappy", seq, cpu);
+        s.backfill = backfill;
+        a.ws.send_text(encode_sample(s));
+    };
+    send(1, 1, false);
+    send(5, 5, false);  // 2..4 missing
+    send(5, 5, false);  // duplicate
+    send(3, 3, true);   // replayed late: fills a hole
+    BOOST_REQUIRE(wait_until([&] { return hub.get_json("/api/stats")["duplicates"] == 1 &&
+                                          hub.get_json("/api/hosts/gappy/history")["seq"].size() == 3; }, 3s));
+    BOOST_TEST(hub.get_json("/api/hosts/gappy/history")["seq"] == json::array({1, 3, 5}));
+    BOOST_TEST(hub.host("gappy")["gaps"] == 2);
+    BOOST_TEST(hub.get_json("/api/stats")["gaps"] == 3);
+}
