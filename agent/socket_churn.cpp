@@ -48,20 +48,6 @@ void SocketChurnCollector::update(std::int64_t now_ms, const ProcessList& procs,
                                       [](const auto& a, const auto& b) { return a.first < b.first; });
         auto found = tracked_.find(e.pid);
         if (range.first == range.second && found == tracked_.end()) continue;  // never held a socket
-        now_.clear();
-        for (auto it = range.first; it != range.second; ++it) {
-            auto pos = index.find(it->second);
-            Family f = other;
-            if (pos != SocketInodeIndex::npos) {
-                switch (table[pos].family) {
-                case SocketFamily::tcp: f = tcp; break;
-                case SocketFamily::udp: f = udp; break;
-                case SocketFamily::unix_: f = unix_; break;
-                case SocketFamily::raw: f = other; break;
-                }
-            }
-            now_.push_back({it->second, f});
-        }
         Tracked& t = tracked_[e.pid];
         bool fresh = t.tick == 0 || t.record.starttime != e.starttime;
         if (fresh) {
@@ -72,9 +58,37 @@ void SocketChurnCollector::update(std::int64_t now_ms, const ProcessList& procs,
         }
         t.record.name = e.name;
         t.tick = tick_;
+
+        now_.clear();
+        pending_.clear();
+        for (auto it = range.first; it != range.second; ++it) {
+            const std::uint64_t inode = it->second;
+            auto pos = index.find(inode);
+            if (pos != SocketInodeIndex::npos) {
+                Family f = other;
+                switch (table[pos].family) {
+                case SocketFamily::tcp: f = tcp; break;
+                case SocketFamily::udp: f = udp; break;
+                case SocketFamily::unix_: f = unix_; break;
+                case SocketFamily::raw: f = other; break;
+                }
+                now_.push_back({inode, f});
+                continue;
+            }
+            // In no table: a socket no table lists (netlink, packet, another
+            // namespace's), or one created after the table was read and
+            // before this fd scan, whose family is not known yet. A new one
+            // waits a tick: by then it is in the table, or truly "other".
+            auto held = std::lower_bound(t.held.begin(), t.held.end(), Held{inode, other});
+            if (held != t.held.end() && held->inode == inode) now_.push_back(*held);
+            else if (baseline || std::binary_search(t.pending.begin(), t.pending.end(), inode))
+                now_.push_back({inode, other});
+            else
+                pending_.push_back(inode);
+        }
+        t.pending.swap(pending_);
         // A process first seen after the baseline started in this interval:
         // against its empty set, every socket it holds counts as opened.
-        if (fresh && !baseline) t.held.clear();
         diff(t, now_, baseline);
 
         auto stuck = stuck_.find(e.pid);

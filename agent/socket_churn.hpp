@@ -58,6 +58,9 @@ private:
     struct Tracked {
         ProcessChurnRecord record;
         std::vector<Held> held;  // sorted by inode
+        // Sockets first seen this tick that no table listed: counted next tick
+        // if still held (sorted).
+        std::vector<std::uint64_t> pending;
         std::uint64_t tick = 0;
     };
     struct Stuck {
@@ -73,6 +76,7 @@ private:
     std::unordered_map<int, ProcessChurnRecord> records_;
     std::vector<std::pair<int, std::uint64_t>> fds_;  // scratch: (pid, inode), sorted
     std::vector<Held> now_;                           // scratch
+    std::vector<std::uint64_t> pending_;              // scratch
     std::unordered_map<std::uint64_t, std::int64_t> close_wait_since_;  // inode -> first seen in CLOSE_WAIT
     std::unordered_map<std::uint64_t, std::int64_t> close_wait_next_;   // scratch, swapped
     std::unordered_map<int, Stuck> stuck_;                              // by owner pid, this tick
