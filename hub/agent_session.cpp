@@ -131,6 +131,8 @@ void AgentSession::handle_sample(std::string_view frame) {
         return;
     }
     if (outcome.gaps_added) ctx_.stats.gaps.fetch_add(outcome.gaps_added, std::memory_order_relaxed);
+    for (const auto& l : outcome.leaks.appeared) ctx_.log.leak(host_id_, l, true);
+    for (const auto& l : outcome.leaks.cleared) ctx_.log.leak(host_id_, l, false);
     SampleLogLine line;
     line.ts_ms = HostRegistry::system_clock_ms();
     line.host_id = s.host_id;

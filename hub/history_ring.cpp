@@ -18,7 +18,8 @@ std::uint16_t sat16(double v) {
     return static_cast<std::uint16_t>(v + 0.5);
 }
 
-std::uint16_t sat16(std::uint32_t v) { return static_cast<std::uint16_t>(std::min<std::uint32_t>(v, 65535)); }
+std::uint16_t sat16(std::uint64_t v) { return static_cast<std::uint16_t>(std::min<std::uint64_t>(v, 65535)); }
+std::uint16_t sat16(std::uint32_t v) { return sat16(static_cast<std::uint64_t>(v)); }
 
 }  // namespace
 
@@ -85,6 +86,9 @@ void HistoryRing::store(std::size_t slot, const HistoryEntry& e) {
     p.tcp_close_wait = sat16(e.tcp_close_wait);
     p.udp = sat16(e.udp);
     p.unix_ = sat16(e.unix_);
+    p.opens_exact = sat16(e.opens_exact);
+    p.opened_sampled = sat16(e.opened);
+    p.closed_sampled = sat16(e.closed);
     for (std::size_t c = 0; c < cores_; ++c)
         per_core_[slot * cores_ + c] = c < e.per_core.size() ? sat16(e.per_core[c] * 10) : 0;
 }
@@ -141,6 +145,9 @@ HistoryEntry HistoryRing::at(std::size_t i) const {
     e.tcp_close_wait = p.tcp_close_wait;
     e.udp = p.udp;
     e.unix_ = p.unix_;
+    e.opens_exact = p.opens_exact;
+    e.opened = p.opened_sampled;
+    e.closed = p.closed_sampled;
     e.per_core.resize(cores_);
     for (std::size_t c = 0; c < cores_; ++c) e.per_core[c] = per_core_[slot * cores_ + c] / 10.0;
     return e;
@@ -166,6 +173,9 @@ HistoryColumns HistoryRing::columns(std::int64_t since_ts_ms) const {
         out.unix_.push_back(p.unix_);
         out.top_name.push_back(names_.name(p.top_name));
         out.top_cpu.push_back(p.top_cpu_tenths / 10.0);
+        out.opens_exact.push_back(p.opens_exact);
+        out.opened.push_back(p.opened_sampled);
+        out.closed.push_back(p.closed_sampled);
     }
     return out;
 }

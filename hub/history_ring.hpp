@@ -14,7 +14,7 @@
 
 namespace telehub::hub {
 
-// 28 bytes per point. Counts saturate at 65535 and cpu values are stored in
+// 36 bytes per point (34 used, padded). Counts saturate at 65535 and cpu values are stored in
 // tenths of a percent: the latest sample keeps exact values, history is for
 // charts. ts is an offset from the ring's base time so it fits 32 bits.
 struct HistoryPoint {
@@ -30,8 +30,14 @@ struct HistoryPoint {
     std::uint16_t tcp_close_wait = 0;
     std::uint16_t udp = 0;
     std::uint16_t unix_ = 0;
+    // Socket churn this interval: exact kernel TCP opens (active + passive),
+    // and the sampled per-process opened/closed sums.
+    std::uint16_t opens_exact = 0;
+    std::uint16_t opened_sampled = 0;
+    std::uint16_t closed_sampled = 0;
+    std::uint16_t reserved_ = 0;  // explicit padding to a 4-byte multiple
 };
-static_assert(sizeof(HistoryPoint) == 28, "keep history points compact");
+static_assert(sizeof(HistoryPoint) == 36, "keep history points compact");
 
 // A point as callers see it, with full-width values.
 struct HistoryEntry {
@@ -48,6 +54,9 @@ struct HistoryEntry {
     std::uint32_t unix_ = 0;
     std::string top_name;
     double top_cpu = 0;
+    std::uint64_t opens_exact = 0;  // 0 when the agent's counters were not exact
+    std::uint32_t opened = 0;       // sampled
+    std::uint32_t closed = 0;
 };
 
 // Columns, oldest first, as GET /api/hosts/{id}/history returns them.
@@ -60,6 +69,7 @@ struct HistoryColumns {
     std::vector<std::uint32_t> tcp_established, tcp_listen, tcp_time_wait, tcp_close_wait, udp, unix_;
     std::vector<std::string> top_name;
     std::vector<double> top_cpu;
+    std::vector<std::uint32_t> opens_exact, opened, closed;
 };
 
 class HistoryRing {

@@ -18,6 +18,7 @@ struct HostRegistry::Host {
     std::uint64_t gaps = 0;       // missed samples not filled by backfill
     std::shared_ptr<const std::string> raw;
     HostSummary latest;           // fields decoded from the latest sample; state filled on query
+    std::vector<LeakSuspect> leaks;  // of the latest sample
     HistoryRing history;
 };
 
@@ -81,6 +82,10 @@ void fill_latest(HostSummary& out, const Sample& s) {
     out.sockets_total = s.sockets.total();
     out.seq = s.seq;
     out.interval_ms = s.interval_ms;
+    out.leaks = static_cast<std::uint32_t>(s.leaks.size());
+    const auto& c = s.sockets.churn;
+    const double opens = c.exact ? static_cast<double>(c.tcp_active_opens + c.tcp_passive_opens) : c.opened;
+    out.opens_per_s = s.interval_ms > 0 ? opens * 1000.0 / s.interval_ms : 0;
 }
 
 HistoryEntry history_entry(const Sample& s) {
@@ -100,6 +105,10 @@ HistoryEntry history_entry(const Sample& s) {
         e.top_name = s.top.front().name;
         e.top_cpu = s.top.front().cpu;
     }
+    const auto& c = s.sockets.churn;
+    if (c.exact) e.opens_exact = c.tcp_active_opens + c.tcp_passive_opens;
+    e.opened = c.opened;
+    e.closed = c.closed;
     return e;
 }
 
@@ -118,6 +127,10 @@ SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std
         h.interval_ms = s.interval_ms;
         h.raw = std::move(raw);
         fill_latest(h.latest, s);
+        // Only the newest sample speaks for the host's leak state; an older
+        // backfilled one (below) never does.
+        out.leaks = leak_changes(h.leaks, s.leaks);
+        h.leaks = s.leaks;
         h.history.insert(entry);
         out.accepted = true;
     } else if (s.backfill && h.history.insert(entry) == HistoryRing::Insert::inserted) {
@@ -207,6 +220,21 @@ std::optional<HostHistory> HostRegistry::history(std::string_view host_id, std::
 std::size_t HostRegistry::host_count() const {
     std::lock_guard lock(mu_);
     return hosts_.size();
+}
+
+std::vector<HostLeak> HostRegistry::leaks() const {
+    std::vector<HostLeak> out;
+    {
+        std::lock_guard lock(mu_);
+        auto now = clock_();
+        for (const auto& [id, h] : hosts_) {
+            if (h->leaks.empty()) continue;
+            const bool online = summary_locked(*h, now).online;
+            for (const auto& s : h->leaks) out.push_back({h->host_id, online, s});
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.host_id < b.host_id; });
+    return out;
 }
 
 std::optional<std::size_t> HostRegistry::history_bytes(std::string_view host_id) const {

@@ -17,6 +17,7 @@
 #include "hub/history_ring.hpp"
 #include "hub/host_filter.hpp"
 #include "hub/host_summary.hpp"
+#include "hub/leak_changes.hpp"
 #include "telehub/sample.hpp"
 
 namespace telehub::hub {
@@ -32,6 +33,14 @@ struct SampleOutcome {
     bool accepted = false;        // false: a duplicate, ignored
     std::uint64_t gaps_added = 0;  // samples skipped by a seq jump
     bool hot = false;
+    LeakChanges leaks;  // suspects that appeared or cleared with this sample (newest samples only)
+};
+
+// One current leak suspect of a host (GET /api/leaks).
+struct HostLeak {
+    std::string host_id;
+    bool online = false;
+    LeakSuspect suspect;
 };
 
 struct HostDetail {
@@ -72,6 +81,8 @@ public:
     // Points with ts within `seconds` of the newest point (all when 0).
     std::optional<HostHistory> history(std::string_view host_id, std::int64_t seconds) const;
     std::size_t host_count() const;
+    // Every host's current leak suspects, online or not, by host id.
+    std::vector<HostLeak> leaks() const;
     // Heap bytes held for one host's history (for the memory bound).
     std::optional<std::size_t> history_bytes(std::string_view host_id) const;
 

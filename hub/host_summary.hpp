@@ -29,6 +29,10 @@ struct HostSummary {
     std::uint64_t seq = 0;
     std::uint32_t interval_ms = 0;
     std::uint64_t gaps = 0;
+    std::uint32_t leaks = 0;  // current leak suspects (latest sample)
+    // TCP opens per second when the agent's kernel counters were exact,
+    // else the sampled sum of sockets opened per second.
+    double opens_per_s = 0;
 };
 
 // A summary with its recent CPU totals, oldest first (snapshot frames).

@@ -84,7 +84,21 @@ HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view 
                        {"udp", c.udp},
                        {"unix", c.unix_},
                        {"top_name", c.top_name},
-                       {"top_cpu", c.top_cpu}});
+                       {"top_cpu", c.top_cpu},
+                       {"opens_exact", c.opens_exact},
+                       {"opened", c.opened},
+                       {"closed", c.closed}});
+}
+
+HttpReply leaks_list(HubContext& ctx) {
+    json arr = json::array();
+    for (const auto& l : ctx.registry.leaks()) {
+        const auto& s = l.suspect;
+        arr.push_back({{"host_id", l.host_id},   {"online", l.online},     {"pid", s.pid},
+                       {"name", s.name},         {"reason", s.reason},     {"count", s.count},
+                       {"since_ms", s.since_ms}, {"evidence", s.evidence}});
+    }
+    return json_reply({{"leaks", std::move(arr)}});
 }
 
 HttpReply static_file(HubContext& ctx, std::string_view target) {
@@ -122,6 +136,10 @@ HttpReply route_http(HubContext& ctx, std::string_view method, std::string_view 
     if (path == "/api/hosts") {
         if (!get) return method_not_allowed(method, path, "GET");
         return hosts_list(ctx, query);
+    }
+    if (path == "/api/leaks") {
+        if (!get) return method_not_allowed(method, path, "GET");
+        return leaks_list(ctx);
     }
     constexpr std::string_view hosts_prefix = "/api/hosts/";
     if (path.substr(0, hosts_prefix.size()) == hosts_prefix) {

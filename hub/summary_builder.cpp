@@ -21,7 +21,9 @@ nlohmann::json summary_json(const HostSummary& s) {
             {"sockets_total", s.sockets_total},
             {"seq", s.seq},
             {"interval_ms", s.interval_ms},
-            {"gaps", s.gaps}};
+            {"gaps", s.gaps},
+            {"leaks", s.leaks},
+            {"opens_per_s", s.opens_per_s}};
 }
 
 nlohmann::json counts_json(const HostCounts& c) {

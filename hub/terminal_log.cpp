@@ -62,6 +62,17 @@ void TerminalLog::event(std::string text) {
     push(std::move(item));
 }
 
+std::string TerminalLog::leak_text(std::string_view host_id, const LeakSuspect& s, bool appeared) {
+    std::string text = appeared ? "leak suspect: host '" : "leak cleared: host '";
+    text += host_id;
+    text += "' pid " + std::to_string(s.pid) + " (" + s.name + ") reason " + s.reason + ": " + s.evidence;
+    return text;
+}
+
+void TerminalLog::leak(std::string_view host_id, const LeakSuspect& suspect, bool appeared) {
+    event(leak_text(host_id, suspect, appeared));
+}
+
 void TerminalLog::push(Item item) {
     {
         std::lock_guard lock(mu_);

@@ -12,7 +12,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+
+#include "telehub/sample.hpp"
 
 namespace telehub::hub {
 
@@ -52,6 +55,8 @@ public:
     // Never blocks beyond a short mutex; filtered here (quiet, min_cpu).
     void sample(SampleLogLine line);
     void event(std::string text);
+    // A leak suspect appeared on (or cleared from) a host: one event line.
+    void leak(std::string_view host_id, const LeakSuspect& suspect, bool appeared);
 
     std::uint64_t dropped() const { return dropped_total_.load(std::memory_order_relaxed); }
     void stop();
@@ -59,6 +64,7 @@ public:
     // Formatting, exposed for tests.
     std::string format_sample(const SampleLogLine& l) const;
     std::string format_event(std::int64_t ts_ms, const std::string& text) const;
+    static std::string leak_text(std::string_view host_id, const LeakSuspect& suspect, bool appeared);
 
 private:
     struct Item {

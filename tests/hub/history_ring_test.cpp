@@ -102,8 +102,8 @@ BOOST_AUTO_TEST_CASE(an_hour_of_history_fits_the_per_host_budget) {
     for (std::uint64_t s = 1; s <= 2 * 3600; ++s) ring.insert(entry(s, 5, names[s % 3]));
     BOOST_TEST(ring.size() == 3600u);
     BOOST_TEST_MESSAGE("history bytes, 3600 points, 2 cores: " << ring.memory_bytes());
-    // 28 B per point + 2 B per core per point, and a few hundred bytes of names.
-    BOOST_TEST(ring.memory_bytes() <= 3600u * (28 + 2 * 2) + 1024);
+    // 36 B per point + 2 B per core per point, and a few hundred bytes of names.
+    BOOST_TEST(ring.memory_bytes() <= 3600u * (36 + 2 * 2) + 1024);
 }
 
 BOOST_AUTO_TEST_CASE(memory_is_bounded_for_an_hour_whatever_the_names) {
@@ -116,8 +116,8 @@ BOOST_AUTO_TEST_CASE(memory_is_bounded_for_an_hour_whatever_the_names) {
     BOOST_TEST(ring.at(3599).top_name == "proc-" + std::to_string(3 * 3600));
     auto after = ring.memory_bytes();
     BOOST_TEST_MESSAGE("history bytes for 3600 points, 2 cores, all names distinct: " << after);
-    // 28 B per point + 2 B per core per point, plus the names (at most ~capacity of them).
-    BOOST_TEST(after < 3600u * (28 + 2 * 2) + 3700u * 96);
+    // 36 B per point + 2 B per core per point, plus the names (at most ~capacity of them).
+    BOOST_TEST(after < 3600u * (36 + 2 * 2) + 3700u * 96);
     BOOST_TEST(after >= before);
 }
 
@@ -127,4 +127,25 @@ BOOST_AUTO_TEST_CASE(columns_respect_the_since_bound) {
     auto cols = ring.columns(entry(16).ts_ms);
     BOOST_TEST(cols.seq.size() == 5u);
     BOOST_TEST(cols.seq.front() == 16u);
+}
+
+BOOST_AUTO_TEST_CASE(socket_churn_columns_round_trip_and_saturate) {
+    HistoryRing ring(10);
+    auto a = entry(1);
+    a.opens_exact = 42;
+    a.opened = 7;
+    a.closed = 3;
+    auto b = entry(2);
+    b.opens_exact = 5'000'000'000ULL;  // over 32 bits: saturates to 16
+    b.opened = 70000;
+    b.closed = 0;
+    ring.insert(a);
+    ring.insert(b);
+    BOOST_TEST(ring.at(0).opens_exact == 42u);
+    BOOST_TEST(ring.at(0).opened == 7u);
+    BOOST_TEST(ring.at(0).closed == 3u);
+    auto c = ring.columns(0);
+    BOOST_TEST((c.opens_exact == std::vector<std::uint32_t>{42, 65535}));
+    BOOST_TEST((c.opened == std::vector<std::uint32_t>{7, 65535}));
+    BOOST_TEST((c.closed == std::vector<std::uint32_t>{3, 0}));
 }

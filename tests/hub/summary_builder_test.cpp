@@ -76,3 +76,13 @@ BOOST_AUTO_TEST_CASE(hosts_body_for_rest) {
     BOOST_TEST(j["counts"]["online"] == 1);
     BOOST_TEST(j["hosts"][0]["tcp_listen"] == 8);
 }
+
+BOOST_AUTO_TEST_CASE(summary_carries_leaks_and_opens_per_second) {
+    auto s = web();
+    s.leaks = 2;
+    s.opens_per_s = 12.5;
+    auto j = summary_json(s);
+    BOOST_TEST(j["leaks"] == 2);
+    BOOST_TEST(j["opens_per_s"].get<double>() == 12.5);
+    BOOST_TEST(summary_json(HostSummary{})["leaks"] == 0);
+}
