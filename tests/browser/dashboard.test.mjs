@@ -31,6 +31,11 @@ const { chromium } = await import('playwright-core').catch(() => {
 });
 const hubBin = requireExecutable('TELEHUB_HUB_BIN');
 const agentBin = requireExecutable('TELEHUB_AGENT_BIN');
+// A real socket leak for the leak badge: fixture-socket-leaker opens a TCP
+// connection every 100 ms and never closes it.
+const leakerBin = path.join(process.env.TELEHUB_FIXTURE_DIR || '', 'fixture-socket-leaker');
+if (!process.env.TELEHUB_FIXTURE_DIR || !fs.existsSync(leakerBin))
+  throw new Error(`no socket leaker at '${leakerBin}': set TELEHUB_FIXTURE_DIR to <build>/tests and build fixture-socket-leaker`);
 if (!fs.existsSync(chromiumBin)) throw new Error(`no browser at ${chromiumBin}: install Debian's chromium or set TELEHUB_CHROMIUM`);
 
 const row = id => `#hosts-table tbody tr[data-key="${id}"]`;
@@ -61,12 +66,16 @@ describe('dashboard', { timeout: 180000 }, () => {
     base = `http://127.0.0.1:${port}`;
     await startHub();
 
+    const leaker = start('socket leaker', leakerBin, ['--period-ms', '100']);
+    await waitFor('the socket leaker to be ready', () => leaker.tail.some(l => l.startsWith('READY')), { procs: [leaker] });
     const pids = [process.pid, hub.child.pid];
-    const hot = new FakeProcRoot({ busy: 0.96, pids });
+    // Only the hot host's proc root shows the leaker, so only it reports a suspect.
+    const hot = new FakeProcRoot({ busy: 0.96, pids: [...pids, leaker.child.pid] });
     const cool = new FakeProcRoot({ busy: 0.04, pids });
     roots.push(hot, cool);
     for (const [id, root] of [[HOT, hot], [COOL, cool]]) {
-      agents.push(start(`agent ${id}`, agentBin, ['--hub', `ws://127.0.0.1:${port}/ws/agent`, '--host-id', id, '--interval', '1', '--proc-root', root.dir]));
+      const leakArgs = id === HOT ? ['--leak-window', '3', '--leak-min', '10'] : [];
+      agents.push(start(`agent ${id}`, agentBin, ['--hub', `ws://127.0.0.1:${port}/ws/agent`, '--host-id', id, '--interval', '1', '--proc-root', root.dir, ...leakArgs]));
     }
     await waitFor('both agents to be online at the hub', async () => {
       const hosts = await hubHosts();
@@ -138,6 +147,21 @@ describe('dashboard', { timeout: 180000 }, () => {
       assert.deepEqual(await order(), dir === 'descending' ? [HOT, COOL] : [COOL, HOT]);
     }
     await page.screenshot({ path: path.join(artifacts, 'overview.png') });
+  });
+
+  test('a host with a socket leak shows a leak badge; a clean one does not', async () => {
+    await page.goto(`${base}/`);
+    const badge = id => `${row(id)} .tag-leak`;
+    await page.waitForFunction(sel => {
+      const el = document.querySelector(sel);
+      return el && !el.hidden && /\d+ leaks?/.test(el.textContent);
+    }, badge(HOT), { timeout: 30000 });
+    assert.match(await page.locator(badge(HOT)).getAttribute('title'), /leak suspect/);
+    assert.equal(await page.locator(badge(COOL)).isVisible(), false);
+    const res = await fetch(`${base}/api/leaks`);
+    const leaks = (await res.json()).leaks;
+    assert.ok(leaks.some(l => l.host_id === HOT && l.reason === 'growth' && l.name.includes('socket')), JSON.stringify(leaks));
+    assert.ok(!leaks.some(l => l.host_id === COOL), JSON.stringify(leaks));
   });
 
   test('the high-CPU filter and the search go to the hub and shrink the table', async () => {

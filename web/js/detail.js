@@ -7,6 +7,7 @@ import { h, setText, frameScheduler } from './dom.js';
 import { getJson } from './auth.js';
 import { CpuChart } from './cpu_chart.js';
 import { Headline, TcpBars, ProcessTable, SocketTable } from './detail_panels.js';
+import { ChurnTable, LeakList } from './socket_panels.js';
 import { ago, dateTime, duration, int, isNum } from './format.js';
 
 const WINDOWS = [[300, '5 min'], [900, '15 min'], [3600, '60 min']];
@@ -63,6 +64,8 @@ export class HostPage {
     this.tcp = new TcpBars();
     this.procs = new ProcessTable();
     this.socks = new SocketTable();
+    this.churn = new ChurnTable();
+    this.leaks = new LeakList();
 
     this.section.replaceChildren(
       h('div', { class: 'host-head' },
@@ -75,6 +78,9 @@ export class HostPage {
       chartCard,
       this.procs.el,
       h('div', { class: 'two-col' }, this.tcp.el, this.socks.el),
+      h('h2', { class: 'section-title', id: 'sockets-section' }, 'Sockets'),
+      this.leaks.el,
+      this.churn.el,
     );
     setText(this.title, this.summary?.hostname || this.id);
     this.chart = new CpuChart(plotBox, () => this.store.now());
@@ -152,6 +158,8 @@ export class HostPage {
       this.tcp.update(s.sockets?.tcp);
       this.procs.update(s.top);
       this.socks.update(s.sockets);
+      this.churn.update(s.sockets);
+      this.leaks.update(s.leaks, this.store.now());
     }
     this.renderStatus();
   }

@@ -5,7 +5,7 @@
 import { h, setText, setAttr, toggleClass } from './dom.js';
 import { DataTable } from './table.js';
 import { drawSparkline, sizeCanvas, SPARK_POINTS } from './sparkline.js';
-import { pct, int, ago, dateTime, isNum } from './format.js';
+import { pct, int, fixed, ago, dateTime, isNum } from './format.js';
 
 const SPARK_W = 120, SPARK_H = 26;
 const ROW_H = 44; // px; must match .hosts tbody tr in style.css
@@ -72,14 +72,20 @@ export class Overview {
         id: 'host', label: 'Host', sortValue: rec => rec.summary.hostname || rec.id,
         create: td => {
           const name = h('span', { class: 'host-name' });
+          const leaks = h('span', { class: 'tag-leak', hidden: true });
           const sub = h('span', { class: 'host-id' });
-          td.append(name, sub);
-          return { name, sub };
+          td.append(name, leaks, sub);
+          return { name, leaks, sub };
         },
         update: (td, rec, st) => {
           const name = rec.summary.hostname || rec.id;
           setText(st.name, name);
           setText(st.sub, name === rec.id ? '' : rec.id);
+          // The summary carries only the count; the reasons and evidence are on the host page.
+          const n = isNum(rec.summary.leaks) ? rec.summary.leaks : 0;
+          if (st.leaks.hidden !== (n === 0)) st.leaks.hidden = n === 0;
+          setText(st.leaks, n === 1 ? '1 leak' : `${n} leaks`);
+          setAttr(st.leaks, 'title', n ? `${n} socket leak suspect${n === 1 ? '' : 's'} (growth or CLOSE_WAIT); open the host's Sockets section for the evidence` : null);
         },
       },
       {
@@ -145,6 +151,7 @@ export class Overview {
       },
       { id: 'est', label: 'TCP est.', numeric: true, title: 'TCP connections in ESTABLISHED', sortValue: rec => rec.summary.tcp_established, text: rec => int(rec.summary.tcp_established) },
       { id: 'listen', label: 'Listen', numeric: true, title: 'TCP sockets in LISTEN', sortValue: rec => rec.summary.tcp_listen, text: rec => int(rec.summary.tcp_listen) },
+      { id: 'opens', label: 'Opens/s', numeric: true, title: 'Sockets opened per second: exact TCP opens when the kernel counters were read, else sampled opens', sortValue: rec => (rec.summary.online ? rec.summary.opens_per_s ?? null : null), text: rec => (rec.summary.online && isNum(rec.summary.opens_per_s) ? fixed(rec.summary.opens_per_s, 1) : '–') },
       { id: 'sockets', label: 'Sockets', numeric: true, title: 'All sockets: TCP, UDP, Unix, raw', sortValue: rec => rec.summary.sockets_total, text: rec => int(rec.summary.sockets_total) },
       {
         id: 'seen', label: 'Last seen', numeric: true, sortValue: rec => rec.summary.last_seen_ms,
