@@ -34,6 +34,12 @@ void raise_own_fd_limit(std::uint64_t need) {
                                  "`, or simulate fewer agents");
 }
 
+std::uint64_t own_fd_hard_limit() {
+    struct rlimit cur {};
+    if (::getrlimit(RLIMIT_NOFILE, &cur) != 0 || cur.rlim_max == RLIM_INFINITY) return UINT64_MAX;
+    return cur.rlim_max;
+}
+
 std::string raise_fd_limit_of(pid_t pid, std::uint64_t need) { return raise(pid, need); }
 
 }  // namespace telehub::loadgen

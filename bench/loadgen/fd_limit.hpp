@@ -15,6 +15,9 @@ namespace telehub::loadgen {
 // and what to do when it cannot.
 void raise_own_fd_limit(std::uint64_t need);
 
+// This process's hard RLIMIT_NOFILE (what an unprivileged raise can reach).
+std::uint64_t own_fd_hard_limit();
+
 // The same for another process, through prlimit(2). Returns an empty string
 // on success, otherwise why not (for a warning: the hub may still cope).
 std::string raise_fd_limit_of(pid_t pid, std::uint64_t need);

@@ -189,8 +189,22 @@ WindowResult Run::measure(std::size_t agents) {
 RunResult Run::go() {
     RunResult out;
     std::vector<std::size_t> steps = o_.ramp ? o_.ramp_steps : std::vector<std::size_t>{o_.agents};
+    // A ramp stops at the largest step the open-file limit allows, when even
+    // root cannot raise it (a container's cap), rather than failing outright.
+    const std::uint64_t overhead = o_.dashboards + 64;
+    if (o_.ramp && steps.back() + overhead > own_fd_hard_limit()) {
+        try {
+            raise_own_fd_limit(steps.back() + overhead);
+        } catch (const std::runtime_error& e) {
+            auto cap = own_fd_hard_limit() - overhead;
+            std::erase_if(steps, [cap](std::size_t n) { return n > cap; });
+            if (steps.empty()) throw;
+            progress("warning: " + std::string(e.what()) + "; the ramp stops at " + std::to_string(steps.back()) + " agents");
+            out.stopped_early = "the open-file limit caps the ramp at " + std::to_string(steps.back()) + " agents";
+        }
+    }
     const std::size_t max_agents = steps.back();
-    raise_own_fd_limit(max_agents + o_.dashboards + 64);
+    raise_own_fd_limit(max_agents + overhead);
     start_hub();
     out.hub = hub_.address().to_string() + ":" + std::to_string(hub_.port());
     if (hub_pid_) out.hub_pid = *hub_pid_;
