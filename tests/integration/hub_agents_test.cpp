@@ -119,3 +119,32 @@ BOOST_AUTO_TEST_CASE(hub_restart_mid_stream_loses_no_sample) {
         BOOST_TEST_REQUIRE(seqs[i] == seqs[i - 1] + 1, "gap between " << seqs[i - 1] << " and " << seqs[i]);
     BOOST_TEST(host_summary(port, "restart-a")["gaps"] == 0);
 }
+
+BOOST_AUTO_TEST_CASE(terminal_log_has_one_line_per_sample_with_hot_hosts_marked) {
+    auto port = free_port();
+    // Every host is hot at a 0 % threshold, so every line must carry the mark.
+    ChildProcess hub({hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2", "--high-cpu", "0"});
+    BOOST_REQUIRE(wait_until([&] { return http_get(port, "/healthz").status == 200; }, 10s));
+    auto agent = start_agent(port, "logged-a");
+    BOOST_REQUIRE(wait_until([&] { return history_seqs(port, "logged-a").size() >= 5; }, 5s));
+    BOOST_REQUIRE(agent->stop(SIGTERM).has_value());
+    auto held = history_seqs(port, "logged-a").size();
+
+    std::size_t lines = 0, hot = 0;
+    // The log thread may still be writing the last lines: wait for them.
+    wait_until([&] {
+        lines = hot = 0;
+        std::string out = hub.output();
+        for (std::size_t pos = 0, end; pos < out.size(); pos = end + 1) {
+            end = out.find('\n', pos);
+            if (end == std::string::npos) end = out.size();
+            auto line = out.substr(pos, end - pos);
+            if (line.find("logged-a") == std::string::npos || line.find('%') == std::string::npos) continue;
+            ++lines;
+            if (line.find("HOT") != std::string::npos) ++hot;
+        }
+        return lines >= held;
+    }, 3s);
+    BOOST_TEST(lines == held, "log lines for the host: " << lines << ", samples held: " << held);
+    BOOST_TEST(hot == lines);
+}
