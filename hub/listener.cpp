@@ -13,7 +13,7 @@ namespace telehub::hub {
 namespace net = boost::asio;
 
 Listener::Listener(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint, HubContext& ctx)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), ctx_(ctx) {
+    : ioc_(ioc), acceptor_(net::make_strand(ioc)), retry_(acceptor_.get_executor()), ctx_(ctx) {
     boost::system::error_code ec;
     auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     acceptor_.open(endpoint.protocol(), ec);
@@ -29,6 +29,7 @@ void Listener::stop() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
         boost::system::error_code ec;
         self->acceptor_.close(ec);
+        self->retry_.cancel();
     });
 }
 
@@ -41,11 +42,16 @@ void Listener::do_accept() {
 void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-        // Out of file descriptors or similar: log and keep accepting.
+        // Out of file descriptors or similar: log, wait 100 ms for sessions
+        // to end, then accept again, rather than spinning on the error.
         ctx_.log.event("accept failed: " + ec.message());
-    } else {
-        std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
+        retry_.expires_after(std::chrono::milliseconds(100));
+        retry_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
+            if (!wait_ec && self->acceptor_.is_open()) self->do_accept();
+        });
+        return;
     }
+    std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
     do_accept();
 }
 
