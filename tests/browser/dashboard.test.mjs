@@ -211,6 +211,9 @@ describe('dashboard', { timeout: 180000 }, () => {
 
     // uPlot draws on a canvas inside the chart box.
     await page.locator('#cpu-chart canvas').waitFor({ state: 'visible', timeout: T });
+    // The sockets section charts exact TCP opens beside sampled opens/closes.
+    await page.locator('#churn-chart canvas').waitFor({ state: 'visible', timeout: T });
+    await page.locator('#churn-chart .u-legend', { hasText: 'TCP opens/s (exact)' }).waitFor({ timeout: T });
     await page.locator('.procs tbody tr').first().waitFor({ timeout: T });
     assert.ok(await page.locator('.procs tbody tr').count() > 0);
     assert.equal(await page.locator('.bars .bar-row').count(), 11, 'every TCP state has a bar');

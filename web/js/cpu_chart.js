@@ -175,7 +175,7 @@ function num(v) {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-function clock(sec, withSeconds) {
+export function clock(sec, withSeconds) {
   const d = new Date(sec * 1000);
   const p = n => String(n).padStart(2, '0');
   return withSeconds ? `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` : `${p(d.getHours())}:${p(d.getMinutes())}`;

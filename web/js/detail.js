@@ -5,6 +5,7 @@
 
 import { h, setText, frameScheduler } from './dom.js';
 import { getJson } from './auth.js';
+import { ChurnChart } from './churn_chart.js';
 import { CpuChart } from './cpu_chart.js';
 import { Headline, TcpBars, ProcessTable, SocketTable } from './detail_panels.js';
 import { ChurnTable, LeakList } from './socket_panels.js';
@@ -66,6 +67,10 @@ export class HostPage {
     this.socks = new SocketTable();
     this.churn = new ChurnTable();
     this.leaks = new LeakList();
+    const churnBox = h('div', { class: 'chart', id: 'churn-chart' });
+    const churnCard = h('section', { class: 'card panel', 'aria-label': 'Socket opens and closes per second' },
+      h('header', { class: 'panel-head' }, h('h2', {}, 'Opens and closes per second')),
+      churnBox);
 
     this.section.replaceChildren(
       h('div', { class: 'host-head' },
@@ -80,11 +85,14 @@ export class HostPage {
       h('div', { class: 'two-col' }, this.tcp.el, this.socks.el),
       h('h2', { class: 'section-title', id: 'sockets-section' }, 'Sockets'),
       this.leaks.el,
+      churnCard,
       this.churn.el,
     );
     setText(this.title, this.summary?.hostname || this.id);
     this.chart = new CpuChart(plotBox, () => this.store.now());
     this.chart.setWindow(this.windowS);
+    this.churnChart = new ChurnChart(churnBox, () => this.store.now());
+    this.churnChart.setWindow(this.windowS);
     this.renderStatus();
   }
 
@@ -116,14 +124,18 @@ export class HostPage {
       if (this.historyLoading !== req) return;
       this.chart.setWindow(seconds);
       this.chart.load(hist);
+      this.churnChart.setWindow(seconds);
+      this.churnChart.load(hist);
       // Samples that arrived while the history was in flight.
-      for (const s of this.pendingSamples) this.chart.append(s);
+      for (const s of this.pendingSamples) { this.chart.append(s); this.churnChart.append(s); }
     } catch (e) {
       if (e.name === 'AbortError' || this.historyLoading !== req) return;
       this.historyError = `history unavailable: ${e.message}`;
       this.chart.setWindow(seconds);
       this.chart.load({});
-      for (const s of this.pendingSamples) this.chart.append(s);
+      this.churnChart.setWindow(seconds);
+      this.churnChart.load({});
+      for (const s of this.pendingSamples) { this.chart.append(s); this.churnChart.append(s); }
     } finally {
       if (this.historyLoading === req) { this.historyLoading = null; this.pendingSamples = []; }
       this.renderStatus();
@@ -140,7 +152,7 @@ export class HostPage {
 
   onSample(s) {
     if (this.historyLoading) this.pendingSamples.push(s);
-    else this.chart.append(s);
+    else { this.chart.append(s); this.churnChart.append(s); }
     if (!this.latest || !(s.ts_ms < this.latest.ts_ms)) this.latest = s;
     this.schedule();
   }
@@ -216,6 +228,7 @@ export class HostPage {
     this.abort.abort();
     clearInterval(this.tick);
     this.chart.destroy();
+    this.churnChart?.destroy();
     this.section.replaceChildren();
   }
 }
