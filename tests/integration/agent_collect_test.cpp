@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/child_output.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/wait.hpp"
 
@@ -33,28 +34,9 @@ using json = nlohmann::json;
 const std::string bin = TELEHUB_BINARY_DIR;
 const std::string agent_path = bin + "/agent/telehub-agent";
 
-// The key=value fields of the first line starting "READY ", once it is there.
-std::optional<std::map<std::string, long>> ready_fields(const ChildProcess& p) {
-    std::istringstream out(p.output());
-    for (std::string line; std::getline(out, line);) {
-        if (!line.starts_with("READY ")) continue;
-        std::map<std::string, long> fields;
-        std::istringstream words(line.substr(6));
-        for (std::string kv; words >> kv;) {
-            auto eq = kv.find('=');
-            if (eq == std::string::npos) continue;
-            long v = 0;
-            std::from_chars(kv.data() + eq + 1, kv.data() + kv.size(), v);
-            fields[kv.substr(0, eq)] = v;
-        }
-        return fields;
-    }
-    return std::nullopt;
-}
-
-std::map<std::string, long> wait_ready(ChildProcess& p, const std::string& what) {
-    std::optional<std::map<std::string, long>> fields;
-    bool ok = wait_until([&] { return (fields = ready_fields(p)).has_value() || !p.running(); }, 10s);
+std::map<std::string, long long> wait_ready(ChildProcess& p, const std::string& what) {
+    std::optional<std::map<std::string, long long>> fields;
+    bool ok = wait_until([&] { return (fields = telehub::test::marker_fields(p.output(), "READY")).has_value() || !p.running(); }, 10s);
     BOOST_REQUIRE_MESSAGE(ok && fields, what << " did not print READY within 10 s; output: " << p.output());
     BOOST_REQUIRE_MESSAGE(fields->at("pid") == p.pid(), what << " reported another pid: " << p.output());
     return *fields;
@@ -142,7 +124,7 @@ AgentRun run_agent_once(pid_t busy_pid, std::vector<std::string> extra) {
 struct Fixtures {
     ChildProcess sockets{{bin + "/tests/fixture-sockets", "--established", "20", "--close-wait", "5"}};
     ChildProcess busy{{bin + "/tests/fixture-busy"}};
-    std::map<std::string, long> held;
+    std::map<std::string, long long> held;
 
     Fixtures() {
         held = wait_ready(sockets, "fixture-sockets");
@@ -150,7 +132,7 @@ struct Fixtures {
     }
 };
 
-void check_fixture_sockets(const json& sample, const std::map<std::string, long>& held, pid_t pid) {
+void check_fixture_sockets(const json& sample, const std::map<std::string, long long>& held, pid_t pid) {
     const json& list = sample.at("sockets").at("by_process");
     auto it = std::find_if(list.begin(), list.end(), [&](const json& p) { return p.at("pid") == pid; });
     BOOST_REQUIRE_MESSAGE(it != list.end(), "fixture-sockets (pid " << pid << ") missing from sockets.by_process");

@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/child_output.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/wait.hpp"
 
@@ -46,37 +47,11 @@ const std::string bin = TELEHUB_BINARY_DIR;
 const std::string agent_path = bin + "/agent/telehub-agent";
 std::string fixture(const char* name) { return bin + "/tests/fixture-" + name; }
 
-// Complete lines of a child's output (a line still being written is left out).
-std::vector<std::string> lines_of(const ChildProcess& p) {
-    std::string text = p.output();
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
-        lines.push_back(text.substr(start, nl - start));
-    return lines;
-}
-
-// key=value fields of the first line starting with `word`, once it is there.
-std::optional<std::map<std::string, long long>> line_fields(const ChildProcess& p, const std::string& word) {
-    for (const auto& line : lines_of(p)) {
-        if (line.rfind(word + " ", 0) != 0 && line != word) continue;
-        std::map<std::string, long long> fields;
-        std::istringstream words(line.substr(word.size()));
-        for (std::string kv; words >> kv;) {
-            auto eq = kv.find('=');
-            if (eq == std::string::npos) continue;
-            long long v = 0;
-            std::from_chars(kv.data() + eq + 1, kv.data() + kv.size(), v);
-            fields[kv.substr(0, eq)] = v;
-        }
-        return fields;
-    }
-    return std::nullopt;
-}
+std::vector<std::string> lines_of(const ChildProcess& p) { return telehub::test::complete_lines(p.output()); }
 
 std::map<std::string, long long> wait_line(ChildProcess& p, const std::string& word, std::chrono::milliseconds timeout) {
     std::optional<std::map<std::string, long long>> fields;
-    bool ok = wait_until([&] { return (fields = line_fields(p, word)).has_value() || !p.running(); }, timeout);
+    bool ok = wait_until([&] { return (fields = telehub::test::marker_fields(p.output(), word)).has_value() || !p.running(); }, timeout);
     BOOST_REQUIRE_MESSAGE(ok && fields, p.log_path() << " did not print " << word << " within "
                                                       << timeout.count() << " ms; output: " << p.output());
     return *fields;
