@@ -14,16 +14,20 @@ std::uint64_t LiveHub::add(std::weak_ptr<LiveSink> sink) {
     return id;
 }
 
-void LiveHub::remove(std::uint64_t id) {
-    std::lock_guard lock(mu_);
-    auto it = clients_.find(id);
-    if (it == clients_.end()) return;
-    for (const auto& host : it->second.detail) {
+void LiveHub::unindex_detail_locked(std::uint64_t id, const Client& c) {
+    for (const auto& host : c.detail) {
         auto d = detail_index_.find(host);
         if (d == detail_index_.end()) continue;
         d->second.erase(id);
         if (d->second.empty()) detail_index_.erase(d);
     }
+}
+
+void LiveHub::remove(std::uint64_t id) {
+    std::lock_guard lock(mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return;
+    unindex_detail_locked(id, it->second);
     clients_.erase(it);
 }
 
@@ -31,12 +35,7 @@ void LiveHub::subscribe(std::uint64_t id, HostFilter filter, std::vector<std::st
     std::lock_guard lock(mu_);
     auto it = clients_.find(id);
     if (it == clients_.end()) return;
-    for (const auto& host : it->second.detail) {
-        auto d = detail_index_.find(host);
-        if (d == detail_index_.end()) continue;
-        d->second.erase(id);
-        if (d->second.empty()) detail_index_.erase(d);
-    }
+    unindex_detail_locked(id, it->second);
     for (const auto& host : detail) detail_index_[host].insert(id);
     it->second.filter = std::move(filter);
     it->second.detail = std::move(detail);

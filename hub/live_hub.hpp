@@ -52,6 +52,9 @@ private:
         HostFilter filter;
         std::vector<std::string> detail;
     };
+    // Takes client `id` out of the detail index of every host it follows; mu_ held.
+    void unindex_detail_locked(std::uint64_t id, const Client& c);
+
     mutable std::mutex mu_;
     std::uint64_t next_id_ = 1;
     std::unordered_map<std::uint64_t, Client> clients_;
