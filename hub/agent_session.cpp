@@ -116,6 +116,23 @@ void AgentSession::handle_hello() {
     send(nlohmann::json{{"type", "welcome"}, {"protocol", protocol_version}, {"last_seq", last_seq}}.dump());
 }
 
+void AgentSession::log_sample(const Sample& s) {
+    SampleLogLine line;
+    line.ts_ms = HostRegistry::system_clock_ms();
+    line.host_id = s.host_id;
+    line.seq = s.seq;
+    line.cpu = s.cpu.total;
+    if (!s.top.empty()) {
+        line.top_name = s.top.front().name;
+        line.top_cpu = s.top.front().cpu;
+    }
+    line.tcp_established = s.sockets.tcp[tcp_established];
+    line.tcp_listen = s.sockets.tcp[tcp_listen];
+    line.sockets_total = s.sockets.total();
+    line.backfill = s.backfill;
+    ctx_.log.sample(std::move(line));
+}
+
 void AgentSession::handle_sample(std::string_view frame) {
     const auto& s = frame_.sample;
     if (!have_hello_)
@@ -133,20 +150,7 @@ void AgentSession::handle_sample(std::string_view frame) {
     if (outcome.gaps_added) ctx_.stats.gaps.fetch_add(outcome.gaps_added, std::memory_order_relaxed);
     for (const auto& l : outcome.leaks.appeared) ctx_.log.leak(host_id_, l, true);
     for (const auto& l : outcome.leaks.cleared) ctx_.log.leak(host_id_, l, false);
-    SampleLogLine line;
-    line.ts_ms = HostRegistry::system_clock_ms();
-    line.host_id = s.host_id;
-    line.seq = s.seq;
-    line.cpu = s.cpu.total;
-    if (!s.top.empty()) {
-        line.top_name = s.top.front().name;
-        line.top_cpu = s.top.front().cpu;
-    }
-    line.tcp_established = s.sockets.tcp[tcp_established];
-    line.tcp_listen = s.sockets.tcp[tcp_listen];
-    line.sockets_total = s.sockets.total();
-    line.backfill = s.backfill;
-    ctx_.log.sample(std::move(line));
+    if (ctx_.log.wants_sample(s.cpu.total)) log_sample(s);
     ctx_.live.forward_sample(host_id_, raw);
 }
 

@@ -41,6 +41,7 @@ private:
     void handle_frame(std::string_view frame);
     void handle_hello();
     void handle_sample(std::string_view frame);
+    void log_sample(const telehub::Sample& s);
     void refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message);
     void send(std::string text);
     void close(std::uint16_t code, std::string reason);

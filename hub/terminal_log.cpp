@@ -46,8 +46,7 @@ void TerminalLog::stop() {
 }
 
 void TerminalLog::sample(SampleLogLine line) {
-    if (options_.quiet) return;
-    if (options_.min_cpu && line.cpu < *options_.min_cpu) return;
+    if (!wants_sample(line.cpu)) return;
     Item item;
     item.ts_ms = line.ts_ms;
     item.sample = std::move(line);

@@ -53,6 +53,9 @@ public:
     TerminalLog& operator=(const TerminalLog&) = delete;
 
     // Never blocks beyond a short mutex; filtered here (quiet, min_cpu).
+    // Whether a sample at this cpu % would be logged (--quiet, --log-min-cpu):
+    // callers ask first so a dropped line is never built on the network thread.
+    bool wants_sample(double cpu) const { return !options_.quiet && !(options_.min_cpu && cpu < *options_.min_cpu); }
     void sample(SampleLogLine line);
     void event(std::string text);
     // A leak suspect appeared on (or cleared from) a host: one event line.
