@@ -30,6 +30,16 @@ struct CodecError {
 
 enum class FrameKind { hello, sample, reply };
 
+// An agent's answer to a command. `result_json` is the result re-serialised
+// compactly (valid JSON) when ok; `error_code`/`error_message` otherwise.
+struct CommandReply {
+    std::string id;
+    bool ok = false;
+    std::string result_json;
+    std::string error_code;
+    std::string error_message;
+};
+
 // One decoded agent frame. Reused between frames so that the strings and
 // vectors inside keep their capacity: decoding a sample allocates nothing in
 // the steady state.
@@ -37,7 +47,7 @@ struct AgentFrame {
     FrameKind kind = FrameKind::sample;
     Hello hello;
     Sample sample;
-    std::string reply_id;  // for kind == reply: the command id being answered
+    CommandReply reply;  // for kind == reply
 };
 
 // Parses and validates frames from agents. Not thread-safe: one per session

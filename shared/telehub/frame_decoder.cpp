@@ -93,6 +93,8 @@ public:
         return a;
     }
 
+    std::optional<CodecError>& error_slot() { return err_; }
+
     std::string path(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
 
     void fail(std::string_view code, std::string_view key, std::string_view what) {
@@ -346,6 +348,23 @@ void read_hello(Reader& r, Hello& h) {
     }
 }
 
+void read_reply(Reader& r, CommandReply& out) {
+    out = CommandReply{};
+    r.string("id", out.id);
+    r.boolean("ok", out.ok);
+    if (r.failed()) return;
+    if (out.ok) {
+        auto result = r.field("result", true);
+        if (result) out.result_json = simdjson::minify(*result);
+        return;
+    }
+    auto e = r.child("error", true);
+    if (!e) return;
+    Reader er(*e, "error", r.error_slot());
+    er.string("code", out.error_code);
+    er.string("message", out.error_message);
+}
+
 }  // namespace
 
 struct FrameDecoder::Impl {
@@ -384,7 +403,7 @@ std::optional<CodecError> FrameDecoder::decode(std::string_view frame, AgentFram
         read_hello(r, out.hello);
     } else if (type == "reply") {
         out.kind = FrameKind::reply;
-        r.string("id", out.reply_id);
+        read_reply(r, out.reply);
     } else {
         return CodecError{"unknown_type", "unknown message type '" + std::string(type) + "'"};
     }

@@ -393,7 +393,7 @@ BOOST_AUTO_TEST_CASE(commands_reach_the_hook_and_send_text_replies) {
     std::vector<std::string> commands;
     bool reply_queued = false;
     Agent agent(port, 10, [&](Agent& a, std::string_view frame) {
-        bool queued = a.client().send_text(R"({"type":"reply","id":"c-7","ok":true})");
+        bool queued = a.client().send_text(R"({"type":"reply","id":"c-7","ok":true,"result":{"pid":5}})");
         std::lock_guard lock(mu);
         commands.emplace_back(frame);
         reply_queued = queued;
@@ -409,7 +409,8 @@ BOOST_AUTO_TEST_CASE(commands_reach_the_hook_and_send_text_replies) {
     AgentFrame out;
     BOOST_REQUIRE(!dec.decode(hub.frames()[1], out));
     BOOST_TEST((out.kind == FrameKind::reply));
-    BOOST_TEST(out.reply_id == "c-7");
+    BOOST_TEST(out.reply.id == "c-7");
+    BOOST_TEST(out.reply.result_json == R"({"pid":5})");
 }
 
 BOOST_AUTO_TEST_CASE(stop_sends_a_normal_close_and_no_reconnect_follows) {
