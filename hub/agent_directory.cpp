@@ -36,6 +36,18 @@ std::uint64_t AgentDirectory::owner(const std::string& host_id) const {
     return it == owners_.end() ? 0 : it->second;
 }
 
+std::shared_ptr<AgentLink> AgentDirectory::owner_link(const std::string& host_id, std::uint64_t& conn_id) const {
+    std::lock_guard lock(mu_);
+    conn_id = 0;
+    auto o = owners_.find(host_id);
+    if (o == owners_.end()) return nullptr;
+    auto l = links_.find(o->second);
+    if (l == links_.end()) return nullptr;
+    auto link = l->second.lock();
+    if (link) conn_id = o->second;
+    return link;
+}
+
 std::vector<std::shared_ptr<AgentLink>> AgentDirectory::all() const {
     std::vector<std::shared_ptr<AgentLink>> out;
     std::lock_guard lock(mu_);

@@ -17,6 +17,7 @@ public:
     virtual ~AgentLink() = default;
     virtual void replace() = 0;   // a newer connection has this host id: close with 4000
     virtual void shutdown() = 0;  // the hub is stopping: close with "going away"
+    virtual void send_command(std::string frame) = 0;  // queued on the session's strand
 };
 
 class AgentDirectory {
@@ -28,6 +29,8 @@ public:
     std::shared_ptr<AgentLink> claim(const std::string& host_id, std::uint64_t conn_id);
     // The connection currently owning `host_id`, 0 if none.
     std::uint64_t owner(const std::string& host_id) const;
+    // That connection with its id, if it is still alive.
+    std::shared_ptr<AgentLink> owner_link(const std::string& host_id, std::uint64_t& conn_id) const;
 
     std::vector<std::shared_ptr<AgentLink>> all() const;
     std::size_t size() const;

@@ -36,6 +36,7 @@ AgentSession::AgentSession(net::ip::tcp::socket&& socket, HubContext& ctx, std::
 AgentSession::~AgentSession() {
     ctx_.stats.agents_connected.fetch_sub(1, std::memory_order_relaxed);
     ctx_.agents.remove(conn_id_);
+    ctx_.relay.on_disconnect(conn_id_);
     if (have_hello_) {
         ctx_.registry.on_disconnect(host_id_, conn_id_);
         ctx_.log.event("agent disconnected: host '" + host_id_ + "' from " + peer_ +
@@ -89,7 +90,7 @@ void AgentSession::handle_frame(std::string_view frame) {
     switch (frame_.kind) {
     case FrameKind::hello: return handle_hello();
     case FrameKind::sample: return handle_sample(frame);
-    case FrameKind::reply: return;  // command replies: the command relay is not in this hub yet
+    case FrameKind::reply: return handle_reply();
     }
 }
 
@@ -102,6 +103,12 @@ void AgentSession::handle_hello() {
         return refuse(RefuseReason::bad_protocol, websocket::close_code::policy_error,
                       "protocol " + std::to_string(h.protocol) + " is not supported; this hub speaks " +
                           std::to_string(protocol_version));
+    if (ctx_.tokens.requires_agent_token() && !ctx_.tokens.find(h.token, true)) {
+        ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+        return refuse(RefuseReason::bad_token, websocket::close_code::policy_error,
+                      h.token.empty() ? "this hub requires an agent token: start the agent with --token-file"
+                                      : "the agent token is not valid for this hub");
+    }
     have_hello_ = true;
     host_id_ = h.host_id;
     auto last_seq = ctx_.registry.on_hello(h, conn_id_);
@@ -114,6 +121,21 @@ void AgentSession::handle_hello() {
     ctx_.log.event("agent connected: host '" + host_id_ + "' (" + h.hostname + ") from " + peer_ + ", instance " +
                    std::to_string(h.instance) + ", last_seq " + std::to_string(last_seq));
     send(nlohmann::json{{"type", "welcome"}, {"protocol", protocol_version}, {"last_seq", last_seq}}.dump());
+}
+
+void AgentSession::handle_reply() {
+    if (!have_hello_)
+        return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a reply before the hello");
+    auto id = frame_.reply.id;
+    if (!ctx_.relay.on_reply(conn_id_, std::move(frame_.reply)))
+        ctx_.log.event("dropped a reply from host '" + host_id_ + "' for command '" + id +
+                       "': not waiting for it on this connection (answered 504 already, or never sent)");
+}
+
+void AgentSession::send_command(std::string frame) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+        self->send(std::move(frame));
+    });
 }
 
 void AgentSession::log_sample(const Sample& s) {

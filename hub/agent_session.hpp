@@ -33,6 +33,7 @@ public:
     void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
     void replace() override;
     void shutdown() override;
+    void send_command(std::string frame) override;
 
 private:
     void on_accept(boost::beast::error_code ec);
@@ -41,6 +42,7 @@ private:
     void handle_frame(std::string_view frame);
     void handle_hello();
     void handle_sample(std::string_view frame);
+    void handle_reply();
     void log_sample(const telehub::Sample& s);
     void refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message);
     void send(std::string text);

@@ -6,7 +6,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "hub/access_rules.hpp"
 #include "hub/agent_session.hpp"
+#include "hub/control_dispatch.hpp"
+#include "hub/host_filter.hpp"
 #include "hub/hub_context.hpp"
 #include "hub/live_session.hpp"
 #include "hub/rest_api.hpp"
@@ -50,18 +53,46 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted)
         return do_close();
     if (ec == http::error::header_limit)
-        return reply(431, "application/json", error_reply(431, "headers_too_large", "request headers over 16 KiB").body, {}, false, false);
-    if (ec == http::error::body_limit)
-        return reply(413, "application/json", error_reply(413, "body_too_large", "request body over 64 KiB").body, {}, false, false);
+        return reply(error_reply(431, "headers_too_large", "request headers over 16 KiB"), false, false);
+    if (ec == http::error::body_limit) return reply(error_reply(413, "body_too_large", "request body over 64 KiB"), false, false);
     if (ec) {
         if (ec == net::error::eof || ec == net::error::connection_reset) return do_close();
-        return reply(400, "application/json", error_reply(400, "bad_request", "malformed HTTP request: " + ec.message()).body, {}, false, false);
+        return reply(error_reply(400, "bad_request", "malformed HTTP request: " + ec.message()), false, false);
     }
     ctx_.stats.http_requests.fetch_add(1, std::memory_order_relaxed);
     auto& req = parser_->get();
     std::string_view target = req.target();
-    std::string_view path = target.substr(0, target.find('?'));
-    if (beast::websocket::is_upgrade(req)) {
+    auto qpos = target.find('?');
+    std::string_view path = target.substr(0, qpos);
+    std::string_view query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
+    const bool upgrade = beast::websocket::is_upgrade(req);
+    const bool keep_alive = req.keep_alive();
+    const bool head = req.method() == http::verb::head;
+    auto answer = [&](HttpReply r) { reply(std::move(r), keep_alive, head); };
+
+    // A browser page from another site must not open the live stream or drive control with this user's token.
+    if ((upgrade || changes_state(req.method_string())) &&
+        !origin_allowed(req[http::field::origin], req[http::field::host])) {
+        ctx_.log.event("refused a cross-origin request from " + peer_ + " (Origin " +
+                       std::string(req[http::field::origin]) + ") to " + std::string(path));
+        return answer(error_reply(403, "cross_origin",
+                                  "requests from another site's page are refused: Origin " +
+                                      std::string(req[http::field::origin]) + " is not this hub"));
+    }
+    // Browsers cannot put headers on a WebSocket, so upgrades may carry the token in the query instead.
+    std::string token(bearer_token(req[http::field::authorization]));
+    bool bad_query = false;
+    if (token.empty() && upgrade)
+        if (auto t = query_param(query, "token", bad_query)) token = *t;
+    auto access = check_access(ctx_.tokens, access_needed(path), token);
+    if (access.refusal) {
+        ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+        ctx_.log.event("refused " + std::string(req.method_string()) + " " + std::string(path) + " from " + peer_ +
+                       ": " + std::to_string(access.refusal->status) + " (" +
+                       (token.empty() ? "no token" : "a token not valid here") + ")");
+        return answer(std::move(*access.refusal));
+    }
+    if (upgrade) {
         stream_.expires_never();
         if (path == "/ws/agent") {
             std::make_shared<AgentSession>(stream_.release_socket(), ctx_, peer_)->run(parser_->release());
@@ -71,23 +102,39 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
             std::make_shared<LiveSession>(stream_.release_socket(), ctx_, peer_)->run(parser_->release());
             return;
         }
-        auto r = error_reply(404, "not_found", "no WebSocket endpoint at " + std::string(path));
-        return reply(r.status, r.content_type, r.body, {}, false, false);
+        return answer(error_reply(404, "not_found", "no WebSocket endpoint at " + std::string(path)));
     }
-    auto r = route_http(ctx_, req.method_string(), target);
-    reply(r.status, std::move(r.content_type), std::move(r.body), std::move(r.allow), req.keep_alive(),
-          req.method() == http::verb::head);
+    if (path == "/api/audit") {
+        if (req.method() != http::verb::get && !head) {
+            auto r = error_reply(405, "method_not_allowed", "method " + std::string(req.method_string()) +
+                                                                " is not allowed on /api/audit; use GET");
+            r.allow = "GET";
+            return answer(std::move(r));
+        }
+        return answer(audit_reply(ctx_, query));
+    }
+    if (is_control_path(path)) {
+        auto parsed = parse_control_request(req.method_string(), target, req.body());
+        if (auto* refusal = std::get_if<HttpReply>(&parsed)) return answer(std::move(*refusal));
+        dispatch_control(ctx_, stream_.get_executor(), std::move(std::get<ControlRequest>(parsed)),
+                         ControlCaller{peer_, access.who->name},
+                         [self = shared_from_this(), keep_alive, head](HttpReply r) {
+                             self->reply(std::move(r), keep_alive, head);
+                         });
+        return;
+    }
+    answer(route_http(ctx_, req.method_string(), target));
 }
 
-void HttpSession::reply(int status, std::string content_type, std::string body, std::string allow, bool keep_alive,
-                        bool head) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
+void HttpSession::reply(HttpReply r, bool keep_alive, bool head) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "telehub");
-    res->set(http::field::content_type, content_type);
-    if (!allow.empty()) res->set(http::field::allow, allow);
+    res->set(http::field::content_type, r.content_type);
+    if (!r.allow.empty()) res->set(http::field::allow, r.allow);
+    for (const auto& [name, value] : r.headers) res->set(name, value);
     res->set(http::field::cache_control, "no-cache");
     res->keep_alive(keep_alive);
-    res->body() = std::move(body);
+    res->body() = std::move(r.body);
     res->prepare_payload();
     if (head) res->body().clear();  // keeps Content-Length of the GET
     stream_.expires_after(idle_timeout);

@@ -14,6 +14,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "hub/rest_api.hpp"
+
 namespace telehub::hub {
 
 struct HubContext;
@@ -26,7 +28,7 @@ public:
 private:
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t n);
-    void reply(int status, std::string content_type, std::string body, std::string allow, bool keep_alive, bool head);
+    void reply(HttpReply r, bool keep_alive, bool head);
     void do_close();
 
     boost::beast::tcp_stream stream_;

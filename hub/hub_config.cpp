@@ -1,6 +1,7 @@
 #include "hub/hub_config.hpp"
 
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -41,6 +42,16 @@ void check_percent(const std::string& flag, double v) {
 
 }  // namespace
 
+std::string default_audit_log_path() {
+    namespace fs = std::filesystem;
+    const char* state = std::getenv("XDG_STATE_HOME");
+    fs::path base;
+    if (state && *state) base = state;
+    else if (const char* home = std::getenv("HOME"); home && *home) base = fs::path(home) / ".local" / "state";
+    else base = fs::temp_directory_path();
+    return (base / "telehub" / "audit.jsonl").string();
+}
+
 std::string default_web_root() {
     std::error_code ec;
     if (std::filesystem::is_directory(TELEHUB_INSTALLED_WEB_ROOT, ec)) return TELEHUB_INSTALLED_WEB_ROOT;
@@ -52,6 +63,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
     auto& c = r.config;
     std::string listen, log_format;
     double log_min_cpu = -1;
+    double command_timeout_s = 5.0;
     po::options_description desc("telehub: the telemetry hub\nOptions");
     desc.add_options()
         ("help,h", "show this help and exit")
@@ -65,7 +77,16 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
         ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
         ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
-        ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected");
+        ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected")
+        ("agent-token", po::value(&c.agent_tokens)->composing(), "token agents must send in their hello (repeatable; prefer --agent-token-file)")
+        ("agent-token-file", po::value(&c.agent_token_files)->composing(), "file of agent tokens, one per line: TOKEN or NAME TOKEN")
+        ("admin-token", po::value(&c.admin_tokens)->composing(), "token for process control, queries and the audit log (default: a random one, printed at start)")
+        ("admin-token-file", po::value(&c.admin_token_files)->composing(), "file of admin tokens, one per line: TOKEN or NAME TOKEN")
+        ("viewer-token", po::value(&c.viewer_tokens)->composing(), "token needed to read hosts and the live stream (default: reading is open)")
+        ("viewer-token-file", po::value(&c.viewer_token_files)->composing(), "file of viewer tokens, one per line: TOKEN or NAME TOKEN")
+        ("insecure", po::bool_switch(&c.insecure), "allow listening on a non-loopback address without agent tokens")
+        ("command-timeout", po::value(&command_timeout_s)->default_value(5.0), "seconds to wait for an agent's reply to a command before answering 504")
+        ("audit-log", po::value(&c.audit_log), "file the audit log is appended to (default: $XDG_STATE_HOME/telehub/audit.jsonl)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -95,6 +116,14 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
     if (c.live_queue_bytes < 4096) bad("live-queue-bytes", "must be at least 4096");
     if (c.live_stall_ms < 100) bad("live-stall-ms", "must be at least 100");
     if (c.web_root.empty()) c.web_root = default_web_root();
+    if (!(command_timeout_s >= 0.1 && command_timeout_s <= 600)) bad("command-timeout", "must be 0.1 to 600 seconds");
+    c.command_timeout_ms = static_cast<std::uint32_t>(command_timeout_s * 1000.0 + 0.5);
+    if (c.audit_log.empty()) c.audit_log = default_audit_log_path();
+    bool any_agent_token = !c.agent_tokens.empty() || !c.agent_token_files.empty();
+    if (!any_agent_token && !c.insecure && !boost::asio::ip::make_address(c.listen_address).is_loopback())
+        throw std::runtime_error("refusing to listen on " + c.listen_address +
+                                 " without an agent token: anyone who reaches the port could pose as any host. "
+                                 "Give --agent-token-file (or --agent-token), or --insecure to accept that");
     return r;
 }
 

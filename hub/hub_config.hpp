@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hub/terminal_log.hpp"
 
@@ -25,6 +26,14 @@ struct HubConfig {
     std::size_t live_queue_bytes = 4 << 20;       // /ws/live bytes queued per client before it counts as stalled
     std::size_t live_queue_messages = 4096;       // ... and messages
     std::uint32_t live_stall_ms = 5000;           // a client stalled this long is disconnected
+
+    // Access (docs/protocol.md, "Access"). Tokens stay here only until the
+    // hub's AccessTokens digests them at start.
+    std::vector<std::string> agent_tokens, admin_tokens, viewer_tokens;
+    std::vector<std::string> agent_token_files, admin_token_files, viewer_token_files;
+    bool insecure = false;                        // allow a non-loopback listen address without agent tokens
+    std::uint32_t command_timeout_ms = 5000;      // a relayed command with no reply by then is answered 504
+    std::string audit_log;                        // empty: default_audit_log_path()
 };
 
 struct CliResult {
@@ -33,6 +42,9 @@ struct CliResult {
 };
 
 CliResult parse_hub_config(int argc, const char* const* argv);
+
+// $XDG_STATE_HOME/telehub/audit.jsonl, else ~/.local/state/telehub/audit.jsonl.
+std::string default_audit_log_path();
 
 // The web root to use when --web-root is not given.
 std::string default_web_root();

@@ -5,7 +5,13 @@
 #include <atomic>
 #include <cstdint>
 
+#include <memory>
+#include <string>
+
+#include "hub/access_tokens.hpp"
 #include "hub/agent_directory.hpp"
+#include "hub/audit_log.hpp"
+#include "hub/command_relay.hpp"
 #include "hub/host_registry.hpp"
 #include "hub/hub_config.hpp"
 #include "hub/hub_stats.hpp"
@@ -25,6 +31,10 @@ struct HubContext {
     StaticFiles files;
     AgentDirectory agents;
     LiveHub live;
+    AccessTokens tokens;
+    std::string generated_admin_token;  // set when no admin token was configured; printed once at start
+    CommandRelay relay;
+    std::unique_ptr<AuditLog> audit;
     std::atomic<std::uint64_t> next_conn_id{1};
     std::int64_t started_ms = 0;
 };

@@ -1,6 +1,7 @@
 #include "hub/hub_server.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -87,6 +88,15 @@ int HubServer::run() {
     const auto& c = im.ctx.config;
     im.ctx.log.event("telehub listening on http://" + c.listen_address + ":" + std::to_string(c.listen_port) +
                      " (" + std::to_string(c.threads) + " io threads, web root " + im.ctx.files.root().string() + ")");
+    if (!im.ctx.generated_admin_token.empty()) {
+        // Like a notebook server: the one place a token is ever shown, so the operator can open the dashboard.
+        auto host = c.listen_address == "0.0.0.0" || c.listen_address == "::" ? std::string("127.0.0.1") : c.listen_address;
+        if (host.find(':') != std::string::npos) host = "[" + host + "]";
+        std::printf("telehub: no --admin-token given; generated one for this run. Dashboard with control:\n"
+                    "    http://%s:%u/?token=%s\n",
+                    host.c_str(), static_cast<unsigned>(c.listen_port), im.ctx.generated_admin_token.c_str());
+        std::fflush(stdout);
+    }
     im.signals.async_wait([&im](boost::system::error_code ec, int) {
         if (!ec) im.begin_shutdown();
     });
@@ -96,6 +106,7 @@ int HubServer::run() {
     for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
     im.ioc.run();
     for (auto& t : threads) t.join();
+    im.ctx.audit->stop();  // while the io_context its callbacks post to still exists
     im.ctx.log.event("telehub stopped");
     return 0;
 }

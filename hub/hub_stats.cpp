@@ -7,7 +7,8 @@ namespace {
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(RefuseReason::count_)> reason_names = {
     "bad_json",    "wrong_type",   "missing_field", "unknown_type",  "bad_value",    "no_hello",
-    "repeated_hello", "bad_protocol", "host_mismatch", "binary_frame", "frame_too_big"};
+    "repeated_hello", "bad_protocol", "host_mismatch", "binary_frame", "frame_too_big",
+    "bad_token"};
 
 }  // namespace
 
@@ -41,7 +42,9 @@ nlohmann::json stats_json(const HubStats& s, std::uint64_t log_lines_dropped) {
             {"live_clients", get(s.live_clients)},
             {"live_clients_dropped", get(s.live_clients_dropped)},
             {"live_messages_dropped", get(s.live_messages_dropped)},
-            {"http_requests", get(s.http_requests)}};
+            {"http_requests", get(s.http_requests)},
+            {"auth_failures", get(s.auth_failures)},
+            {"commands", get(s.commands)}};
 }
 
 }  // namespace telehub::hub

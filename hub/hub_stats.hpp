@@ -24,6 +24,7 @@ enum class RefuseReason : std::size_t {
     host_mismatch,   // a sample whose host_id differs from the hello's
     binary_frame,
     frame_too_big,
+    bad_token,       // a hello without the agent token this hub requires
     count_
 };
 
@@ -43,6 +44,8 @@ struct HubStats {
     std::atomic<std::uint64_t> live_clients_dropped{0};  // closed for not keeping up
     std::atomic<std::uint64_t> live_messages_dropped{0}; // stale summaries replaced before sending
     std::atomic<std::uint64_t> http_requests{0};
+    std::atomic<std::uint64_t> auth_failures{0};  // requests refused 401/403 for their token, agents for theirs
+    std::atomic<std::uint64_t> commands{0};       // process-control and on-demand requests past the token check
 
     void refuse(RefuseReason r) { refused[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
     std::uint64_t refused_total() const;

@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace telehub::hub {
 
@@ -16,6 +18,7 @@ struct HttpReply {
     std::string content_type = "application/json";
     std::string body;
     std::string allow;  // for 405: the methods the route takes
+    std::vector<std::pair<std::string, std::string>> headers;  // any others (Content-Disposition, WWW-Authenticate)
 };
 
 HttpReply error_reply(int status, std::string_view code, std::string_view message);

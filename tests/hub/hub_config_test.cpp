@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(defaults) {
 }
 
 BOOST_AUTO_TEST_CASE(flags_are_read) {
-    auto c = parse({"--listen", "0.0.0.0:9000", "--threads", "3", "--high-cpu", "70", "--log-format", "json",
+    auto c = parse({"--listen", "0.0.0.0:9000", "--insecure", "--threads", "3", "--high-cpu", "70", "--log-format", "json",
                     "--log-min-cpu", "50", "--quiet", "--max-frame", "4096", "--web-root", "/tmp"})
                  .config;
     BOOST_TEST(c.listen_address == "0.0.0.0");
@@ -63,4 +63,27 @@ BOOST_AUTO_TEST_CASE(errors_name_the_flag) {
     BOOST_TEST(error_of({"--log-min-cpu", "-1"}).find("--log-min-cpu") != std::string::npos);
     BOOST_TEST(error_of({"--max-frame", "10"}).find("--max-frame") != std::string::npos);
     BOOST_TEST(error_of({"--bogus"}).find("bogus") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_public_address_needs_an_agent_token_or_insecure) {
+    auto e = error_of({"--listen", "0.0.0.0:9000"});
+    BOOST_TEST(e.find("agent token") != std::string::npos);
+    BOOST_TEST(e.find("--insecure") != std::string::npos);
+    BOOST_TEST(error_of({"--listen", "[::]:9000"}).find("agent token") != std::string::npos);
+    BOOST_TEST(parse({"--listen", "0.0.0.0:9000", "--agent-token", "agent-secret-1"}).config.agent_tokens.size() == 1u);
+    BOOST_TEST(parse({"--listen", "0.0.0.0:9000", "--insecure"}).config.insecure);
+    BOOST_TEST(error_of({"--listen", "[::1]:9000"}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(control_flags_are_read) {
+    auto c = parse({"--admin-token", "admin-secret", "--viewer-token", "viewer-secret", "--command-timeout", "0.5",
+                    "--audit-log", "/tmp/a.jsonl", "--agent-token-file", "/tmp/agents"})
+                 .config;
+    BOOST_TEST(c.admin_tokens.at(0) == "admin-secret");
+    BOOST_TEST(c.viewer_tokens.at(0) == "viewer-secret");
+    BOOST_TEST(c.agent_token_files.at(0) == "/tmp/agents");
+    BOOST_TEST(c.command_timeout_ms == 500u);
+    BOOST_TEST(c.audit_log == "/tmp/a.jsonl");
+    BOOST_TEST(parse({}).config.audit_log.find("telehub/audit.jsonl") != std::string::npos);
+    BOOST_TEST(error_of({"--command-timeout", "0"}).find("--command-timeout") != std::string::npos);
 }
