@@ -31,7 +31,7 @@ std::variant<std::int64_t, CommandFailure> int_arg(const json& args, const char*
     std::int64_t v = 0;
     if (it->is_number_integer()) {
         if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(hi))
-            return bad(field, "is out of range " + range);
+            return bad(field, std::to_string(it->get<std::uint64_t>()) + " is out of range " + range);
         v = it->get<std::int64_t>();
     } else if (it->is_string()) {
         const std::string& s = it->get_ref<const std::string&>();
