@@ -1,5 +1,6 @@
 #include "agent/agent_options.hpp"
 
+#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -17,6 +18,47 @@ void check_range(const char* flag, T v, T lo, T hi) {
         msg << flag << ": " << v << " is out of range (" << lo << ".." << hi << ")";
         throw UsageError(msg.str());
     }
+}
+
+std::vector<std::string> split_list(const std::string& flag, const std::string& list) {
+    std::vector<std::string> out;
+    std::string item;
+    std::istringstream in(list);
+    while (std::getline(in, item, ',')) {
+        if (item.empty()) throw UsageError(flag + ": '" + list + "' has an empty program name");
+        out.push_back(item);
+    }
+    if (out.empty()) throw UsageError(flag + ": expected program names separated by commas");
+    return out;
+}
+
+// The first non-empty line, without surrounding blanks (a trailing \r included).
+std::string read_token_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw UsageError("--token-file: cannot read '" + path + "'");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos) continue;
+        auto last = line.find_last_not_of(" \t\r");
+        return line.substr(first, last - first + 1);
+    }
+    throw UsageError("--token-file: '" + path + "' holds no token (no non-empty line)");
+}
+
+void parse_control_flags(const po::variables_map& vm, AgentOptions& o) {
+    o.allow_exec = vm.count("allow-exec") > 0;
+    o.control = vm.count("no-control") == 0;
+    if (vm.count("exec-allow")) {
+        if (!o.allow_exec) throw UsageError("--exec-allow needs --allow-exec");
+        o.exec_allow = split_list("--exec-allow", vm["exec-allow"].as<std::string>());
+    }
+    if (o.allow_exec && !o.control) throw UsageError("--allow-exec and --no-control contradict each other");
+    if (vm.count("token") && vm.count("token-file")) throw UsageError("give --token or --token-file, not both");
+    if (vm.count("token") && o.token.empty()) throw UsageError("--token: the token is empty");
+    if (vm.count("token-file")) o.token = read_token_file(vm["token-file"].as<std::string>());
+    for (const char* flag : {"allow-exec", "exec-allow", "no-control", "token", "token-file"})
+        if (vm.count(flag) && o.hub_url.empty()) throw UsageError(std::string("--") + flag + " applies only with --hub");
 }
 
 }  // namespace
@@ -47,6 +89,11 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         ("pid", po::value(&o.watch_pid), "for `sockwatch`: only this process")
         ("name", po::value(&o.watch_name), "for `sockwatch`: only processes of this name")
         ("no-netlink", "read sockets from /proc/net only (the fallback path)")
+        ("allow-exec", "let the hub start programs on this host (exec); off by default")
+        ("exec-allow", po::value<std::string>(), "with --allow-exec: only these programs, e.g. echo,uptime (exact `cmd` match)")
+        ("no-control", "refuse every command from the hub and announce no capabilities")
+        ("token", po::value(&o.token), "token the hub requires from agents (--agent-token on the hub)")
+        ("token-file", po::value<std::string>(), "read the token from the first non-empty line of this file")
         ("proc-root", po::value(&o.proc_root)->default_value("/proc"), "where /proc is (for tests)");
     po::options_description hidden;
     std::string target_word;
@@ -105,6 +152,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         throw UsageError("--csv applies only to the `sockets` and `top` reports");
     if (!o.hub_url.empty() && o.mode != AgentMode::stream)
         throw UsageError("--hub applies only to streaming mode");
+    parse_control_flags(vm, o);
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace telehub::agent {
 
@@ -32,6 +33,11 @@ struct AgentOptions {
     double leak_window_s = 60;     // --leak-window
     std::uint32_t leak_min = 20;   // --leak-min
     double close_wait_max_s = 60;  // --close-wait-max
+    // Commands from the hub (docs/protocol.md, "Commands").
+    bool control = true;                  // false: --no-control
+    bool allow_exec = false;              // --allow-exec
+    std::vector<std::string> exec_allow;  // --exec-allow prog1,prog2 (needs --allow-exec)
+    std::string token;                    // --token, or the first non-empty line of --token-file
     // sockwatch: which processes (all when both are empty/0)
     int watch_pid = 0;
     std::string watch_name;

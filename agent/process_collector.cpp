@@ -197,6 +197,12 @@ void ProcessCollector::scan(std::uint64_t host_jiffies_delta, std::uint32_t core
     }
 }
 
+std::optional<double> ProcessCollector::cpu_percent(int pid, std::uint64_t starttime) const {
+    auto it = by_pid_.find(pid);
+    if (it == by_pid_.end() || it->second.starttime != starttime || it->second.scan != scans_) return std::nullopt;
+    return it->second.cpu;
+}
+
 void ProcessCollector::top(std::size_t n, std::vector<telehub::TopProcess>& out) {
     order_.clear();
     for (const auto& kv : by_pid_) order_.push_back(&kv);

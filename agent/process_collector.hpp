@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -46,6 +47,11 @@ public:
     // Every process of the last scan, in /proc order; is_new marks those
     // first seen in it (including a reused pid: a new starttime).
     const ProcessList& processes() const { return list_; }
+
+    // The CPU % of the process (pid, starttime) over the last scan's interval
+    // (as in the sample's top table); nullopt when the last scan did not see
+    // that process, e.g. one started since.
+    std::optional<double> cpu_percent(int pid, std::uint64_t starttime) const;
 
     // Processes of the last scan (zombies and kernel threads included).
     std::uint32_t count() const { return static_cast<std::uint32_t>(list_.size()); }

@@ -46,7 +46,10 @@ std::optional<PidStat> parse_pid_stat(std::string_view text) {
     s.remove_prefix(2);
     std::int64_t nice = 0, rss = 0;
     if (!take(s, st.ppid)) return std::nullopt;                // 4
-    if (!skip(s, 4)) return std::nullopt;                      // 5..8
+    std::int64_t tty = 0;
+    if (!skip(s, 2)) return std::nullopt;                      // 5, 6
+    if (!take(s, tty)) return std::nullopt;                    // 7
+    if (!skip(s, 1)) return std::nullopt;                      // 8
     if (!take(s, st.flags)) return std::nullopt;               // 9
     if (!skip(s, 4)) return std::nullopt;                      // 10..13
     if (!take(s, st.utime) || !take(s, st.stime)) return std::nullopt;  // 14, 15
@@ -54,12 +57,14 @@ std::optional<PidStat> parse_pid_stat(std::string_view text) {
     if (!take(s, nice) || !take(s, st.num_threads)) return std::nullopt;  // 19, 20
     if (!skip(s, 1)) return std::nullopt;                      // 21
     if (!take(s, st.starttime)) return std::nullopt;           // 22
-    if (!skip(s, 1)) return std::nullopt;                      // 23
+    if (!take(s, st.vsize)) return std::nullopt;               // 23
     if (!take(s, rss)) return std::nullopt;                    // 24
     // Every kernel prints more fields after rss; their absence means the read
     // was cut and the rss digits themselves may be partial.
     if (s.empty()) return std::nullopt;
     st.nice = static_cast<int>(nice);
+    // Printed as a signed int; a negative value is no device anyone can name.
+    st.tty_nr = tty > 0 ? static_cast<std::uint32_t>(tty) : 0;
     st.rss_pages = rss > 0 ? static_cast<std::uint64_t>(rss) : 0;
     return st;
 }
@@ -75,6 +80,95 @@ std::optional<std::uint32_t> parse_status_uid(std::string_view text) {
     // A read cut right after the first digits could be a different uid.
     if (p == s.data() + s.size()) return std::nullopt;
     return uid;
+}
+
+namespace {
+
+// The value of the "Key:" line of a status text, or nullopt when absent.
+std::optional<std::string_view> status_field(std::string_view text, std::string_view key) {
+    for (std::size_t pos = 0; pos < text.size();) {
+        auto nl = text.find('\n', pos);
+        std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == ':') {
+            // A line without its newline may have been cut by a short read.
+            if (nl == std::string_view::npos) return std::nullopt;
+            return line.substr(key.size() + 1);
+        }
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+    }
+    return std::nullopt;
+}
+
+template <class T>
+bool take_blank_separated(std::string_view& s, T& v) {
+    while (!s.empty() && (s.front() == '\t' || s.front() == ' ')) s.remove_prefix(1);
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{}) return false;
+    s.remove_prefix(static_cast<std::size_t>(p - s.data()));
+    return s.empty() || s.front() == '\t' || s.front() == ' ';
+}
+
+std::optional<IdTriple> parse_id_line(std::string_view text, std::string_view key) {
+    auto value = status_field(text, key);
+    if (!value) return std::nullopt;
+    IdTriple ids;
+    if (!take_blank_separated(*value, ids.real) || !take_blank_separated(*value, ids.effective) ||
+        !take_blank_separated(*value, ids.saved))
+        return std::nullopt;
+    return ids;
+}
+
+std::optional<std::uint64_t> parse_count_line(std::string_view text, std::string_view key) {
+    auto value = status_field(text, key);
+    std::uint64_t v = 0;
+    if (!value || !take_blank_separated(*value, v) || !value->empty()) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+std::optional<StatusIds> parse_status_ids(std::string_view text) {
+    auto uids = parse_id_line(text, "Uid");
+    auto gids = parse_id_line(text, "Gid");
+    if (!uids || !gids) return std::nullopt;
+    StatusIds out;
+    out.uids = *uids;
+    out.gids = *gids;
+    out.voluntary_ctxt_switches = parse_count_line(text, "voluntary_ctxt_switches");
+    out.nonvoluntary_ctxt_switches = parse_count_line(text, "nonvoluntary_ctxt_switches");
+    return out;
+}
+
+std::string_view process_status_name(char state) {
+    // psutil's names (psutil/_pslinux.py PROC_STATUSES), so seed 001's clients read them unchanged.
+    switch (state) {
+        case 'R': return "running";
+        case 'S': return "sleeping";
+        case 'D': return "disk-sleep";
+        case 'T': return "stopped";
+        case 't': return "tracing-stop";
+        case 'Z': return "zombie";
+        case 'X': case 'x': return "dead";
+        case 'K': return "wake-kill";
+        case 'W': return "waking";
+        case 'I': return "idle";
+        case 'P': return "parked";
+        default: return "unknown";
+    }
+}
+
+std::vector<std::string> split_cmdline(std::string_view raw) {
+    while (!raw.empty() && raw.back() == '\0') raw.remove_suffix(1);
+    std::vector<std::string> args;
+    if (raw.empty()) return args;
+    for (;;) {
+        auto nul = raw.find('\0');
+        args.emplace_back(raw.substr(0, nul));
+        if (nul == std::string_view::npos) break;
+        raw.remove_prefix(nul + 1);
+    }
+    return args;
 }
 
 void format_cmdline(std::string_view raw, std::string& out) {

@@ -67,6 +67,9 @@ SamplerOptions sampler_options_from(const AgentOptions& o) {
 Sampler::Sampler(SamplerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Sampler::~Sampler() = default;
 
+const ProcessCollector& Sampler::processes() const { return impl_->processes; }
+const SocketCollector& Sampler::sockets() const { return impl_->sockets; }
+
 bool Sampler::sample(Sample& out) {
     auto& m = *impl_;
     out.host_id = m.options.host_id;

@@ -22,6 +22,8 @@ struct SamplerOptions {
 };
 
 struct AgentOptions;
+class ProcessCollector;
+class SocketCollector;
 SamplerOptions sampler_options_from(const AgentOptions& o);
 
 class Sampler {
@@ -36,6 +38,11 @@ public:
     // ts_ms and everything measured; seq and interval_ms are the caller's)
     // and returns true.
     bool sample(Sample& out);
+
+    // The collectors' state after the last sample() (for the on-demand
+    // queries: per-process CPU % and socket owners without another pass).
+    const ProcessCollector& processes() const;
+    const SocketCollector& sockets() const;
 
 private:
     struct Impl;

@@ -75,6 +75,12 @@ const ProcessSocketTally* SocketOwnerMap::tally(int pid) const {
     return it == procs_.end() ? nullptr : &it->second.tally;
 }
 
+const ProcessSocketTally* SocketOwnerMap::readable_tally(int pid, std::uint64_t starttime) const {
+    auto it = procs_.find(pid);
+    if (it == procs_.end() || it->second.starttime != starttime || !it->second.readable) return nullptr;
+    return &it->second.tally;
+}
+
 bool SocketOwnerMap::read_link(int dirfd, int fd, FdSlot& slot) {
     char name[16];
     *std::to_chars(name, name + sizeof name - 1, fd).ptr = '\0';

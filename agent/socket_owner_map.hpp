@@ -82,6 +82,10 @@ public:
     int owner_at(std::uint32_t table_pos) const;
     // nullptr for a pid not seen in the last update (or a kernel thread).
     const ProcessSocketTally* tally(int pid) const;
+    // The tally of the process (pid, starttime) when the last update listed
+    // its fds; nullptr when it did not see that process or could not read
+    // its fd directory (another user's, when not root).
+    const ProcessSocketTally* readable_tally(int pid, std::uint64_t starttime) const;
     // Table sockets with an inode that no readable process holds.
     std::uint32_t unattributed() const { return unattributed_; }
     const OwnerMapStats& stats() const { return stats_; }

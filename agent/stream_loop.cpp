@@ -9,8 +9,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent/command_executor.hpp"
 #include "agent/host_info.hpp"
 #include "agent/hub_client.hpp"
+#include "agent/process_collector.hpp"
+#include "agent/socket_collector.hpp"
 #include "agent/sample_text.hpp"
 #include "agent/sampler.hpp"
 #include "telehub/codec.hpp"
@@ -34,6 +40,7 @@ public:
           sampler_(sampler_options_from(o)),
           timer_(ioc),
           signals_(ioc, SIGINT, SIGTERM),
+          children_(ioc),
           period_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.interval_s))) {
         sample_.host_id = o.host_id;
         sample_.interval_ms = static_cast<std::uint32_t>(o.interval_s * 1000.0 + 0.5);
@@ -44,10 +51,18 @@ public:
             hello.interval_ms = sample_.interval_ms;
             hello.agent_version = "0.1.0";
             hello.instance = now_ms();
+            executor_ = make_executor(o);
+            hello.capabilities = executor_->policy().capabilities();
+            hello.token = o.token;
             HubClientOptions co;
             co.url = hub_url_or_throw(o.hub_url);
             co.buffer = o.buffer;
             co.hello = std::move(hello);
+            // Commands run here, on the io thread, between samples: each is bounded (a ps of
+            // a few hundred processes takes milliseconds) and none waits on anything.
+            co.on_command = [this](std::string_view frame) {
+                if (auto reply = executor_->handle_frame(frame)) hub_->send_text(std::move(*reply));
+            };
             hub_ = std::make_unique<HubClient>(ioc, std::move(co));
         }
     }
@@ -57,13 +72,45 @@ public:
             if (ec) return;
             stop();
         });
-        if (hub_) hub_->start();
+        if (hub_) {
+            children_.add(SIGCHLD);
+            reap();
+            hub_->start();
+        }
         sampler_.sample(sample_);  // primes the deltas
         next_ = Clock::now() + period_;
         arm();
     }
 
 private:
+    std::unique_ptr<CommandExecutor> make_executor(const AgentOptions& o) {
+        CommandPolicyOptions po{o.control, o.allow_exec, o.exec_allow};
+        QuerySources qs;
+        qs.proc_root = o.proc_root;
+        qs.netlink = o.netlink;
+        qs.sockets = &sampler_.sockets();
+        qs.details.cpu_percent = [this](int pid, std::uint64_t starttime) {
+            return sampler_.processes().cpu_percent(pid, starttime);
+        };
+        qs.details.connections = [this](int pid, std::uint64_t starttime) {
+            return sampler_.sockets().owners().readable_tally(pid, starttime);
+        };
+        return std::make_unique<CommandExecutor>(CommandPolicy(std::move(po), o.proc_root, static_cast<int>(::getpid())),
+                                                 std::move(qs));
+    }
+
+    // Programs started by exec are the agent's only children: collect each
+    // exit status so none stays a zombie.
+    void reap() {
+        children_.async_wait([this](auto ec, int) {
+            if (ec) return;
+            int status = 0;
+            while (::waitpid(-1, &status, WNOHANG) > 0) {
+            }
+            reap();
+        });
+    }
+
     void arm() {
         timer_.expires_at(next_);
         timer_.async_wait([this](auto ec) {
@@ -97,6 +144,7 @@ private:
     void stop() {
         timer_.cancel();
         signals_.cancel();
+        children_.cancel();
         if (hub_) hub_->stop();
         else ioc_.stop();
     }
@@ -108,8 +156,10 @@ private:
     std::uint64_t seq_ = 0;
     net::steady_timer timer_;
     net::signal_set signals_;
+    net::signal_set children_;  // SIGCHLD, with --hub only: exec's programs to reap
     Clock::duration period_;
     Clock::time_point next_;
+    std::unique_ptr<CommandExecutor> executor_;
     std::unique_ptr<HubClient> hub_;
 };
 

@@ -3,8 +3,12 @@
 #define BOOST_TEST_MODULE agent_options
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace telehub::agent;
 
@@ -60,4 +64,47 @@ BOOST_AUTO_TEST_CASE(bad_flags_and_values_name_what_is_wrong) {
     BOOST_TEST(usage_error({"frobnicate"}).find("frobnicate") != std::string::npos);
     BOOST_TEST(usage_error({"--csv"}).find("--csv") != std::string::npos);
     BOOST_TEST(usage_error({"sockets", "--once"}).find("--once") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(control_defaults_allow_everything_but_exec) {
+    auto o = parse({"--hub", "ws://127.0.0.1:1/ws/agent"}).options;
+    BOOST_TEST(o.control);
+    BOOST_TEST(!o.allow_exec);
+    BOOST_TEST(o.exec_allow.empty());
+    BOOST_TEST(o.token.empty());
+}
+
+BOOST_AUTO_TEST_CASE(exec_flags) {
+    auto o = parse({"--hub", "ws://h:1/ws/agent", "--allow-exec", "--exec-allow", "echo,uptime"}).options;
+    BOOST_TEST(o.allow_exec);
+    BOOST_TEST((o.exec_allow == std::vector<std::string>{"echo", "uptime"}));
+    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--exec-allow", "echo"}) == "--exec-allow needs --allow-exec");
+    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--allow-exec", "--exec-allow", "echo,,ls"}).find("empty program name") !=
+               std::string::npos);
+    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--allow-exec", "--no-control"}).find("contradict") !=
+               std::string::npos);
+    BOOST_TEST(!parse({"--hub", "ws://h:1/ws/agent", "--no-control"}).options.control);
+    BOOST_TEST(usage_error({"--allow-exec"}) == "--allow-exec applies only with --hub");
+}
+
+BOOST_AUTO_TEST_CASE(token_from_flag_or_file) {
+    BOOST_TEST(parse({"--hub", "ws://h:1/ws/agent", "--token", "s3cret"}).options.token == "s3cret");
+    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--token", ""}) == "--token: the token is empty");
+    BOOST_TEST(usage_error({"--token", "x"}) == "--token applies only with --hub");
+
+    const std::string path = "/tmp/telehub-token-test-" + std::to_string(::getpid());
+    {
+        std::ofstream(path) << "\n  \r\n  tok-en-1 \r\nsecond\n";
+    }
+    BOOST_TEST(parse({"--hub", "ws://h:1/ws/agent", "--token-file", path.c_str()}).options.token == "tok-en-1");
+    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--token-file", path.c_str(), "--token", "x"}) ==
+               "give --token or --token-file, not both");
+    {
+        std::ofstream(path) << "\n \n";
+    }
+    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--token-file", path.c_str()}).find("holds no token") !=
+               std::string::npos);
+    std::remove(path.c_str());
+    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--token-file", path.c_str()}) ==
+               "--token-file: cannot read '" + path + "'");
 }

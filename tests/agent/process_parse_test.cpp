@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <string>
+#include <vector>
 
 #include "agent/proc_file.hpp"
 
@@ -115,4 +116,75 @@ BOOST_AUTO_TEST_CASE(cmdline_output_reuses_buffer) {
     std::string out = "previous contents that are longer";
     format_cmdline(std::string_view("ls\0-l\0", 6), out);
     BOOST_TEST(out == "ls -l");
+}
+
+BOOST_AUTO_TEST_CASE(stat_terminal_and_virtual_size) {
+    std::string text = fixture("4242/stat");
+    auto st = parse_pid_stat(text);
+    BOOST_REQUIRE(st);
+    BOOST_TEST(st->tty_nr == 34817u);  // major 136, minor 1: /dev/pts/1
+    BOOST_TEST(st->vsize == 12345678u);
+    auto k = parse_pid_stat(fixture("2/stat"));
+    BOOST_REQUIRE(k);
+    BOOST_TEST(k->tty_nr == 0u);
+    BOOST_TEST(k->vsize == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(status_ids_and_context_switches) {
+    auto ids = parse_status_ids(fixture("4242/status"));
+    BOOST_REQUIRE(ids);
+    BOOST_TEST(ids->uids.real == 4000000123u);
+    BOOST_TEST(ids->uids.effective == 4000000123u);
+    BOOST_TEST(ids->gids.saved == 4000000123u);
+    BOOST_REQUIRE(ids->voluntary_ctxt_switches);
+    BOOST_TEST(*ids->voluntary_ctxt_switches == 120u);
+    BOOST_REQUIRE(ids->nonvoluntary_ctxt_switches);
+    BOOST_TEST(*ids->nonvoluntary_ctxt_switches == 7u);
+
+    // A setuid program: real, effective and saved differ, in that order.
+    auto su = parse_status_ids("Name:\tsu\nUid:\t1000\t0\t0\t0\nGid:\t1000\t1000\t1000\t1000\n");
+    BOOST_REQUIRE(su);
+    BOOST_TEST(su->uids.real == 1000u);
+    BOOST_TEST(su->uids.effective == 0u);
+    BOOST_TEST(su->uids.saved == 0u);
+    BOOST_TEST(su->gids.real == 1000u);
+    // The recorded zombie has no context switch lines: unknown, not zero.
+    auto z = parse_status_ids(fixture("777/status"));
+    BOOST_REQUIRE(z);
+    BOOST_TEST(!z->voluntary_ctxt_switches);
+}
+
+BOOST_AUTO_TEST_CASE(status_ids_refuse_missing_or_cut_lines) {
+    BOOST_TEST(!parse_status_ids("Name:\tx\nUid:\t1\t2\t3\t4\n"));             // no Gid
+    BOOST_TEST(!parse_status_ids("Uid:\t1\t2\nGid:\t1\t2\t3\t4\n"));           // two numbers
+    BOOST_TEST(!parse_status_ids("Uid:\t1\t2\t3\t4\nGid:\t1\t2\t3"));          // cut before the newline
+    BOOST_TEST(!parse_status_ids("Uid:\tx\t2\t3\t4\nGid:\t1\t2\t3\t4\n"));
+    // "PPid:" must not be taken for a shorter key, nor "Uidx:" for "Uid:".
+    BOOST_TEST(!parse_status_ids("Uidx:\t1\t2\t3\t4\nGid:\t1\t2\t3\t4\n"));
+    auto cut = parse_status_ids("Uid:\t1\t2\t3\t4\nGid:\t5\t6\t7\t8\nvoluntary_ctxt_switches:\t12");
+    BOOST_REQUIRE(cut);
+    BOOST_TEST(!cut->voluntary_ctxt_switches);  // cut mid-number: could be 123
+}
+
+BOOST_AUTO_TEST_CASE(status_names_are_psutils) {
+    BOOST_TEST(process_status_name('R') == "running");
+    BOOST_TEST(process_status_name('S') == "sleeping");
+    BOOST_TEST(process_status_name('D') == "disk-sleep");
+    BOOST_TEST(process_status_name('T') == "stopped");
+    BOOST_TEST(process_status_name('t') == "tracing-stop");
+    BOOST_TEST(process_status_name('Z') == "zombie");
+    BOOST_TEST(process_status_name('X') == "dead");
+    BOOST_TEST(process_status_name('I') == "idle");
+    BOOST_TEST(process_status_name('?') == "unknown");
+}
+
+BOOST_AUTO_TEST_CASE(cmdline_splits_into_arguments) {
+    auto args = split_cmdline(fixture("4242/cmdline"));
+    BOOST_TEST((args == std::vector<std::string>{"/usr/bin/odd", "--flag", "value with space"}));
+    BOOST_TEST(split_cmdline("").empty());
+    BOOST_TEST(split_cmdline(std::string("\0\0", 2)).empty());
+    // An empty argument in the middle is kept.
+    BOOST_TEST((split_cmdline(std::string("a\0\0b\0", 5)) == std::vector<std::string>{"a", "", "b"}));
+    // A process that rewrote its argv as one string (nginx: master process ...).
+    BOOST_TEST((split_cmdline("nginx: master process") == std::vector<std::string>{"nginx: master process"}));
 }
