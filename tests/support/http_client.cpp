@@ -10,17 +10,36 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
+std::string HttpResult::header(std::string_view name) const {
+    for (const auto& [n, v] : headers)
+        if (beast::iequals(n, name)) return v;
+    return {};
+}
+
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
                         std::chrono::milliseconds timeout) {
+    HttpOptions o;
+    o.timeout = timeout;
+    return http_request(port, method, target, o);
+}
+
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const HttpOptions& options) {
+    auto timeout = options.timeout;
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
     beast::flat_buffer buffer;
-    http::request<http::empty_body> req;
+    http::request<http::string_body> req;
     req.method_string(method);
     req.target(target);
     req.version(11);
     req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+    for (const auto& [name, value] : options.headers) req.set(name, value);
     req.keep_alive(false);
+    if (!options.body.empty()) {
+        req.body() = options.body;
+        req.prepare_payload();
+    }
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
     parser.skip(method == "HEAD");
@@ -37,6 +56,7 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
                 out.body = res.body();
                 out.content_type = std::string(res[http::field::content_type]);
                 out.allow = std::string(res[http::field::allow]);
+                for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
             });
         });
     });

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace telehub::test {
 
@@ -13,7 +16,20 @@ struct HttpResult {
     std::string body;
     std::string content_type;
     std::string allow;
+    std::vector<std::pair<std::string, std::string>> headers;  // every response header, names as sent
+
+    // The value of header `name` (case-insensitive), empty when absent.
+    std::string header(std::string_view name) const;
 };
+
+struct HttpOptions {
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;  // sent with Content-Length when not empty
+    std::chrono::milliseconds timeout = std::chrono::seconds(5);
+};
+
+HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const HttpOptions& options);
 
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
