@@ -101,6 +101,12 @@ struct Sleeper {
             ::_exit(127);
         }
         BOOST_REQUIRE(pid > 0);
+        // Until exec, the child is still a copy of this test under its name.
+        BOOST_REQUIRE(wait_until([&] { return comm() == "sleep\n"; }, 5s));
+    }
+    std::string comm() const {
+        std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+        return std::string((std::istreambuf_iterator<char>(in)), {});
     }
     ~Sleeper() {
         if (pid > 0) {
@@ -142,15 +148,18 @@ BOOST_AUTO_TEST_CASE(kill_renice_and_ps_act_on_a_real_process) {
 
     auto ps = call("GET", "/api/hosts/ctl-plain/ps");
     BOOST_REQUIRE_MESSAGE(ps.status == 200, ps.body);
+    // Parsed into a local: a range-for over json::parse(...)["x"] would walk a destroyed temporary.
+    const json processes = json::parse(ps.body)["processes"];
     bool listed = false;
-    for (auto& p : json::parse(ps.body)["processes"])
+    for (const auto& p : processes)
         if (p["pid"] == s.pid) {
             listed = true;
             BOOST_TEST(p["ppid"] == ::getpid());
             BOOST_TEST(p["name"] == "sleep");
             BOOST_TEST(p["username"].is_string());
+            BOOST_TEST(p["cmdline"] == json::array({"sleep", "600"}));
         }
-    BOOST_TEST(listed);
+    BOOST_TEST(listed, "pid " << s.pid << " not among the " << processes.size() << " processes listed");
 
     auto renice = call("PATCH", "/api/hosts/ctl-plain/ps", R"({"pid":")" + pid + R"(","priority":7})");
     BOOST_REQUIRE_MESSAGE(renice.status == 200, renice.body);
