@@ -31,27 +31,57 @@ export class ApiError extends Error {
   }
 }
 
-// GET a JSON document from the hub's REST API. Errors come back as the
-// protocol's {"error":{"code","message"}} body when the hub sent one.
-export async function getJson(path, { signal } = {}) {
-  const headers = { Accept: 'application/json' };
+// One REST call with the tab's token. Errors come back as the protocol's
+// {"error":{"code","message"}} body when the hub sent one.
+async function request(method, path, { body, signal, accept = 'application/json' } = {}) {
+  const headers = { Accept: accept };
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
-  let res;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   try {
-    res = await fetch(path, { headers, signal, cache: 'no-store' });
+    return await fetch(path, { method, headers, signal, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', 'the hub cannot be reached');
   }
+}
+
+async function errorOf(res) {
   let body = null;
-  try { body = await res.json(); } catch { /* not JSON: reported below */ }
-  if (!res.ok) {
-    const err = body && body.error;
-    throw new ApiError(res.status, err?.code || `http_${res.status}`, err?.message || `HTTP ${res.status}`);
+  try { body = await res.json(); } catch { /* not JSON: a generic message */ }
+  const err = body && body.error;
+  return new ApiError(res.status, err?.code || `http_${res.status}`, err?.message || `HTTP ${res.status}`);
+}
+
+async function jsonOf(res) {
+  if (!res.ok) throw await errorOf(res);
+  try { return await res.json(); } catch {
+    throw new ApiError(res.status, 'bad_body', 'the hub answered with something that is not JSON');
   }
-  if (body == null) throw new ApiError(res.status, 'bad_body', 'the hub answered with something that is not JSON');
-  return body;
+}
+
+export async function getJson(path, { signal } = {}) {
+  return jsonOf(await request('GET', path, { signal }));
+}
+
+// POST, PATCH or DELETE with a JSON body (the process-control routes).
+export async function sendJson(method, path, body, { signal } = {}) {
+  return jsonOf(await request(method, path, { body, signal }));
+}
+
+// Saves a report as a file. A plain link cannot carry the Authorization
+// header, so the file is fetched and handed to the browser as a blob.
+export async function download(path, filename) {
+  const res = await request('GET', path, { accept: '*/*' });
+  if (!res.ok) throw await errorOf(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 export function liveUrl() {

@@ -6,6 +6,7 @@
 import { h, setText, frameScheduler } from './dom.js';
 import { getJson } from './auth.js';
 import { ChurnChart } from './churn_chart.js';
+import { ControlPanel } from './control.js';
 import { CpuChart } from './cpu_chart.js';
 import { Headline, TcpBars, ProcessTable, SocketTable } from './detail_panels.js';
 import { ChurnTable, LeakList } from './socket_panels.js';
@@ -65,6 +66,7 @@ export class HostPage {
     this.tcp = new TcpBars();
     this.procs = new ProcessTable();
     this.socks = new SocketTable();
+    this.control = new ControlPanel({ id: this.id, hostLabel: () => this.summary?.hostname || this.hello?.hostname || this.id });
     this.churn = new ChurnTable();
     this.leaks = new LeakList();
     const churnBox = h('div', { class: 'chart', id: 'churn-chart' });
@@ -82,6 +84,7 @@ export class HostPage {
       this.headline.el,
       chartCard,
       this.procs.el,
+      this.control.el,
       h('div', { class: 'two-col' }, this.tcp.el, this.socks.el),
       h('h2', { class: 'section-title', id: 'sockets-section' }, 'Sockets'),
       this.leaks.el,
@@ -101,6 +104,7 @@ export class HostPage {
     try {
       const info = await getJson(path, { signal: this.abort.signal });
       this.hello = info.hello || null;
+      this.control.setCapabilities(this.hello?.capabilities);
       if (info.host) this.summary = info.host;
       if (info.sample && (!this.latest || info.sample.ts_ms > this.latest.ts_ms)) this.latest = info.sample;
       this.showError(null);
@@ -110,6 +114,7 @@ export class HostPage {
       this.showError(e.status === 404 ? `The hub knows no host “${this.id}”.` : `Could not load this host: ${e.message}.`);
     }
     this.loadHistory();
+    this.control.start();
   }
 
   async loadHistory() {
@@ -227,6 +232,7 @@ export class HostPage {
   destroy() {
     this.abort.abort();
     clearInterval(this.tick);
+    this.control.destroy();
     this.chart.destroy();
     this.churnChart?.destroy();
     this.section.replaceChildren();
