@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser } from './support/browser.mjs';
 import { requireExecutable, freePort, start, stopAll, waitFor } from './support/processes.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,14 +32,14 @@ const agentBin = requireExecutable('TELEHUB_AGENT_BIN');
 if (!fs.existsSync(chromiumBin)) throw new Error(`no browser at ${chromiumBin}: install Debian's chromium or set TELEHUB_CHROMIUM`);
 
 describe('process control from the dashboard', { timeout: 120000 }, () => {
-  let base, hub, agent, context, page, profile;
-  const pageErrors = [];
+  let base, hub, agent, auditDir, browser, context, page, pageErrors = [];
 
   before(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const audit = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-audit-')), 'audit.jsonl');
+    auditDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-audit-'));
+    const audit = path.join(auditDir, 'audit.jsonl');
     hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet',
       '--admin-token', ADMIN, '--viewer-token', VIEWER, '--audit-log', audit]);
     await waitFor('the hub to answer /healthz', async () => (await fetch(`${base}/healthz`)).ok, { procs: [hub] });
@@ -48,22 +49,14 @@ describe('process control from the dashboard', { timeout: 120000 }, () => {
       return res.ok && (await res.json()).hosts.some(h => h.host_id === HOST && h.online);
     }, { procs: [hub, agent] });
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumBin,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = context.pages()[0] || await context.newPage();
-    page.on('pageerror', e => pageErrors.push(e.message));
+    browser = await launchBrowser(chromium, chromiumBin);
+    ({ context, page, pageErrors } = browser);
   });
 
   after(async () => {
-    try { await context?.close(); } finally {
+    try { await browser?.close(); } finally {
       await stopAll();
-      if (profile) fs.rmSync(profile, { recursive: true, force: true });
+      if (auditDir) fs.rmSync(auditDir, { recursive: true, force: true });
     }
   });
 
@@ -102,6 +95,9 @@ describe('process control from the dashboard', { timeout: 120000 }, () => {
     await page.locator(row).waitFor({ state: 'detached', timeout: T });
     await page.locator('.control-message', { hasText: `Killed sleep (pid ${pid})` }).waitFor({ timeout: T });
     await page.screenshot({ path: path.join(artifacts, 'control-killed.png'), fullPage: true });
+    // The dashboard's kill is audited like any other command.
+    const audit = await (await fetch(`${base}/api/audit`, { headers: { Authorization: `Bearer ${ADMIN}` } })).json();
+    assert.ok(audit.entries.some(e => e.op === 'signal' && e.args?.pid === pid && e.status === 200 && e.host === HOST), JSON.stringify(audit.entries));
   });
 
   test('the agent\'s refusal is shown, not swallowed', async () => {

@@ -11,9 +11,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser } from './support/browser.mjs';
 import { requireExecutable, freePort, start, stop, stopAll, waitFor } from './support/processes.mjs';
 import { FakeProcRoot } from './support/fake_proc.mjs';
 
@@ -44,8 +44,7 @@ describe('dashboard', { timeout: 180000 }, () => {
   let port, hub, base;
   const agents = [];
   const roots = [];
-  let context, page, profile;
-  const pageErrors = [];
+  let browser, context, page, pageErrors = [];
 
   const procs = () => [hub, ...agents].filter(Boolean);
 
@@ -82,23 +81,14 @@ describe('dashboard', { timeout: 180000 }, () => {
       return [HOT, COOL].every(id => hosts.some(h => h.host_id === id && h.online && h.seq >= 2));
     }, { procs: procs() });
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumBin,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = context.pages()[0] || await context.newPage();
-    page.on('pageerror', e => pageErrors.push(e.message));
+    browser = await launchBrowser(chromium, chromiumBin);
+    ({ context, page, pageErrors } = browser);
   });
 
   after(async () => {
-    try { await context?.close(); } finally {
+    try { await browser?.close(); } finally {
       await stopAll();
       for (const r of roots) r.close();
-      if (profile) fs.rmSync(profile, { recursive: true, force: true });
     }
   });
 
