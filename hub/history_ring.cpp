@@ -11,6 +11,8 @@ constexpr std::int64_t base_margin_ms = 24LL * 3600 * 1000;
 // The name table holds a little more than one name per point, so compaction
 // (O(capacity)) runs at most once per this many new names.
 constexpr std::size_t name_slack = 64;
+// Point storage grows 256 points (9 KiB) at a time until the capacity.
+constexpr std::size_t chunk_points = 256;
 
 std::uint16_t sat16(double v) {
     if (!(v > 0)) return 0;
@@ -23,22 +25,12 @@ std::uint16_t sat16(std::uint32_t v) { return sat16(static_cast<std::uint64_t>(v
 
 }  // namespace
 
-HistoryRing::HistoryRing(std::size_t capacity, std::size_t max_cores)
-    : points_(std::clamp<std::size_t>(capacity, 1, 65535 - name_slack)),
-      max_cores_(max_cores),
-      names_(points_.size() + name_slack) {}
+HistoryRing::HistoryRing(std::size_t capacity, std::size_t max_cores, std::size_t core_points)
+    : cap_(std::clamp<std::size_t>(capacity, 1, 65535 - name_slack)),
+      core_ring_(std::min(core_points, cap_), max_cores),
+      names_(cap_ + name_slack) {}
 
 void HistoryRing::begin_instance() { instance_points_ = 0; }
-
-void HistoryRing::set_cores(std::size_t n) {
-    n = std::min(n, max_cores_);
-    if (n <= cores_) return;
-    std::vector<std::uint16_t> grown(points_.size() * n, 0);
-    for (std::size_t slot = 0; slot < points_.size() && cores_ > 0; ++slot)
-        std::copy_n(per_core_.begin() + slot * cores_, cores_, grown.begin() + slot * n);
-    per_core_ = std::move(grown);
-    cores_ = n;
-}
 
 void HistoryRing::fit_time(std::int64_t ts_ms) {
     constexpr std::int64_t span = std::numeric_limits<std::uint32_t>::max();
@@ -89,14 +81,12 @@ void HistoryRing::store(std::size_t slot, const HistoryEntry& e) {
     p.opens_exact = sat16(e.opens_exact);
     p.opened_sampled = sat16(e.opened);
     p.closed_sampled = sat16(e.closed);
-    for (std::size_t c = 0; c < cores_; ++c)
-        per_core_[slot * cores_ + c] = c < e.per_core.size() ? sat16(e.per_core[c] * 10) : 0;
 }
 
 HistoryRing::Insert HistoryRing::insert(const HistoryEntry& e) {
-    set_cores(e.per_core.size());
+    core_ring_.set_cores(e.per_core.size());
     fit_time(e.ts_ms);
-    const std::size_t cap = points_.size();
+    const std::size_t cap = cap_;
     const std::uint32_t seq = static_cast<std::uint32_t>(std::min<std::uint64_t>(e.seq, std::numeric_limits<std::uint32_t>::max()));
 
     // Where the entry goes among this instance's points (a lower bound on seq).
@@ -117,15 +107,18 @@ HistoryRing::Insert HistoryRing::insert(const HistoryEntry& e) {
         --size_;
         --pos;
         if (instance_points_ > size_) instance_points_ = size_;
+    } else if (size_ == points_.size()) {
+        // Not full and not wrapped yet (head_ is 0): append a slot.
+        if (points_.size() == points_.capacity()) points_.reserve(std::min(cap, points_.size() + chunk_points));
+        points_.emplace_back();
     }
     // Open a hole at `pos` by moving the newer points one slot up (rare: backfill only).
-    for (std::size_t i = size_; i > pos; --i) {
-        points_[phys(i)] = points_[phys(i - 1)];
-        std::copy_n(per_core_.begin() + phys(i - 1) * cores_, cores_, per_core_.begin() + phys(i) * cores_);
-    }
+    for (std::size_t i = size_; i > pos; --i) points_[phys(i)] = points_[phys(i - 1)];
     ++size_;
     ++instance_points_;
     store(phys(pos), e);
+    core_ring_.insert(size_ - 1 - pos, e.per_core);
+    core_ring_.trim(size_);
     return append ? Insert::appended : Insert::inserted;
 }
 
@@ -148,14 +141,19 @@ HistoryEntry HistoryRing::at(std::size_t i) const {
     e.opens_exact = p.opens_exact;
     e.opened = p.opened_sampled;
     e.closed = p.closed_sampled;
-    e.per_core.resize(cores_);
-    for (std::size_t c = 0; c < cores_; ++c) e.per_core[c] = per_core_[slot * cores_ + c] / 10.0;
+    const std::size_t first_core_point = size_ - core_ring_.size();
+    if (i >= first_core_point) {
+        e.per_core.resize(core_ring_.cores());
+        for (std::size_t c = 0; c < e.per_core.size(); ++c) e.per_core[c] = core_ring_.value(i - first_core_point, c);
+    }
     return e;
 }
 
 HistoryColumns HistoryRing::columns(std::int64_t since_ts_ms) const {
     HistoryColumns out;
-    out.per_core.resize(cores_);
+    const std::size_t cores = core_ring_.cores();
+    const std::size_t first_core_point = size_ - core_ring_.size();
+    out.per_core.resize(cores);
     for (std::size_t i = 0; i < size_; ++i) {
         const auto slot = phys(i);
         const auto& p = points_[slot];
@@ -163,7 +161,9 @@ HistoryColumns HistoryRing::columns(std::int64_t since_ts_ms) const {
         out.ts_ms.push_back(ts_of(p));
         out.seq.push_back(p.seq);
         out.cpu.push_back(p.cpu_tenths / 10.0);
-        for (std::size_t c = 0; c < cores_; ++c) out.per_core[c].push_back(per_core_[slot * cores_ + c] / 10.0);
+        for (std::size_t c = 0; c < cores; ++c)
+            out.per_core[c].push_back(i >= first_core_point ? core_ring_.value(i - first_core_point, c)
+                                                            : std::numeric_limits<double>::quiet_NaN());
         out.load1.push_back(p.load1_hundredths / 100.0);
         out.tcp_established.push_back(p.tcp_established);
         out.tcp_listen.push_back(p.tcp_listen);
@@ -189,8 +189,7 @@ std::vector<double> HistoryRing::recent_cpu(std::size_t n) const {
 }
 
 std::size_t HistoryRing::memory_bytes() const {
-    return points_.capacity() * sizeof(HistoryPoint) + per_core_.capacity() * sizeof(std::uint16_t) +
-           names_.memory_bytes();
+    return points_.capacity() * sizeof(HistoryPoint) + core_ring_.memory_bytes() + names_.memory_bytes();
 }
 
 }  // namespace telehub::hub

@@ -1,6 +1,8 @@
-// A bounded, compact per-host history: one fixed-size point per sample plus a
-// parallel ring of per-core CPU, so an hour at 1 s costs a fixed, small amount
-// of memory whatever the agent sends. Points are kept in seq order within the
+// A bounded, compact per-host history: one fixed-size point per sample plus
+// per-core CPU for the newest points only (CoreRing), so an hour at 1 s costs a
+// fixed, small amount of memory whatever the agent sends. Storage grows in
+// chunks up to the capacity, so a host pays for the history it has, not for
+// a full hour at its first hello. Points are kept in seq order within the
 // current agent instance; a backfilled (older) sample is inserted in place.
 #pragma once
 
@@ -10,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/core_ring.hpp"
 #include "hub/name_interner.hpp"
 
 namespace telehub::hub {
@@ -44,7 +47,7 @@ struct HistoryEntry {
     std::int64_t ts_ms = 0;
     std::uint64_t seq = 0;
     double cpu = 0;
-    std::vector<double> per_core;
+    std::vector<double> per_core;  // empty for points older than the per-core window
     double load1 = 0;
     std::uint32_t tcp_established = 0;
     std::uint32_t tcp_listen = 0;
@@ -64,7 +67,8 @@ struct HistoryColumns {
     std::vector<std::int64_t> ts_ms;
     std::vector<std::uint64_t> seq;
     std::vector<double> cpu;
-    std::vector<std::vector<double>> per_core;  // [core][point]
+    // [core][point]; NaN (null in JSON) for points older than the per-core window.
+    std::vector<std::vector<double>> per_core;
     std::vector<double> load1;
     std::vector<std::uint32_t> tcp_established, tcp_listen, tcp_time_wait, tcp_close_wait, udp, unix_;
     std::vector<std::string> top_name;
@@ -75,8 +79,9 @@ struct HistoryColumns {
 class HistoryRing {
 public:
     // `capacity` points (at most 65535 so name indices fit 16 bits); per-core
-    // CPU is kept for at most `max_cores` cores (default 256).
-    explicit HistoryRing(std::size_t capacity, std::size_t max_cores = 256);
+    // CPU is kept for at most `max_cores` cores (default 256) and for the
+    // newest `core_points` points only (default 600: ten minutes at 1 s).
+    explicit HistoryRing(std::size_t capacity, std::size_t max_cores = 256, std::size_t core_points = 600);
 
     // Starts a new agent instance: later inserts are ordered only against
     // points of this instance (seq restarts at 1).
@@ -88,8 +93,9 @@ public:
     Insert insert(const HistoryEntry& e);
 
     std::size_t size() const { return size_; }
-    std::size_t capacity() const { return points_.size(); }
-    std::size_t cores() const { return cores_; }
+    std::size_t capacity() const { return cap_; }
+    std::size_t cores() const { return core_ring_.cores(); }
+    std::size_t core_points() const { return core_ring_.size(); }
     HistoryEntry at(std::size_t i) const;  // 0 = oldest
 
     // Every point with ts_ms >= since_ts_ms, oldest first.
@@ -103,15 +109,13 @@ public:
 private:
     std::size_t phys(std::size_t i) const { return (head_ + i) % points_.size(); }
     void store(std::size_t slot, const HistoryEntry& e);
-    void set_cores(std::size_t n);
     void fit_time(std::int64_t ts_ms);
     std::uint16_t intern(std::string_view name);
     std::int64_t ts_of(const HistoryPoint& p) const { return base_ts_ms_ + p.ts_offset_ms; }
 
     std::vector<HistoryPoint> points_;
-    std::vector<std::uint16_t> per_core_;  // cores_ values per slot, tenths of a percent
-    std::size_t max_cores_;
-    std::size_t cores_ = 0;
+    std::size_t cap_;
+    CoreRing core_ring_;
     std::size_t head_ = 0;  // physical index of the oldest point
     std::size_t size_ = 0;
     std::size_t instance_points_ = 0;  // trailing points that belong to the current instance

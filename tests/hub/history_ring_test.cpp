@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE history_ring
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+
 using telehub::hub::HistoryEntry;
 using telehub::hub::HistoryRing;
 
@@ -102,8 +104,8 @@ BOOST_AUTO_TEST_CASE(an_hour_of_history_fits_the_per_host_budget) {
     for (std::uint64_t s = 1; s <= 2 * 3600; ++s) ring.insert(entry(s, 5, names[s % 3]));
     BOOST_TEST(ring.size() == 3600u);
     BOOST_TEST_MESSAGE("history bytes, 3600 points, 2 cores: " << ring.memory_bytes());
-    // 36 B per point + 2 B per core per point, and a few hundred bytes of names.
-    BOOST_TEST(ring.memory_bytes() <= 3600u * (36 + 2 * 2) + 1024);
+    // 36 B per point, 2 B per core for the newest 600 points, a few hundred bytes of names.
+    BOOST_TEST(ring.memory_bytes() <= 3600u * 36 + 600u * 2 * 2 + 1024);
 }
 
 BOOST_AUTO_TEST_CASE(memory_is_bounded_for_an_hour_whatever_the_names) {
@@ -116,8 +118,8 @@ BOOST_AUTO_TEST_CASE(memory_is_bounded_for_an_hour_whatever_the_names) {
     BOOST_TEST(ring.at(3599).top_name == "proc-" + std::to_string(3 * 3600));
     auto after = ring.memory_bytes();
     BOOST_TEST_MESSAGE("history bytes for 3600 points, 2 cores, all names distinct: " << after);
-    // 36 B per point + 2 B per core per point, plus the names (at most ~capacity of them).
-    BOOST_TEST(after < 3600u * (36 + 2 * 2) + 3700u * 96);
+    // 36 B per point, 2 B per core for the newest 600, plus the names (at most ~capacity of them).
+    BOOST_TEST(after < 3600u * 36 + 600u * 2 * 2 + 3700u * 96);
     BOOST_TEST(after >= before);
 }
 
@@ -148,4 +150,60 @@ BOOST_AUTO_TEST_CASE(socket_churn_columns_round_trip_and_saturate) {
     BOOST_TEST((c.opens_exact == std::vector<std::uint32_t>{42, 65535}));
     BOOST_TEST((c.opened == std::vector<std::uint32_t>{7, 65535}));
     BOOST_TEST((c.closed == std::vector<std::uint32_t>{3, 0}));
+}
+
+BOOST_AUTO_TEST_CASE(storage_grows_with_the_points_held_not_the_capacity) {
+    HistoryRing ring(3600);
+    auto empty = ring.memory_bytes();
+    BOOST_TEST(empty < 3600u * 36 / 4);
+    for (std::uint64_t s = 1; s <= 10; ++s) ring.insert(entry(s));
+    auto ten = ring.memory_bytes();
+    BOOST_TEST(ten < 3600u * 36 / 4);
+    for (std::uint64_t s = 11; s <= 3600; ++s) ring.insert(entry(s));
+    BOOST_TEST(ring.memory_bytes() > ten);
+    BOOST_TEST(ring.capacity() == 3600u);
+    BOOST_TEST(ring.at(0).seq == 1u);
+    BOOST_TEST(ring.at(3599).seq == 3600u);
+}
+
+BOOST_AUTO_TEST_CASE(per_core_is_kept_for_the_newest_points_only) {
+    HistoryRing ring(20, 256, 5);
+    for (std::uint64_t s = 1; s <= 12; ++s) ring.insert(entry(s, static_cast<double>(s)));
+    BOOST_TEST(ring.size() == 12u);
+    BOOST_TEST(ring.core_points() == 5u);
+    BOOST_TEST(ring.at(6).per_core.empty());
+    BOOST_REQUIRE(ring.at(7).per_core.size() == 2u);
+    BOOST_TEST(ring.at(7).per_core[0] == 8.0, boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(ring.at(11).per_core[1] == 6.0, boost::test_tools::tolerance(1e-9));
+    auto cols = ring.columns(0);
+    BOOST_REQUIRE(cols.per_core.size() == 2u);
+    BOOST_REQUIRE(cols.per_core[0].size() == 12u);  // aligned with ts_ms, NaN (null) before the window
+    BOOST_TEST(std::isnan(cols.per_core[0][6]));
+    BOOST_TEST(cols.per_core[0][7] == 8.0, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(backfill_keeps_per_core_aligned_inside_the_window) {
+    HistoryRing ring(20, 256, 4);
+    for (std::uint64_t s : {1, 2, 3, 5, 6}) ring.insert(entry(s, static_cast<double>(s * 10)));
+    BOOST_TEST((ring.insert(entry(4, 40)) == HistoryRing::Insert::inserted));
+    for (std::size_t i = 2; i < 6; ++i) {
+        BOOST_REQUIRE(ring.at(i).per_core.size() == 2u);
+        BOOST_TEST(ring.at(i).per_core[0] == 10.0 * static_cast<double>(i + 1), boost::test_tools::tolerance(1e-9));
+    }
+    BOOST_TEST(ring.at(1).per_core.empty());
+    // Older than the window: the point is kept, its per-core values are not.
+    HistoryRing small(20, 256, 2);
+    for (std::uint64_t s : {1, 3, 4, 5}) small.insert(entry(s, static_cast<double>(s * 10)));
+    BOOST_TEST((small.insert(entry(2, 20)) == HistoryRing::Insert::inserted));
+    BOOST_TEST(small.at(1).seq == 2u);
+    BOOST_TEST(small.at(1).per_core.empty());
+    BOOST_TEST(small.at(4).per_core[0] == 50.0, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(a_full_ring_keeps_per_core_for_every_point_when_the_window_covers_it) {
+    HistoryRing ring(5, 256, 600);
+    for (std::uint64_t s = 1; s <= 9; ++s) ring.insert(entry(s, static_cast<double>(s)));
+    BOOST_TEST(ring.core_points() == 5u);
+    for (std::size_t i = 0; i < 5; ++i)
+        BOOST_TEST(ring.at(i).per_core[0] == static_cast<double>(5 + i), boost::test_tools::tolerance(1e-9));
 }
