@@ -17,21 +17,28 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 
 // Reads fields of one object, remembering the first error with its path.
+// Fields are looked up from where the last one was found: agents send keys in
+// a fixed order, so each lookup is one key comparison instead of a scan of the
+// whole object. The path is a chain of parents, turned into text only when an
+// error names it, so a valid frame builds no strings.
 class Reader {
 public:
-    Reader(object obj, std::string path, std::optional<CodecError>& err)
-        : obj_(obj), path_(std::move(path)), err_(err) {}
+    Reader(object obj, std::string_view name, std::optional<CodecError>& err, const Reader* parent = nullptr,
+           long index = -1)
+        : begin_(obj.begin()), end_(obj.end()), cur_(begin_), name_(name), parent_(parent), index_(index), err_(err) {}
 
     bool failed() const { return err_.has_value(); }
 
     std::optional<element> field(std::string_view key, bool required) {
         if (failed()) return std::nullopt;
-        element e;
-        if (obj_[key].get(e) != simdjson::SUCCESS) {
-            if (required) fail("missing_field", key, "is missing");
-            return std::nullopt;
+        for (auto it = cur_; it != end_; ++it) {
+            if (it.key() == key) return found(it);
         }
-        return e;
+        for (auto it = begin_; it != cur_; ++it) {
+            if (it.key() == key) return found(it);
+        }
+        if (required) fail("missing_field", key, "is missing");
+        return std::nullopt;
     }
 
     template <class T>
@@ -95,15 +102,34 @@ public:
 
     std::optional<CodecError>& error_slot() { return err_; }
 
-    std::string path(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+    std::string path(std::string_view key) const {
+        auto p = prefix();
+        return p.empty() ? std::string(key) : p + "." + std::string(key);
+    }
+
+    std::string prefix() const {
+        std::string p = parent_ ? parent_->prefix() : std::string();
+        if (!p.empty() && !name_.empty()) p += ".";
+        p += name_;
+        if (index_ >= 0) p += "[" + std::to_string(index_) + "]";
+        return p;
+    }
 
     void fail(std::string_view code, std::string_view key, std::string_view what) {
         if (!failed()) err_ = CodecError{std::string(code), "field '" + path(key) + "' " + std::string(what)};
     }
 
 private:
-    object obj_;
-    std::string path_;
+    element found(object::iterator it) {
+        element e = it.value();
+        cur_ = ++it;
+        return e;
+    }
+
+    object::iterator begin_, end_, cur_;
+    std::string_view name_;
+    const Reader* parent_;
+    long index_;
     std::optional<CodecError>& err_;
 };
 
@@ -130,13 +156,12 @@ void read_objects(Reader& r, std::string_view key, std::vector<T>& out, std::opt
     std::size_t i = 0;
     for (element e : *a) {
         object o;
-        std::string where = r.path(key) + "[" + std::to_string(i) + "]";
         if (e.get_object().get(o) != simdjson::SUCCESS) {
-            err = CodecError{"wrong_type", "field '" + where + "' must be an object"};
+            err = CodecError{"wrong_type", "field '" + r.path(key) + "[" + std::to_string(i) + "]' must be an object"};
             return;
         }
         if (i >= out.size()) out.emplace_back();
-        Reader item(o, std::move(where), err);
+        Reader item(o, key, err, &r, static_cast<long>(i));
         fn(item, out[i]);
         if (err) return;
         ++i;
@@ -180,7 +205,7 @@ void read_top(Reader& p, TopProcess& t, std::optional<CodecError>& err) {
     p.number("nice", t.nice, false);
     t.sockets = {};
     if (auto so = p.child("sockets", false)) {
-        Reader s(*so, p.path("sockets"), err);
+        Reader s(*so, "sockets", err, &p);
         s.number("tcp", t.sockets.tcp, false);
         s.number("udp", t.sockets.udp, false);
         s.number("unix", t.sockets.unix_, false);
@@ -220,7 +245,7 @@ void read_family_counts(Reader& r, std::string_view key, FamilyCounts& f, std::o
     f = {};
     auto o = r.child(key, false);
     if (!o) return;
-    Reader c(*o, r.path(key), err);
+    Reader c(*o, key, err, &r);
     c.number("tcp", f.tcp, false);
     c.number("udp", f.udp, false);
     c.number("unix", f.unix_, false);

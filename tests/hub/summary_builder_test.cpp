@@ -86,3 +86,16 @@ BOOST_AUTO_TEST_CASE(summary_carries_leaks_and_opens_per_second) {
     BOOST_TEST(j["opens_per_s"].get<double>() == 12.5);
     BOOST_TEST(summary_json(HostSummary{})["leaks"] == 0);
 }
+
+BOOST_AUTO_TEST_CASE(summaries_frame_escapes_names_and_writes_null_for_no_top) {
+    HostSummary odd;
+    odd.host_id = "we\"ird\\host\n\x01";
+    odd.hostname = "h\xc3\xa9";  // UTF-8 passes through
+    odd.cpu = 12.25;
+    auto j = json::parse(build_summaries_frame(5, 80, {.total = 1}, {odd}));
+    BOOST_TEST(j["hosts"][0]["host_id"] == odd.host_id);
+    BOOST_TEST(j["hosts"][0]["hostname"] == odd.hostname);
+    BOOST_TEST(j["hosts"][0]["top"].is_null());
+    BOOST_TEST(j["hosts"][0]["cpu"].get<double>() == 12.25);
+    BOOST_TEST(json::parse(build_hosts_body(80, {}, {})).at("hosts").empty());
+}

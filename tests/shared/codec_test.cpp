@@ -149,6 +149,21 @@ struct BadFrame {
     const char* mentions;
 };
 
+BOOST_AUTO_TEST_CASE(fields_are_found_in_any_order) {
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(R"({"interval_ms":500,"top":[{"cpu":2.5,"name":"b","pid":7}],"cpu":{"per_core":[1,2],"total":3},
+        "sockets":{"unix":0,"udp":0,"tcp":{}},"ts_ms":9,"seq":4,"host_id":"h","type":"sample"})", out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_TEST(out.sample.host_id == "h");
+    BOOST_TEST(out.sample.seq == 4u);
+    BOOST_TEST(out.sample.interval_ms == 500u);
+    BOOST_TEST(out.sample.cpu.total == 3.0);
+    BOOST_REQUIRE(out.sample.top.size() == 1u);
+    BOOST_TEST(out.sample.top[0].pid == 7);
+    BOOST_TEST(out.sample.top[0].name == "b");
+}
+
 BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
     const BadFrame cases[] = {
         {"{not json", "bad_json", "not valid JSON"},
@@ -167,6 +182,13 @@ BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
         {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,"cpu":{"total":1,"per_core":[]},"top":[],
             "sockets":{"tcp":{"NOPE":1},"udp":0,"unix":0}})",
          "bad_value", "NOPE"},
+        // Paths of nested fields are built only on error: they must still name the element.
+        {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,"cpu":{"total":1,"per_core":[]},
+            "top":[{"pid":1,"name":"a","cpu":1},{"pid":2,"name":"b","cpu":1,"sockets":{"tcp":"x"}}]})",
+         "wrong_type", "'top[1].sockets.tcp'"},
+        {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,"cpu":{"total":1,"per_core":[]},"top":[],
+            "sockets":{"tcp":{},"udp":0,"unix":0,"by_process":[{"pid":1,"total":1},{"total":2}]}})",
+         "missing_field", "'sockets.by_process[1].pid'"},
     };
     FrameDecoder dec;
     AgentFrame out;
