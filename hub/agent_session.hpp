@@ -1,5 +1,5 @@
 // One agent's WebSocket on /ws/agent: hello, then samples. Frames are decoded
-// only by telehub::FrameDecoder (one per session). Bad input gets an error
+// only by telehub::FrameDecoder (one per io thread). Bad input gets an error
 // frame and a close code (1003 binary, 1008 invalid, 1009 too big) and is
 // logged with the peer address; the hub and other sessions carry on.
 #pragma once
@@ -40,9 +40,9 @@ private:
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t n);
     void handle_frame(std::string_view frame);
-    void handle_hello();
-    void handle_sample(std::string_view frame);
-    void handle_reply();
+    void handle_hello(const telehub::Hello& h);
+    void handle_sample(const telehub::Sample& s, std::string_view frame);
+    void handle_reply(telehub::CommandReply&& reply);
     void log_sample(const telehub::Sample& s);
     void refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message);
     void send(std::string text);
@@ -55,8 +55,6 @@ private:
     std::string peer_;
     std::uint64_t conn_id_;
     boost::beast::flat_buffer buffer_;
-    FrameDecoder decoder_;
-    AgentFrame frame_;
     bool accepted_ = false;
     bool have_hello_ = false;
     std::string host_id_;
