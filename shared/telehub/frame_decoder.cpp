@@ -150,9 +150,13 @@ void read_tcp_states(Reader& r, std::string_view key, TcpStateCounts& out, bool 
 // Reads each element of an array of objects with `fn(Reader&, T&)`, reusing
 // the elements already in `out`.
 template <class T, class Fn>
-void read_objects(Reader& r, std::string_view key, std::vector<T>& out, std::optional<CodecError>& err, Fn fn) {
-    auto a = r.list(key);
-    if (!a) return;
+void read_objects(Reader& r, std::string_view key, std::vector<T>& out, std::optional<CodecError>& err, Fn fn,
+                  bool required = true) {
+    auto a = r.list(key, required);
+    if (!a) {
+        out.clear();
+        return;
+    }
     std::size_t i = 0;
     for (element e : *a) {
         object o;
@@ -225,18 +229,17 @@ void read_sockets(Reader& r, HostSockets& hs, std::optional<CodecError>& err) {
     s.number("unattributed", hs.unattributed, false);
     s.string("source", hs.source, false);
     if (s.failed()) return;
-    if (!s.field("by_process", false)) {
-        hs.by_process.clear();
-        return;
-    }
-    read_objects(s, "by_process", hs.by_process, err, [](Reader& p, ProcessSockets& ps) {
-        p.number("pid", ps.pid);
-        p.string("name", ps.name, false);
-        p.number("total", ps.total);
-        read_tcp_states(p, "tcp", ps.tcp, false);
-        p.number("udp", ps.udp, false);
-        p.number("unix", ps.unix_, false);
-    });
+    read_objects(
+        s, "by_process", hs.by_process, err,
+        [](Reader& p, ProcessSockets& ps) {
+            p.number("pid", ps.pid);
+            p.string("name", ps.name, false);
+            p.number("total", ps.total);
+            read_tcp_states(p, "tcp", ps.tcp, false);
+            p.number("udp", ps.udp, false);
+            p.number("unix", ps.unix_, false);
+        },
+        false);
     if (err) return;
     read_churn(s, hs, err);
 }
@@ -275,35 +278,33 @@ void read_churn(Reader& s, HostSockets& hs, std::optional<CodecError>& err) {
         c.number("udp_inuse", h.udp_inuse, false);
     }
     if (err) return;
-    if (!s.field("churn_by_process", false)) {
-        hs.churn_by_process.clear();
-        return;
-    }
-    read_objects(s, "churn_by_process", hs.churn_by_process, err, [&err](Reader& p, ProcessChurn& pc) {
-        p.number("pid", pc.pid);
-        p.string("name", pc.name, false);
-        read_family_counts(p, "opened", pc.opened, err);
-        read_family_counts(p, "closed", pc.closed, err);
-        p.number("opened_total", pc.opened_total, false);
-        p.number("closed_total", pc.closed_total, false);
-        read_family_counts(p, "open", pc.open, err);
-    });
+    read_objects(
+        s, "churn_by_process", hs.churn_by_process, err,
+        [&err](Reader& p, ProcessChurn& pc) {
+            p.number("pid", pc.pid);
+            p.string("name", pc.name, false);
+            read_family_counts(p, "opened", pc.opened, err);
+            read_family_counts(p, "closed", pc.closed, err);
+            p.number("opened_total", pc.opened_total, false);
+            p.number("closed_total", pc.closed_total, false);
+            read_family_counts(p, "open", pc.open, err);
+        },
+        false);
 }
 
 void read_leaks(Reader& r, Sample& s, std::optional<CodecError>& err) {
-    if (!r.field("leaks", false)) {
-        s.leaks.clear();
-        return;
-    }
-    read_objects(r, "leaks", s.leaks, err, [](Reader& p, LeakSuspect& l) {
-        p.number("pid", l.pid);
-        p.string("name", l.name, false);
-        p.string("reason", l.reason);
-        p.number("count", l.count, false);
-        p.number("since_ms", l.since_ms, false);
-        l.evidence.clear();
-        p.string("evidence", l.evidence, false);
-    });
+    read_objects(
+        r, "leaks", s.leaks, err,
+        [](Reader& p, LeakSuspect& l) {
+            p.number("pid", l.pid);
+            p.string("name", l.name, false);
+            p.string("reason", l.reason);
+            p.number("count", l.count, false);
+            p.number("since_ms", l.since_ms, false);
+            l.evidence.clear();
+            p.string("evidence", l.evidence, false);
+        },
+        false);
 }
 
 void read_sample(Reader& r, Sample& s, std::optional<CodecError>& err) {
@@ -311,8 +312,6 @@ void read_sample(Reader& r, Sample& s, std::optional<CodecError>& err) {
     r.number("seq", s.seq);
     r.number("ts_ms", s.ts_ms);
     r.number("interval_ms", s.interval_ms);
-    s.backfill = false;
-    r.boolean("backfill", s.backfill, false);
     if (r.failed()) return;
     if (s.interval_ms == 0) return r.fail("bad_value", "interval_ms", "must be positive");
     read_cpu(r, s.cpu, err);
@@ -344,6 +343,9 @@ void read_sample(Reader& r, Sample& s, std::optional<CodecError>& err) {
     read_sockets(r, s.sockets, err);
     if (err) return;
     read_leaks(r, s, err);
+    // Last, where agents put it, and only when true.
+    s.backfill = false;
+    r.boolean("backfill", s.backfill, false);
 }
 
 void read_hello(Reader& r, Hello& h) {
