@@ -155,23 +155,6 @@ void AgentSession::send_command(std::string frame) {
     });
 }
 
-void AgentSession::log_sample(const Sample& s) {
-    SampleLogLine line;
-    line.ts_ms = HostRegistry::system_clock_ms();
-    line.host_id = s.host_id;
-    line.seq = s.seq;
-    line.cpu = s.cpu.total;
-    if (!s.top.empty()) {
-        line.top_name = s.top.front().name;
-        line.top_cpu = s.top.front().cpu;
-    }
-    line.tcp_established = s.sockets.tcp[tcp_established];
-    line.tcp_listen = s.sockets.tcp[tcp_listen];
-    line.sockets_total = s.sockets.total();
-    line.backfill = s.backfill;
-    ctx_.log.sample(std::move(line));
-}
-
 void AgentSession::handle_sample(const Sample& s, std::string_view frame) {
     if (!have_hello_)
         return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a sample before the hello");
@@ -188,7 +171,7 @@ void AgentSession::handle_sample(const Sample& s, std::string_view frame) {
     if (outcome.gaps_added) ctx_.stats.gaps.fetch_add(outcome.gaps_added, std::memory_order_relaxed);
     for (const auto& l : outcome.leaks.appeared) ctx_.log.leak(host_id_, l, true);
     for (const auto& l : outcome.leaks.cleared) ctx_.log.leak(host_id_, l, false);
-    if (ctx_.log.wants_sample(s.cpu.total)) log_sample(s);
+    ctx_.log.sample(s, HostRegistry::system_clock_ms());
     ctx_.live.forward_sample(host_id_, raw);
 }
 

@@ -26,7 +26,7 @@ struct HubContext;
 
 class AgentSession : public AgentLink, public std::enable_shared_from_this<AgentSession> {
 public:
-    // `socket` is already bound to its own strand.
+    // `socket` is already bound to its own strand (or the one-thread io_context).
     AgentSession(boost::asio::ip::tcp::socket&& socket, HubContext& ctx, std::string peer);
     ~AgentSession() override;
 
@@ -43,7 +43,6 @@ private:
     void handle_hello(const telehub::Hello& h);
     void handle_sample(const telehub::Sample& s, std::string_view frame);
     void handle_reply(telehub::CommandReply&& reply);
-    void log_sample(const telehub::Sample& s);
     void refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message);
     void send(std::string text);
     void close(std::uint16_t code, std::string reason);

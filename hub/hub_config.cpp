@@ -74,6 +74,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         ("high-cpu", po::value(&c.high_cpu)->default_value(c.high_cpu), "cpu % at or above which a host is marked hot")
         ("log-format", po::value(&log_format)->default_value("text"), "terminal log format: text or json")
         ("log-min-cpu", po::value(&log_min_cpu), "log only samples whose cpu % is at least this")
+        ("log-rate", po::value(&c.log_rate)->default_value(c.log_rate), "sample lines per second; past it the rest of each second is one summary line (0: a line for every sample)")
         ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
         ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
         ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
@@ -101,6 +102,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         return r;
     }
     parse_listen(listen, c);
+    if (c.log_rate > 1000000) bad("log-rate", "must be 0-1000000 lines per second");
     if (c.threads == 0) c.threads = 1;
     if (c.threads > 256) bad("threads", "must be 1-256");
     if (c.max_frame < 1024 || c.max_frame > (64u << 20)) bad("max-frame", "must be 1024 to 67108864 bytes");

@@ -21,6 +21,7 @@ struct HubConfig {
     double high_cpu = 80;
     LogFormat log_format = LogFormat::text;
     std::optional<double> log_min_cpu;
+    std::size_t log_rate = 200;  // sample lines per second before summarising
     bool quiet = false;
     std::size_t history_points = 3600;            // one hour at 1 s
     std::size_t live_queue_bytes = 4 << 20;       // /ws/live bytes queued per client before it counts as stalled

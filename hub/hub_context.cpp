@@ -16,6 +16,7 @@ TerminalLogOptions log_options(const HubConfig& c) {
     o.high_cpu = c.high_cpu;
     o.min_cpu = c.log_min_cpu;
     o.quiet = c.quiet;
+    o.max_lines_per_s = c.log_rate;
     return o;
 }
 

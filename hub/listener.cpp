@@ -34,9 +34,13 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-    // Each connection gets its own strand: its handlers never run concurrently.
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           boost::beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    // Each connection's handlers must never run concurrently. With several io
+    // threads that takes a strand per connection; with one thread the
+    // io_context alone guarantees it, and skipping the strand saves a lock and
+    // a type-erased executor copy on every completion.
+    net::any_io_executor ex = ctx_.config.threads > 1 ? net::any_io_executor(net::make_strand(ioc_))
+                                                      : net::any_io_executor(ioc_.get_executor());
+    acceptor_.async_accept(ex, boost::beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
 void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {

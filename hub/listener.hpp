@@ -1,5 +1,6 @@
 // Accepts TCP connections on the one listening port and starts an
-// HttpSession for each, every socket on a strand of its own.
+// HttpSession for each, every socket on a strand of its own (or on the
+// io_context itself when it runs on one thread).
 #pragma once
 
 #include <memory>

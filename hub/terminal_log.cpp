@@ -45,20 +45,71 @@ void TerminalLog::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
+// Queues only: the thread writes what is waiting every `write_period`, so a
+// sample line costs the io thread no wake-up of the log thread.
+constexpr auto write_period = std::chrono::milliseconds(100);
+
+void TerminalLog::roll_tally_locked(std::int64_t second) {
+    if (tally_.samples > tally_.shown && queue_.size() < options_.queue_limit) {
+        Item item;
+        item.kind = Kind::summary;
+        item.ts_ms = tally_.second * 1000;
+        item.tally = std::move(tally_);
+        queue_.push_back(std::move(item));
+    }
+    tally_ = SecondTally{};
+    tally_.second = second;
+}
+
+bool TerminalLog::admit(std::int64_t ts_ms, double cpu, std::string_view host_id) {
+    std::lock_guard lock(mu_);
+    const std::int64_t second = ts_ms / 1000;
+    if (second != tally_.second) roll_tally_locked(second);
+    ++tally_.samples;
+    if (cpu >= options_.high_cpu) ++tally_.hot;
+    if (cpu > tally_.max_cpu) {
+        tally_.max_cpu = cpu;
+        tally_.max_host.assign(host_id);
+    }
+    if (options_.max_lines_per_s != 0 && tally_.shown >= options_.max_lines_per_s) return false;
+    ++tally_.shown;
+    return true;
+}
+
+void TerminalLog::sample(const telehub::Sample& s, std::int64_t received_ms) {
+    if (!wants_sample(s.cpu.total) || !admit(received_ms, s.cpu.total, s.host_id)) return;
+    Item item;
+    item.ts_ms = received_ms;
+    SampleLogLine& line = item.sample;
+    line.ts_ms = received_ms;
+    line.host_id = s.host_id;
+    line.seq = s.seq;
+    line.cpu = s.cpu.total;
+    if (!s.top.empty()) {
+        line.top_name = s.top.front().name;
+        line.top_cpu = s.top.front().cpu;
+    }
+    line.tcp_established = s.sockets.tcp[tcp_established];
+    line.tcp_listen = s.sockets.tcp[tcp_listen];
+    line.sockets_total = s.sockets.total();
+    line.backfill = s.backfill;
+    push(std::move(item), false);
+}
+
 void TerminalLog::sample(SampleLogLine line) {
-    if (!wants_sample(line.cpu)) return;
+    if (!wants_sample(line.cpu) || !admit(line.ts_ms, line.cpu, line.host_id)) return;
     Item item;
     item.ts_ms = line.ts_ms;
     item.sample = std::move(line);
-    push(std::move(item));
+    push(std::move(item), false);
 }
 
 void TerminalLog::event(std::string text) {
     Item item;
-    item.is_event = true;
+    item.kind = Kind::event;
     item.ts_ms = now_ms();
     item.text = std::move(text);
-    push(std::move(item));
+    push(std::move(item), true);
 }
 
 std::string TerminalLog::leak_text(std::string_view host_id, const LeakSuspect& s, bool appeared) {
@@ -72,7 +123,7 @@ void TerminalLog::leak(std::string_view host_id, const LeakSuspect& suspect, boo
     event(leak_text(host_id, suspect, appeared));
 }
 
-void TerminalLog::push(Item item) {
+void TerminalLog::push(Item item, bool wake) {
     {
         std::lock_guard lock(mu_);
         if (stopping_) return;
@@ -82,8 +133,30 @@ void TerminalLog::push(Item item) {
             return;
         }
         queue_.push_back(std::move(item));
+        if (wake) urgent_ = true;
     }
-    cv_.notify_one();
+    if (wake) cv_.notify_one();
+}
+
+std::string TerminalLog::format_summary(const SecondTally& t) const {
+    const std::uint64_t hidden = t.samples - t.shown;
+    if (options_.format == LogFormat::json) {
+        nlohmann::json j = {{"ts_ms", t.second * 1000},
+                            {"summary", {{"samples", t.samples},
+                                         {"not_shown", hidden},
+                                         {"max_lines_per_s", options_.max_lines_per_s},
+                                         {"hot", t.hot},
+                                         {"max_cpu", {{"host_id", t.max_host}, {"cpu", t.max_cpu}}}}}};
+        return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    }
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "%s fleet: %llu samples in this second, %llu not shown (over --log-rate %zu/s)  HOT %llu  "
+                  "hottest %s %.1f%%\n",
+                  clock_text(t.second * 1000).c_str(), static_cast<unsigned long long>(t.samples),
+                  static_cast<unsigned long long>(hidden), options_.max_lines_per_s,
+                  static_cast<unsigned long long>(t.hot), t.max_host.empty() ? "-" : t.max_host.c_str(), t.max_cpu);
+    return buf;
 }
 
 std::string TerminalLog::format_sample(const SampleLogLine& l) const {
@@ -119,7 +192,12 @@ void TerminalLog::run() {
         bool stopping;
         {
             std::unique_lock lock(mu_);
-            cv_.wait_until(lock, next_report, [this] { return stopping_ || !queue_.empty(); });
+            cv_.wait_until(lock, std::min(next_report, std::chrono::steady_clock::now() + write_period),
+                           [this] { return stopping_ || urgent_; });
+            urgent_ = false;
+            // A quiet second still gets its summary once it is over.
+            if (tally_.second != 0 && now_ms() / 1000 > tally_.second) roll_tally_locked(0);
+            if (stopping_) roll_tally_locked(0);
             batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
             queue_.clear();
             stopping = stopping_;
@@ -130,10 +208,13 @@ void TerminalLog::run() {
         }
         bool wrote_out = false, wrote_err = false;
         for (const auto& item : batch) {
-            auto text = item.is_event ? format_event(item.ts_ms, item.text) : format_sample(item.sample);
-            std::FILE* f = item.is_event ? options_.err : options_.out;
+            const bool is_event = item.kind == Kind::event;
+            auto text = is_event                    ? format_event(item.ts_ms, item.text)
+                        : item.kind == Kind::sample ? format_sample(item.sample)
+                                                    : format_summary(item.tally);
+            std::FILE* f = is_event ? options_.err : options_.out;
             std::fwrite(text.data(), 1, text.size(), f);
-            (item.is_event ? wrote_err : wrote_out) = true;
+            (is_event ? wrote_err : wrote_out) = true;
         }
         batch.clear();
         if (dropped > 0) {

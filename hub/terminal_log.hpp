@@ -2,6 +2,12 @@
 // connection events on stderr, written by a thread of its own from a bounded
 // queue, so io threads only ever append to a deque. When the queue is full
 // lines are dropped and counted; the count is reported once a second.
+//
+// Past `max_lines_per_s` sample lines in one wall-clock second, the rest of
+// that second's samples are only counted, and one summary line for the second
+// follows (samples, how many were not shown, HOT count, the hottest host): a
+// small fleet still gets a line per sample, and a large one costs the hub a
+// counter per sample instead of a formatted line that nobody could read.
 #pragma once
 
 #include <atomic>
@@ -39,6 +45,7 @@ struct TerminalLogOptions {
     double high_cpu = 80;                  // at or above: tagged HOT
     std::optional<double> min_cpu;         // log only samples at or above this cpu
     bool quiet = false;                    // no sample lines (events still go to stderr)
+    std::size_t max_lines_per_s = 200;     // sample lines per second before summarising; 0 = no limit
     std::size_t queue_limit = 8192;        // lines waiting to be written before new ones are dropped
     std::optional<bool> color;             // ANSI colour; default: when `out` is a tty
     std::FILE* out = stdout;
@@ -56,6 +63,9 @@ public:
     // Whether a sample at this cpu % would be logged (--quiet, --log-min-cpu):
     // callers ask first so a dropped line is never built on the network thread.
     bool wants_sample(double cpu) const { return !options_.quiet && !(options_.min_cpu && cpu < *options_.min_cpu); }
+    // Logs `s`, received at `received_ms` (hub clock): a line while this
+    // second's budget lasts, otherwise only counted for the summary line.
+    void sample(const telehub::Sample& s, std::int64_t received_ms);
     void sample(SampleLogLine line);
     void event(std::string text);
     // A leak suspect appeared on (or cleared from) a host: one event line.
@@ -67,16 +77,32 @@ public:
     // Formatting, exposed for tests.
     std::string format_sample(const SampleLogLine& l) const;
     std::string format_event(std::int64_t ts_ms, const std::string& text) const;
+
+    // What one wall-clock second of samples held, for its summary line.
+    struct SecondTally {
+        std::int64_t second = 0;  // ms since the epoch / 1000
+        std::uint64_t samples = 0;
+        std::uint64_t shown = 0;  // of which got a line of their own
+        std::uint64_t hot = 0;
+        double max_cpu = -1;
+        std::string max_host;
+    };
+    std::string format_summary(const SecondTally& t) const;
     static std::string leak_text(std::string_view host_id, const LeakSuspect& suspect, bool appeared);
 
 private:
+    enum class Kind { sample, event, summary };
     struct Item {
-        bool is_event = false;
+        Kind kind = Kind::sample;
         std::int64_t ts_ms = 0;
         SampleLogLine sample;
         std::string text;
+        SecondTally tally;
     };
-    void push(Item item);
+    // Counts a sample into its second; true if it may have a line of its own.
+    bool admit(std::int64_t ts_ms, double cpu, std::string_view host_id);
+    void roll_tally_locked(std::int64_t second);
+    void push(Item item, bool wake);
     void run();
 
     TerminalLogOptions options_;
@@ -85,6 +111,8 @@ private:
     std::condition_variable cv_;
     std::deque<Item> queue_;
     bool stopping_ = false;
+    bool urgent_ = false;  // an event is waiting: write now, not at the next period
+    SecondTally tally_;
     std::uint64_t dropped_unreported_ = 0;
     std::atomic<std::uint64_t> dropped_total_{0};
     std::thread thread_;

@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(defaults) {
 
 BOOST_AUTO_TEST_CASE(flags_are_read) {
     auto c = parse({"--listen", "0.0.0.0:9000", "--insecure", "--threads", "3", "--high-cpu", "70", "--log-format", "json",
-                    "--log-min-cpu", "50", "--quiet", "--max-frame", "4096", "--web-root", "/tmp"})
+                    "--log-min-cpu", "50", "--log-rate", "25", "--quiet", "--max-frame", "4096", "--web-root", "/tmp"})
                  .config;
     BOOST_TEST(c.listen_address == "0.0.0.0");
     BOOST_TEST(c.listen_port == 9000);
@@ -47,6 +47,7 @@ BOOST_AUTO_TEST_CASE(flags_are_read) {
     BOOST_TEST(c.high_cpu == 70.0);
     BOOST_TEST((c.log_format == LogFormat::json));
     BOOST_TEST(*c.log_min_cpu == 50.0);
+    BOOST_TEST(c.log_rate == 25u);
     BOOST_TEST(c.quiet);
     BOOST_TEST(c.max_frame == 4096u);
     BOOST_TEST(c.web_root == "/tmp");
@@ -61,6 +62,7 @@ BOOST_AUTO_TEST_CASE(errors_name_the_flag) {
     BOOST_TEST(error_of({"--high-cpu", "101"}).find("--high-cpu") != std::string::npos);
     BOOST_TEST(error_of({"--log-format", "xml"}).find("--log-format") != std::string::npos);
     BOOST_TEST(error_of({"--log-min-cpu", "-1"}).find("--log-min-cpu") != std::string::npos);
+    BOOST_TEST(error_of({"--log-rate", "2000000"}).find("--log-rate") != std::string::npos);
     BOOST_TEST(error_of({"--max-frame", "10"}).find("--max-frame") != std::string::npos);
     BOOST_TEST(error_of({"--bogus"}).find("bogus") != std::string::npos);
 }

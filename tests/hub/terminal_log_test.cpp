@@ -130,3 +130,96 @@ BOOST_AUTO_TEST_CASE(quiet_logs_no_samples_but_events) {
     std::fclose(out);
     std::fclose(err);
 }
+
+namespace {
+
+std::size_t count_of(const std::string& text, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(past_the_rate_a_second_becomes_one_summary_line) {
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    {
+        TerminalLogOptions o;
+        o.max_lines_per_s = 3;
+        o.out = out;
+        o.err = err;
+        TerminalLog log(o);
+        // Ten samples within one (long past) second; the hottest is the eighth.
+        for (int i = 0; i < 10; ++i) {
+            auto l = line("h" + std::to_string(i), i == 7 ? 97.5 : 10.0 + i);
+            l.ts_ms = 1763800000000 + i * 10;
+            log.sample(std::move(l));
+        }
+        BOOST_TEST(telehub::test::wait_until([&] { return contents(out).find("fleet:") != std::string::npos; }, 3s));
+    }
+    auto text = contents(out);
+    BOOST_TEST(count_of(text, " cpu ") == 3u);  // h0..h2 only
+    BOOST_TEST(text.find("h3 ") == std::string::npos);
+    BOOST_TEST(count_of(text, "fleet:") == 1u);
+    BOOST_TEST(text.find("10 samples in this second, 7 not shown (over --log-rate 3/s)") != std::string::npos);
+    BOOST_TEST(text.find("HOT 1") != std::string::npos);
+    BOOST_TEST(text.find("hottest h7 97.5%") != std::string::npos);
+    std::fclose(out);
+    std::fclose(err);
+}
+
+BOOST_AUTO_TEST_CASE(each_second_has_its_own_budget_and_json_summary) {
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    {
+        TerminalLogOptions o;
+        o.format = LogFormat::json;
+        o.max_lines_per_s = 2;
+        o.out = out;
+        o.err = err;
+        TerminalLog log(o);
+        for (int second = 0; second < 2; ++second)
+            for (int i = 0; i < 5; ++i) {
+                auto l = line("s" + std::to_string(second) + "-" + std::to_string(i), 20);
+                l.ts_ms = 1763800000000 + second * 1000 + i;
+                log.sample(std::move(l));
+            }
+    }  // stopping writes the last second's summary too
+    auto text = contents(out);
+    std::size_t lines = 0, summaries = 0;
+    for (std::size_t pos = 0; pos < text.size();) {
+        auto end = text.find('\n', pos);
+        auto j = nlohmann::json::parse(text.substr(pos, end - pos));
+        ++lines;
+        if (j.contains("summary")) {
+            ++summaries;
+            BOOST_TEST(j["summary"]["samples"] == 5);
+            BOOST_TEST(j["summary"]["not_shown"] == 3);
+            BOOST_TEST(j["summary"]["hot"] == 0);
+        }
+        pos = end + 1;
+    }
+    BOOST_TEST(lines == 6u);  // 2 lines + 1 summary, twice
+    BOOST_TEST(summaries == 2u);
+    std::fclose(out);
+    std::fclose(err);
+}
+
+BOOST_AUTO_TEST_CASE(rate_zero_logs_every_sample_without_summaries) {
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    {
+        TerminalLogOptions o;
+        o.max_lines_per_s = 0;
+        o.out = out;
+        o.err = err;
+        TerminalLog log(o);
+        for (int i = 0; i < 500; ++i) log.sample(line("h" + std::to_string(i), 5));
+    }
+    auto text = contents(out);
+    BOOST_TEST(count_of(text, " cpu ") == 500u);
+    BOOST_TEST(text.find("fleet:") == std::string::npos);
+    std::fclose(out);
+    std::fclose(err);
+}
