@@ -244,4 +244,14 @@ std::optional<std::size_t> HostRegistry::history_bytes(std::string_view host_id)
     return it->second->history.memory_bytes();
 }
 
+HostRegistry::HistoryMemory HostRegistry::history_memory() const {
+    std::lock_guard lock(mu_);
+    HistoryMemory m;
+    for (const auto& [id, h] : hosts_) {
+        m.bytes += h->history.memory_bytes();
+        m.points += h->history.size();
+    }
+    return m;
+}
+
 }  // namespace telehub::hub

@@ -85,6 +85,12 @@ public:
     std::vector<HostLeak> leaks() const;
     // Heap bytes held for one host's history (for the memory bound).
     std::optional<std::size_t> history_bytes(std::string_view host_id) const;
+    // Heap bytes and points held by every host's history (GET /api/stats).
+    struct HistoryMemory {
+        std::size_t bytes = 0;
+        std::size_t points = 0;
+    };
+    HistoryMemory history_memory() const;
 
     double high_cpu() const { return options_.high_cpu; }
     const RegistryOptions& options() const { return options_; }

@@ -34,6 +34,9 @@ json hello_json(const Hello& h) {
 json counters(HubContext& ctx) {
     auto j = stats_json(ctx.stats, ctx.log.dropped());
     j["hosts"] = ctx.registry.host_count();
+    auto history = ctx.registry.history_memory();
+    j["history_bytes"] = history.bytes;
+    j["history_points"] = history.points;
     j["uptime_s"] = (HostRegistry::system_clock_ms() - ctx.started_ms) / 1000;
     return j;
 }

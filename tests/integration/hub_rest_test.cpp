@@ -60,6 +60,8 @@ BOOST_AUTO_TEST_CASE(two_hosts_appear_and_history_grows) {
     BOOST_TEST(stats["samples_received"] == 6);
     BOOST_TEST(stats["agents_connected"] == 2);
     BOOST_TEST(stats["bytes_received"].get<std::uint64_t>() > 0u);
+    BOOST_TEST(stats["history_points"] == 6);  // every sample is a history point
+    BOOST_TEST(stats["history_bytes"].get<std::uint64_t>() >= 6u * 8);
     auto health = hub.get_json("/healthz");
     BOOST_TEST(health["status"] == "ok");
     BOOST_TEST(health.contains("frames_refused"));
