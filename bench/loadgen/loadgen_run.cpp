@@ -39,6 +39,7 @@ struct Edge {
     std::int64_t sys_us = 0;
     std::uint64_t sent = 0, blocked = 0, bytes = 0, resets = 0;
     std::optional<std::uint64_t> hub_counted, hub_ticks, own_ticks;
+    std::optional<std::uint64_t> history_bytes, history_points;  // the hub's own account
 };
 
 class Run {
@@ -131,7 +132,11 @@ Edge Run::edge() {
     e.blocked = (b1 + b2) / 2;
     e.bytes = (y1 + y2) / 2;
     e.resets = c.pacer_resets.load();
-    if (stats.status == 200) e.hub_counted = read_counter(stats.body, "samples_received");
+    if (stats.status == 200) {
+        e.hub_counted = read_counter(stats.body, "samples_received");
+        e.history_bytes = read_counter(stats.body, "history_bytes");
+        e.history_points = read_counter(stats.body, "history_points");
+    }
     else progress("GET /api/stats failed: " + (stats.error.empty() ? "status " + std::to_string(stats.status) : stats.error));
     if (hub_pid_) e.hub_ticks = probe_.cpu_ticks(*hub_pid_);
     e.own_ticks = probe_.cpu_ticks(::getpid());
@@ -160,6 +165,8 @@ WindowResult Run::measure(std::size_t agents) {
     }
     if (hub_pid_)
         if (auto kb = probe_.rss_kb(*hub_pid_)) r.hub_rss_mb = double(*kb) / 1024;
+    r.hub_history_bytes = b.history_bytes;
+    r.hub_history_points = b.history_points;
     if (a.own_ticks && b.own_ticks) r.loadgen_cpu_percent = 100 * double(*b.own_ticks - *a.own_ticks) / tps / r.window_s;
     auto& c = shared_.counters;
     r.connect_failures = c.connect_failures.load();

@@ -129,6 +129,8 @@ nlohmann::json to_json(const WindowResult& r) {
             {"hub_cpu_percent", r.hub_cpu_percent ? nlohmann::json(round2(*r.hub_cpu_percent)) : nlohmann::json(nullptr)},
             {"hub_cpu_us_per_sample", r.hub_cpu_us_per_sample ? nlohmann::json(round2(*r.hub_cpu_us_per_sample)) : nlohmann::json(nullptr)},
             {"hub_rss_mb", r.hub_rss_mb ? nlohmann::json(round2(*r.hub_rss_mb)) : nlohmann::json(nullptr)},
+            {"hub_history_bytes", r.hub_history_bytes ? nlohmann::json(*r.hub_history_bytes) : nlohmann::json(nullptr)},
+            {"hub_history_points", r.hub_history_points ? nlohmann::json(*r.hub_history_points) : nlohmann::json(nullptr)},
             {"loadgen_cpu_percent", round2(r.loadgen_cpu_percent)},
             {"pacer_resets", r.pacer_resets},
             {"keeps_up", r.keeps_up},

@@ -39,6 +39,8 @@ struct WindowResult {
     std::optional<double> hub_cpu_percent;  // of one core
     std::optional<double> hub_cpu_us_per_sample;
     std::optional<double> hub_rss_mb;
+    std::optional<std::uint64_t> hub_history_bytes;   // GET /api/stats at the window's end
+    std::optional<std::uint64_t> hub_history_points;
     double loadgen_cpu_percent = 0;
     std::uint64_t pacer_resets = 0;    // in the window: the load generator fell an interval behind
     bool keeps_up = false;
