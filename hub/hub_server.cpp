@@ -1,7 +1,9 @@
 #include "hub/hub_server.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -32,26 +34,45 @@ struct HubServer::Impl {
               ioc, net::ip::tcp::endpoint(net::ip::make_address(ctx.config.listen_address), ctx.config.listen_port),
               ctx)),
           signals(ioc, SIGINT, SIGTERM),
-          tick(net::make_strand(ioc)),
-          shutdown_poll(tick.get_executor()) {}
+          shutdown_poll(net::make_strand(ioc)) {}
 
-    void schedule_tick() {
-        tick.expires_after(summary_period);
-        tick.async_wait([this](boost::system::error_code ec) {
-            if (ec || stopping) return;
+    ~Impl() {
+        // Also when run() left by an exception.
+        stop_summaries();
+        if (summary_thread.joinable()) summary_thread.join();
+    }
+
+    // Summaries are built and handed to the dashboards on a thread of their
+    // own: at 10,000 hosts that is tens of ms a second which, on an io thread,
+    // would hold up every sample behind it (and the detail frames' latency).
+    void run_summaries() {
+        auto next = std::chrono::steady_clock::now() + summary_period;
+        std::unique_lock lock(summary_mu);
+        while (!summary_cv.wait_until(lock, next, [this] { return summary_stop; })) {
+            lock.unlock();
             ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms());
-            schedule_tick();
-        });
+            lock.lock();
+            next += summary_period;
+            if (auto now = std::chrono::steady_clock::now(); next < now) next = now + summary_period;
+        }
+    }
+
+    void stop_summaries() {
+        {
+            std::lock_guard lock(summary_mu);
+            summary_stop = true;
+        }
+        summary_cv.notify_one();
     }
 
     void begin_shutdown() {
-        net::post(tick.get_executor(), [this] {
+        net::post(shutdown_poll.get_executor(), [this] {
             if (stopping) return;
             stopping = true;
+            stop_summaries();
             ctx.log.event("shutting down: closing " + std::to_string(ctx.agents.size()) + " agent and " +
                           std::to_string(ctx.live.size()) + " live connections");
             listener->stop();
-            tick.cancel();
             for (auto& a : ctx.agents.all()) a->shutdown();
             for (auto& l : ctx.live.all()) l->shutdown();
             deadline = std::chrono::steady_clock::now() + shutdown_grace;
@@ -74,9 +95,12 @@ struct HubServer::Impl {
     net::io_context ioc;
     std::shared_ptr<Listener> listener;
     net::signal_set signals;
-    net::steady_timer tick;
     net::steady_timer shutdown_poll;
-    bool stopping = false;  // touched only on the tick strand
+    bool stopping = false;  // touched only on shutdown_poll's strand
+    std::thread summary_thread;
+    std::mutex summary_mu;
+    std::condition_variable summary_cv;
+    bool summary_stop = false;
     std::chrono::steady_clock::time_point deadline;
 };
 
@@ -101,11 +125,13 @@ int HubServer::run() {
         if (!ec) im.begin_shutdown();
     });
     im.listener->run();
-    im.schedule_tick();
+    im.summary_thread = std::thread([&im] { im.run_summaries(); });
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
     im.ioc.run();
     for (auto& t : threads) t.join();
+    im.stop_summaries();
+    im.summary_thread.join();
     im.ctx.audit->stop();  // while the io_context its callbacks post to still exists
     im.ctx.log.event("telehub stopped");
     return 0;

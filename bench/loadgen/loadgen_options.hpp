@@ -30,6 +30,7 @@ struct LoadgenOptions {
     unsigned hub_threads = 2;              // for --spawn-hub
     std::string hub_log = "quiet";         // for --spawn-hub: quiet, text or json
     std::string hub_output = "/dev/null";  // for --spawn-hub: the hub's stdout and stderr
+    std::optional<std::size_t> hub_log_rate;  // for --spawn-hub: its --log-rate
     bool ramp = false;
     std::vector<std::size_t> ramp_steps = {1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 20000};
     double max_seconds = 600;              // the whole run stops by then

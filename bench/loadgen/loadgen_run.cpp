@@ -85,6 +85,7 @@ void Run::start_hub() {
         std::vector<std::string> args{"--threads", std::to_string(o_.hub_threads)};
         if (o_.hub_log == "quiet") args.push_back("--quiet");
         else args.insert(args.end(), {"--log-format", o_.hub_log});
+        if (o_.hub_log_rate) args.insert(args.end(), {"--log-rate", std::to_string(*o_.hub_log_rate)});
         spawned_ = std::make_unique<HubProcess>(o_.spawn_hub, args, o_.hub_output);
         hub_ = {net::ip::make_address("127.0.0.1"), spawned_->port()};
         hub_pid_ = spawned_->pid();
