@@ -18,6 +18,9 @@ public:
     virtual void replace() = 0;   // a newer connection has this host id: close with 4000
     virtual void shutdown() = 0;  // the hub is stopping: close with "going away"
     virtual void send_command(std::string frame) = 0;  // queued on the session's strand
+    // Closes with 1001 if no frame arrived for `limit_ms` before `now_ms`
+    // (steady clock): a peer that vanished without a FIN.
+    virtual void close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) = 0;
 };
 
 class AgentDirectory {

@@ -1,5 +1,7 @@
 #include "hub/agent_session.hpp"
 
+#include <chrono>
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -46,7 +48,11 @@ std::string close_reason_text(const std::string& s) {
 }  // namespace
 
 AgentSession::AgentSession(net::ip::tcp::socket&& socket, HubContext& ctx, std::string peer)
-    : ws_(std::move(socket)), ctx_(ctx), peer_(std::move(peer)), conn_id_(ctx.next_conn_id.fetch_add(1)) {
+    : ws_(std::move(socket)),
+      ctx_(ctx),
+      peer_(std::move(peer)),
+      conn_id_(ctx.next_conn_id.fetch_add(1)),
+      last_frame_ms_(steady_ms()) {
     ctx_.stats.agents_connected.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -64,7 +70,13 @@ AgentSession::~AgentSession() {
 void AgentSession::run(beast::http::request<beast::http::string_body> upgrade) {
     ctx_.agents.add(conn_id_, weak_from_this());
     beast::get_lowest_layer(ws_).expires_never();
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    // Beast's idle timeout re-arms a timer on every frame read (a cancelled
+    // wait and a new one, per sample); the hub's once-a-second sweep
+    // (close_if_idle) does that job for every agent at once instead. The
+    // handshake and close timeouts stay with Beast.
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = websocket::stream_base::none();
+    ws_.set_option(timeouts);
     ws_.read_message_max(ctx_.config.max_frame * 2);
     ws_.async_accept(upgrade, beast::bind_front_handler(&AgentSession::on_accept, shared_from_this()));
 }
@@ -87,6 +99,7 @@ void AgentSession::on_read(beast::error_code ec, std::size_t n) {
         return;  // the WebSocket layer has closed with 1009
     }
     if (ec) return fail(ec, "read");
+    last_frame_ms_.store(steady_ms(), std::memory_order_relaxed);
     ctx_.stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
     if (buffer_.size() > ctx_.config.max_frame)
         return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
@@ -147,6 +160,20 @@ void AgentSession::handle_reply(CommandReply&& reply) {
     if (!ctx_.relay.on_reply(conn_id_, std::move(reply)))
         ctx_.log.event("dropped a reply from host '" + host_id_ + "' for command '" + id +
                        "': not waiting for it on this connection (answered 504 already, or never sent)");
+}
+
+std::int64_t AgentSession::steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+void AgentSession::close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) {
+    if (now_ms - last_frame_ms_.load(std::memory_order_relaxed) < limit_ms) return;
+    net::post(ws_.get_executor(), [self = shared_from_this(), limit_ms] {
+        if (self->close_) return;
+        self->end_reason_ = "idle: no frame for " + std::to_string(limit_ms / 1000) + " s";
+        self->close(websocket::close_code::going_away, self->end_reason_ + " (--agent-idle-timeout)");
+    });
 }
 
 void AgentSession::send_command(std::string frame) {

@@ -4,6 +4,7 @@
 // logged with the peer address; the hub and other sessions carry on.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -34,6 +35,8 @@ public:
     void replace() override;
     void shutdown() override;
     void send_command(std::string frame) override;
+    void close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) override;
+    static std::int64_t steady_ms();
 
 private:
     void on_accept(boost::beast::error_code ec);
@@ -62,6 +65,7 @@ private:
     std::optional<boost::beast::websocket::close_reason> close_;
     bool closing_ = false;
     std::string end_reason_;  // why the session ended, for the disconnect log line
+    std::atomic<std::int64_t> last_frame_ms_;  // steady clock; read by the idle sweep on another thread
 };
 
 }  // namespace telehub::hub

@@ -78,6 +78,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
         ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
         ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
+        ("agent-idle-timeout", po::value(&c.agent_idle_s)->default_value(c.agent_idle_s), "seconds without a frame after which an agent connection is closed (1001)")
         ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected")
         ("agent-token", po::value(&c.agent_tokens)->composing(), "token agents must send in their hello (repeatable; prefer --agent-token-file)")
         ("agent-token-file", po::value(&c.agent_token_files)->composing(), "file of agent tokens, one per line: TOKEN or NAME TOKEN")
@@ -102,6 +103,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         return r;
     }
     parse_listen(listen, c);
+    if (c.agent_idle_s < 1 || c.agent_idle_s > 86400) bad("agent-idle-timeout", "must be 1-86400 seconds");
     if (c.log_rate > 1000000) bad("log-rate", "must be 0-1000000 lines per second");
     if (c.threads == 0) c.threads = 1;
     if (c.threads > 256) bad("threads", "must be 1-256");

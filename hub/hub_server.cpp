@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "hub/agent_session.hpp"
 #include "hub/hub_context.hpp"
 #include "hub/listener.hpp"
 
@@ -51,10 +52,17 @@ struct HubServer::Impl {
         while (!summary_cv.wait_until(lock, next, [this] { return summary_stop; })) {
             lock.unlock();
             ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms());
+            close_idle_agents();
             lock.lock();
             next += summary_period;
             if (auto now = std::chrono::steady_clock::now(); next < now) next = now + summary_period;
         }
+    }
+
+    void close_idle_agents() {
+        const auto now = AgentSession::steady_ms();
+        const std::int64_t limit = std::int64_t(ctx.config.agent_idle_s) * 1000;
+        for (auto& link : ctx.agents.all()) link->close_if_idle(now, limit);
     }
 
     void stop_summaries() {

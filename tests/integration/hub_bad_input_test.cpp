@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE hub_bad_input
 #include <boost/test/unit_test.hpp>
 
+#include <thread>
+
 using namespace telehub;
 using namespace telehub::test;
 using nlohmann::json;
@@ -121,4 +123,27 @@ BOOST_AUTO_TEST_CASE(gaps_duplicates_and_backfill) {
     BOOST_TEST(hub.get_json("/api/hosts/gappy/history")["seq"] == json::array({1, 3, 5}));
     BOOST_TEST(hub.host("gappy")["gaps"] == 2);
     BOOST_TEST(hub.get_json("/api/stats")["gaps"] == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_agent_is_closed_after_the_idle_timeout_and_a_streaming_one_is_not) {
+    HubProcess hub({"--agent-idle-timeout", "1"});
+    FakeAgent silent(hub.port, "silent", 1);
+    FakeAgent streaming(hub.port, "streaming", 2);
+    BOOST_REQUIRE(silent.send(10));
+    // Stream from one agent for 3 s (three idle limits), every 200 ms, while the other stays silent.
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<std::uint16_t> code;
+    while (std::chrono::steady_clock::now() - start < 3s || (!code && std::chrono::steady_clock::now() - start < 8s)) {
+        BOOST_REQUIRE(streaming.send(20));
+        if (!code) code = silent.ws.wait_close(200ms);
+        else std::this_thread::sleep_for(200ms);  // pacing the stream, not waiting for a result
+    }
+    BOOST_TEST((code == std::optional<std::uint16_t>(1001)));
+    BOOST_TEST(silent.ws.close_reason().find("idle") != std::string::npos);
+    BOOST_TEST(!streaming.ws.closed());
+    BOOST_TEST(streaming.send(21));
+    BOOST_TEST(wait_until([&] { return hub.host("streaming")["seq"] == streaming.seq; }, 3s));
+    BOOST_TEST(wait_until([&] { return hub.proc->output().find("host 'silent'") != std::string::npos &&
+                                       hub.proc->output().find("idle: no frame for 1 s") != std::string::npos; },
+                          3s));
 }
