@@ -1,46 +1,26 @@
-// A bounded, compact per-host history: one fixed-size point per sample plus
-// per-core CPU for the newest points only (CoreRing), so an hour at 1 s costs a
-// fixed, small amount of memory whatever the agent sends. Storage grows in
-// chunks up to the capacity, so a host pays for the history it has, not for
-// a full hour at its first hello. Points are kept in seq order within the
-// current agent instance; a backfilled (older) sample is inserted in place.
+// A bounded, compact per-host history: one point per sample plus per-core CPU
+// for the newest points only (CoreRing), so an hour at 1 s costs a fixed,
+// small amount of memory whatever the agent sends. The newest points are kept
+// as plain HistoryPoints, where appends and most backfill land; older ones are
+// packed in blocks of consecutive points (HistoryBlock, ~6 B a point instead
+// of 36). Storage grows with the points held, so a host pays for the history
+// it has, not for a full hour at its first hello. Points are kept in seq order
+// within the current agent instance; a backfilled (older) sample is inserted
+// in place.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hub/core_ring.hpp"
+#include "hub/history_block.hpp"
 #include "hub/name_interner.hpp"
 
 namespace telehub::hub {
-
-// 36 bytes per point (34 used, padded). Counts saturate at 65535 and cpu values are stored in
-// tenths of a percent: the latest sample keeps exact values, history is for
-// charts. ts is an offset from the ring's base time so it fits 32 bits.
-struct HistoryPoint {
-    std::uint32_t ts_offset_ms = 0;
-    std::uint32_t seq = 0;
-    std::uint16_t cpu_tenths = 0;
-    std::uint16_t load1_hundredths = 0;
-    std::uint16_t top_cpu_tenths = 0;  // 100 % = one core, so up to 6553.5 %
-    std::uint16_t top_name = 0;        // index in the ring's NameInterner
-    std::uint16_t tcp_established = 0;
-    std::uint16_t tcp_listen = 0;
-    std::uint16_t tcp_time_wait = 0;
-    std::uint16_t tcp_close_wait = 0;
-    std::uint16_t udp = 0;
-    std::uint16_t unix_ = 0;
-    // Socket churn this interval: exact kernel TCP opens (active + passive),
-    // and the sampled per-process opened/closed sums.
-    std::uint16_t opens_exact = 0;
-    std::uint16_t opened_sampled = 0;
-    std::uint16_t closed_sampled = 0;
-    std::uint16_t reserved_ = 0;  // explicit padding to a 4-byte multiple
-};
-static_assert(sizeof(HistoryPoint) == 36, "keep history points compact");
 
 // A point as callers see it, with full-width values.
 struct HistoryEntry {
@@ -90,6 +70,9 @@ public:
     enum class Insert { appended, inserted, duplicate, too_old };
     // Places the entry in seq order among this instance's points. A seq already
     // present is a duplicate; one older than everything in a full ring is too_old.
+    // A full ring drops its oldest point for each one it takes, so size() stays
+    // at capacity(); a dropped point that was packed keeps its few bytes until
+    // the rest of its block is dropped too (at most one block's worth).
     Insert insert(const HistoryEntry& e);
 
     std::size_t size() const { return size_; }
@@ -103,20 +86,36 @@ public:
     // The last up to `n` cpu totals, oldest first (sparklines).
     std::vector<double> recent_cpu(std::size_t n) const;
 
-    // Heap bytes this ring holds (points, per-core ring, interned names).
+    // Heap bytes this ring holds (points, blocks, per-core ring, interned names).
     std::size_t memory_bytes() const;
 
 private:
-    std::size_t phys(std::size_t i) const { return (head_ + i) % points_.size(); }
-    void store(std::size_t slot, const HistoryEntry& e);
+    struct Found {
+        std::size_t pos;
+        bool duplicate;
+    };
+    Found find(std::uint32_t seq) const;
+    void drop_oldest();
+    void place(std::size_t pos, const HistoryPoint& p);
+    void place_in_block(std::size_t pos, const HistoryPoint& p);
+    void seal_oldest_raw();
+    std::pair<std::size_t, std::size_t> locate(std::size_t i) const;  // block, index among its live points
+    std::size_t live(std::size_t block) const { return blocks_[block].count - (block == 0 ? dead_ : 0); }
+    void decode_live(std::size_t block, std::vector<HistoryPoint>& out) const;
+    template <class F>
+    void visit(std::size_t from, F&& f) const;
+    HistoryPoint point_of(const HistoryEntry& e);
     void fit_time(std::int64_t ts_ms);
     std::uint16_t intern(std::string_view name);
     std::int64_t ts_of(const HistoryPoint& p) const { return base_ts_ms_ + p.ts_offset_ms; }
 
-    std::vector<HistoryPoint> points_;
     std::size_t cap_;
     CoreRing core_ring_;
-    std::size_t head_ = 0;  // physical index of the oldest point
+    // Points 0 .. block_points_-1 live in blocks_, the rest in raw_, oldest first.
+    std::vector<HistoryBlock> blocks_;
+    std::size_t dead_ = 0;  // leading points of blocks_.front() already dropped, freed with the block
+    std::size_t block_points_ = 0;
+    std::vector<HistoryPoint> raw_;
     std::size_t size_ = 0;
     std::size_t instance_points_ = 0;  // trailing points that belong to the current instance
     std::int64_t base_ts_ms_ = 0;
