@@ -37,6 +37,9 @@ HostRegistry::Host& HostRegistry::host_locked(const std::string& host_id) {
         slot->host_id = host_id;
         slot->latest.host_id = host_id;
         slot->latest.hostname = host_id;
+        auto at = std::lower_bound(by_id_.begin(), by_id_.end(), host_id,
+                                   [](const Host* h, const std::string& id) { return h->host_id < id; });
+        by_id_.insert(at, slot.get());
     }
     return *slot;
 }
@@ -148,27 +151,45 @@ void HostRegistry::on_disconnect(std::string_view host_id, std::uint64_t conn_id
     if (it != hosts_.end() && it->second->conn_id == conn_id) it->second->conn_id = 0;
 }
 
+bool HostRegistry::online_locked(const Host& h, std::int64_t now) const {
+    return h.conn_id != 0 &&
+           now - h.last_seen_ms <= static_cast<std::int64_t>(options_.offline_after_intervals) * h.interval_ms;
+}
+
+bool HostRegistry::hot_locked(const Host& h, bool online) const {
+    return online && h.raw && h.latest.cpu >= options_.high_cpu;
+}
+
 HostSummary HostRegistry::summary_locked(const Host& h, std::int64_t now) const {
     HostSummary s = h.latest;
-    s.online = h.conn_id != 0 &&
-               now - h.last_seen_ms <= static_cast<std::int64_t>(options_.offline_after_intervals) * h.interval_ms;
+    s.online = online_locked(h, now);
     s.last_seen_ms = h.last_seen_ms;
-    s.hot = s.online && h.raw && s.cpu >= options_.high_cpu;
+    s.hot = hot_locked(h, s.online);
     s.gaps = h.gaps;
     s.interval_ms = h.interval_ms;
     return s;
 }
 
 std::vector<HostSummary> HostRegistry::summaries(const HostFilter& filter) const {
+    // Hosts are copied a slice at a time, in id order; a host added between
+    // slices is picked up if its id sorts after the last one copied.
+    constexpr std::size_t slice = 256;
     std::vector<HostSummary> out;
-    {
+    std::string last_id;
+    const std::int64_t now = clock_();
+    bool first = true;
+    for (bool more = true; more; first = false) {
         std::lock_guard lock(mu_);
-        auto now = clock_();
-        for (const auto& [id, h] : hosts_) {
-            if (filter.matches(h->latest)) out.push_back(summary_locked(*h, now));
+        if (out.capacity() < by_id_.size()) out.reserve(by_id_.size());
+        auto it = first ? by_id_.begin()
+                              : std::upper_bound(by_id_.begin(), by_id_.end(), last_id,
+                                                 [](const std::string& id, const Host* h) { return id < h->host_id; });
+        for (std::size_t n = 0; it != by_id_.end() && n < slice; ++it, ++n) {
+            last_id = (*it)->host_id;
+            if (filter.matches((*it)->latest)) out.push_back(summary_locked(**it, now));
         }
+        more = it != by_id_.end();
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.host_id < b.host_id; });
     return out;
 }
 
@@ -191,11 +212,11 @@ HostCounts HostRegistry::counts() const {
     HostCounts c;
     std::lock_guard lock(mu_);
     auto now = clock_();
-    for (const auto& [id, h] : hosts_) {
-        auto s = summary_locked(*h, now);
+    for (const Host* h : by_id_) {
+        const bool online = online_locked(*h, now);
         ++c.total;
-        ++(s.online ? c.online : c.offline);
-        if (s.hot) ++c.hot;
+        ++(online ? c.online : c.offline);
+        if (hot_locked(*h, online)) ++c.hot;
     }
     return c;
 }

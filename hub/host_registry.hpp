@@ -101,11 +101,17 @@ private:
     struct Host;
     Host& host_locked(const std::string& host_id);
     HostSummary summary_locked(const Host& h, std::int64_t now) const;
+    bool online_locked(const Host& h, std::int64_t now) const;
+    bool hot_locked(const Host& h, bool online) const;
 
     RegistryOptions options_;
     Clock clock_;
     mutable std::mutex mu_;
     std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
+    // Every host by id (hosts are never removed, so pointers stay valid):
+    // lists come out sorted without a sort, and can be copied a slice at a
+    // time so that a 10,000-host summary never holds the lock for long.
+    std::vector<const Host*> by_id_;
 };
 
 }  // namespace telehub::hub

@@ -177,3 +177,28 @@ BOOST_FIXTURE_TEST_CASE(filter_and_hot_marking, Fixture) {
     BOOST_TEST(snaps[1].spark.size() == 1u);
     BOOST_TEST(snaps[1].spark[0] == 95.0);
 }
+
+BOOST_FIXTURE_TEST_CASE(a_large_fleet_lists_every_host_once_in_id_order, Fixture) {
+    // More hosts than one slice of the summary copy, arriving in scrambled order.
+    constexpr int n = 1000;
+    for (int i = 0; i < n; ++i) {
+        auto id = "h" + std::to_string((i * 7919) % n);
+        reg.on_hello(hello(id), static_cast<std::uint64_t>(i + 1));
+        feed(sample(id, 1, id == "h999" || id == "h3" ? 97 : 10), static_cast<std::uint64_t>(i + 1));
+    }
+    auto all = reg.summaries({});
+    BOOST_REQUIRE(all.size() == static_cast<std::size_t>(n));
+    // Parenthesised: Boost.Test would otherwise compare the strings element by element.
+    for (std::size_t i = 1; i < all.size(); ++i)
+        BOOST_TEST((all[i - 1].host_id < all[i].host_id), i << ": " << all[i - 1].host_id << " then " << all[i].host_id);
+    HostFilter hot;
+    hot.min_cpu = 80;
+    auto list = reg.summaries(hot);  // matches only in the first and the last slice
+    BOOST_REQUIRE(list.size() == 2u);
+    BOOST_TEST(list[0].host_id == "h3");
+    BOOST_TEST(list[1].host_id == "h999");
+    auto c = reg.counts();
+    BOOST_TEST(c.total == static_cast<std::size_t>(n));
+    BOOST_TEST(c.online == static_cast<std::size_t>(n));
+    BOOST_TEST(c.hot == 2u);
+}
