@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
@@ -68,7 +67,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
     desc.add_options()
         ("help,h", "show this help and exit")
         ("listen", po::value(&listen)->default_value("127.0.0.1:8080"), "ADDR:PORT to serve agents, dashboards and the REST API on")
-        ("threads", po::value(&c.threads)->default_value(std::thread::hardware_concurrency()), "io threads")
+        ("threads", po::value(&c.threads)->default_value(c.threads), "io threads: one holds 10,000 agents in about a third of a core (docs/benchmarks.md); more add a strand per connection and cross-thread wake-ups, so raise it only for larger fleets")
         ("web-root", po::value(&c.web_root), "directory of the dashboard's static files (default: installed, else source tree web/)")
         ("max-frame", po::value(&c.max_frame)->default_value(c.max_frame), "largest agent frame in bytes; larger ones are refused with close code 1009")
         ("high-cpu", po::value(&c.high_cpu)->default_value(c.high_cpu), "cpu % at or above which a host is marked hot")

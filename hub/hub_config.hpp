@@ -15,7 +15,7 @@ namespace telehub::hub {
 struct HubConfig {
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
-    unsigned threads = 0;           // 0: one per core
+    unsigned threads = 1;           // io threads
     std::string web_root;           // empty: the installed web root if it exists, else the source tree's
     std::size_t max_frame = 1 << 20;  // largest agent frame accepted (1 MiB)
     double high_cpu = 80;
