@@ -137,13 +137,16 @@ void read_tcp_states(Reader& r, std::string_view key, TcpStateCounts& out, bool 
     out.fill(0);
     auto o = r.child(key, required);
     if (!o) return;
+    int next = 1;  // agents list states in the kernel's order: try the one after the last first
     for (auto [name, value] : *o) {
-        auto st = tcp_state_from_name(name);
+        auto st = next < tcp_state_count && tcp_state_name(next) == name ? std::optional<int>(next)
+                                                                          : tcp_state_from_name(name);
         std::uint64_t n;
         if (!st) return r.fail("bad_value", key, "has an unknown TCP state '" + std::string(name) + "'");
         if (value.get_uint64().get(n) != simdjson::SUCCESS || n > std::numeric_limits<std::uint32_t>::max())
             return r.fail("wrong_type", key, "must map TCP states to non-negative integers");
         out[static_cast<std::size_t>(*st)] = static_cast<std::uint32_t>(n);
+        next = *st + 1;
     }
 }
 
