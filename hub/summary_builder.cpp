@@ -68,70 +68,76 @@ void put_number(std::string& out, T v) {
     out.append(buf, r.ptr);
 }
 
-void put_bool(std::string& out, bool v) { put(out, v ? "true" : "false"); }
+// One JSON object written field by field: the commas and quotes of a key in
+// one place, so each field below is one call.
+class ObjectWriter {
+public:
+    explicit ObjectWriter(std::string& out) : out_(out) {}
+
+    ObjectWriter& str(std::string_view key, std::string_view v) {
+        put_string(key_(key), v);
+        return *this;
+    }
+    template <class T>
+    ObjectWriter& num(std::string_view key, T v) {
+        put_number(key_(key), v);
+        return *this;
+    }
+    ObjectWriter& flag(std::string_view key, bool v) {
+        put(key_(key), v ? "true" : "false");
+        return *this;
+    }
+    // The key only: the caller writes the value.
+    std::string& key(std::string_view key) { return key_(key); }
+    void close() {
+        if (first_) out_.push_back('{');  // an object with no fields
+        out_.push_back('}');
+    }
+
+private:
+    std::string& key_(std::string_view key) {
+        out_.push_back(first_ ? '{' : ',');
+        first_ = false;
+        out_.push_back('"');
+        out_.append(key);
+        out_.append("\":");
+        return out_;
+    }
+
+    std::string& out_;
+    bool first_ = true;
+};
 
 void append_summary(std::string& out, const HostSummary& s) {
-    put(out, "{\"host_id\":");
-    put_string(out, s.host_id);
-    put(out, ",\"hostname\":");
-    put_string(out, s.hostname);
-    put(out, ",\"online\":");
-    put_bool(out, s.online);
-    put(out, ",\"last_seen_ms\":");
-    put_number(out, s.last_seen_ms);
-    put(out, ",\"hot\":");
-    put_bool(out, s.hot);
-    put(out, ",\"cpu\":");
-    put_number(out, s.cpu);
-    put(out, ",\"cores\":");
-    put_number(out, s.cores);
-    put(out, ",\"load1\":");
-    put_number(out, s.load1);
-    put(out, ",\"mem_total\":");
-    put_number(out, s.mem_total);
-    put(out, ",\"mem_available\":");
-    put_number(out, s.mem_available);
-    put(out, ",\"top\":");
-    if (s.top_pid != 0 || !s.top_name.empty()) {
-        put(out, "{\"pid\":");
-        put_number(out, s.top_pid);
-        put(out, ",\"name\":");
-        put_string(out, s.top_name);
-        put(out, ",\"cpu\":");
-        put_number(out, s.top_cpu);
-        put(out, "}");
-    } else {
+    ObjectWriter o(out);
+    o.str("host_id", s.host_id)
+        .str("hostname", s.hostname)
+        .flag("online", s.online)
+        .num("last_seen_ms", s.last_seen_ms)
+        .flag("hot", s.hot)
+        .num("cpu", s.cpu)
+        .num("cores", s.cores)
+        .num("load1", s.load1)
+        .num("mem_total", s.mem_total)
+        .num("mem_available", s.mem_available);
+    o.key("top");
+    if (s.top_pid != 0 || !s.top_name.empty())
+        ObjectWriter(out).num("pid", s.top_pid).str("name", s.top_name).num("cpu", s.top_cpu).close();
+    else
         put(out, "null");
-    }
-    put(out, ",\"tcp_established\":");
-    put_number(out, s.tcp_established);
-    put(out, ",\"tcp_listen\":");
-    put_number(out, s.tcp_listen);
-    put(out, ",\"sockets_total\":");
-    put_number(out, s.sockets_total);
-    put(out, ",\"seq\":");
-    put_number(out, s.seq);
-    put(out, ",\"interval_ms\":");
-    put_number(out, s.interval_ms);
-    put(out, ",\"gaps\":");
-    put_number(out, s.gaps);
-    put(out, ",\"leaks\":");
-    put_number(out, s.leaks);
-    put(out, ",\"opens_per_s\":");
-    put_number(out, s.opens_per_s);
-    put(out, "}");
+    o.num("tcp_established", s.tcp_established)
+        .num("tcp_listen", s.tcp_listen)
+        .num("sockets_total", s.sockets_total)
+        .num("seq", s.seq)
+        .num("interval_ms", s.interval_ms)
+        .num("gaps", s.gaps)
+        .num("leaks", s.leaks)
+        .num("opens_per_s", s.opens_per_s)
+        .close();
 }
 
 void append_counts(std::string& out, const HostCounts& c) {
-    put(out, "{\"online\":");
-    put_number(out, c.online);
-    put(out, ",\"offline\":");
-    put_number(out, c.offline);
-    put(out, ",\"hot\":");
-    put_number(out, c.hot);
-    put(out, ",\"total\":");
-    put_number(out, c.total);
-    put(out, "}");
+    ObjectWriter(out).num("online", c.online).num("offline", c.offline).num("hot", c.hot).num("total", c.total).close();
 }
 
 void append_hosts(std::string& out, const std::vector<HostSummary>& hosts) {

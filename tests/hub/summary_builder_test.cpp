@@ -99,3 +99,14 @@ BOOST_AUTO_TEST_CASE(summaries_frame_escapes_names_and_writes_null_for_no_top) {
     BOOST_TEST(j["hosts"][0]["cpu"].get<double>() == 12.25);
     BOOST_TEST(json::parse(build_hosts_body(80, {}, {})).at("hosts").empty());
 }
+
+BOOST_AUTO_TEST_CASE(written_summaries_match_the_json_ones_field_for_field) {
+    auto top_less = web();
+    top_less.top_pid = 0;
+    top_less.top_name.clear();
+    auto j = json::parse(build_hosts_body(80, {.online = 2, .total = 3}, {web(), top_less, HostSummary{}}));
+    BOOST_TEST(j["hosts"][0] == summary_json(web()));
+    BOOST_TEST(j["hosts"][1] == summary_json(top_less));
+    BOOST_TEST(j["hosts"][2] == summary_json(HostSummary{}));
+    BOOST_TEST(j["counts"] == counts_json({.online = 2, .total = 3}));
+}
