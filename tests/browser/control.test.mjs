@@ -11,25 +11,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './support/browser.mjs';
-import { requireExecutable, freePort, start, stopAll, waitFor } from './support/processes.mjs';
+import { chromium, chromiumBin, webRoot, artifacts, hubBin, agentBin } from './support/setup.mjs';
+import { freePort, start, stopAll, waitFor } from './support/processes.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const webRoot = path.resolve(here, '../../web');
-const artifacts = path.join(here, 'artifacts');
-const chromiumBin = process.env.TELEHUB_CHROMIUM || '/usr/bin/chromium';
 const HOST = 'browser-ctl';
 const ADMIN = 'browser-admin-token-0123';
 const VIEWER = 'browser-viewer-token-0123';
 const T = 15000;
-
-const { chromium } = await import('playwright-core').catch(() => {
-  throw new Error(`playwright-core is not installed: run \`npm ci\` in ${here}`);
-});
-const hubBin = requireExecutable('TELEHUB_HUB_BIN');
-const agentBin = requireExecutable('TELEHUB_AGENT_BIN');
-if (!fs.existsSync(chromiumBin)) throw new Error(`no browser at ${chromiumBin}: install Debian's chromium or set TELEHUB_CHROMIUM`);
 
 describe('process control from the dashboard', { timeout: 120000 }, () => {
   let base, hub, agent, auditDir, browser, context, page, pageErrors = [];

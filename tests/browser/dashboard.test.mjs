@@ -12,31 +12,20 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './support/browser.mjs';
-import { requireExecutable, freePort, start, stop, stopAll, waitFor } from './support/processes.mjs';
+import { chromium, chromiumBin, webRoot, artifacts, hubBin, agentBin } from './support/setup.mjs';
+import { freePort, start, stop, stopAll, waitFor } from './support/processes.mjs';
 import { FakeProcRoot } from './support/fake_proc.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const webRoot = path.resolve(here, '../../web');
-const artifacts = path.join(here, 'artifacts');
-const chromiumBin = process.env.TELEHUB_CHROMIUM || '/usr/bin/chromium';
 const HOT = 'browser-hot';
 const COOL = 'browser-cool';
 const T = 15000; // deadline for anything the page or the hub should do
 
-// Checked before any test starts, so a missing piece is the one error shown.
-const { chromium } = await import('playwright-core').catch(() => {
-  throw new Error(`playwright-core is not installed: run \`npm ci\` in ${here}`);
-});
-const hubBin = requireExecutable('TELEHUB_HUB_BIN');
-const agentBin = requireExecutable('TELEHUB_AGENT_BIN');
 // A real socket leak for the leak badge: fixture-socket-leaker opens a TCP
 // connection every 100 ms and never closes it.
 const leakerBin = path.join(process.env.TELEHUB_FIXTURE_DIR || '', 'fixture-socket-leaker');
 if (!process.env.TELEHUB_FIXTURE_DIR || !fs.existsSync(leakerBin))
   throw new Error(`no socket leaker at '${leakerBin}': set TELEHUB_FIXTURE_DIR to <build>/tests and build fixture-socket-leaker`);
-if (!fs.existsSync(chromiumBin)) throw new Error(`no browser at ${chromiumBin}: install Debian's chromium or set TELEHUB_CHROMIUM`);
 
 const row = id => `#hosts-table tbody tr[data-key="${id}"]`;
 
