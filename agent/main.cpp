@@ -11,11 +11,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/agent_options.hpp"
-#include "agent/host_info.hpp"
+#include "agent/collect/host/host.hpp"
 #include "agent/reports.hpp"
-#include "agent/sample_text.hpp"
-#include "agent/sampler.hpp"
-#include "agent/sockwatch.hpp"
+#include "agent/report/report.hpp"
+#include "agent/collect/collect.hpp"
+#include "agent/sockwatch_command.hpp"
 #include "agent/stream_loop.hpp"
 #include "telehub/codec.hpp"
 

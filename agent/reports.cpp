@@ -1,9 +1,8 @@
 #include "agent/reports.hpp"
 
-#include "agent/connections_report.hpp"
-#include "agent/process_collector.hpp"
-#include "agent/socket_collector.hpp"
-#include "agent/top_report.hpp"
+#include "agent/report/report.hpp"
+#include "agent/collect/processes/processes.hpp"
+#include "agent/collect/sockets/sockets.hpp"
 
 namespace telehub::agent {
 

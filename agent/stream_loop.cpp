@@ -12,13 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent/command_executor.hpp"
-#include "agent/host_info.hpp"
-#include "agent/hub_client.hpp"
-#include "agent/process_collector.hpp"
-#include "agent/socket_collector.hpp"
-#include "agent/sample_text.hpp"
-#include "agent/sampler.hpp"
+#include "agent/control/control.hpp"
+#include "agent/collect/host/host.hpp"
+#include "agent/stream/stream.hpp"
+#include "agent/collect/processes/processes.hpp"
+#include "agent/collect/sockets/sockets.hpp"
+#include "agent/report/report.hpp"
+#include "agent/collect/collect.hpp"
 #include "telehub/codec.hpp"
 
 namespace telehub::agent {

@@ -14,7 +14,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
-#include "hub/host_registry.hpp"
+#include "hub/state/state.hpp"
 #include "loadgen/sample_factory.hpp"
 
 namespace po = boost::program_options;

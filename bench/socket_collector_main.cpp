@@ -18,8 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent/proc_file.hpp"
-#include "agent/socket_collector.hpp"
+#include "agent/collect/proc/proc.hpp"
+#include "agent/collect/sockets/sockets.hpp"
 
 using namespace telehub::agent;
 using Clock = std::chrono::steady_clock;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "hub/terminal_log.hpp"
+#include "hub/log/log.hpp"
 
 namespace telehub::hub {
 

@@ -8,16 +8,12 @@
 #include <memory>
 #include <string>
 
-#include "hub/access_tokens.hpp"
-#include "hub/agent_directory.hpp"
-#include "hub/audit_log.hpp"
-#include "hub/command_relay.hpp"
-#include "hub/host_registry.hpp"
+#include "hub/api/api.hpp"
+#include "hub/control/control.hpp"
+#include "hub/state/state.hpp"
 #include "hub/hub_config.hpp"
-#include "hub/hub_stats.hpp"
-#include "hub/live_hub.hpp"
-#include "hub/static_files.hpp"
-#include "hub/terminal_log.hpp"
+#include "hub/log/log.hpp"
+#include "hub/live/live.hpp"
 
 namespace telehub::hub {
 

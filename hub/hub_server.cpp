@@ -13,9 +13,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "hub/agent_session.hpp"
+#include "hub/net/net.hpp"
 #include "hub/hub_context.hpp"
-#include "hub/listener.hpp"
 
 namespace telehub::hub {
 namespace net = boost::asio;

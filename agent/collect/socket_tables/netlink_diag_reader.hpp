@@ -1,0 +1,41 @@
+// The I/O half of the netlink source: one NETLINK_SOCK_DIAG socket kept open
+// between ticks, a receive buffer reused, replies handed to parse_diag_chunk.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/collect/socket_tables/socket_entry.hpp"
+
+namespace telehub::agent {
+
+class NetlinkDiagReader {
+public:
+    NetlinkDiagReader();
+    ~NetlinkDiagReader();
+    NetlinkDiagReader(const NetlinkDiagReader&) = delete;
+    NetlinkDiagReader& operator=(const NetlinkDiagReader&) = delete;
+
+    // Appends every socket of one dump to `out`: `family` tcp/udp/raw with
+    // `af` AF_INET or AF_INET6, or unix (af ignored). On failure `out` is
+    // back to its size on entry, error() says why, and the socket is closed
+    // so the next call starts clean.
+    bool dump(SocketFamily family, int af, std::vector<SocketEntry>& out);
+
+    const std::string& error() const { return error_; }
+
+private:
+    bool fail(std::string_view what, int err);
+    bool open();
+    void close();
+
+    int fd_ = -1;
+    std::uint32_t seq_ = 0;
+    std::vector<std::byte> buf_;
+    std::string error_;
+};
+
+}  // namespace telehub::agent

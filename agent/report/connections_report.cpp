@@ -1,0 +1,87 @@
+#include "agent/report/connections_report.hpp"
+
+#include <algorithm>
+#include <iomanip>
+#include <map>
+#include <tuple>
+
+#include "telehub/tcp_state.hpp"
+
+namespace telehub::agent {
+namespace {
+
+struct Pick {
+    int pid;
+    std::size_t pos;
+};
+
+auto address_key(const SocketAddress& a) { return std::tie(a.v6, a.ip, a.port); }
+
+std::string pid_text(int pid) { return pid < 0 ? "-" : std::to_string(pid); }
+
+}  // namespace
+
+std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
+                                           const std::function<int(std::size_t)>& owner_at) {
+    std::vector<Pick> picks;
+    std::map<int, std::size_t> per_pid;
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const SocketEntry& e = table[i];
+        if (e.family != SocketFamily::tcp && e.family != SocketFamily::udp) continue;
+        if (e.remote.ip_is_zero()) continue;
+        int pid = owner_at(i);
+        if (pid < 0) pid = -1;
+        picks.push_back({pid, i});
+        ++per_pid[pid];
+    }
+    std::sort(picks.begin(), picks.end(), [&](const Pick& a, const Pick& b) {
+        if (a.pid != b.pid) {
+            if ((a.pid < 0) != (b.pid < 0)) return b.pid < 0;  // ownerless last
+            std::size_t na = per_pid[a.pid], nb = per_pid[b.pid];
+            if (na != nb) return na > nb;
+            return a.pid < b.pid;
+        }
+        const SocketEntry& x = table[a.pos];
+        const SocketEntry& y = table[b.pos];
+        return std::tuple(address_key(x.local), address_key(x.remote)) <
+               std::tuple(address_key(y.local), address_key(y.remote));
+    });
+
+    std::vector<ConnectionRow> rows;
+    rows.reserve(picks.size());
+    for (const Pick& p : picks) {
+        const SocketEntry& e = table[p.pos];
+        ConnectionRow r;
+        r.pid = p.pid;
+        r.laddr = address_text(e.local);
+        r.raddr = address_text(e.remote);
+        r.status = e.family == SocketFamily::udp ? "NONE" : std::string(tcp_state_name(e.state));
+        if (r.status.empty()) r.status = "UNKNOWN";
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+void write_connections_csv(std::span<const ConnectionRow> rows, std::ostream& out) {
+    // No field can hold a quote (digits, addresses, state names), so quoting needs no escaping.
+    out << "\"pid\",\"laddr\",\"raddr\",\"status\"\n";
+    for (const ConnectionRow& r : rows)
+        out << '"' << pid_text(r.pid) << "\",\"" << r.laddr << "\",\"" << r.raddr << "\",\"" << r.status << "\"\n";
+}
+
+void write_connections_table(std::span<const ConnectionRow> rows, std::ostream& out) {
+    std::size_t wp = 3, wl = 5, wr = 5;
+    for (const ConnectionRow& r : rows) {
+        wp = std::max(wp, pid_text(r.pid).size());
+        wl = std::max(wl, r.laddr.size());
+        wr = std::max(wr, r.raddr.size());
+    }
+    auto line = [&](const std::string& pid, const std::string& l, const std::string& r, const std::string& s) {
+        out << std::right << std::setw(static_cast<int>(wp)) << pid << "  " << std::left << std::setw(static_cast<int>(wl))
+            << l << "  " << std::setw(static_cast<int>(wr)) << r << "  " << s << '\n';
+    };
+    line("PID", "LADDR", "RADDR", "STATUS");
+    for (const ConnectionRow& r : rows) line(pid_text(r.pid), r.laddr, r.raddr, r.status);
+}
+
+}  // namespace telehub::agent

@@ -1,0 +1,327 @@
+#include "agent/stream/hub_client.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+#include "telehub/codec.hpp"
+
+namespace telehub::agent {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+struct HubClient::Link {
+    explicit Link(const net::any_io_executor& ex) : resolver(ex), ws(ex) {}
+    tcp::resolver resolver;
+    websocket::stream<beast::tcp_stream> ws;
+    websocket::response_type upgrade;  // the hub's answer to the upgrade, for a refused handshake
+    beast::flat_buffer rx;
+};
+
+namespace {
+
+std::string seconds_text(std::chrono::milliseconds d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(d.count()) / 1000.0);
+    return buf;
+}
+
+std::string describe_close(const websocket::close_reason& cr) {
+    std::string s = "hub closed the connection with code " + std::to_string(cr.code);
+    switch (cr.code) {
+    case 4000: s += " (replaced: a newer connection with this host id took over)"; break;
+    case 1008: s += " (policy violation: the hub refused this agent; check --token and the hello)"; break;
+    case 1009: s += " (a frame was over the hub's --max-frame)"; break;
+    case 1003: s += " (the hub refuses binary frames)"; break;
+    case 1001: s += " (going away: the hub is shutting down)"; break;
+    default: break;
+    }
+    if (!cr.reason.empty()) s += ", reason '" + std::string(cr.reason.data(), cr.reason.size()) + "'";
+    return s;
+}
+
+const std::string* string_field(const nlohmann::json& j, const char* name) {
+    auto it = j.find(name);
+    return it != j.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+}
+
+}  // namespace
+
+HubClient::HubClient(net::io_context& ioc, HubClientOptions options)
+    : HubClient(net::any_io_executor(ioc.get_executor()), std::move(options)) {}
+
+HubClient::HubClient(net::any_io_executor ex, HubClientOptions options)
+    : ex_(std::move(ex)),
+      opt_(std::move(options)),
+      hello_frame_(std::make_shared<const std::string>(encode_hello(opt_.hello))),
+      max_queue_(opt_.max_queued_frames ? opt_.max_queued_frames : opt_.buffer + 64),
+      buffer_(opt_.buffer),
+      backoff_(opt_.backoff, opt_.backoff_seed ? opt_.backoff_seed : std::random_device{}()),
+      timer_(ex_) {}
+
+HubClient::~HubClient() = default;
+
+void HubClient::log(std::string_view line) const {
+    if (opt_.log) return opt_.log(line);
+    std::string out = "telehub-agent: ";
+    out.append(line);
+    out.push_back('\n');
+    std::fwrite(out.data(), 1, out.size(), stderr);
+}
+
+void HubClient::start() {
+    if (state_ != State::idle) return;
+    connect();
+}
+
+void HubClient::connect() {
+    auto link = std::make_shared<Link>(ex_);
+    link_ = link;
+    queue_.clear();
+    writing_ = false;
+    hub_error_.clear();
+    state_ = State::connecting;
+    ++stats_.connect_attempts;
+    link->resolver.async_resolve(
+        opt_.url.host, opt_.url.port, [this, link](error_code ec, tcp::resolver::results_type results) {
+            if (stale(link)) return;
+            if (ec) return fail(link, ec, "resolving '" + opt_.url.host + "'");
+            beast::get_lowest_layer(link->ws).expires_after(opt_.connect_timeout);
+            beast::get_lowest_layer(link->ws).async_connect(
+                results, [this, link](error_code ec, const tcp::endpoint&) { on_connect(link, ec); });
+        });
+}
+
+void HubClient::on_connect(const LinkPtr& link, error_code ec) {
+    if (stale(link)) return;
+    if (ec) return fail(link, ec, "connect");
+    // The websocket stream keeps its own timers; the TCP one must be off.
+    beast::get_lowest_layer(link->ws).expires_never();
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = opt_.handshake_timeout;
+    t.idle_timeout = opt_.idle_timeout;
+    t.keep_alive_pings = true;
+    link->ws.set_option(t);
+    link->ws.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set(http::field::user_agent, "telehub-agent"); }));
+    link->ws.read_message_max(opt_.max_frame_bytes);
+    link->ws.async_handshake(link->upgrade, opt_.url.host_header(), opt_.url.target,
+                             [this, link](error_code ec) { on_handshake(link, ec); });
+}
+
+void HubClient::on_handshake(const LinkPtr& link, error_code ec) {
+    if (stale(link)) return;
+    if (ec) {
+        if (link->upgrade.result_int() != 0 && link->upgrade.result() != http::status::switching_protocols)
+            return fail(link, {}, "the hub answered HTTP " + std::to_string(link->upgrade.result_int()) +
+                                      " to the WebSocket upgrade at '" + opt_.url.target +
+                                      "'; check the path in --hub");
+        return fail(link, ec, "websocket handshake");
+    }
+    state_ = State::awaiting_welcome;
+    link->ws.text(true);
+    enqueue({hello_frame_, 0, false});
+    read(link);
+    timer_.expires_after(opt_.welcome_timeout);
+    timer_.async_wait([this, link](error_code ec) {
+        if (ec || stale(link) || state_ != State::awaiting_welcome) return;
+        fail(link, {}, "no welcome within " + seconds_text(opt_.welcome_timeout) + " of the hello");
+    });
+}
+
+void HubClient::read(const LinkPtr& link) {
+    link->ws.async_read(link->rx, [this, link](error_code ec, std::size_t) {
+        if (stale(link)) return;
+        if (ec) return fail(link, ec, "read");
+        if (!link->ws.got_text()) return fail(link, {}, "the hub sent a binary frame");
+        auto data = link->rx.cdata();
+        on_frame(link, std::string_view(static_cast<const char*>(data.data()), data.size()));
+        link->rx.consume(link->rx.size());
+        if (!stale(link)) read(link);
+    });
+}
+
+void HubClient::on_frame(const LinkPtr& link, std::string_view frame) {
+    // Hub replies are small and rare: nlohmann, without exceptions, is enough.
+    auto j = nlohmann::json::parse(frame, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return fail(link, {}, "the hub sent a frame that is not a JSON object");
+    const std::string* type = string_field(j, "type");
+    if (!type) return fail(link, {}, "the hub sent a frame without a string 'type'");
+
+    if (*type == "welcome") {
+        if (state_ != State::awaiting_welcome) return fail(link, {}, "the hub sent a second welcome");
+        auto it = j.find("last_seq");
+        if (it == j.end() || !it->is_number_unsigned())
+            return fail(link, {}, "the hub's welcome has no non-negative integer 'last_seq'");
+        return on_welcome(link, it->get<std::uint64_t>());
+    }
+    if (*type == "error") {
+        // A close frame follows; its log line carries this.
+        const std::string* code = string_field(j, "code");
+        const std::string* message = string_field(j, "message");
+        hub_error_ = "hub error '" + (code ? *code : std::string("?")) + "': " + (message ? *message : std::string());
+        return;
+    }
+    if (state_ != State::live) return fail(link, {}, "the hub sent '" + *type + "' before the welcome");
+    if (opt_.on_command) return opt_.on_command(frame);
+    log("hub " + opt_.url.to_string() + ": ignoring a '" + *type + "' frame: this agent handles no commands");
+}
+
+void HubClient::on_welcome(const LinkPtr& link, std::uint64_t last_seq) {
+    timer_.cancel();
+    state_ = State::live;
+    welcomed_at_ = std::chrono::steady_clock::now();
+    ++stats_.welcomes;
+    sent_high_ = last_seq;  // the hub's word, not what we wrote, decides what counts as lost
+
+    auto missing = buffer_.after(last_seq);
+    std::string line = "hub " + opt_.url.to_string() + ": connected; the hub has seq " + std::to_string(last_seq);
+    if (!missing.empty()) {
+        line += ", replaying " + std::to_string(missing.size()) + " buffered samples from seq " +
+                std::to_string(missing.front().seq);
+        if (missing.front().seq > last_seq + 1 && last_seq != 0)
+            line += " (seq " + std::to_string(last_seq + 1) + ".." + std::to_string(missing.front().seq - 1) +
+                    " are no longer buffered)";
+    }
+    if (drops_since_welcome_ != 0)
+        line += "; " + std::to_string(drops_since_welcome_) + " samples were dropped while disconnected (buffer full)";
+    drops_since_welcome_ = 0;
+    log(line);
+
+    for (auto& s : missing) {
+        auto marked = mark_backfill(*s.frame);
+        if (!marked) {
+            log("hub " + opt_.url.to_string() + ": not replaying seq " + std::to_string(s.seq) +
+                ": its frame is not a JSON object");
+            continue;
+        }
+        if (!enqueue({std::make_shared<const std::string>(std::move(*marked)), s.seq, true})) return;
+        if (stale(link)) return;
+    }
+}
+
+bool HubClient::enqueue(Outgoing item) {
+    if (!link_ || (state_ != State::live && state_ != State::awaiting_welcome)) return false;
+    if (queue_.size() >= max_queue_) {
+        fail(link_, {}, "the hub is not reading: " + std::to_string(queue_.size()) + " frames queued");
+        return false;
+    }
+    queue_.push_back(std::move(item));
+    if (!writing_) write(link_);
+    return true;
+}
+
+void HubClient::write(const LinkPtr& link) {
+    writing_ = true;
+    Outgoing item = queue_.front();  // shares the frame: it outlives a queue cleared by fail()
+    link->ws.async_write(net::buffer(*item.frame), [this, link, item](error_code ec, std::size_t) {
+        if (stale(link)) return;
+        if (ec) return fail(link, ec, "write");
+        writing_ = false;
+        queue_.pop_front();
+        if (item.seq != 0) {
+            sent_high_ = std::max(sent_high_, item.seq);
+            ++(item.backfill ? stats_.sent_backfill : stats_.sent_live);
+        }
+        if (!queue_.empty()) write(link);
+    });
+}
+
+bool HubClient::submit(std::uint64_t seq, std::string frame) {
+    if (state_ == State::stopped) return false;
+    auto shared = std::make_shared<const std::string>(std::move(frame));
+    auto pushed = buffer_.push(seq, shared);
+    if (!pushed.accepted) {
+        ++stats_.refused;
+        log("refusing sample seq " + std::to_string(seq) + ": not above the last one, " +
+            std::to_string(buffer_.newest_seq()));
+        return false;
+    }
+    ++stats_.submitted;
+    if (pushed.evicted && pushed.evicted->seq > sent_high_) {
+        ++stats_.dropped;
+        // One line per outage; the count is reported when the hub is back.
+        if (drops_since_welcome_++ == 0)
+            log("backfill buffer full (" + std::to_string(buffer_.capacity()) +
+                " samples): dropping the oldest unsent samples until the hub is back");
+    }
+    if (state_ == State::live) enqueue({std::move(shared), seq, false});
+    return true;
+}
+
+bool HubClient::send_text(std::string text) {
+    if (state_ != State::live) return false;
+    return enqueue({std::make_shared<const std::string>(std::move(text)), 0, false});
+}
+
+void HubClient::fail(const LinkPtr& link, error_code ec, std::string what) {
+    if (stale(link)) return;
+    bool was_live = state_ == State::live;
+    std::string line = "hub " + opt_.url.to_string() + ": ";
+    if (ec == websocket::error::closed) {
+        line += describe_close(link->ws.reason());
+    } else {
+        line += what;
+        if (ec) line += ": " + ec.message();
+    }
+    if (!hub_error_.empty()) line += " (" + hub_error_ + ")";
+
+    error_code ignored;
+    link->resolver.cancel();
+    beast::get_lowest_layer(link->ws).socket().close(ignored);
+    link_.reset();
+    queue_.clear();
+    writing_ = false;
+    timer_.cancel();
+
+    if (was_live) {
+        ++stats_.disconnects;
+        if (std::chrono::steady_clock::now() - welcomed_at_ >= opt_.stable_after) backoff_.reset();
+    }
+    auto delay = backoff_.next();
+    state_ = State::waiting_retry;
+    if (ec != net::error::operation_aborted) log(line + "; retrying in " + seconds_text(delay));
+    timer_.expires_after(delay);
+    timer_.async_wait([this](error_code ec) {
+        if (ec || state_ != State::waiting_retry) return;
+        connect();
+    });
+}
+
+void HubClient::stop() {
+    if (state_ == State::stopped) return;
+    bool open = state_ == State::awaiting_welcome || state_ == State::live;
+    state_ = State::stopped;
+    timer_.cancel();
+    auto link = std::move(link_);
+    queue_.clear();
+    writing_ = false;
+    if (!link) return;
+    link->resolver.cancel();
+    if (open) {
+        // Bounded by handshake_timeout; the handler keeps the link alive until then.
+        link->ws.async_close(websocket::close_code::normal, [link](error_code) {});
+    } else {
+        error_code ignored;
+        beast::get_lowest_layer(link->ws).socket().close(ignored);
+    }
+}
+
+HubClientStats HubClient::stats() const {
+    HubClientStats s = stats_;
+    s.buffered = buffer_.size();
+    s.connected = connected();
+    return s;
+}
+
+}  // namespace telehub::agent

@@ -1,0 +1,9 @@
+// The public face of hub/api/: what other rooms may use.
+#pragma once
+
+#include "hub/api/access_rules.hpp"
+#include "hub/api/access_tokens.hpp"
+#include "hub/api/filter_params.hpp"
+#include "hub/api/control_dispatch.hpp"
+#include "hub/api/rest_api.hpp"
+#include "hub/api/static_files.hpp"

@@ -1,0 +1,5 @@
+// The public face of hub/history/: what other rooms may use.
+#pragma once
+
+#include "hub/history/history_block.hpp"
+#include "hub/history/history_ring.hpp"

@@ -1,0 +1,95 @@
+#include "hub/live/live_hub.hpp"
+
+#include <map>
+
+#include "hub/state/state.hpp"
+
+namespace telehub::hub {
+
+std::uint64_t LiveHub::add(std::weak_ptr<LiveSink> sink) {
+    std::lock_guard lock(mu_);
+    auto id = next_id_++;
+    clients_[id].sink = std::move(sink);
+    return id;
+}
+
+void LiveHub::unindex_detail_locked(std::uint64_t id, const Client& c) {
+    for (const auto& host : c.detail) {
+        auto d = detail_index_.find(host);
+        if (d == detail_index_.end()) continue;
+        d->second.erase(id);
+        if (d->second.empty()) detail_index_.erase(d);
+    }
+}
+
+void LiveHub::remove(std::uint64_t id) {
+    std::lock_guard lock(mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return;
+    unindex_detail_locked(id, it->second);
+    clients_.erase(it);
+}
+
+void LiveHub::subscribe(std::uint64_t id, HostFilter filter, std::vector<std::string> detail) {
+    std::lock_guard lock(mu_);
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return;
+    unindex_detail_locked(id, it->second);
+    for (const auto& host : detail) detail_index_[host].insert(id);
+    it->second.filter = std::move(filter);
+    it->second.detail = std::move(detail);
+}
+
+std::size_t LiveHub::forward_sample(const std::string& host_id, const std::shared_ptr<const std::string>& frame) {
+    std::vector<std::shared_ptr<LiveSink>> to;
+    {
+        std::lock_guard lock(mu_);
+        auto d = detail_index_.find(host_id);
+        if (d == detail_index_.end()) return 0;
+        for (auto id : d->second) {
+            auto c = clients_.find(id);
+            if (c == clients_.end()) continue;
+            if (auto s = c->second.sink.lock()) to.push_back(std::move(s));
+        }
+    }
+    for (auto& s : to) s->deliver({frame, LiveMessageKind::detail});
+    return to.size();
+}
+
+std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms) {
+    // Group clients by filter so each distinct frame is built once.
+    std::map<std::string, std::pair<HostFilter, std::vector<std::shared_ptr<LiveSink>>>> groups;
+    {
+        std::lock_guard lock(mu_);
+        for (auto& [id, c] : clients_) {
+            auto s = c.sink.lock();
+            if (!s) continue;
+            auto& g = groups[c.filter.key()];
+            g.first = c.filter;
+            g.second.push_back(std::move(s));
+        }
+    }
+    if (groups.empty()) return 0;
+    auto counts = registry.counts();
+    for (auto& [key, g] : groups) {
+        auto frame = std::make_shared<const std::string>(
+            build_summaries_frame(ts_ms, registry.high_cpu(), counts, registry.summaries(g.first)));
+        for (auto& s : g.second) s->deliver({frame, LiveMessageKind::summaries});
+    }
+    return groups.size();
+}
+
+std::vector<std::shared_ptr<LiveSink>> LiveHub::all() const {
+    std::vector<std::shared_ptr<LiveSink>> out;
+    std::lock_guard lock(mu_);
+    for (auto& [id, c] : clients_)
+        if (auto s = c.sink.lock()) out.push_back(std::move(s));
+    return out;
+}
+
+std::size_t LiveHub::size() const {
+    std::lock_guard lock(mu_);
+    return clients_.size();
+}
+
+}  // namespace telehub::hub

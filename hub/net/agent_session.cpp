@@ -1,0 +1,267 @@
+#include "hub/net/agent_session.hpp"
+
+#include <chrono>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+#include "hub/hub_context.hpp"
+
+namespace telehub::hub {
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+namespace {
+
+// Agent frames are read in chunks so one over --max-frame is refused with an
+// error frame; the WebSocket layer's own limit (twice that) only cuts off a
+// peer that declares a huge frame, with a bare 1009. The chunk is also what
+// each session's read buffer keeps between frames: 8 KiB holds a typical
+// ~4 KB sample in one read (64 KiB was mostly untouched, so it cost address
+// space per connection rather than measured RSS).
+constexpr std::size_t read_chunk = 8 * 1024;
+
+// One decoder and one decoded frame per io thread, not per session: the
+// parser's buffers (tens of KB for a 4 KB sample) then stay hot in cache and
+// are not multiplied by the number of connected hosts. A frame is decoded and
+// handled within one handler, so nothing outlives the call on that thread.
+struct ThreadDecoder {
+    FrameDecoder decoder;
+    AgentFrame frame;
+};
+
+ThreadDecoder& thread_decoder() {
+    thread_local ThreadDecoder d;
+    return d;
+}
+
+std::string close_reason_text(const std::string& s) {
+    // A close reason is at most 123 bytes.
+    return s.size() <= 120 ? s : s.substr(0, 117) + "...";
+}
+
+}  // namespace
+
+AgentSession::AgentSession(net::ip::tcp::socket&& socket, HubContext& ctx, std::string peer)
+    : ws_(std::move(socket)),
+      ctx_(ctx),
+      peer_(std::move(peer)),
+      conn_id_(ctx.next_conn_id.fetch_add(1)),
+      last_frame_ms_(steady_ms()) {
+    ctx_.stats.agents_connected.fetch_add(1, std::memory_order_relaxed);
+}
+
+AgentSession::~AgentSession() {
+    ctx_.stats.agents_connected.fetch_sub(1, std::memory_order_relaxed);
+    ctx_.agents.remove(conn_id_);
+    ctx_.relay.on_disconnect(conn_id_);
+    if (have_hello_) {
+        ctx_.registry.on_disconnect(host_id_, conn_id_);
+        ctx_.log.event("agent disconnected: host '" + host_id_ + "' from " + peer_ +
+                       (end_reason_.empty() ? "" : " (" + end_reason_ + ")"));
+    }
+}
+
+void AgentSession::run(beast::http::request<beast::http::string_body> upgrade) {
+    ctx_.agents.add(conn_id_, weak_from_this());
+    beast::get_lowest_layer(ws_).expires_never();
+    // Beast's idle timeout re-arms a timer on every frame read (a cancelled
+    // wait and a new one, per sample); the hub's once-a-second sweep
+    // (close_if_idle) does that job for every agent at once instead. The
+    // handshake and close timeouts stay with Beast.
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = websocket::stream_base::none();
+    ws_.set_option(timeouts);
+    ws_.read_message_max(ctx_.config.max_frame * 2);
+    ws_.async_accept(upgrade, beast::bind_front_handler(&AgentSession::on_accept, shared_from_this()));
+}
+
+void AgentSession::on_accept(beast::error_code ec) {
+    if (ec) return fail(ec, "handshake");
+    accepted_ = true;
+    do_read();
+}
+
+void AgentSession::do_read() {
+    ws_.async_read_some(buffer_, read_chunk, beast::bind_front_handler(&AgentSession::on_read, shared_from_this()));
+}
+
+void AgentSession::on_read(beast::error_code ec, std::size_t n) {
+    if (ec == websocket::error::message_too_big) {
+        ctx_.stats.refuse(RefuseReason::frame_too_big);
+        ctx_.log.event("refused frame from " + peer_ + ": declared frame over twice --max-frame; closed with 1009");
+        end_reason_ = "frame too big";
+        return;  // the WebSocket layer has closed with 1009
+    }
+    if (ec) return fail(ec, "read");
+    last_frame_ms_.store(steady_ms(), std::memory_order_relaxed);
+    ctx_.stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
+    if (buffer_.size() > ctx_.config.max_frame)
+        return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
+                      "frame over the " + std::to_string(ctx_.config.max_frame) + "-byte limit (--max-frame)");
+    if (!ws_.is_message_done()) return do_read();
+    if (ws_.got_binary())
+        return refuse(RefuseReason::binary_frame, websocket::close_code::unknown_data,
+                      "binary frames are not accepted; send JSON text frames");
+    auto data = buffer_.data();
+    handle_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    buffer_.consume(buffer_.size());
+    if (!close_) do_read();
+}
+
+void AgentSession::handle_frame(std::string_view frame) {
+    auto& td = thread_decoder();
+    if (auto err = td.decoder.decode(frame, td.frame))
+        return refuse(refuse_reason_from_code(err->code), websocket::close_code::policy_error, err->message);
+    switch (td.frame.kind) {
+    case FrameKind::hello: return handle_hello(td.frame.hello);
+    case FrameKind::sample: return handle_sample(td.frame.sample, frame);
+    case FrameKind::reply: return handle_reply(std::move(td.frame.reply));
+    }
+}
+
+void AgentSession::handle_hello(const Hello& h) {
+    if (have_hello_)
+        return refuse(RefuseReason::repeated_hello, websocket::close_code::policy_error,
+                      "a second hello on one connection");
+    if (h.protocol != protocol_version)
+        return refuse(RefuseReason::bad_protocol, websocket::close_code::policy_error,
+                      "protocol " + std::to_string(h.protocol) + " is not supported; this hub speaks " +
+                          std::to_string(protocol_version));
+    if (ctx_.tokens.requires_agent_token() && !ctx_.tokens.find(h.token, true)) {
+        ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+        return refuse(RefuseReason::bad_token, websocket::close_code::policy_error,
+                      h.token.empty() ? "this hub requires an agent token: start the agent with --token-file"
+                                      : "the agent token is not valid for this hub");
+    }
+    have_hello_ = true;
+    host_id_ = h.host_id;
+    auto last_seq = ctx_.registry.on_hello(h, conn_id_);
+    if (auto previous = ctx_.agents.claim(host_id_, conn_id_)) {
+        ctx_.stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
+        ctx_.log.event("agent replaced: host '" + host_id_ + "' reconnected from " + peer_ +
+                       "; closing the older connection");
+        previous->replace();
+    }
+    ctx_.log.event("agent connected: host '" + host_id_ + "' (" + h.hostname + ") from " + peer_ + ", instance " +
+                   std::to_string(h.instance) + ", last_seq " + std::to_string(last_seq));
+    send(nlohmann::json{{"type", "welcome"}, {"protocol", protocol_version}, {"last_seq", last_seq}}.dump());
+}
+
+void AgentSession::handle_reply(CommandReply&& reply) {
+    if (!have_hello_)
+        return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a reply before the hello");
+    auto id = reply.id;
+    if (!ctx_.relay.on_reply(conn_id_, std::move(reply)))
+        ctx_.log.event("dropped a reply from host '" + host_id_ + "' for command '" + id +
+                       "': not waiting for it on this connection (answered 504 already, or never sent)");
+}
+
+std::int64_t AgentSession::steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+void AgentSession::close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) {
+    if (now_ms - last_frame_ms_.load(std::memory_order_relaxed) < limit_ms) return;
+    net::post(ws_.get_executor(), [self = shared_from_this(), limit_ms] {
+        if (self->close_) return;
+        self->end_reason_ = "idle: no frame for " + std::to_string(limit_ms / 1000) + " s";
+        self->close(websocket::close_code::going_away, self->end_reason_ + " (--agent-idle-timeout)");
+    });
+}
+
+void AgentSession::send_command(std::string frame) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+        self->send(std::move(frame));
+    });
+}
+
+void AgentSession::handle_sample(const Sample& s, std::string_view frame) {
+    if (!have_hello_)
+        return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a sample before the hello");
+    if (s.host_id != host_id_)
+        return refuse(RefuseReason::host_mismatch, websocket::close_code::policy_error,
+                      "sample host_id '" + s.host_id + "' differs from the hello's '" + host_id_ + "'");
+    ctx_.stats.samples_received.fetch_add(1, std::memory_order_relaxed);
+    auto raw = std::make_shared<const std::string>(frame);
+    auto outcome = ctx_.registry.on_sample(s, raw, conn_id_);
+    if (!outcome.accepted) {
+        ctx_.stats.duplicates.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    if (outcome.gaps_added) ctx_.stats.gaps.fetch_add(outcome.gaps_added, std::memory_order_relaxed);
+    for (const auto& l : outcome.leaks.appeared) ctx_.log.leak(host_id_, l, true);
+    for (const auto& l : outcome.leaks.cleared) ctx_.log.leak(host_id_, l, false);
+    ctx_.log.sample(s, HostRegistry::system_clock_ms());
+    ctx_.live.forward_sample(host_id_, raw);
+}
+
+void AgentSession::refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message) {
+    ctx_.stats.refuse(reason);
+    ctx_.log.event("refused frame from " + peer_ + (have_hello_ ? " (host '" + host_id_ + "')" : std::string()) +
+                   ": " + std::string(refuse_reason_name(reason)) + ": " + message + "; closing with " +
+                   std::to_string(close_code));
+    end_reason_ = std::string(refuse_reason_name(reason));
+    send(encode_error(refuse_reason_name(reason), message));
+    close(close_code, close_reason_text(message));
+}
+
+void AgentSession::replace() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        self->end_reason_ = "replaced by a newer connection";
+        self->close(4000, "replaced: a newer connection arrived with host id '" + self->host_id_ + "'");
+    });
+}
+
+void AgentSession::shutdown() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        self->end_reason_ = "hub shutting down";
+        if (!self->accepted_) return beast::get_lowest_layer(self->ws_).cancel();
+        self->close(websocket::close_code::going_away, "hub shutting down");
+    });
+}
+
+void AgentSession::send(std::string text) {
+    if (close_) return;
+    outbox_.push_back(std::move(text));
+    if (!writing_) write_next();
+}
+
+void AgentSession::close(std::uint16_t code, std::string reason) {
+    if (close_ || !accepted_) return;
+    close_ = websocket::close_reason(static_cast<websocket::close_code>(code), close_reason_text(reason));
+    if (!writing_) write_next();
+}
+
+void AgentSession::write_next() {
+    if (outbox_.empty()) {
+        if (close_ && !closing_) {
+            closing_ = true;
+            ws_.async_close(*close_, [self = shared_from_this()](beast::error_code ec) {
+                if (ec) self->fail(ec, "close");
+            });
+        }
+        return;
+    }
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->writing_ = false;
+        if (ec) return self->fail(ec, "write");
+        self->outbox_.pop_front();
+        self->write_next();
+    });
+}
+
+void AgentSession::fail(beast::error_code ec, const char* what) {
+    if (ec == net::error::operation_aborted || ec == websocket::error::closed) return;
+    if (end_reason_.empty()) end_reason_ = std::string(what) + ": " + ec.message();
+}
+
+}  // namespace telehub::hub

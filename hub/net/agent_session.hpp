@@ -1,0 +1,71 @@
+// One agent's WebSocket on /ws/agent: hello, then samples. Frames are decoded
+// only by telehub::FrameDecoder (one per io thread). Bad input gets an error
+// frame and a close code (1003 binary, 1008 invalid, 1009 too big) and is
+// logged with the peer address; the hub and other sessions carry on.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "hub/control/control.hpp"
+#include "hub/log/log.hpp"
+#include "telehub/codec.hpp"
+
+namespace telehub::hub {
+
+struct HubContext;
+
+class AgentSession : public AgentLink, public std::enable_shared_from_this<AgentSession> {
+public:
+    // `socket` is already bound to its own strand (or the one-thread io_context).
+    AgentSession(boost::asio::ip::tcp::socket&& socket, HubContext& ctx, std::string peer);
+    ~AgentSession() override;
+
+    void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+    void replace() override;
+    void shutdown() override;
+    void send_command(std::string frame) override;
+    void close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) override;
+    static std::int64_t steady_ms();
+
+private:
+    void on_accept(boost::beast::error_code ec);
+    void do_read();
+    void on_read(boost::beast::error_code ec, std::size_t n);
+    void handle_frame(std::string_view frame);
+    void handle_hello(const telehub::Hello& h);
+    void handle_sample(const telehub::Sample& s, std::string_view frame);
+    void handle_reply(telehub::CommandReply&& reply);
+    void refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message);
+    void send(std::string text);
+    void close(std::uint16_t code, std::string reason);
+    void write_next();
+    void fail(boost::beast::error_code ec, const char* what);
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    HubContext& ctx_;
+    std::string peer_;
+    std::uint64_t conn_id_;
+    boost::beast::flat_buffer buffer_;
+    bool accepted_ = false;
+    bool have_hello_ = false;
+    std::string host_id_;
+    std::deque<std::string> outbox_;
+    bool writing_ = false;
+    std::optional<boost::beast::websocket::close_reason> close_;
+    bool closing_ = false;
+    std::string end_reason_;  // why the session ended, for the disconnect log line
+    std::atomic<std::int64_t> last_frame_ms_;  // steady clock; read by the idle sweep on another thread
+};
+
+}  // namespace telehub::hub

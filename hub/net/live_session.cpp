@@ -1,0 +1,182 @@
+#include "hub/net/live_session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+#include "hub/hub_context.hpp"
+#include "hub/api/api.hpp"
+#include "hub/state/state.hpp"
+#include "telehub/codec.hpp"
+
+namespace telehub::hub {
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::size_t max_client_message = 64 * 1024;  // a subscribe message is small
+constexpr std::size_t max_detail_hosts = 1000;
+
+}  // namespace
+
+LiveSession::LiveSession(net::ip::tcp::socket&& socket, HubContext& ctx, std::string peer)
+    : ws_(std::move(socket)),
+      ctx_(ctx),
+      peer_(std::move(peer)),
+      queue_(ctx.config.live_queue_bytes, ctx.config.live_queue_messages) {
+    ctx_.stats.live_clients.fetch_add(1, std::memory_order_relaxed);
+}
+
+LiveSession::~LiveSession() {
+    ctx_.stats.live_clients.fetch_sub(1, std::memory_order_relaxed);
+    if (id_) ctx_.live.remove(id_);
+}
+
+void LiveSession::run(beast::http::request<beast::http::string_body> upgrade) {
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(max_client_message);
+    // Each frame goes out as one WebSocket frame in one write: Beast would
+    // otherwise cut it into 4 KB fragments, one send call each (at 2,000
+    // hosts the ~0.9 MB summaries frame was ~200 sends per dashboard a second).
+    ws_.auto_fragment(false);
+    ws_.async_accept(upgrade, beast::bind_front_handler(&LiveSession::on_accept, shared_from_this()));
+}
+
+void LiveSession::on_accept(beast::error_code ec) {
+    if (ec) return fail(ec, "handshake");
+    accepted_ = true;
+    id_ = ctx_.live.add(weak_from_this());
+    send_snapshot(HostFilter{});
+    do_read();
+}
+
+void LiveSession::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&LiveSession::on_read, shared_from_this()));
+}
+
+void LiveSession::on_read(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "read");
+    if (!ws_.got_text()) {
+        send_error("binary_frame", "binary frames are not accepted; send JSON text");
+    } else {
+        auto data = buffer_.data();
+        handle_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    }
+    buffer_.consume(buffer_.size());
+    do_read();
+}
+
+void LiveSession::handle_message(std::string_view text) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) return send_error("bad_json", "message is not valid JSON");
+    if (!j.is_object()) return send_error("wrong_type", "message must be a JSON object");
+    auto type = j.find("type");
+    if (type == j.end()) return send_error("missing_field", "field 'type' is missing");
+    if (!type->is_string()) return send_error("wrong_type", "field 'type' must be a string");
+    if (*type != "subscribe")
+        return send_error("unknown_type", "unknown message type '" + type->get<std::string>() + "'; expected subscribe");
+
+    auto f = parse_filter_json(j.contains("filter") ? j["filter"] : nlohmann::json(nullptr));
+    if (auto* e = std::get_if<FilterError>(&f)) return send_error("bad_value", e->message);
+    std::vector<std::string> detail;
+    if (auto d = j.find("detail"); d != j.end() && !d->is_null()) {
+        if (!d->is_array()) return send_error("wrong_type", "field 'detail' must be an array of host ids");
+        if (d->size() > max_detail_hosts)
+            return send_error("bad_value", "field 'detail' lists more than " + std::to_string(max_detail_hosts) + " hosts");
+        for (const auto& id : *d) {
+            if (!id.is_string()) return send_error("wrong_type", "field 'detail' must hold host id strings");
+            detail.push_back(id.get<std::string>());
+        }
+    }
+    auto filter = std::get<HostFilter>(f);
+    ctx_.live.subscribe(id_, filter, std::move(detail));
+    send_snapshot(filter);
+}
+
+void LiveSession::send_error(std::string_view code, const std::string& message) {
+    enqueue({std::make_shared<const std::string>(encode_error(code, message)), LiveMessageKind::error});
+}
+
+void LiveSession::send_snapshot(const HostFilter& filter) {
+    auto frame = build_snapshot_frame(HostRegistry::system_clock_ms(), ctx_.registry.high_cpu(),
+                                      ctx_.registry.counts(), ctx_.registry.snapshots(filter));
+    enqueue({std::make_shared<const std::string>(std::move(frame)), LiveMessageKind::snapshot});
+}
+
+void LiveSession::deliver(LiveMessage m) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), m = std::move(m)]() mutable { self->enqueue(std::move(m)); });
+}
+
+void LiveSession::enqueue(LiveMessage m) {
+    if (!accepted_ || close_requested_) return;
+    if (queue_.push(std::move(m)) == LiveQueue::Push::replaced)
+        ctx_.stats.live_messages_dropped.fetch_add(1, std::memory_order_relaxed);
+    if (queue_.over_limit()) {
+        auto now = std::chrono::steady_clock::now();
+        if (!over_since_) over_since_ = now;
+        bool stalled = now - *over_since_ >= std::chrono::milliseconds(ctx_.config.live_stall_ms);
+        // Twice the byte limit is the hard bound on what one client may hold.
+        bool too_much = queue_.bytes() > 2 * ctx_.config.live_queue_bytes;
+        if (stalled || too_much) {
+            ctx_.stats.live_clients_dropped.fetch_add(1, std::memory_order_relaxed);
+            ctx_.log.event("live client " + peer_ + " dropped: not reading (" + std::to_string(queue_.bytes()) +
+                           " bytes queued)");
+            return close(websocket::close_code::policy_error, "too slow: the client is not reading");
+        }
+    } else {
+        over_since_.reset();
+    }
+    if (!writing_) write_next();
+}
+
+void LiveSession::write_next() {
+    if (close_requested_) {
+        if (!closing_ && !writing_) {
+            closing_ = true;
+            ws_.async_close(websocket::close_reason(websocket::close_code::going_away, "closing"),
+                            [self = shared_from_this()](beast::error_code) {});
+        }
+        return;
+    }
+    if (queue_.empty()) return;
+    writing_ = true;
+    const auto& m = queue_.start_front();
+    ws_.text(true);
+    ws_.async_write(net::buffer(*m.data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->writing_ = false;
+        if (ec) return self->fail(ec, "write");
+        self->queue_.finish_front();
+        if (!self->queue_.over_limit()) self->over_since_.reset();
+        self->write_next();
+    });
+}
+
+void LiveSession::close(std::uint16_t code, std::string reason) {
+    if (close_requested_ || !accepted_) return;
+    close_requested_ = true;
+    if (writing_) {
+        // A stalled write never completes: cut the connection rather than wait for it.
+        if (code != websocket::close_code::going_away) beast::get_lowest_layer(ws_).cancel();
+        return;
+    }
+    closing_ = true;
+    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
+                    [self = shared_from_this()](beast::error_code) {});
+}
+
+void LiveSession::shutdown() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        if (!self->accepted_) return beast::get_lowest_layer(self->ws_).cancel();
+        self->close(websocket::close_code::going_away, "hub shutting down");
+    });
+}
+
+void LiveSession::fail(beast::error_code ec, const char* what) {
+    if (ec == net::error::operation_aborted || ec == websocket::error::closed) return;
+    (void)what;  // a dashboard going away is routine; nothing to log
+}
+
+}  // namespace telehub::hub

@@ -1,0 +1,60 @@
+// One dashboard's WebSocket on /ws/live: a snapshot on connect and after each
+// subscribe, the shared summaries frame once a second, and the raw sample
+// frames of the hosts it follows in detail. Back-pressure per LiveQueue: one
+// write in flight; a client whose queue stays over its limit for
+// --live-stall-ms (or reaches twice the byte limit) is closed and counted.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "hub/live/live.hpp"
+
+namespace telehub::hub {
+
+struct HubContext;
+
+class LiveSession : public LiveSink, public std::enable_shared_from_this<LiveSession> {
+public:
+    LiveSession(boost::asio::ip::tcp::socket&& socket, HubContext& ctx, std::string peer);
+    ~LiveSession() override;
+
+    void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+    void deliver(LiveMessage m) override;
+    void shutdown() override;
+
+private:
+    void on_accept(boost::beast::error_code ec);
+    void do_read();
+    void on_read(boost::beast::error_code ec, std::size_t n);
+    void handle_message(std::string_view text);
+    void send_error(std::string_view code, const std::string& message);
+    void send_snapshot(const HostFilter& filter);
+    void enqueue(LiveMessage m);
+    void write_next();
+    void close(std::uint16_t code, std::string reason);
+    void fail(boost::beast::error_code ec, const char* what);
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    HubContext& ctx_;
+    std::string peer_;
+    std::uint64_t id_ = 0;
+    boost::beast::flat_buffer buffer_;
+    LiveQueue queue_;
+    bool accepted_ = false;
+    bool writing_ = false;
+    bool close_requested_ = false;
+    bool closing_ = false;
+    std::optional<std::chrono::steady_clock::time_point> over_since_;
+};
+
+}  // namespace telehub::hub

@@ -1,0 +1,117 @@
+// The hub's in-memory state of every host: hello info, the latest sample
+// (raw bytes as received plus the decoded summary fields), online state, seq
+// gap/duplicate accounting and the history ring. Knows nothing of the
+// network; thread-safe behind one mutex held only for short updates/copies.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hub/history/history.hpp"
+#include "hub/state/host_filter.hpp"
+#include "hub/state/host_summary.hpp"
+#include "hub/state/leak_changes.hpp"
+#include "telehub/sample.hpp"
+
+namespace telehub::hub {
+
+struct RegistryOptions {
+    std::size_t history_points = 3600;  // one hour at a 1 s interval
+    double high_cpu = 80;               // cpu % at or above which an online host is hot
+    int offline_after_intervals = 3;    // missed intervals before a connected host shows offline
+    std::size_t spark_points = 300;     // cpu totals sent with each host in a snapshot
+};
+
+struct SampleOutcome {
+    bool accepted = false;        // false: a duplicate, ignored
+    std::uint64_t gaps_added = 0;  // samples skipped by a seq jump
+    bool hot = false;
+    LeakChanges leaks;  // suspects that appeared or cleared with this sample (newest samples only)
+};
+
+// One current leak suspect of a host (GET /api/leaks).
+struct HostLeak {
+    std::string host_id;
+    bool online = false;
+    LeakSuspect suspect;
+};
+
+struct HostDetail {
+    HostSummary summary;
+    std::optional<Hello> hello;
+    std::shared_ptr<const std::string> sample;  // the latest frame as received; null before the first
+};
+
+struct HostHistory {
+    std::string host_id;
+    std::uint32_t interval_ms = 0;
+    HistoryColumns columns;
+};
+
+class HostRegistry {
+public:
+    using Clock = std::function<std::int64_t()>;  // unix ms
+
+    explicit HostRegistry(RegistryOptions options, Clock clock = system_clock_ms);
+    ~HostRegistry();
+
+    // A hello accepted on connection `conn_id`; that connection is now the
+    // host's. Returns the last seq held for this host and agent instance (0
+    // if none), for the welcome.
+    std::uint64_t on_hello(const Hello& hello, std::uint64_t conn_id);
+
+    // A sample from connection `conn_id`, already checked to carry the host id
+    // of that connection's hello. `raw` is the frame as received.
+    SampleOutcome on_sample(const Sample& sample, std::shared_ptr<const std::string> raw, std::uint64_t conn_id);
+
+    // The connection ended; the host goes offline if it was still that connection's.
+    void on_disconnect(std::string_view host_id, std::uint64_t conn_id);
+
+    std::vector<HostSummary> summaries(const HostFilter& filter) const;
+    std::vector<HostSnapshot> snapshots(const HostFilter& filter) const;
+    HostCounts counts() const;
+    std::optional<HostDetail> detail(std::string_view host_id) const;
+    // Points with ts within `seconds` of the newest point (all when 0).
+    std::optional<HostHistory> history(std::string_view host_id, std::int64_t seconds) const;
+    std::size_t host_count() const;
+    // Every host's current leak suspects, online or not, by host id.
+    std::vector<HostLeak> leaks() const;
+    // Heap bytes held for one host's history (for the memory bound).
+    std::optional<std::size_t> history_bytes(std::string_view host_id) const;
+    // Heap bytes and points held by every host's history (GET /api/stats).
+    struct HistoryMemory {
+        std::size_t bytes = 0;
+        std::size_t points = 0;
+    };
+    HistoryMemory history_memory() const;
+
+    double high_cpu() const { return options_.high_cpu; }
+    const RegistryOptions& options() const { return options_; }
+
+    static std::int64_t system_clock_ms();
+
+private:
+    struct Host;
+    Host& host_locked(const std::string& host_id);
+    HostSummary summary_locked(const Host& h, std::int64_t now) const;
+    bool online_locked(const Host& h, std::int64_t now) const;
+    bool hot_locked(const Host& h, bool online) const;
+
+    RegistryOptions options_;
+    Clock clock_;
+    mutable std::mutex mu_;
+    std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
+    // Every host by id (hosts are never removed, so pointers stay valid):
+    // lists come out sorted without a sort, and can be copied a slice at a
+    // time so that a 10,000-host summary never holds the lock for long.
+    std::vector<const Host*> by_id_;
+};
+
+}  // namespace telehub::hub

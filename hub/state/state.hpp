@@ -1,0 +1,6 @@
+// The public face of hub/state/: what other rooms may use.
+#pragma once
+
+#include "hub/state/host_filter.hpp"
+#include "hub/state/host_registry.hpp"
+#include "hub/state/summary_builder.hpp"

@@ -1,0 +1,198 @@
+#include "hub/state/summary_builder.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace telehub::hub {
+
+nlohmann::json summary_json(const HostSummary& s) {
+    nlohmann::json top = nullptr;
+    if (s.top_pid != 0 || !s.top_name.empty()) top = {{"pid", s.top_pid}, {"name", s.top_name}, {"cpu", s.top_cpu}};
+    return {{"host_id", s.host_id},
+            {"hostname", s.hostname},
+            {"online", s.online},
+            {"last_seen_ms", s.last_seen_ms},
+            {"hot", s.hot},
+            {"cpu", s.cpu},
+            {"cores", s.cores},
+            {"load1", s.load1},
+            {"mem_total", s.mem_total},
+            {"mem_available", s.mem_available},
+            {"top", std::move(top)},
+            {"tcp_established", s.tcp_established},
+            {"tcp_listen", s.tcp_listen},
+            {"sockets_total", s.sockets_total},
+            {"seq", s.seq},
+            {"interval_ms", s.interval_ms},
+            {"gaps", s.gaps},
+            {"leaks", s.leaks},
+            {"opens_per_s", s.opens_per_s}};
+}
+
+nlohmann::json counts_json(const HostCounts& c) {
+    return {{"online", c.online}, {"offline", c.offline}, {"hot", c.hot}, {"total", c.total}};
+}
+
+namespace {
+
+// The summaries frame is built every second from every host: written straight
+// into one string, it costs a fraction of an nlohmann DOM built and dumped.
+void put(std::string& out, std::string_view text) { out.append(text); }
+
+void put_string(std::string& out, std::string_view v) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (char ch : v) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(ch);
+        } else if (c < 0x20) {
+            out.append("\\u00");
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        } else {
+            out.push_back(ch);  // UTF-8 passes through, as the agent sent it (validated by simdjson)
+        }
+    }
+    out.push_back('"');
+}
+
+template <class T>
+void put_number(std::string& out, T v) {
+    if constexpr (std::is_floating_point_v<T>) {
+        if (!std::isfinite(v)) return put(out, "null");
+    }
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+// One JSON object written field by field: the commas and quotes of a key in
+// one place, so each field below is one call.
+class ObjectWriter {
+public:
+    explicit ObjectWriter(std::string& out) : out_(out) {}
+
+    ObjectWriter& str(std::string_view key, std::string_view v) {
+        put_string(key_(key), v);
+        return *this;
+    }
+    template <class T>
+    ObjectWriter& num(std::string_view key, T v) {
+        put_number(key_(key), v);
+        return *this;
+    }
+    ObjectWriter& flag(std::string_view key, bool v) {
+        put(key_(key), v ? "true" : "false");
+        return *this;
+    }
+    // The key only: the caller writes the value.
+    std::string& key(std::string_view key) { return key_(key); }
+    void close() {
+        if (first_) out_.push_back('{');  // an object with no fields
+        out_.push_back('}');
+    }
+
+private:
+    std::string& key_(std::string_view key) {
+        out_.push_back(first_ ? '{' : ',');
+        first_ = false;
+        out_.push_back('"');
+        out_.append(key);
+        out_.append("\":");
+        return out_;
+    }
+
+    std::string& out_;
+    bool first_ = true;
+};
+
+void append_summary(std::string& out, const HostSummary& s) {
+    ObjectWriter o(out);
+    o.str("host_id", s.host_id)
+        .str("hostname", s.hostname)
+        .flag("online", s.online)
+        .num("last_seen_ms", s.last_seen_ms)
+        .flag("hot", s.hot)
+        .num("cpu", s.cpu)
+        .num("cores", s.cores)
+        .num("load1", s.load1)
+        .num("mem_total", s.mem_total)
+        .num("mem_available", s.mem_available);
+    o.key("top");
+    if (s.top_pid != 0 || !s.top_name.empty())
+        ObjectWriter(out).num("pid", s.top_pid).str("name", s.top_name).num("cpu", s.top_cpu).close();
+    else
+        put(out, "null");
+    o.num("tcp_established", s.tcp_established)
+        .num("tcp_listen", s.tcp_listen)
+        .num("sockets_total", s.sockets_total)
+        .num("seq", s.seq)
+        .num("interval_ms", s.interval_ms)
+        .num("gaps", s.gaps)
+        .num("leaks", s.leaks)
+        .num("opens_per_s", s.opens_per_s)
+        .close();
+}
+
+void append_counts(std::string& out, const HostCounts& c) {
+    ObjectWriter(out).num("online", c.online).num("offline", c.offline).num("hot", c.hot).num("total", c.total).close();
+}
+
+void append_hosts(std::string& out, const std::vector<HostSummary>& hosts) {
+    put(out, ",\"hosts\":[");
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+        if (i) out.push_back(',');
+        append_summary(out, hosts[i]);
+    }
+    put(out, "]}");
+}
+
+// A summary is ~420 bytes of JSON: reserve once instead of growing.
+constexpr std::size_t summary_bytes_guess = 448;
+
+nlohmann::json frame_head(std::string_view type, std::int64_t ts_ms, double high_cpu, const HostCounts& counts) {
+    return {{"type", type}, {"ts_ms", ts_ms}, {"high_cpu", high_cpu}, {"counts", counts_json(counts)}};
+}
+
+}  // namespace
+
+std::string build_summaries_frame(std::int64_t ts_ms, double high_cpu, const HostCounts& counts,
+                                  const std::vector<HostSummary>& hosts) {
+    std::string out;
+    out.reserve(128 + hosts.size() * summary_bytes_guess);
+    put(out, "{\"type\":\"summaries\",\"ts_ms\":");
+    put_number(out, ts_ms);
+    put(out, ",\"high_cpu\":");
+    put_number(out, high_cpu);
+    put(out, ",\"counts\":");
+    append_counts(out, counts);
+    append_hosts(out, hosts);
+    return out;
+}
+
+std::string build_snapshot_frame(std::int64_t ts_ms, double high_cpu, const HostCounts& counts,
+                                 const std::vector<HostSnapshot>& hosts) {
+    auto j = frame_head("snapshot", ts_ms, high_cpu, counts);
+    auto& arr = j["hosts"] = nlohmann::json::array();
+    for (const auto& h : hosts) {
+        auto s = summary_json(h.summary);
+        s["spark"] = h.spark;
+        arr.push_back(std::move(s));
+    }
+    return j.dump();
+}
+
+std::string build_hosts_body(double high_cpu, const HostCounts& counts, const std::vector<HostSummary>& hosts) {
+    std::string out;
+    out.reserve(128 + hosts.size() * summary_bytes_guess);
+    put(out, "{\"high_cpu\":");
+    put_number(out, high_cpu);
+    put(out, ",\"counts\":");
+    append_counts(out, counts);
+    append_hosts(out, hosts);
+    return out;
+}
+
+}  // namespace telehub::hub

@@ -1,0 +1,78 @@
+#include "hub/api/filter_params.hpp"
+
+#define BOOST_TEST_MODULE filter_params
+#include <boost/test/unit_test.hpp>
+
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+using namespace telehub::hub;
+
+namespace {
+
+HostSummary host(std::string id, std::string name, double cpu) {
+    HostSummary s;
+    s.host_id = std::move(id);
+    s.hostname = std::move(name);
+    s.cpu = cpu;
+    return s;
+}
+
+const FilterError* error_of(const FilterResult& r) { return std::get_if<FilterError>(&r); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(query_parses_range_and_name) {
+    auto r = parse_filter_query("min_cpu=50&max_cpu=90.5&q=Web%2D1&other=x");
+    BOOST_REQUIRE(std::holds_alternative<HostFilter>(r));
+    auto f = std::get<HostFilter>(r);
+    BOOST_TEST(*f.min_cpu == 50.0);
+    BOOST_TEST(*f.max_cpu == 90.5);
+    BOOST_TEST(f.q == "web-1");
+    BOOST_TEST(f.matches(host("abc", "WEB-1.example", 60)));
+    BOOST_TEST(!f.matches(host("abc", "WEB-1.example", 40)));
+    BOOST_TEST(!f.matches(host("abc", "WEB-1.example", 95)));
+    BOOST_TEST(!f.matches(host("abc", "db-1", 60)));
+    BOOST_TEST(f.matches(host("my-web-1-id", "db", 60)));
+}
+
+BOOST_AUTO_TEST_CASE(empty_query_matches_everything) {
+    auto r = parse_filter_query("");
+    BOOST_REQUIRE(std::holds_alternative<HostFilter>(r));
+    BOOST_TEST(std::get<HostFilter>(r).matches(host("a", "b", 0)));
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_name_the_parameter) {
+    BOOST_TEST(error_of(parse_filter_query("min_cpu=abc"))->param == "min_cpu");
+    BOOST_TEST(error_of(parse_filter_query("max_cpu="))->param == "max_cpu");
+    BOOST_TEST(error_of(parse_filter_query("max_cpu=12x"))->param == "max_cpu");
+    BOOST_TEST(error_of(parse_filter_query("min_cpu=-5"))->param == "min_cpu");
+    BOOST_TEST(error_of(parse_filter_query("min_cpu=nan"))->param == "min_cpu");
+    BOOST_TEST(error_of(parse_filter_query("min_cpu=90&max_cpu=10"))->param == "min_cpu");
+    BOOST_TEST(error_of(parse_filter_query("q=%zz"))->param == "q");
+    auto result = parse_filter_query("min_cpu=abc");
+    auto e = error_of(result);
+    BOOST_TEST(e->message.find("min_cpu") != std::string::npos);
+    BOOST_TEST(e->message.find("abc") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(json_filter_from_subscribe) {
+    auto r = parse_filter_json(nlohmann::json{{"min_cpu", 80}, {"q", "DB"}});
+    BOOST_REQUIRE(std::holds_alternative<HostFilter>(r));
+    auto f = std::get<HostFilter>(r);
+    BOOST_TEST(f.matches(host("db-2", "", 85)));
+    BOOST_TEST(!f.matches(host("db-2", "", 79.9)));
+    BOOST_TEST(std::holds_alternative<HostFilter>(parse_filter_json(nullptr)));
+    BOOST_TEST(error_of(parse_filter_json(nlohmann::json{{"min_cpu", "80"}}))->param == "min_cpu");
+    BOOST_TEST(error_of(parse_filter_json(nlohmann::json{{"q", 3}}))->param == "q");
+    BOOST_TEST(error_of(parse_filter_json(nlohmann::json::array()))->param == "filter");
+}
+
+BOOST_AUTO_TEST_CASE(equal_filters_share_a_key) {
+    auto a = std::get<HostFilter>(parse_filter_query("min_cpu=80&q=web"));
+    auto b = std::get<HostFilter>(parse_filter_json(nlohmann::json{{"min_cpu", 80.0}, {"q", "WEB"}}));
+    auto c = std::get<HostFilter>(parse_filter_query("min_cpu=81&q=web"));
+    BOOST_TEST(a.key() == b.key());
+    BOOST_TEST(a.key() != c.key());
+}

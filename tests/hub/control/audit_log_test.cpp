@@ -1,0 +1,103 @@
+#include "hub/control/audit_log.hpp"
+
+#define BOOST_TEST_MODULE audit_log
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+using namespace telehub::hub;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    fs::path dir = fs::temp_directory_path() / ("telehub-audit-" + std::to_string(::getpid()));
+    TempDir() { fs::remove_all(dir); }
+    ~TempDir() { fs::remove_all(dir); }
+};
+
+std::vector<std::string> file_lines(const fs::path& p) {
+    std::ifstream in(p);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+}
+
+AuditEntry entry(int pid) {
+    AuditEntry e;
+    e.ts_ms = 1763800000123;
+    e.client = "127.0.0.1:5000";
+    e.token_name = "admin";
+    e.host = "web-1";
+    e.op = "signal";
+    e.args_json = R"({"pid":)" + std::to_string(pid) + R"(,"signal":9})";
+    e.status = 200;
+    e.result_json = R"({"pid":)" + std::to_string(pid) + "}";
+    return e;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_line_is_on_disk_before_the_caller_is_told) {
+    TempDir t;
+    auto path = t.dir / "sub" / "audit.jsonl";
+    AuditLog log(path.string());
+    std::promise<std::size_t> lines_when_told;
+    log.append(entry(42), [&](bool ok) {
+        BOOST_TEST(ok);
+        lines_when_told.set_value(file_lines(path).size());
+    });
+    BOOST_TEST(lines_when_told.get_future().get() == 1u);
+    auto j = json::parse(file_lines(path).at(0));
+    BOOST_TEST(j["time"] == "2025-11-22T08:26:40.123Z");
+    BOOST_TEST(j["client"] == "127.0.0.1:5000");
+    BOOST_TEST(j["token"] == "admin");
+    BOOST_TEST(j["host"] == "web-1");
+    BOOST_TEST(j["op"] == "signal");
+    BOOST_TEST(j["args"]["pid"] == 42);
+    BOOST_TEST(j["status"] == 200);
+    BOOST_TEST(j["result"]["pid"] == 42);
+    BOOST_TEST(j["error"].is_null());
+}
+
+BOOST_AUTO_TEST_CASE(errors_and_query_sizes_are_recorded) {
+    AuditEntry e = entry(1);
+    e.status = 403;
+    e.result_json.clear();
+    e.error_code = "refused";
+    e.error_message = "pid 1 is protected";
+    auto j = json::parse(audit_line(e));
+    BOOST_TEST(j["error"]["code"] == "refused");
+    BOOST_TEST(j["result_bytes"] == 0);
+    BOOST_TEST(!j.contains("result"));
+}
+
+BOOST_AUTO_TEST_CASE(the_tail_survives_a_restart_and_appends) {
+    TempDir t;
+    auto path = (t.dir / "audit.jsonl").string();
+    {
+        AuditLog log(path);
+        for (int i = 1; i <= 5; ++i) log.append(entry(i), nullptr);
+    }  // the destructor writes what is queued
+    BOOST_TEST(file_lines(path).size() == 5u);
+    AuditLog again(path, 3);
+    auto tail = again.tail(10);
+    BOOST_REQUIRE(tail.size() == 3u);
+    BOOST_TEST(json::parse(tail.back())["args"]["pid"] == 5);
+    std::promise<void> done;
+    again.append(entry(6), [&](bool) { done.set_value(); });
+    done.get_future().get();
+    BOOST_TEST(file_lines(path).size() == 6u);
+    BOOST_TEST(json::parse(again.tail(1).at(0))["args"]["pid"] == 6);
+}
+
+BOOST_AUTO_TEST_CASE(an_unwritable_path_is_a_start_up_error) {
+    BOOST_CHECK_THROW(AuditLog("/proc/telehub-audit.jsonl"), std::runtime_error);
+}
