@@ -156,4 +156,12 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     return out;
 }
 
+SamplerOptions sampler_options_from(const AgentOptions& o) {
+    SamplerOptions s{o.proc_root, o.host_id, o.top_n, o.top_sockets, o.netlink, {}};
+    s.leak.window_ms = static_cast<std::int64_t>(o.leak_window_s * 1000);
+    s.leak.min_growth = o.leak_min;
+    s.leak.close_wait_max_ms = static_cast<std::int64_t>(o.close_wait_max_s * 1000);
+    return s;
+}
+
 }  // namespace telehub::agent

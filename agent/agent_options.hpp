@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/collect/collect.hpp"
+
 namespace telehub::agent {
 
 enum class AgentMode {
@@ -56,5 +58,8 @@ struct ParsedOptions {
     std::string help_text;
 };
 ParsedOptions parse_agent_options(int argc, const char* const argv[]);
+
+// The collectors' share of the options.
+SamplerOptions sampler_options_from(const AgentOptions& o);
 
 }  // namespace telehub::agent

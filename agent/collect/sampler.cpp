@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "agent/agent_options.hpp"
 
 #include "agent/collect/host/host.hpp"
 #include "agent/collect/sockets/sockets.hpp"
@@ -53,14 +52,6 @@ struct Sampler::Impl {
         churn.fill(options.top_sockets, out.sockets, out.leaks);
     }
 };
-
-SamplerOptions sampler_options_from(const AgentOptions& o) {
-    SamplerOptions s{o.proc_root, o.host_id, o.top_n, o.top_sockets, o.netlink, {}};
-    s.leak.window_ms = static_cast<std::int64_t>(o.leak_window_s * 1000);
-    s.leak.min_growth = o.leak_min;
-    s.leak.close_wait_max_ms = static_cast<std::int64_t>(o.close_wait_max_s * 1000);
-    return s;
-}
 
 Sampler::Sampler(SamplerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Sampler::~Sampler() = default;

@@ -21,10 +21,8 @@ struct SamplerOptions {
     LeakOptions leak;
 };
 
-struct AgentOptions;
 class ProcessCollector;
 class SocketCollector;
-SamplerOptions sampler_options_from(const AgentOptions& o);
 
 class Sampler {
 public:
