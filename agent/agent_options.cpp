@@ -4,7 +4,11 @@
 #include <sstream>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
+
+#include "agent/stream/stream.hpp"
+#include "telehub/cert_fingerprint.hpp"
 
 namespace telehub::agent {
 namespace po = boost::program_options;
@@ -57,8 +61,49 @@ void parse_control_flags(const po::variables_map& vm, AgentOptions& o) {
     if (vm.count("token") && vm.count("token-file")) throw UsageError("give --token or --token-file, not both");
     if (vm.count("token") && o.token.empty()) throw UsageError("--token: the token is empty");
     if (vm.count("token-file")) o.token = read_token_file(vm["token-file"].as<std::string>());
-    for (const char* flag : {"allow-exec", "exec-allow", "no-control", "token", "token-file"})
+    for (const char* flag : {"allow-exec", "exec-allow", "no-control", "token", "token-file", "ca-file",
+                             "hub-fingerprint", "insecure"})
         if (vm.count(flag) && o.hub_url.empty()) throw UsageError(std::string("--") + flag + " applies only with --hub");
+}
+
+bool names_this_machine(const std::string& host) {
+    if (host == "localhost") return true;
+    boost::system::error_code ec;
+    auto a = boost::asio::ip::make_address(host, ec);
+    return !ec && a.is_loopback();
+}
+
+// Whom the agent trusts as its hub (docs/tls.md): wss:// with the system's
+// CAs, --ca-file or a pinned --hub-fingerprint; ws:// only on this machine
+// unless --insecure says otherwise.
+void parse_tls_flags(const po::variables_map& vm, AgentOptions& o) {
+    o.insecure = vm.count("insecure") > 0;
+    if (vm.count("ca-file")) o.ca_file = vm["ca-file"].as<std::string>();
+    if (vm.count("hub-fingerprint")) {
+        auto fp = normalize_fingerprint(vm["hub-fingerprint"].as<std::string>());
+        if (!fp) throw UsageError("--hub-fingerprint: expected sha256:<64 hex digits>, as the hub prints it");
+        o.hub_fingerprint = *fp;
+    }
+    if (o.hub_url.empty()) return;
+    HubUrl url;
+    try {
+        url = hub_url_or_throw(o.hub_url);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    if (!o.ca_file.empty() && !o.hub_fingerprint.empty())
+        throw UsageError("give --ca-file or --hub-fingerprint, not both");
+    if (!url.tls && (!o.ca_file.empty() || !o.hub_fingerprint.empty()))
+        throw UsageError(std::string(o.ca_file.empty() ? "--hub-fingerprint" : "--ca-file") +
+                         " needs a wss:// hub URL");
+    if (!o.ca_file.empty()) {
+        std::ifstream in(o.ca_file);
+        if (!in) throw UsageError("--ca-file: cannot read '" + o.ca_file + "'");
+    }
+    if (!url.tls && !names_this_machine(url.host) && !o.insecure)
+        throw UsageError("--hub " + o.hub_url +
+                         ": ws:// would send the token, samples and commands in clear text across the network; "
+                         "use wss:// (with --hub-fingerprint for a hub's generated certificate), or --insecure");
 }
 
 }  // namespace
@@ -72,7 +117,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     po::options_description flags("telehub-agent [sockets | top | sockwatch [all]] [options]");
     flags.add_options()
         ("help,h", "show this help")
-        ("hub", po::value(&o.hub_url), "hub URL, e.g. ws://127.0.0.1:8080/ws/agent; without it, samples are printed")
+        ("hub", po::value(&o.hub_url), "hub URL, e.g. wss://hub.example:8080/ws/agent (ws:// on this machine); without it, samples are printed")
         ("interval", po::value(&o.interval_s)->default_value(1.0), "seconds between samples")
         ("top", po::value(&o.top_n)->default_value(10), "processes in the top-N table")
         ("top-sockets", po::value(&o.top_sockets)->default_value(10), "processes listed by socket count")
@@ -94,6 +139,9 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         ("no-control", "refuse every command from the hub and announce no capabilities")
         ("token", po::value(&o.token), "token the hub requires from agents (--agent-token on the hub)")
         ("token-file", po::value<std::string>(), "read the token from the first non-empty line of this file")
+        ("ca-file", po::value<std::string>(), "PEM file of the CAs that may sign the hub's certificate (default: the system's CA store)")
+        ("hub-fingerprint", po::value<std::string>(), "trust only the hub certificate with this SHA-256 (sha256:HEX, as the hub prints it)")
+        ("insecure", "allow ws:// (no TLS) to a hub on another machine")
         ("proc-root", po::value(&o.proc_root)->default_value("/proc"), "where /proc is (for tests)");
     po::options_description hidden;
     std::string target_word;
@@ -153,6 +201,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     if (!o.hub_url.empty() && o.mode != AgentMode::stream)
         throw UsageError("--hub applies only to streaming mode");
     parse_control_flags(vm, o);
+    parse_tls_flags(vm, o);
     return out;
 }
 

@@ -40,6 +40,9 @@ struct AgentOptions {
     bool allow_exec = false;              // --allow-exec
     std::vector<std::string> exec_allow;  // --exec-allow prog1,prog2 (needs --allow-exec)
     std::string token;                    // --token, or the first non-empty line of --token-file
+    std::string ca_file;                  // --ca-file: CAs that may sign the hub's certificate (default: the system's)
+    std::string hub_fingerprint;          // --hub-fingerprint, canonical "sha256:hex": pins the hub's certificate
+    bool insecure = false;                // --insecure: allows ws:// to a hub on another machine
     // sockwatch: which processes (all when both are empty/0)
     int watch_pid = 0;
     std::string watch_name;

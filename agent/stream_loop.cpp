@@ -56,6 +56,11 @@ public:
             hello.token = o.token;
             HubClientOptions co;
             co.url = hub_url_or_throw(o.hub_url);
+            co.ca_file = o.ca_file;
+            co.hub_fingerprint = o.hub_fingerprint;
+            if (!co.url.tls && o.insecure)
+                std::fprintf(stderr, "telehub-agent: warning: --insecure: the token, samples and commands to %s "
+                                     "cross the network in clear text\n", co.url.to_string().c_str());
             co.buffer = o.buffer;
             co.hello = std::move(hello);
             // Commands run here, on the io thread, between samples: each is bounded (a ps of

@@ -41,15 +41,21 @@ void check_percent(const std::string& flag, double v) {
 
 }  // namespace
 
-std::string default_audit_log_path() {
+std::string default_data_dir() {
     namespace fs = std::filesystem;
+    if (const char* sd = std::getenv("STATE_DIRECTORY"); sd && *sd) {
+        std::string first(sd);  // systemd lists several separated by ':'
+        return first.substr(0, first.find(':'));
+    }
     const char* state = std::getenv("XDG_STATE_HOME");
     fs::path base;
     if (state && *state) base = state;
     else if (const char* home = std::getenv("HOME"); home && *home) base = fs::path(home) / ".local" / "state";
     else base = fs::temp_directory_path();
-    return (base / "telehub" / "audit.jsonl").string();
+    return (base / "telehub").string();
 }
+
+std::string default_audit_log_path() { return (std::filesystem::path(default_data_dir()) / "audit.jsonl").string(); }
 
 std::string default_web_root() {
     std::error_code ec;
@@ -87,7 +93,12 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         ("viewer-token-file", po::value(&c.viewer_token_files)->composing(), "file of viewer tokens, one per line: TOKEN or NAME TOKEN")
         ("insecure", po::bool_switch(&c.insecure), "allow listening on a non-loopback address without agent tokens")
         ("command-timeout", po::value(&command_timeout_s)->default_value(5.0), "seconds to wait for an agent's reply to a command before answering 504")
-        ("audit-log", po::value(&c.audit_log), "file the audit log is appended to (default: $XDG_STATE_HOME/telehub/audit.jsonl)");
+        ("audit-log", po::value(&c.audit_log), "file the audit log is appended to (default: DATA-DIR/audit.jsonl)")
+        ("tls-cert", po::value(&c.tls_cert), "PEM certificate (chain) for HTTPS and WSS on the one port; with --tls-key")
+        ("tls-key", po::value(&c.tls_key), "PEM private key of --tls-cert (ECDSA or RSA)")
+        ("data-dir", po::value(&c.data_dir), "the hub's state: the generated certificate, the audit log (default: $STATE_DIRECTORY, else $XDG_STATE_HOME/telehub)")
+        ("self-signed-tls", po::bool_switch(&c.self_signed_tls), "serve TLS with the certificate the hub makes in DATA-DIR, also on a loopback address (beyond loopback that is the default)")
+        ("plain-from", po::value<std::vector<std::string>>()->composing(), "peer address that may use plain HTTP/WS instead of TLS (repeatable; default 127.0.0.1 and ::1)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -121,7 +132,19 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
     if (c.web_root.empty()) c.web_root = default_web_root();
     if (!(command_timeout_s >= 0.1 && command_timeout_s <= 600)) bad("command-timeout", "must be 0.1 to 600 seconds");
     c.command_timeout_ms = static_cast<std::uint32_t>(command_timeout_s * 1000.0 + 0.5);
-    if (c.audit_log.empty()) c.audit_log = default_audit_log_path();
+    if (c.data_dir.empty()) c.data_dir = default_data_dir();
+    if (c.audit_log.empty()) c.audit_log = (std::filesystem::path(c.data_dir) / "audit.jsonl").string();
+    if (c.self_signed_tls && !c.tls_cert.empty()) bad("self-signed-tls", "contradicts --tls-cert");
+    if (c.tls_cert.empty() != c.tls_key.empty())
+        bad(c.tls_cert.empty() ? "tls-key" : "tls-cert", "needs --tls-cert and --tls-key together");
+    if (vm.count("plain-from")) {
+        c.plain_from = vm["plain-from"].as<std::vector<std::string>>();
+        for (const auto& a : c.plain_from) {
+            boost::system::error_code ec;
+            boost::asio::ip::make_address(a, ec);
+            if (ec) bad("plain-from", "'" + a + "' is not an IP address");
+        }
+    }
     bool any_agent_token = !c.agent_tokens.empty() || !c.agent_token_files.empty();
     if (!any_agent_token && !c.insecure && !boost::asio::ip::make_address(c.listen_address).is_loopback())
         throw std::runtime_error("refusing to listen on " + c.listen_address +

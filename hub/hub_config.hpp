@@ -36,6 +36,13 @@ struct HubConfig {
     std::uint32_t agent_idle_s = 300;             // an agent connection silent this long is closed (1001)
     std::uint32_t command_timeout_ms = 5000;      // a relayed command with no reply by then is answered 504
     std::string audit_log;                        // empty: default_audit_log_path()
+
+    // Across a network (docs/tls.md). Without a certificate, a hub listening
+    // beyond loopback makes a self-signed one in data_dir on first start.
+    std::string tls_cert, tls_key;                // PEM; the cert file may hold the chain
+    std::string data_dir;                         // empty: default_data_dir()
+    bool self_signed_tls = false;                 // make/reuse the generated certificate even on loopback
+    std::vector<std::string> plain_from = {"127.0.0.1", "::1"};  // peers that may skip TLS
 };
 
 struct CliResult {
@@ -45,7 +52,11 @@ struct CliResult {
 
 CliResult parse_hub_config(int argc, const char* const* argv);
 
-// $XDG_STATE_HOME/telehub/audit.jsonl, else ~/.local/state/telehub/audit.jsonl.
+// $STATE_DIRECTORY (systemd's StateDirectory=), else $XDG_STATE_HOME/telehub,
+// else ~/.local/state/telehub.
+std::string default_data_dir();
+
+// <default_data_dir()>/audit.jsonl.
 std::string default_audit_log_path();
 
 // The web root to use when --web-root is not given.

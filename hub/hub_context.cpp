@@ -1,5 +1,12 @@
 #include "hub/hub_context.hpp"
 
+#include <algorithm>
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
 namespace telehub::hub {
 namespace {
 
@@ -33,7 +40,41 @@ void load_tokens(const HubConfig& c, AccessTokens& t, std::string& generated_adm
     }
 }
 
+// The names a generated certificate carries: this host's name, and the listen
+// address, or every interface address when listening on all of them.
+std::vector<std::string> local_ip_names(const std::string& listen) {
+    auto addr = boost::asio::ip::make_address(listen);
+    if (!addr.is_unspecified()) return {listen};
+    std::vector<std::string> out;
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return out;
+    for (auto* i = list; i; i = i->ifa_next) {
+        if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6)) continue;
+        char buf[INET6_ADDRSTRLEN] = "";
+        const void* a = i->ifa_addr->sa_family == AF_INET
+                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr)
+                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr);
+        if (!::inet_ntop(i->ifa_addr->sa_family, a, buf, sizeof buf)) continue;
+        std::string s(buf);
+        if (s.find('%') == std::string::npos && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    }
+    ::freeifaddrs(list);
+    return out;
+}
+
+std::string host_name() {
+    char buf[256] = "";
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !*buf) return "telehub";
+    return buf;
+}
+
 }  // namespace
+
+bool HubContext::plain_allowed(const boost::asio::ip::address& peer) const {
+    auto a = peer;
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
+    return std::find(plain_from.begin(), plain_from.end(), a) != plain_from.end();
+}
 
 HubContext::HubContext(HubConfig cfg)
     : config(std::move(cfg)),
@@ -45,6 +86,14 @@ HubContext::HubContext(HubConfig cfg)
     load_tokens(config, tokens, generated_admin_token);
     audit = std::make_unique<AuditLog>(config.audit_log);
     audit->set_error_sink([this](const std::string& m) { log.event(m); });
+    for (const auto& a : config.plain_from) plain_from.push_back(boost::asio::ip::make_address(a));
+    if (!config.tls_cert.empty()) {
+        tls = std::make_unique<ServerTls>(config.tls_cert, config.tls_key);
+    } else if (config.self_signed_tls || !boost::asio::ip::make_address(config.listen_address).is_loopback()) {
+        auto made = ensure_self_signed(config.data_dir, {host_name(), "localhost"}, local_ip_names(config.listen_address));
+        tls = std::make_unique<ServerTls>(made.cert_file, made.key_file);
+        tls_generated = made.created;
+    }
 }
 
 }  // namespace telehub::hub

@@ -34,6 +34,7 @@ struct HubServer::Impl {
               ioc, net::ip::tcp::endpoint(net::ip::make_address(ctx.config.listen_address), ctx.config.listen_port),
               ctx)),
           signals(ioc, SIGINT, SIGTERM),
+          reload_signal(ioc, SIGHUP),
           shutdown_poll(net::make_strand(ioc)) {}
 
     ~Impl() {
@@ -59,9 +60,26 @@ struct HubServer::Impl {
     }
 
     void close_idle_agents() {
-        const auto now = AgentSession::steady_ms();
+        const auto now = steady_clock_ms();
         const std::int64_t limit = std::int64_t(ctx.config.agent_idle_s) * 1000;
         for (auto& link : ctx.agents.all()) link->close_if_idle(now, limit);
+    }
+
+    // SIGHUP: the certificate and key files are read again; connections
+    // already open keep theirs. A bad file is logged and the old pair stays.
+    void wait_reload() {
+        reload_signal.async_wait([this](boost::system::error_code ec, int) {
+            if (ec) return;
+            if (ctx.tls) {
+                try {
+                    ctx.tls->reload();
+                    ctx.log.event("reloaded the TLS certificate " + ctx.tls->cert_file() + " (" + ctx.tls->fingerprint() + ")");
+                } catch (const std::exception& e) {
+                    ctx.log.event(std::string("TLS reload failed, keeping the previous certificate: ") + e.what());
+                }
+            }
+            wait_reload();
+        });
     }
 
     void stop_summaries() {
@@ -80,6 +98,7 @@ struct HubServer::Impl {
             ctx.log.event("shutting down: closing " + std::to_string(ctx.agents.size()) + " agent and " +
                           std::to_string(ctx.live.size()) + " live connections");
             listener->stop();
+            reload_signal.cancel();
             for (auto& a : ctx.agents.all()) a->shutdown();
             for (auto& l : ctx.live.all()) l->shutdown();
             deadline = std::chrono::steady_clock::now() + shutdown_grace;
@@ -102,6 +121,7 @@ struct HubServer::Impl {
     net::io_context ioc;
     std::shared_ptr<Listener> listener;
     net::signal_set signals;
+    net::signal_set reload_signal;
     net::steady_timer shutdown_poll;
     bool stopping = false;  // touched only on shutdown_poll's strand
     std::thread summary_thread;
@@ -117,20 +137,35 @@ HubServer::~HubServer() = default;
 int HubServer::run() {
     auto& im = *impl_;
     const auto& c = im.ctx.config;
-    im.ctx.log.event("telehub listening on http://" + c.listen_address + ":" + std::to_string(c.listen_port) +
-                     " (" + std::to_string(c.threads) + " io threads, web root " + im.ctx.files.root().string() + ")");
+    auto host = c.listen_address == "0.0.0.0" || c.listen_address == "::" ? std::string("127.0.0.1") : c.listen_address;
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    const std::string scheme = im.ctx.tls ? "https" : "http";
+    im.ctx.log.event("telehub listening on " + scheme + "://" + c.listen_address + ":" + std::to_string(c.listen_port) +
+                     " (" + std::to_string(c.threads) + " io threads, web root " + im.ctx.files.root().string() +
+                     (im.ctx.tls ? ", TLS with " + im.ctx.tls->cert_file() : std::string(", plain HTTP")) + ")");
+    if (im.ctx.tls && c.tls_cert.empty()) {
+        // The operator's one chance to learn what agents should pin, printed like ssh's host key line.
+        std::printf("telehub: %s self-signed certificate %s\n"
+                    "    fingerprint %s\n"
+                    "    agents pin it with:\n"
+                    "    telehub-agent --hub wss://%s:%u/ws/agent --hub-fingerprint %s --token-file FILE\n",
+                    im.ctx.tls_generated ? "generated a" : "using the", im.ctx.tls->cert_file().c_str(),
+                    im.ctx.tls->fingerprint().c_str(), host.c_str(), static_cast<unsigned>(c.listen_port),
+                    im.ctx.tls->fingerprint().c_str());
+        std::fflush(stdout);
+    }
     if (!im.ctx.generated_admin_token.empty()) {
         // Like a notebook server: the one place a token is ever shown, so the operator can open the dashboard.
-        auto host = c.listen_address == "0.0.0.0" || c.listen_address == "::" ? std::string("127.0.0.1") : c.listen_address;
-        if (host.find(':') != std::string::npos) host = "[" + host + "]";
         std::printf("telehub: no --admin-token given; generated one for this run. Dashboard with control:\n"
-                    "    http://%s:%u/?token=%s\n",
-                    host.c_str(), static_cast<unsigned>(c.listen_port), im.ctx.generated_admin_token.c_str());
+                    "    %s://%s:%u/?token=%s\n",
+                    scheme.c_str(), host.c_str(), static_cast<unsigned>(c.listen_port),
+                    im.ctx.generated_admin_token.c_str());
         std::fflush(stdout);
     }
     im.signals.async_wait([&im](boost::system::error_code ec, int) {
         if (!ec) im.begin_shutdown();
     });
+    im.wait_reload();
     im.listener->run();
     im.summary_thread = std::thread([&im] { im.run_summaries(); });
     std::vector<std::thread> threads;

@@ -6,7 +6,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <openssl/ssl.h>
 #include <nlohmann/json.hpp>
 
 #include "telehub/codec.hpp"
@@ -20,12 +23,28 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
+// One connection, plain (ws://) or over TLS (wss://); ws(f) calls f with
+// whichever WebSocket stream it is, so the protocol code is written once.
 struct HubClient::Link {
-    explicit Link(const net::any_io_executor& ex) : resolver(ex), ws(ex) {}
+    using PlainWs = websocket::stream<beast::tcp_stream>;
+    using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+    Link(const net::any_io_executor& ex, ClientTls* tls) : resolver(ex) {
+        if (tls) secure.emplace(ex, tls->context());
+        else plain.emplace(ex);
+    }
+    template <class F>
+    decltype(auto) ws(F&& f) {
+        return secure ? f(*secure) : f(*plain);
+    }
+    beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : beast::get_lowest_layer(*plain); }
+
     tcp::resolver resolver;
-    websocket::stream<beast::tcp_stream> ws;
+    std::optional<PlainWs> plain;
+    std::optional<TlsWs> secure;
     websocket::response_type upgrade;  // the hub's answer to the upgrade, for a refused handshake
     beast::flat_buffer rx;
+    std::string verify_error;  // why the hub's certificate was refused, from the verify callback
 };
 
 namespace {
@@ -55,6 +74,16 @@ const std::string* string_field(const nlohmann::json& j, const char* name) {
     return it != j.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
 }
 
+// "; <message>" of the hub's {"error":{"message":..}} body, or "" when the body is not that.
+std::string hub_error_message(const std::string& body) {
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (!j.is_object()) return {};
+    auto e = j.find("error");
+    if (e == j.end() || !e->is_object()) return {};
+    const std::string* m = string_field(*e, "message");
+    return m ? "; " + *m : std::string();
+}
+
 }  // namespace
 
 HubClient::HubClient(net::io_context& ioc, HubClientOptions options)
@@ -63,6 +92,7 @@ HubClient::HubClient(net::io_context& ioc, HubClientOptions options)
 HubClient::HubClient(net::any_io_executor ex, HubClientOptions options)
     : ex_(std::move(ex)),
       opt_(std::move(options)),
+      tls_(opt_.url.tls ? std::make_unique<ClientTls>(opt_.ca_file, opt_.hub_fingerprint) : nullptr),
       hello_frame_(std::make_shared<const std::string>(encode_hello(opt_.hello))),
       max_queue_(opt_.max_queued_frames ? opt_.max_queued_frames : opt_.buffer + 64),
       buffer_(opt_.buffer),
@@ -85,7 +115,7 @@ void HubClient::start() {
 }
 
 void HubClient::connect() {
-    auto link = std::make_shared<Link>(ex_);
+    auto link = std::make_shared<Link>(ex_, tls_.get());
     link_ = link;
     queue_.clear();
     writing_ = false;
@@ -96,8 +126,8 @@ void HubClient::connect() {
         opt_.url.host, opt_.url.port, [this, link](error_code ec, tcp::resolver::results_type results) {
             if (stale(link)) return;
             if (ec) return fail(link, ec, "resolving '" + opt_.url.host + "'");
-            beast::get_lowest_layer(link->ws).expires_after(opt_.connect_timeout);
-            beast::get_lowest_layer(link->ws).async_connect(
+            link->tcp().expires_after(opt_.connect_timeout);
+            link->tcp().async_connect(
                 results, [this, link](error_code ec, const tcp::endpoint&) { on_connect(link, ec); });
         });
 }
@@ -105,31 +135,56 @@ void HubClient::connect() {
 void HubClient::on_connect(const LinkPtr& link, error_code ec) {
     if (stale(link)) return;
     if (ec) return fail(link, ec, "connect");
+    if (!link->secure) return websocket_handshake(link);
+    auto& tls = link->secure->next_layer();
+    tls_->prepare(tls.native_handle(), opt_.url.host, link->verify_error);
+    tls.set_verify_callback([this, raw = link.get()](bool preverified, net::ssl::verify_context& vc) {
+        return tls_->verify(preverified, vc, opt_.url.host, raw->verify_error);
+    });
+    link->tcp().expires_after(opt_.handshake_timeout);
+    tls.async_handshake(net::ssl::stream_base::client, [this, link](error_code ec) { on_tls_handshake(link, ec); });
+}
+
+void HubClient::on_tls_handshake(const LinkPtr& link, error_code ec) {
+    if (stale(link)) return;
+    // The hello, and the token in it, go out only after this succeeded.
+    if (ec && !link->verify_error.empty()) return fail(link, {}, "TLS: " + link->verify_error + "; the token was not sent");
+    if (ec) return fail(link, ec, "TLS handshake");
+    if (SSL_session_reused(link->secure->next_layer().native_handle())) ++stats_.tls_resumed;
+    websocket_handshake(link);
+}
+
+void HubClient::websocket_handshake(const LinkPtr& link) {
     // The websocket stream keeps its own timers; the TCP one must be off.
-    beast::get_lowest_layer(link->ws).expires_never();
+    link->tcp().expires_never();
     websocket::stream_base::timeout t{};
     t.handshake_timeout = opt_.handshake_timeout;
     t.idle_timeout = opt_.idle_timeout;
     t.keep_alive_pings = true;
-    link->ws.set_option(t);
-    link->ws.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(http::field::user_agent, "telehub-agent"); }));
-    link->ws.read_message_max(opt_.max_frame_bytes);
-    link->ws.async_handshake(link->upgrade, opt_.url.host_header(), opt_.url.target,
-                             [this, link](error_code ec) { on_handshake(link, ec); });
+    link->ws([&](auto& ws) {
+        ws.set_option(t);
+        ws.set_option(websocket::stream_base::decorator(
+            [](websocket::request_type& req) { req.set(http::field::user_agent, "telehub-agent"); }));
+        ws.read_message_max(opt_.max_frame_bytes);
+        ws.async_handshake(link->upgrade, opt_.url.host_header(), opt_.url.target,
+                           [this, link](error_code ec) { on_handshake(link, ec); });
+    });
 }
 
 void HubClient::on_handshake(const LinkPtr& link, error_code ec) {
     if (stale(link)) return;
     if (ec) {
-        if (link->upgrade.result_int() != 0 && link->upgrade.result() != http::status::switching_protocols)
+        if (link->upgrade.result_int() != 0 && link->upgrade.result() != http::status::switching_protocols) {
+            std::string why = link->upgrade.result() == http::status::not_found
+                                  ? "; check the path in --hub"
+                                  : hub_error_message(link->upgrade.body());
             return fail(link, {}, "the hub answered HTTP " + std::to_string(link->upgrade.result_int()) +
-                                      " to the WebSocket upgrade at '" + opt_.url.target +
-                                      "'; check the path in --hub");
+                                      " to the WebSocket upgrade at '" + opt_.url.target + "'" + why);
+        }
         return fail(link, ec, "websocket handshake");
     }
     state_ = State::awaiting_welcome;
-    link->ws.text(true);
+    link->ws([](auto& ws) { ws.text(true); });
     enqueue({hello_frame_, 0, false});
     read(link);
     timer_.expires_after(opt_.welcome_timeout);
@@ -140,15 +195,19 @@ void HubClient::on_handshake(const LinkPtr& link, error_code ec) {
 }
 
 void HubClient::read(const LinkPtr& link) {
-    link->ws.async_read(link->rx, [this, link](error_code ec, std::size_t) {
-        if (stale(link)) return;
-        if (ec) return fail(link, ec, "read");
-        if (!link->ws.got_text()) return fail(link, {}, "the hub sent a binary frame");
-        auto data = link->rx.cdata();
-        on_frame(link, std::string_view(static_cast<const char*>(data.data()), data.size()));
-        link->rx.consume(link->rx.size());
-        if (!stale(link)) read(link);
+    link->ws([&](auto& ws) {
+        ws.async_read(link->rx, [this, link](error_code ec, std::size_t) { on_read(link, ec); });
     });
+}
+
+void HubClient::on_read(const LinkPtr& link, error_code ec) {
+    if (stale(link)) return;
+    if (ec) return fail(link, ec, "read");
+    if (!link->ws([](auto& ws) { return ws.got_text(); })) return fail(link, {}, "the hub sent a binary frame");
+    auto data = link->rx.cdata();
+    on_frame(link, std::string_view(static_cast<const char*>(data.data()), data.size()));
+    link->rx.consume(link->rx.size());
+    if (!stale(link)) read(link);
 }
 
 void HubClient::on_frame(const LinkPtr& link, std::string_view frame) {
@@ -181,6 +240,8 @@ void HubClient::on_welcome(const LinkPtr& link, std::uint64_t last_seq) {
     timer_.cancel();
     state_ = State::live;
     welcomed_at_ = std::chrono::steady_clock::now();
+    // TLS 1.3 tickets arrive after the handshake; by the welcome they are here.
+    if (link->secure) tls_->remember_session(link->secure->next_layer().native_handle());
     ++stats_.welcomes;
     sent_high_ = last_seq;  // the hub's word, not what we wrote, decides what counts as lost
 
@@ -224,17 +285,22 @@ bool HubClient::enqueue(Outgoing item) {
 void HubClient::write(const LinkPtr& link) {
     writing_ = true;
     Outgoing item = queue_.front();  // shares the frame: it outlives a queue cleared by fail()
-    link->ws.async_write(net::buffer(*item.frame), [this, link, item](error_code ec, std::size_t) {
-        if (stale(link)) return;
-        if (ec) return fail(link, ec, "write");
-        writing_ = false;
-        queue_.pop_front();
-        if (item.seq != 0) {
-            sent_high_ = std::max(sent_high_, item.seq);
-            ++(item.backfill ? stats_.sent_backfill : stats_.sent_live);
-        }
-        if (!queue_.empty()) write(link);
+    link->ws([&](auto& ws) {
+        ws.async_write(net::buffer(*item.frame),
+                       [this, link, item](error_code ec, std::size_t) { on_write(link, item, ec); });
     });
+}
+
+void HubClient::on_write(const LinkPtr& link, const Outgoing& item, error_code ec) {
+    if (stale(link)) return;
+    if (ec) return fail(link, ec, "write");
+    writing_ = false;
+    queue_.pop_front();
+    if (item.seq != 0) {
+        sent_high_ = std::max(sent_high_, item.seq);
+        ++(item.backfill ? stats_.sent_backfill : stats_.sent_live);
+    }
+    if (!queue_.empty()) write(link);
 }
 
 bool HubClient::submit(std::uint64_t seq, std::string frame) {
@@ -269,7 +335,7 @@ void HubClient::fail(const LinkPtr& link, error_code ec, std::string what) {
     bool was_live = state_ == State::live;
     std::string line = "hub " + opt_.url.to_string() + ": ";
     if (ec == websocket::error::closed) {
-        line += describe_close(link->ws.reason());
+        line += describe_close(link->ws([](auto& ws) { return ws.reason(); }));
     } else {
         line += what;
         if (ec) line += ": " + ec.message();
@@ -278,7 +344,7 @@ void HubClient::fail(const LinkPtr& link, error_code ec, std::string what) {
 
     error_code ignored;
     link->resolver.cancel();
-    beast::get_lowest_layer(link->ws).socket().close(ignored);
+    link->tcp().socket().close(ignored);
     link_.reset();
     queue_.clear();
     writing_ = false;
@@ -310,10 +376,10 @@ void HubClient::stop() {
     link->resolver.cancel();
     if (open) {
         // Bounded by handshake_timeout; the handler keeps the link alive until then.
-        link->ws.async_close(websocket::close_code::normal, [link](error_code) {});
+        link->ws([&](auto& ws) { ws.async_close(websocket::close_code::normal, [link](error_code) {}); });
     } else {
         error_code ignored;
-        beast::get_lowest_layer(link->ws).socket().close(ignored);
+        link->tcp().socket().close(ignored);
     }
 }
 

@@ -25,6 +25,7 @@
 #include <boost/system/error_code.hpp>
 
 #include "agent/stream/backfill_buffer.hpp"
+#include "agent/stream/client_tls.hpp"
 #include "agent/stream/backoff.hpp"
 #include "agent/stream/hub_url.hpp"
 #include "telehub/sample.hpp"
@@ -32,7 +33,9 @@
 namespace telehub::agent {
 
 struct HubClientOptions {
-    HubUrl url;
+    HubUrl url;                   // wss:// connects with TLS and verifies the hub before the hello
+    std::string ca_file;          // CAs for the hub's certificate; empty: the system's store
+    std::string hub_fingerprint;  // "sha256:hex": trust exactly this certificate instead of a CA
     Hello hello;                  // encoded once, sent first on every connection
     std::size_t buffer = 300;     // --buffer: samples kept for replay, 5 minutes at 1 s
     BackoffPolicy backoff;        // 0.5 s doubling to 30 s, equal jitter
@@ -64,6 +67,7 @@ struct HubClientStats {
     std::uint64_t connect_attempts = 0;
     std::uint64_t welcomes = 0;        // connections that reached the welcome
     std::uint64_t disconnects = 0;     // welcomed connections that ended
+    std::uint64_t tls_resumed = 0;     // TLS handshakes that resumed the previous session
     std::size_t buffered = 0;          // samples in the buffer now
     bool connected = false;            // welcomed and sending live
 };
@@ -108,18 +112,23 @@ private:
 
     void connect();
     void on_connect(const LinkPtr& link, boost::system::error_code ec);
+    void on_tls_handshake(const LinkPtr& link, boost::system::error_code ec);
+    void websocket_handshake(const LinkPtr& link);
     void on_handshake(const LinkPtr& link, boost::system::error_code ec);
     void read(const LinkPtr& link);
+    void on_read(const LinkPtr& link, boost::system::error_code ec);
     void on_frame(const LinkPtr& link, std::string_view frame);
     void on_welcome(const LinkPtr& link, std::uint64_t last_seq);
     bool enqueue(Outgoing item);
     void write(const LinkPtr& link);
+    void on_write(const LinkPtr& link, const Outgoing& item, boost::system::error_code ec);
     void fail(const LinkPtr& link, boost::system::error_code ec, std::string what);
     bool stale(const LinkPtr& link) const { return link != link_ || state_ == State::stopped; }
     void log(std::string_view line) const;
 
     boost::asio::any_io_executor ex_;
     HubClientOptions opt_;
+    std::unique_ptr<ClientTls> tls_;  // set for wss://
     Frame hello_frame_;
     std::size_t max_queue_;
     BackfillBuffer buffer_;

@@ -33,31 +33,30 @@ std::optional<HubUrl> fail(std::string& error, std::string why) {
 
 std::string HubUrl::host_header() const {
     std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    if (port != "80") h += ":" + port;
+    if (port != (tls ? "443" : "80")) h += ":" + port;
     return h;
 }
 
 std::string HubUrl::to_string() const {
     std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    return "ws://" + h + ":" + port + target;
+    return (tls ? "wss://" : "ws://") + h + ":" + port + target;
 }
 
 std::optional<HubUrl> parse_hub_url(std::string_view text, std::string& error) {
-    if (text.empty()) return fail(error, "the hub URL is empty; expected ws://HOST:PORT/ws/agent");
+    if (text.empty()) return fail(error, "the hub URL is empty; expected wss://HOST:PORT/ws/agent");
     for (char c : text) {
         if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
             return fail(error, "the hub URL contains a space or control character");
     }
-    if (starts_with_nocase(text, "wss://"))
-        return fail(error, "TLS is not supported yet; use ws:// or a TLS-terminating proxy");
-    if (!starts_with_nocase(text, "ws://")) {
+    const bool tls = starts_with_nocase(text, "wss://");
+    if (!tls && !starts_with_nocase(text, "ws://")) {
         auto scheme_end = text.find("://");
         if (scheme_end == std::string_view::npos)
-            return fail(error, "missing scheme; expected ws://HOST:PORT/ws/agent");
+            return fail(error, "missing scheme; expected wss://HOST:PORT/ws/agent");
         return fail(error, "scheme '" + std::string(text.substr(0, scheme_end)) +
-                               "' is not supported; expected ws://HOST:PORT/ws/agent");
+                               "' is not supported; expected wss://HOST:PORT/ws/agent");
     }
-    std::string_view rest = text.substr(5);
+    std::string_view rest = text.substr(tls ? 6 : 5);
     auto path_start = rest.find_first_of("/?#");
     std::string_view authority = rest.substr(0, path_start);
     std::string_view path = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
@@ -66,9 +65,10 @@ std::optional<HubUrl> parse_hub_url(std::string_view text, std::string& error) {
         return fail(error, "credentials in the URL are not supported; pass the agent token with --token");
     if (path.find('#') != std::string_view::npos)
         return fail(error, "a fragment ('#...') has no meaning in a hub URL");
-    if (authority.empty()) return fail(error, "the host is missing; expected ws://HOST:PORT/ws/agent");
+    if (authority.empty()) return fail(error, "the host is missing; expected wss://HOST:PORT/ws/agent");
 
     HubUrl url;
+    url.tls = tls;
     std::string_view port;
     if (authority.front() == '[') {
         auto close = authority.find(']');
@@ -86,7 +86,7 @@ std::optional<HubUrl> parse_hub_url(std::string_view text, std::string& error) {
     } else {
         auto colon = authority.find(':');
         std::string_view host = authority.substr(0, colon);
-        if (host.empty()) return fail(error, "the host is missing; expected ws://HOST:PORT/ws/agent");
+        if (host.empty()) return fail(error, "the host is missing; expected wss://HOST:PORT/ws/agent");
         if (!std::all_of(host.begin(), host.end(), valid_host_char))
             return fail(error, "'" + std::string(host) + "' is not a valid host name or address");
         url.host = std::string(host);
@@ -96,7 +96,7 @@ std::optional<HubUrl> parse_hub_url(std::string_view text, std::string& error) {
         }
     }
     if (port.empty()) {
-        url.port = "80";
+        url.port = tls ? "443" : "80";
     } else {
         unsigned value = 0;
         auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);

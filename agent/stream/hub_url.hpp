@@ -1,4 +1,5 @@
-// The hub address given to `--hub`: ws://HOST[:PORT][/PATH]. Parsing is pure
+// The hub address given to `--hub`: wss://HOST[:PORT][/PATH], or ws:// for a
+// hub on this machine. Parsing is pure
 // (no DNS, no I/O) so a typo is reported at start-up, before any connection.
 #pragma once
 
@@ -10,17 +11,17 @@ namespace telehub::agent {
 
 struct HubUrl {
     std::string host;    // name or address as given; an IPv6 literal without brackets
-    std::string port;    // digits; "80" when the URL names none
+    std::string port;    // digits; "443" (wss) or "80" (ws) when the URL names none
     std::string target;  // request path (and query); "/ws/agent" when the URL names none
+    bool tls = false;    // wss://
 
     // The Host header value: host, bracketed if IPv6, plus ":port" unless 80.
     std::string host_header() const;
-    // ws://host:port/target, for log lines.
+    // ws[s]://host:port/target, for log lines.
     std::string to_string() const;
 };
 
-// Returns the parsed URL, or nullopt with `error` saying what is wrong with it
-// (wss:// is refused with its own message: the agent speaks no TLS yet).
+// Returns the parsed URL, or nullopt with `error` saying what is wrong with it.
 std::optional<HubUrl> parse_hub_url(std::string_view text, std::string& error);
 
 // For start-up: throws std::invalid_argument("--hub 'TEXT': <why>").

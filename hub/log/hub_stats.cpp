@@ -44,6 +44,7 @@ nlohmann::json stats_json(const HubStats& s, std::uint64_t log_lines_dropped) {
             {"live_messages_dropped", get(s.live_messages_dropped)},
             {"http_requests", get(s.http_requests)},
             {"auth_failures", get(s.auth_failures)},
+            {"tls_handshake_failures", get(s.tls_handshake_failures)},
             {"commands", get(s.commands)}};
 }
 

@@ -45,6 +45,7 @@ struct HubStats {
     std::atomic<std::uint64_t> live_messages_dropped{0}; // stale summaries replaced before sending
     std::atomic<std::uint64_t> http_requests{0};
     std::atomic<std::uint64_t> auth_failures{0};  // requests refused 401/403 for their token, agents for theirs
+    std::atomic<std::uint64_t> tls_handshake_failures{0};  // TLS connections that ended before their handshake completed
     std::atomic<std::uint64_t> commands{0};       // process-control and on-demand requests past the token check
 
     void refuse(RefuseReason r) { refused[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }

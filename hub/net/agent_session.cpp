@@ -6,7 +6,9 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <nlohmann/json.hpp>
 
 #include "hub/hub_context.hpp"
@@ -47,16 +49,18 @@ std::string close_reason_text(const std::string& s) {
 
 }  // namespace
 
-AgentSession::AgentSession(net::ip::tcp::socket&& socket, HubContext& ctx, std::string peer)
-    : ws_(std::move(socket)),
+template <class Stream>
+AgentSession<Stream>::AgentSession(Stream&& stream, HubContext& ctx, std::string peer)
+    : ws_(std::move(stream)),
       ctx_(ctx),
       peer_(std::move(peer)),
       conn_id_(ctx.next_conn_id.fetch_add(1)),
-      last_frame_ms_(steady_ms()) {
+      last_frame_ms_(steady_clock_ms()) {
     ctx_.stats.agents_connected.fetch_add(1, std::memory_order_relaxed);
 }
 
-AgentSession::~AgentSession() {
+template <class Stream>
+AgentSession<Stream>::~AgentSession() {
     ctx_.stats.agents_connected.fetch_sub(1, std::memory_order_relaxed);
     ctx_.agents.remove(conn_id_);
     ctx_.relay.on_disconnect(conn_id_);
@@ -67,8 +71,9 @@ AgentSession::~AgentSession() {
     }
 }
 
-void AgentSession::run(beast::http::request<beast::http::string_body> upgrade) {
-    ctx_.agents.add(conn_id_, weak_from_this());
+template <class Stream>
+void AgentSession<Stream>::run(beast::http::request<beast::http::string_body> upgrade) {
+    ctx_.agents.add(conn_id_, this->weak_from_this());
     beast::get_lowest_layer(ws_).expires_never();
     // Beast's idle timeout re-arms a timer on every frame read (a cancelled
     // wait and a new one, per sample); the hub's once-a-second sweep
@@ -78,20 +83,23 @@ void AgentSession::run(beast::http::request<beast::http::string_body> upgrade) {
     timeouts.idle_timeout = websocket::stream_base::none();
     ws_.set_option(timeouts);
     ws_.read_message_max(ctx_.config.max_frame * 2);
-    ws_.async_accept(upgrade, beast::bind_front_handler(&AgentSession::on_accept, shared_from_this()));
+    ws_.async_accept(upgrade, beast::bind_front_handler(&AgentSession<Stream>::on_accept, this->shared_from_this()));
 }
 
-void AgentSession::on_accept(beast::error_code ec) {
+template <class Stream>
+void AgentSession<Stream>::on_accept(beast::error_code ec) {
     if (ec) return fail(ec, "handshake");
     accepted_ = true;
     do_read();
 }
 
-void AgentSession::do_read() {
-    ws_.async_read_some(buffer_, read_chunk, beast::bind_front_handler(&AgentSession::on_read, shared_from_this()));
+template <class Stream>
+void AgentSession<Stream>::do_read() {
+    ws_.async_read_some(buffer_, read_chunk, beast::bind_front_handler(&AgentSession<Stream>::on_read, this->shared_from_this()));
 }
 
-void AgentSession::on_read(beast::error_code ec, std::size_t n) {
+template <class Stream>
+void AgentSession<Stream>::on_read(beast::error_code ec, std::size_t n) {
     if (ec == websocket::error::message_too_big) {
         ctx_.stats.refuse(RefuseReason::frame_too_big);
         ctx_.log.event("refused frame from " + peer_ + ": declared frame over twice --max-frame; closed with 1009");
@@ -99,7 +107,7 @@ void AgentSession::on_read(beast::error_code ec, std::size_t n) {
         return;  // the WebSocket layer has closed with 1009
     }
     if (ec) return fail(ec, "read");
-    last_frame_ms_.store(steady_ms(), std::memory_order_relaxed);
+    last_frame_ms_.store(steady_clock_ms(), std::memory_order_relaxed);
     ctx_.stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
     if (buffer_.size() > ctx_.config.max_frame)
         return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
@@ -114,7 +122,8 @@ void AgentSession::on_read(beast::error_code ec, std::size_t n) {
     if (!close_) do_read();
 }
 
-void AgentSession::handle_frame(std::string_view frame) {
+template <class Stream>
+void AgentSession<Stream>::handle_frame(std::string_view frame) {
     auto& td = thread_decoder();
     if (auto err = td.decoder.decode(frame, td.frame))
         return refuse(refuse_reason_from_code(err->code), websocket::close_code::policy_error, err->message);
@@ -125,7 +134,8 @@ void AgentSession::handle_frame(std::string_view frame) {
     }
 }
 
-void AgentSession::handle_hello(const Hello& h) {
+template <class Stream>
+void AgentSession<Stream>::handle_hello(const Hello& h) {
     if (have_hello_)
         return refuse(RefuseReason::repeated_hello, websocket::close_code::policy_error,
                       "a second hello on one connection");
@@ -153,7 +163,8 @@ void AgentSession::handle_hello(const Hello& h) {
     send(nlohmann::json{{"type", "welcome"}, {"protocol", protocol_version}, {"last_seq", last_seq}}.dump());
 }
 
-void AgentSession::handle_reply(CommandReply&& reply) {
+template <class Stream>
+void AgentSession<Stream>::handle_reply(CommandReply&& reply) {
     if (!have_hello_)
         return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a reply before the hello");
     auto id = reply.id;
@@ -162,27 +173,30 @@ void AgentSession::handle_reply(CommandReply&& reply) {
                        "': not waiting for it on this connection (answered 504 already, or never sent)");
 }
 
-std::int64_t AgentSession::steady_ms() {
+std::int64_t steady_clock_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
-void AgentSession::close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) {
+template <class Stream>
+void AgentSession<Stream>::close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) {
     if (now_ms - last_frame_ms_.load(std::memory_order_relaxed) < limit_ms) return;
-    net::post(ws_.get_executor(), [self = shared_from_this(), limit_ms] {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), limit_ms] {
         if (self->close_) return;
         self->end_reason_ = "idle: no frame for " + std::to_string(limit_ms / 1000) + " s";
         self->close(websocket::close_code::going_away, self->end_reason_ + " (--agent-idle-timeout)");
     });
 }
 
-void AgentSession::send_command(std::string frame) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+template <class Stream>
+void AgentSession<Stream>::send_command(std::string frame) {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
         self->send(std::move(frame));
     });
 }
 
-void AgentSession::handle_sample(const Sample& s, std::string_view frame) {
+template <class Stream>
+void AgentSession<Stream>::handle_sample(const Sample& s, std::string_view frame) {
     if (!have_hello_)
         return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a sample before the hello");
     if (s.host_id != host_id_)
@@ -202,7 +216,8 @@ void AgentSession::handle_sample(const Sample& s, std::string_view frame) {
     ctx_.live.forward_sample(host_id_, raw);
 }
 
-void AgentSession::refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message) {
+template <class Stream>
+void AgentSession<Stream>::refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message) {
     ctx_.stats.refuse(reason);
     ctx_.log.event("refused frame from " + peer_ + (have_hello_ ? " (host '" + host_id_ + "')" : std::string()) +
                    ": " + std::string(refuse_reason_name(reason)) + ": " + message + "; closing with " +
@@ -212,38 +227,43 @@ void AgentSession::refuse(RefuseReason reason, std::uint16_t close_code, const s
     close(close_code, close_reason_text(message));
 }
 
-void AgentSession::replace() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void AgentSession<Stream>::replace() {
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] {
         self->end_reason_ = "replaced by a newer connection";
         self->close(4000, "replaced: a newer connection arrived with host id '" + self->host_id_ + "'");
     });
 }
 
-void AgentSession::shutdown() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void AgentSession<Stream>::shutdown() {
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] {
         self->end_reason_ = "hub shutting down";
         if (!self->accepted_) return beast::get_lowest_layer(self->ws_).cancel();
         self->close(websocket::close_code::going_away, "hub shutting down");
     });
 }
 
-void AgentSession::send(std::string text) {
+template <class Stream>
+void AgentSession<Stream>::send(std::string text) {
     if (close_) return;
     outbox_.push_back(std::move(text));
     if (!writing_) write_next();
 }
 
-void AgentSession::close(std::uint16_t code, std::string reason) {
+template <class Stream>
+void AgentSession<Stream>::close(std::uint16_t code, std::string reason) {
     if (close_ || !accepted_) return;
     close_ = websocket::close_reason(static_cast<websocket::close_code>(code), close_reason_text(reason));
     if (!writing_) write_next();
 }
 
-void AgentSession::write_next() {
+template <class Stream>
+void AgentSession<Stream>::write_next() {
     if (outbox_.empty()) {
         if (close_ && !closing_) {
             closing_ = true;
-            ws_.async_close(*close_, [self = shared_from_this()](beast::error_code ec) {
+            ws_.async_close(*close_, [self = this->shared_from_this()](beast::error_code ec) {
                 if (ec) self->fail(ec, "close");
             });
         }
@@ -251,7 +271,7 @@ void AgentSession::write_next() {
     }
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(net::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_write(net::buffer(outbox_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
         self->writing_ = false;
         if (ec) return self->fail(ec, "write");
         self->outbox_.pop_front();
@@ -259,9 +279,13 @@ void AgentSession::write_next() {
     });
 }
 
-void AgentSession::fail(beast::error_code ec, const char* what) {
+template <class Stream>
+void AgentSession<Stream>::fail(beast::error_code ec, const char* what) {
     if (ec == net::error::operation_aborted || ec == websocket::error::closed) return;
     if (end_reason_.empty()) end_reason_ = std::string(what) + ": " + ec.message();
 }
+
+template class AgentSession<PlainStream>;
+template class AgentSession<TlsStream>;
 
 }  // namespace telehub::hub

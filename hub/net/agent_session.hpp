@@ -17,6 +17,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "hub/net/streams.hpp"
+
 #include "hub/control/control.hpp"
 #include "hub/log/log.hpp"
 #include "telehub/codec.hpp"
@@ -25,10 +27,14 @@ namespace telehub::hub {
 
 struct HubContext;
 
-class AgentSession : public AgentLink, public std::enable_shared_from_this<AgentSession> {
+// Milliseconds of the steady clock: agents' last-frame times and the idle sweep.
+std::int64_t steady_clock_ms();
+
+template <class Stream>
+class AgentSession : public AgentLink, public std::enable_shared_from_this<AgentSession<Stream>> {
 public:
     // `socket` is already bound to its own strand (or the one-thread io_context).
-    AgentSession(boost::asio::ip::tcp::socket&& socket, HubContext& ctx, std::string peer);
+    AgentSession(Stream&& stream, HubContext& ctx, std::string peer);
     ~AgentSession() override;
 
     void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
@@ -36,7 +42,6 @@ public:
     void shutdown() override;
     void send_command(std::string frame) override;
     void close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) override;
-    static std::int64_t steady_ms();
 
 private:
     void on_accept(boost::beast::error_code ec);
@@ -52,7 +57,7 @@ private:
     void write_next();
     void fail(boost::beast::error_code ec, const char* what);
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Stream> ws_;
     HubContext& ctx_;
     std::string peer_;
     std::uint64_t conn_id_;

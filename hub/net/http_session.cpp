@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "hub/api/api.hpp"
@@ -24,42 +25,62 @@ constexpr std::uint32_t header_limit = 16 * 1024;          // request line and h
 constexpr std::uint64_t body_limit = 64 * 1024;            // the REST API takes no large bodies
 constexpr auto idle_timeout = std::chrono::seconds(30);    // for headers to arrive and between requests
 
-std::string peer_of(const net::ip::tcp::socket& s) {
-    beast::error_code ec;
-    auto ep = s.remote_endpoint(ec);
-    if (ec) return "unknown peer";
-    return ep.address().to_string() + ":" + std::to_string(ep.port());
-}
+constexpr auto tls_shutdown_timeout = std::chrono::seconds(5);
+
+// Sent on every answer: pages run only the hub's own scripts and styles, talk
+// only to the hub, are never framed, and never send a Referer (the dashboard
+// URL may carry a token).
+constexpr const char* content_security_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, HubContext& ctx)
-    : stream_(std::move(socket)), ctx_(ctx), peer_(peer_of(stream_.socket())) {}
+template <class Stream>
+HttpSession<Stream>::HttpSession(Stream&& stream, beast::flat_buffer&& buffer, HubContext& ctx, std::string peer,
+                                 bool plain_refused)
+    : stream_(std::move(stream)),
+      buffer_(std::move(buffer)),
+      ctx_(ctx),
+      peer_(std::move(peer)),
+      plain_refused_(plain_refused) {}
 
-void HttpSession::run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+template <class Stream>
+void HttpSession<Stream>::run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&HttpSession<Stream>::do_read, this->shared_from_this()));
 }
 
-void HttpSession::do_read() {
+template <class Stream>
+void HttpSession<Stream>::do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
-    stream_.expires_after(idle_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+    beast::get_lowest_layer(stream_).expires_after(idle_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession<Stream>::on_read, this->shared_from_this()));
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted)
         return do_close();
     if (ec == http::error::header_limit)
         return reply(error_reply(431, "headers_too_large", "request headers over 16 KiB"), false, false);
     if (ec == http::error::body_limit) return reply(error_reply(413, "body_too_large", "request body over 64 KiB"), false, false);
     if (ec) {
-        if (ec == net::error::eof || ec == net::error::connection_reset) return do_close();
+        if (ec == net::error::eof || ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated)
+            return do_close();
         return reply(error_reply(400, "bad_request", "malformed HTTP request: " + ec.message()), false, false);
     }
     ctx_.stats.http_requests.fetch_add(1, std::memory_order_relaxed);
     auto& req = parser_->get();
+    if (plain_refused_) {
+        ctx_.log.event("refused plain HTTP from " + peer_ + " to " + std::string(req.target().substr(0, 200)) +
+                       ": only loopback peers may skip TLS");
+        return reply(error_reply(403, "tls_required",
+                                 "this hub accepts plain HTTP only from loopback; connect with https:// or wss://"),
+                     false, false);
+    }
     std::string_view target = req.target();
     auto qpos = target.find('?');
     std::string_view path = target.substr(0, qpos);
@@ -92,13 +113,13 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
         return answer(std::move(*access.refusal));
     }
     if (upgrade) {
-        stream_.expires_never();
+        beast::get_lowest_layer(stream_).expires_never();
         if (path == "/ws/agent") {
-            std::make_shared<AgentSession>(stream_.release_socket(), ctx_, peer_)->run(parser_->release());
+            std::make_shared<AgentSession<Stream>>(std::move(stream_), ctx_, peer_)->run(parser_->release());
             return;
         }
         if (path == "/ws/live") {
-            std::make_shared<LiveSession>(stream_.release_socket(), ctx_, peer_)->run(parser_->release());
+            std::make_shared<LiveSession<Stream>>(std::move(stream_), ctx_, peer_)->run(parser_->release());
             return;
         }
         return answer(error_reply(404, "not_found", "no WebSocket endpoint at " + std::string(path)));
@@ -117,7 +138,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
         if (auto* refusal = std::get_if<HttpReply>(&parsed)) return answer(std::move(*refusal));
         dispatch_control(ctx_, stream_.get_executor(), std::move(std::get<ControlRequest>(parsed)),
                          ControlCaller{peer_, access.who->name},
-                         [self = shared_from_this(), keep_alive, head](HttpReply r) {
+                         [self = this->shared_from_this(), keep_alive, head](HttpReply r) {
                              self->reply(std::move(r), keep_alive, head);
                          });
         return;
@@ -125,27 +146,46 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     answer(route_http(ctx_, req.method_string(), target));
 }
 
-void HttpSession::reply(HttpReply r, bool keep_alive, bool head) {
+template <class Stream>
+void HttpSession<Stream>::reply(HttpReply r, bool keep_alive, bool head) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "telehub");
     res->set(http::field::content_type, r.content_type);
     if (!r.allow.empty()) res->set(http::field::allow, r.allow);
     for (const auto& [name, value] : r.headers) res->set(name, value);
     res->set(http::field::cache_control, "no-cache");
+    res->set("Content-Security-Policy", content_security_policy);
+    res->set("X-Content-Type-Options", "nosniff");
+    res->set("Referrer-Policy", "no-referrer");
+    res->set("X-Frame-Options", "DENY");
+    if constexpr (is_tls_stream<Stream>) res->set(http::field::strict_transport_security, "max-age=31536000");
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);
     res->prepare_payload();
     if (head) res->body().clear();  // keeps Content-Length of the GET
-    stream_.expires_after(idle_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+    beast::get_lowest_layer(stream_).expires_after(idle_timeout);
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
         if (ec || !keep_alive) return self->do_close();
         self->do_read();
     });
 }
 
-void HttpSession::do_close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+template <class Stream>
+void HttpSession<Stream>::do_close() {
+    if constexpr (is_tls_stream<Stream>) {
+        // The TLS close_notify, bounded: a peer that never answers it is cut off.
+        beast::get_lowest_layer(stream_).expires_after(tls_shutdown_timeout);
+        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+            beast::error_code ec;
+            beast::get_lowest_layer(self->stream_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+        });
+    } else {
+        beast::error_code ec;
+        stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    }
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace telehub::hub

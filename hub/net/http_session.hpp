@@ -1,28 +1,31 @@
-// One accepted TCP connection speaking HTTP/1.1: REST, static files, and the
-// WebSocket upgrades to /ws/agent and /ws/live, which hand the socket to an
-// AgentSession or LiveSession. Header and body limits and an idle timeout
-// bound what one client can hold.
+// One accepted connection speaking HTTP/1.1, plain or over TLS: REST, static
+// files, and the WebSocket upgrades to /ws/agent and /ws/live, which hand the
+// stream to an AgentSession or LiveSession. Header and body limits and an
+// idle timeout bound what one client can hold. A plain connection from a
+// peer outside the loopback set is answered 403 to every request.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "hub/api/api.hpp"
+#include "hub/net/streams.hpp"
 
 namespace telehub::hub {
 
 struct HubContext;
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 public:
-    HttpSession(boost::asio::ip::tcp::socket&& socket, HubContext& ctx);
+    // `buffer` holds what was read before the session began (the TLS detection's bytes).
+    HttpSession(Stream&& stream, boost::beast::flat_buffer&& buffer, HubContext& ctx, std::string peer,
+                bool plain_refused);
     void run();
 
 private:
@@ -31,10 +34,11 @@ private:
     void reply(HttpReply r, bool keep_alive, bool head);
     void do_close();
 
-    boost::beast::tcp_stream stream_;
+    Stream stream_;
+    boost::beast::flat_buffer buffer_;
     HubContext& ctx_;
     std::string peer_;
-    boost::beast::flat_buffer buffer_;
+    bool plain_refused_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
 };
 

@@ -6,7 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
-#include "hub/net/http_session.hpp"
+#include "hub/net/detect_session.hpp"
 #include "hub/hub_context.hpp"
 
 namespace telehub::hub {
@@ -55,7 +55,7 @@ void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
         });
         return;
     }
-    std::make_shared<HttpSession>(std::move(socket), ctx_)->run();
+    start_connection(std::move(socket), ctx_);
     do_accept();
 }
 

@@ -1,7 +1,9 @@
 #include "hub/net/live_session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <nlohmann/json.hpp>
 
 #include "hub/hub_context.hpp"
@@ -21,20 +23,23 @@ constexpr std::size_t max_detail_hosts = 1000;
 
 }  // namespace
 
-LiveSession::LiveSession(net::ip::tcp::socket&& socket, HubContext& ctx, std::string peer)
-    : ws_(std::move(socket)),
+template <class Stream>
+LiveSession<Stream>::LiveSession(Stream&& stream, HubContext& ctx, std::string peer)
+    : ws_(std::move(stream)),
       ctx_(ctx),
       peer_(std::move(peer)),
       queue_(ctx.config.live_queue_bytes, ctx.config.live_queue_messages) {
     ctx_.stats.live_clients.fetch_add(1, std::memory_order_relaxed);
 }
 
-LiveSession::~LiveSession() {
+template <class Stream>
+LiveSession<Stream>::~LiveSession() {
     ctx_.stats.live_clients.fetch_sub(1, std::memory_order_relaxed);
     if (id_) ctx_.live.remove(id_);
 }
 
-void LiveSession::run(beast::http::request<beast::http::string_body> upgrade) {
+template <class Stream>
+void LiveSession<Stream>::run(beast::http::request<beast::http::string_body> upgrade) {
     beast::get_lowest_layer(ws_).expires_never();
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(max_client_message);
@@ -42,22 +47,25 @@ void LiveSession::run(beast::http::request<beast::http::string_body> upgrade) {
     // otherwise cut it into 4 KB fragments, one send call each (at 2,000
     // hosts the ~0.9 MB summaries frame was ~200 sends per dashboard a second).
     ws_.auto_fragment(false);
-    ws_.async_accept(upgrade, beast::bind_front_handler(&LiveSession::on_accept, shared_from_this()));
+    ws_.async_accept(upgrade, beast::bind_front_handler(&LiveSession<Stream>::on_accept, this->shared_from_this()));
 }
 
-void LiveSession::on_accept(beast::error_code ec) {
+template <class Stream>
+void LiveSession<Stream>::on_accept(beast::error_code ec) {
     if (ec) return fail(ec, "handshake");
     accepted_ = true;
-    id_ = ctx_.live.add(weak_from_this());
+    id_ = ctx_.live.add(this->weak_from_this());
     send_snapshot(HostFilter{});
     do_read();
 }
 
-void LiveSession::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&LiveSession::on_read, shared_from_this()));
+template <class Stream>
+void LiveSession<Stream>::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&LiveSession<Stream>::on_read, this->shared_from_this()));
 }
 
-void LiveSession::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void LiveSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (ec) return fail(ec, "read");
     if (!ws_.got_text()) {
         send_error("binary_frame", "binary frames are not accepted; send JSON text");
@@ -69,7 +77,8 @@ void LiveSession::on_read(beast::error_code ec, std::size_t) {
     do_read();
 }
 
-void LiveSession::handle_message(std::string_view text) {
+template <class Stream>
+void LiveSession<Stream>::handle_message(std::string_view text) {
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded()) return send_error("bad_json", "message is not valid JSON");
     if (!j.is_object()) return send_error("wrong_type", "message must be a JSON object");
@@ -96,21 +105,25 @@ void LiveSession::handle_message(std::string_view text) {
     send_snapshot(filter);
 }
 
-void LiveSession::send_error(std::string_view code, const std::string& message) {
+template <class Stream>
+void LiveSession<Stream>::send_error(std::string_view code, const std::string& message) {
     enqueue({std::make_shared<const std::string>(encode_error(code, message)), LiveMessageKind::error});
 }
 
-void LiveSession::send_snapshot(const HostFilter& filter) {
+template <class Stream>
+void LiveSession<Stream>::send_snapshot(const HostFilter& filter) {
     auto frame = build_snapshot_frame(HostRegistry::system_clock_ms(), ctx_.registry.high_cpu(),
                                       ctx_.registry.counts(), ctx_.registry.snapshots(filter));
     enqueue({std::make_shared<const std::string>(std::move(frame)), LiveMessageKind::snapshot});
 }
 
-void LiveSession::deliver(LiveMessage m) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), m = std::move(m)]() mutable { self->enqueue(std::move(m)); });
+template <class Stream>
+void LiveSession<Stream>::deliver(LiveMessage m) {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), m = std::move(m)]() mutable { self->enqueue(std::move(m)); });
 }
 
-void LiveSession::enqueue(LiveMessage m) {
+template <class Stream>
+void LiveSession<Stream>::enqueue(LiveMessage m) {
     if (!accepted_ || close_requested_) return;
     if (queue_.push(std::move(m)) == LiveQueue::Push::replaced)
         ctx_.stats.live_messages_dropped.fetch_add(1, std::memory_order_relaxed);
@@ -132,12 +145,13 @@ void LiveSession::enqueue(LiveMessage m) {
     if (!writing_) write_next();
 }
 
-void LiveSession::write_next() {
+template <class Stream>
+void LiveSession<Stream>::write_next() {
     if (close_requested_) {
         if (!closing_ && !writing_) {
             closing_ = true;
             ws_.async_close(websocket::close_reason(websocket::close_code::going_away, "closing"),
-                            [self = shared_from_this()](beast::error_code) {});
+                            [self = this->shared_from_this()](beast::error_code) {});
         }
         return;
     }
@@ -145,7 +159,7 @@ void LiveSession::write_next() {
     writing_ = true;
     const auto& m = queue_.start_front();
     ws_.text(true);
-    ws_.async_write(net::buffer(*m.data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_write(net::buffer(*m.data), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
         self->writing_ = false;
         if (ec) return self->fail(ec, "write");
         self->queue_.finish_front();
@@ -154,7 +168,8 @@ void LiveSession::write_next() {
     });
 }
 
-void LiveSession::close(std::uint16_t code, std::string reason) {
+template <class Stream>
+void LiveSession<Stream>::close(std::uint16_t code, std::string reason) {
     if (close_requested_ || !accepted_) return;
     close_requested_ = true;
     if (writing_) {
@@ -164,19 +179,24 @@ void LiveSession::close(std::uint16_t code, std::string reason) {
     }
     closing_ = true;
     ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
-                    [self = shared_from_this()](beast::error_code) {});
+                    [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void LiveSession::shutdown() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void LiveSession<Stream>::shutdown() {
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] {
         if (!self->accepted_) return beast::get_lowest_layer(self->ws_).cancel();
         self->close(websocket::close_code::going_away, "hub shutting down");
     });
 }
 
-void LiveSession::fail(beast::error_code ec, const char* what) {
+template <class Stream>
+void LiveSession<Stream>::fail(beast::error_code ec, const char* what) {
     if (ec == net::error::operation_aborted || ec == websocket::error::closed) return;
     (void)what;  // a dashboard going away is routine; nothing to log
 }
+
+template class LiveSession<PlainStream>;
+template class LiveSession<TlsStream>;
 
 }  // namespace telehub::hub

@@ -17,15 +17,18 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "hub/net/streams.hpp"
+
 #include "hub/live/live.hpp"
 
 namespace telehub::hub {
 
 struct HubContext;
 
-class LiveSession : public LiveSink, public std::enable_shared_from_this<LiveSession> {
+template <class Stream>
+class LiveSession : public LiveSink, public std::enable_shared_from_this<LiveSession<Stream>> {
 public:
-    LiveSession(boost::asio::ip::tcp::socket&& socket, HubContext& ctx, std::string peer);
+    LiveSession(Stream&& stream, HubContext& ctx, std::string peer);
     ~LiveSession() override;
 
     void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
@@ -44,7 +47,7 @@ private:
     void close(std::uint16_t code, std::string reason);
     void fail(boost::beast::error_code ec, const char* what);
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Stream> ws_;
     HubContext& ctx_;
     std::string peer_;
     std::uint64_t id_ = 0;

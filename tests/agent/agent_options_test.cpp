@@ -75,36 +75,61 @@ BOOST_AUTO_TEST_CASE(control_defaults_allow_everything_but_exec) {
 }
 
 BOOST_AUTO_TEST_CASE(exec_flags) {
-    auto o = parse({"--hub", "ws://h:1/ws/agent", "--allow-exec", "--exec-allow", "echo,uptime"}).options;
+    auto o = parse({"--hub", "ws://127.0.0.1:1/ws/agent", "--allow-exec", "--exec-allow", "echo,uptime"}).options;
     BOOST_TEST(o.allow_exec);
     BOOST_TEST((o.exec_allow == std::vector<std::string>{"echo", "uptime"}));
-    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--exec-allow", "echo"}) == "--exec-allow needs --allow-exec");
-    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--allow-exec", "--exec-allow", "echo,,ls"}).find("empty program name") !=
+    BOOST_TEST(usage_error({"--hub", "ws://127.0.0.1:1/ws/agent", "--exec-allow", "echo"}) == "--exec-allow needs --allow-exec");
+    BOOST_TEST(usage_error({"--hub", "ws://127.0.0.1:1/ws/agent", "--allow-exec", "--exec-allow", "echo,,ls"}).find("empty program name") !=
                std::string::npos);
-    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--allow-exec", "--no-control"}).find("contradict") !=
+    BOOST_TEST(usage_error({"--hub", "ws://127.0.0.1:1/ws/agent", "--allow-exec", "--no-control"}).find("contradict") !=
                std::string::npos);
-    BOOST_TEST(!parse({"--hub", "ws://h:1/ws/agent", "--no-control"}).options.control);
+    BOOST_TEST(!parse({"--hub", "ws://127.0.0.1:1/ws/agent", "--no-control"}).options.control);
     BOOST_TEST(usage_error({"--allow-exec"}) == "--allow-exec applies only with --hub");
 }
 
 BOOST_AUTO_TEST_CASE(token_from_flag_or_file) {
-    BOOST_TEST(parse({"--hub", "ws://h:1/ws/agent", "--token", "s3cret"}).options.token == "s3cret");
-    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--token", ""}) == "--token: the token is empty");
+    BOOST_TEST(parse({"--hub", "ws://127.0.0.1:1/ws/agent", "--token", "s3cret"}).options.token == "s3cret");
+    BOOST_TEST(usage_error({"--hub", "ws://127.0.0.1:1/ws/agent", "--token", ""}) == "--token: the token is empty");
     BOOST_TEST(usage_error({"--token", "x"}) == "--token applies only with --hub");
 
     const std::string path = "/tmp/telehub-token-test-" + std::to_string(::getpid());
     {
         std::ofstream(path) << "\n  \r\n  tok-en-1 \r\nsecond\n";
     }
-    BOOST_TEST(parse({"--hub", "ws://h:1/ws/agent", "--token-file", path.c_str()}).options.token == "tok-en-1");
-    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--token-file", path.c_str(), "--token", "x"}) ==
+    BOOST_TEST(parse({"--hub", "ws://127.0.0.1:1/ws/agent", "--token-file", path.c_str()}).options.token == "tok-en-1");
+    BOOST_TEST(usage_error({"--hub", "ws://127.0.0.1:1/ws/agent", "--token-file", path.c_str(), "--token", "x"}) ==
                "give --token or --token-file, not both");
     {
         std::ofstream(path) << "\n \n";
     }
-    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--token-file", path.c_str()}).find("holds no token") !=
+    BOOST_TEST(usage_error({"--hub", "ws://127.0.0.1:1/ws/agent", "--token-file", path.c_str()}).find("holds no token") !=
                std::string::npos);
     std::remove(path.c_str());
-    BOOST_TEST(usage_error({"--hub", "ws://h:1/ws/agent", "--token-file", path.c_str()}) ==
+    BOOST_TEST(usage_error({"--hub", "ws://127.0.0.1:1/ws/agent", "--token-file", path.c_str()}) ==
                "--token-file: cannot read '" + path + "'");
+}
+
+BOOST_AUTO_TEST_CASE(whom_the_agent_trusts) {
+    const std::string fp(64, 'a');
+    auto pinned = parse({"--hub", "wss://hub.example:8443", "--hub-fingerprint", ("SHA256:" + fp).c_str()}).options;
+    BOOST_TEST(pinned.hub_fingerprint == "sha256:" + fp);
+    // OpenSSL's colon form, as `openssl x509 -fingerprint -sha256` prints it.
+    std::string colons;
+    for (int i = 0; i < 32; ++i) colons += (i ? ":" : "") + std::string("AB");
+    std::string ab;
+    for (int i = 0; i < 32; ++i) ab += "ab";
+    BOOST_TEST(parse({"--hub", "wss://h:1", "--hub-fingerprint", colons.c_str()}).options.hub_fingerprint ==
+               "sha256:" + ab);
+    BOOST_TEST(usage_error({"--hub", "wss://h:1", "--hub-fingerprint", "sha256:abc"}).find("64 hex digits") !=
+               std::string::npos);
+    BOOST_TEST(usage_error({"--hub", "ws://127.0.0.1:1", "--hub-fingerprint", ("sha256:" + fp).c_str()}) ==
+               "--hub-fingerprint needs a wss:// hub URL");
+    BOOST_TEST(usage_error({"--hub", "wss://h:1", "--ca-file", "/nonexistent/ca.pem"}).find("cannot read") !=
+               std::string::npos);
+    // Clear text across a network only when asked for by name.
+    BOOST_TEST(usage_error({"--hub", "ws://hub.example:8080"}).find("--insecure") != std::string::npos);
+    BOOST_TEST(parse({"--hub", "ws://hub.example:8080", "--insecure"}).options.insecure);
+    BOOST_TEST(parse({"--hub", "ws://localhost:8080"}).options.hub_url == "ws://localhost:8080");
+    BOOST_TEST(parse({"--hub", "ws://[::1]:8080"}).options.hub_url == "ws://[::1]:8080");
+    BOOST_TEST(usage_error({"--insecure"}) == "--insecure applies only with --hub");
 }

@@ -60,9 +60,22 @@ BOOST_AUTO_TEST_CASE(ipv6_literal_in_brackets) {
     BOOST_TEST(contains(error_of("ws://[zz]:1/"), "IPv6"));
 }
 
-BOOST_AUTO_TEST_CASE(wss_is_refused_with_the_tls_message) {
-    BOOST_TEST(error_of("wss://hub:443/ws/agent") ==
-               "TLS is not supported yet; use ws:// or a TLS-terminating proxy");
+BOOST_AUTO_TEST_CASE(wss_means_tls_with_443_by_default) {
+    std::string error;
+    auto url = parse_hub_url("wss://hub.example/ws/agent", error);
+    BOOST_REQUIRE(url);
+    BOOST_TEST(url->tls);
+    BOOST_TEST(url->port == "443");
+    BOOST_TEST(url->host_header() == "hub.example");
+    BOOST_TEST(url->to_string() == "wss://hub.example:443/ws/agent");
+    auto other = parse_hub_url("WSS://hub:8443", error);
+    BOOST_REQUIRE(other);
+    BOOST_TEST(other->host_header() == "hub:8443");
+    BOOST_TEST(other->target == "/ws/agent");
+    auto plain = parse_hub_url("ws://hub", error);
+    BOOST_REQUIRE(plain);
+    BOOST_TEST(!plain->tls);
+    BOOST_TEST(plain->port == "80");
 }
 
 BOOST_AUTO_TEST_CASE(bad_urls_name_what_is_wrong) {

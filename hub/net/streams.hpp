@@ -1,0 +1,17 @@
+// The two byte streams a connection can be: plain TCP (loopback peers only)
+// or TLS over TCP. Sessions are templates over these, instantiated for both
+// in their .cpp, so the plain path costs exactly what it did before TLS.
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+namespace telehub::hub {
+
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+template <class Stream>
+inline constexpr bool is_tls_stream = std::is_same_v<Stream, TlsStream>;
+
+}  // namespace telehub::hub

@@ -1,0 +1,81 @@
+#include "hub/tls/server_tls.hpp"
+
+#include <stdexcept>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "telehub/cert_fingerprint.hpp"
+
+namespace telehub::hub {
+namespace ssl = boost::asio::ssl;
+
+namespace {
+
+// TLS 1.2 suites with forward secrecy and AEAD only; TLS 1.3's are all of that kind already.
+constexpr const char* tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::string openssl_reason() {
+    unsigned long e = ERR_get_error();
+    ERR_clear_error();
+    if (e == 0) return "unknown OpenSSL error";
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    return buf;
+}
+
+struct Built {
+    std::shared_ptr<ssl::context> context;
+    std::string fingerprint;
+};
+
+Built build(const std::string& cert_file, const std::string& key_file) {
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+    SSL_CTX* h = ctx->native_handle();
+    SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION);
+    SSL_CTX_set_options(h, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_set_cipher_list(h, tls12_ciphers) != 1)
+        throw std::runtime_error("cannot set the TLS cipher list: " + openssl_reason());
+    if (SSL_CTX_use_certificate_chain_file(h, cert_file.c_str()) != 1)
+        throw std::runtime_error("cannot load the certificate '" + cert_file + "' (--tls-cert, PEM): " +
+                                 openssl_reason());
+    if (SSL_CTX_use_PrivateKey_file(h, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+        throw std::runtime_error("cannot load the private key '" + key_file + "' (--tls-key, PEM): " +
+                                 openssl_reason());
+    if (SSL_CTX_check_private_key(h) != 1)
+        throw std::runtime_error("the key '" + key_file + "' does not belong to the certificate '" + cert_file + "'");
+    // Reconnecting agents resume with a ticket instead of a full handshake.
+    SSL_CTX_clear_options(h, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(h, SSL_SESS_CACHE_SERVER);
+    return {ctx, cert_fingerprint(SSL_CTX_get0_certificate(h))};
+}
+
+}  // namespace
+
+ServerTls::ServerTls(std::string cert_file, std::string key_file)
+    : cert_file_(std::move(cert_file)), key_file_(std::move(key_file)) {
+    auto b = build(cert_file_, key_file_);
+    context_ = std::move(b.context);
+    fingerprint_ = std::move(b.fingerprint);
+}
+
+std::shared_ptr<ssl::context> ServerTls::context() const {
+    std::lock_guard lock(mu_);
+    return context_;
+}
+
+std::string ServerTls::fingerprint() const {
+    std::lock_guard lock(mu_);
+    return fingerprint_;
+}
+
+void ServerTls::reload() {
+    auto b = build(cert_file_, key_file_);
+    std::lock_guard lock(mu_);
+    context_ = std::move(b.context);
+    fingerprint_ = std::move(b.fingerprint);
+}
+
+}  // namespace telehub::hub

@@ -1,0 +1,39 @@
+// The hub's TLS identity: the certificate chain and key from PEM files,
+// turned into the server context every new TLS connection uses. TLS 1.2 at
+// least (1.3 preferred by the client's choice), forward-secret AEAD ciphers
+// only, session tickets on. reload() reads the files again; connections
+// already open keep the context they started with (each SSL holds a
+// reference to its SSL_CTX), so a SIGHUP drops no one.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+
+namespace telehub::hub {
+
+class ServerTls {
+public:
+    // Throws std::runtime_error naming the file and OpenSSL's reason.
+    ServerTls(std::string cert_file, std::string key_file);
+
+    // The context for a connection accepted now.
+    std::shared_ptr<boost::asio::ssl::context> context() const;
+    // "sha256:..." of the leaf certificate now in use.
+    std::string fingerprint() const;
+
+    // Reads the files again; on any error throws and keeps the current context.
+    void reload();
+
+    const std::string& cert_file() const { return cert_file_; }
+
+private:
+    std::string cert_file_, key_file_;
+    mutable std::mutex mu_;
+    std::shared_ptr<boost::asio::ssl::context> context_;
+    std::string fingerprint_;
+};
+
+}  // namespace telehub::hub
