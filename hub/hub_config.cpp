@@ -91,6 +91,9 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         ("admin-token-file", po::value(&c.admin_token_files)->composing(), "file of admin tokens, one per line: TOKEN or NAME TOKEN")
         ("viewer-token", po::value(&c.viewer_tokens)->composing(), "token needed to read hosts and the live stream (default: reading is open)")
         ("viewer-token-file", po::value(&c.viewer_token_files)->composing(), "file of viewer tokens, one per line: TOKEN or NAME TOKEN")
+        ("agent-tokens-file", po::value(&c.agent_credential_files)->composing(), "agent credentials: one per line NAME sha256:DIGEST [HOST_ID,...] (see `telehub token new`); re-read on SIGHUP")
+        ("admin-tokens-file", po::value(&c.admin_credential_files)->composing(), "admin credentials, same format (no host ids); re-read on SIGHUP")
+        ("viewer-tokens-file", po::value(&c.viewer_credential_files)->composing(), "viewer credentials, same format; re-read on SIGHUP")
         ("insecure", po::bool_switch(&c.insecure), "allow listening on a non-loopback address without agent tokens")
         ("command-timeout", po::value(&command_timeout_s)->default_value(5.0), "seconds to wait for an agent's reply to a command before answering 504")
         ("audit-log", po::value(&c.audit_log), "file the audit log is appended to (default: DATA-DIR/audit.jsonl)")
@@ -145,11 +148,12 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
             if (ec) bad("plain-from", "'" + a + "' is not an IP address");
         }
     }
-    bool any_agent_token = !c.agent_tokens.empty() || !c.agent_token_files.empty();
+    bool any_agent_token =
+        !c.agent_tokens.empty() || !c.agent_token_files.empty() || !c.agent_credential_files.empty();
     if (!any_agent_token && !c.insecure && !boost::asio::ip::make_address(c.listen_address).is_loopback())
         throw std::runtime_error("refusing to listen on " + c.listen_address +
                                  " without an agent token: anyone who reaches the port could pose as any host. "
-                                 "Give --agent-token-file (or --agent-token), or --insecure to accept that");
+                                 "Give --agent-tokens-file (or --agent-token-file), or --insecure to accept that");
     return r;
 }
 

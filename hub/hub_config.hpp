@@ -32,6 +32,8 @@ struct HubConfig {
     // hub's AccessTokens digests them at start.
     std::vector<std::string> agent_tokens, admin_tokens, viewer_tokens;
     std::vector<std::string> agent_token_files, admin_token_files, viewer_token_files;
+    // Credentials files (hashed, named, host-bound for agents; re-read on SIGHUP).
+    std::vector<std::string> agent_credential_files, admin_credential_files, viewer_credential_files;
     bool insecure = false;                        // allow a non-loopback listen address without agent tokens
     std::uint32_t agent_idle_s = 300;             // an agent connection silent this long is closed (1001)
     std::uint32_t command_timeout_ms = 5000;      // a relayed command with no reply by then is answered 504

@@ -34,6 +34,9 @@ void load_tokens(const HubConfig& c, AccessTokens& t, std::string& generated_adm
     for (const auto& f : c.admin_token_files) t.add_file(Role::admin, f);
     for (const auto& v : c.viewer_tokens) t.add(Role::viewer, "viewer", v);
     for (const auto& f : c.viewer_token_files) t.add_file(Role::viewer, f);
+    for (const auto& f : c.agent_credential_files) t.add_credentials_file(Role::agent, f);
+    for (const auto& f : c.admin_credential_files) t.add_credentials_file(Role::admin, f);
+    for (const auto& f : c.viewer_credential_files) t.add_credentials_file(Role::viewer, f);
     if (!t.has(Role::admin)) {
         generated_admin = AccessTokens::random_token();
         t.add(Role::admin, "admin", generated_admin);

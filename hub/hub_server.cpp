@@ -65,11 +65,20 @@ struct HubServer::Impl {
         for (auto& link : ctx.agents.all()) link->close_if_idle(now, limit);
     }
 
-    // SIGHUP: the certificate and key files are read again; connections
-    // already open keep theirs. A bad file is logged and the old pair stays.
+    // SIGHUP: the credentials files and the certificate are read again
+    // (small files, once per signal, so on the io thread). Agents whose
+    // credential is gone are closed with 4001; every other connection stays.
+    // A bad file is logged and the previous table or certificate stays.
     void wait_reload() {
         reload_signal.async_wait([this](boost::system::error_code ec, int) {
             if (ec) return;
+            try {
+                ctx.tokens.reload();
+                ctx.log.event("reloaded the credentials files");
+                for (auto& link : ctx.agents.all()) link->recheck_credential();
+            } catch (const std::exception& e) {
+                ctx.log.event(std::string("credentials reload failed, keeping the previous ones: ") + e.what());
+            }
             if (ctx.tls) {
                 try {
                     ctx.tls->reload();

@@ -5,9 +5,11 @@
 
 #include "hub/hub_config.hpp"
 #include "hub/hub_server.hpp"
+#include "hub/token_command.hpp"
 
 int main(int argc, char** argv) {
     try {
+        if (telehub::hub::is_token_command(argc, argv)) return telehub::hub::run_token_command(argc, argv);
         auto cli = telehub::hub::parse_hub_config(argc, argv);
         if (cli.help) {
             std::fputs(cli.help->c_str(), stdout);

@@ -59,6 +59,8 @@ std::string describe_close(const websocket::close_reason& cr) {
     std::string s = "hub closed the connection with code " + std::to_string(cr.code);
     switch (cr.code) {
     case 4000: s += " (replaced: a newer connection with this host id took over)"; break;
+    case 4001: s += " (this agent's credential was revoked on the hub)"; break;
+    case 4003: s += " (this agent's credential may not speak for its host id; check --host-id and the hub's tokens file)"; break;
     case 1008: s += " (policy violation: the hub refused this agent; check --token and the hello)"; break;
     case 1009: s += " (a frame was over the hub's --max-frame)"; break;
     case 1003: s += " (the hub refuses binary frames)"; break;

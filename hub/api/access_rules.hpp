@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "hub/api/access_tokens.hpp"
+#include "hub/auth/auth.hpp"
 #include "hub/api/rest_api.hpp"
 
 namespace telehub::hub {

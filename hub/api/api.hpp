@@ -2,7 +2,6 @@
 #pragma once
 
 #include "hub/api/access_rules.hpp"
-#include "hub/api/access_tokens.hpp"
 #include "hub/api/filter_params.hpp"
 #include "hub/api/control_dispatch.hpp"
 #include "hub/api/rest_api.hpp"

@@ -21,6 +21,8 @@ public:
     // Closes with 1001 if no frame arrived for `limit_ms` before `now_ms`
     // (steady clock): a peer that vanished without a FIN.
     virtual void close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) = 0;
+    // After a credentials reload: closes with 4001 if this agent's credential is gone.
+    virtual void recheck_credential() = 0;
 };
 
 class AgentDirectory {

@@ -25,6 +25,7 @@ enum class RefuseReason : std::size_t {
     binary_frame,
     frame_too_big,
     bad_token,       // a hello without the agent token this hub requires
+    host_not_allowed,  // a hello for a host id the agent's credential may not speak for
     count_
 };
 

@@ -42,6 +42,10 @@ ThreadDecoder& thread_decoder() {
     return d;
 }
 
+// Close codes of our own (4000-4999 are the application's; 4000 is a takeover).
+constexpr std::uint16_t close_revoked = 4001;           // the credential was removed by a reload
+constexpr std::uint16_t close_host_not_allowed = 4003;  // the credential is bound to other host ids
+
 std::string close_reason_text(const std::string& s) {
     // A close reason is at most 123 bytes.
     return s.size() <= 120 ? s : s.substr(0, 117) + "...";
@@ -143,11 +147,20 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
         return refuse(RefuseReason::bad_protocol, websocket::close_code::policy_error,
                       "protocol " + std::to_string(h.protocol) + " is not supported; this hub speaks " +
                           std::to_string(protocol_version));
-    if (ctx_.tokens.requires_agent_token() && !ctx_.tokens.find(h.token, true)) {
-        ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
-        return refuse(RefuseReason::bad_token, websocket::close_code::policy_error,
-                      h.token.empty() ? "this hub requires an agent token: start the agent with --token-file"
-                                      : "the agent token is not valid for this hub");
+    if (ctx_.tokens.requires_agent_token()) {
+        credential_ = ctx_.tokens.find(h.token, true);
+        if (!credential_) {
+            ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+            return refuse(RefuseReason::bad_token, websocket::close_code::policy_error,
+                          h.token.empty() ? "this hub requires an agent token: start the agent with --token-file"
+                                          : "the agent token is not valid for this hub");
+        }
+        // A stolen credential of one machine must not speak for the others.
+        if (!credential_->may_speak_for(h.host_id)) {
+            ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
+            return refuse(RefuseReason::host_not_allowed, close_host_not_allowed,
+                          "credential '" + credential_->name + "' may not speak for host '" + h.host_id + "'");
+        }
     }
     have_hello_ = true;
     host_id_ = h.host_id;
@@ -158,7 +171,8 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
                        "; closing the older connection");
         previous->replace();
     }
-    ctx_.log.event("agent connected: host '" + host_id_ + "' (" + h.hostname + ") from " + peer_ + ", instance " +
+    ctx_.log.event("agent connected: host '" + host_id_ + "' (" + h.hostname + ") from " + peer_ +
+                   (credential_ ? " as '" + credential_->name + "'" : std::string()) + ", instance " +
                    std::to_string(h.instance) + ", last_seq " + std::to_string(last_seq));
     send(nlohmann::json{{"type", "welcome"}, {"protocol", protocol_version}, {"last_seq", last_seq}}.dump());
 }
@@ -185,6 +199,17 @@ void AgentSession<Stream>::close_if_idle(std::int64_t now_ms, std::int64_t limit
         if (self->close_) return;
         self->end_reason_ = "idle: no frame for " + std::to_string(limit_ms / 1000) + " s";
         self->close(websocket::close_code::going_away, self->end_reason_ + " (--agent-idle-timeout)");
+    });
+}
+
+template <class Stream>
+void AgentSession<Stream>::recheck_credential() {
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] {
+        if (self->close_ || !self->credential_ || self->ctx_.tokens.still_valid(*self->credential_)) return;
+        self->end_reason_ = "credential '" + self->credential_->name + "' revoked";
+        self->ctx_.log.event("closing host '" + self->host_id_ + "' from " + self->peer_ + ": its credential '" +
+                             self->credential_->name + "' was revoked");
+        self->close(close_revoked, "credential '" + self->credential_->name + "' was revoked");
     });
 }
 

@@ -19,6 +19,7 @@
 
 #include "hub/net/streams.hpp"
 
+#include "hub/auth/auth.hpp"
 #include "hub/control/control.hpp"
 #include "hub/log/log.hpp"
 #include "telehub/codec.hpp"
@@ -42,6 +43,7 @@ public:
     void shutdown() override;
     void send_command(std::string frame) override;
     void close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) override;
+    void recheck_credential() override;
 
 private:
     void on_accept(boost::beast::error_code ec);
@@ -65,6 +67,7 @@ private:
     bool accepted_ = false;
     bool have_hello_ = false;
     std::string host_id_;
+    std::optional<Principal> credential_;  // the agent credential of the hello; none when the hub needs no token
     std::deque<std::string> outbox_;
     bool writing_ = false;
     std::optional<boost::beast::websocket::close_reason> close_;

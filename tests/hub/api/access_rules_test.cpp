@@ -12,12 +12,10 @@ using namespace telehub::hub;
 
 namespace {
 
-AccessTokens tokens(bool viewer) {
-    AccessTokens t;
+void fill(AccessTokens& t, bool viewer) {
     t.add(Role::admin, "admin", "admin-secret-1");
     t.add(Role::agent, "agent", "agent-secret-1");
     if (viewer) t.add(Role::viewer, "viewer", "viewer-secret-1");
-    return t;
 }
 
 }  // namespace
@@ -35,7 +33,8 @@ BOOST_AUTO_TEST_CASE(routes_need_what_the_protocol_says) {
 }
 
 BOOST_AUTO_TEST_CASE(tokens_decide) {
-    auto t = tokens(true);
+    AccessTokens t;
+    fill(t, true);
     BOOST_TEST(check_access(t, Need::admin, "").refusal->status == 401);
     BOOST_TEST(check_access(t, Need::admin, "wrong-token").refusal->status == 401);
     BOOST_TEST(check_access(t, Need::admin, "admin-secret").refusal->status == 401);  // a prefix is not the token
@@ -54,7 +53,8 @@ BOOST_AUTO_TEST_CASE(tokens_decide) {
 }
 
 BOOST_AUTO_TEST_CASE(reading_is_open_without_viewer_tokens) {
-    auto t = tokens(false);
+    AccessTokens t;
+    fill(t, false);
     BOOST_TEST(!check_access(t, Need::viewer, "").refusal);
     BOOST_TEST(check_access(t, Need::admin, "").refusal->status == 401);
     BOOST_TEST(t.find("agent-secret-1", true).has_value());

@@ -22,6 +22,7 @@ struct FakeAgent : AgentLink {
     void shutdown() override {}
     void send_command(std::string frame) override { sent.push_back(std::move(frame)); }
     void close_if_idle(std::int64_t, std::int64_t) override {}
+    void recheck_credential() override {}
     std::string last_id() const { return json::parse(sent.back())["id"]; }
 };
 

@@ -1,23 +1,20 @@
-#include "hub/api/access_tokens.hpp"
+#include "hub/auth/access_tokens.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
+
+#include "hub/auth/credential_file.hpp"
 
 namespace telehub::hub {
 namespace {
 
 constexpr std::size_t min_token_length = 8;
-
-std::array<unsigned char, 32> digest_of(std::string_view token) {
-    std::array<unsigned char, 32> d{};
-    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d.data());
-    return d;
-}
 
 std::string_view role_name(Role r) {
     switch (r) {
@@ -34,13 +31,26 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+std::string read_whole(const std::string& path, Role role) {
+    std::ifstream in(path, std::ios::binary);  // start-up and SIGHUP only, never on an io thread's request path
+    if (!in) throw std::runtime_error("cannot read the " + std::string(role_name(role)) + " credentials file '" + path + "'");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 }  // namespace
+
+bool Principal::may_speak_for(std::string_view host_id) const {
+    return hosts.empty() || std::find(hosts.begin(), hosts.end(), host_id) != hosts.end();
+}
 
 void AccessTokens::add(Role role, std::string name, std::string_view token) {
     if (token.size() < min_token_length)
         throw std::runtime_error("the " + std::string(role_name(role)) + " token '" + name + "' is shorter than " +
                                  std::to_string(min_token_length) + " characters");
-    entries_.push_back({digest_of(token), {std::move(name), role}});
+    fixed_.push_back({std::move(name), role, {}, token_digest(token)});
+    publish();
 }
 
 void AccessTokens::add_file(Role role, const std::string& path) {
@@ -65,24 +75,76 @@ void AccessTokens::add_file(Role role, const std::string& path) {
     if (added == 0) throw std::runtime_error("the " + std::string(role_name(role)) + " token file '" + path + "' holds no token");
 }
 
+void AccessTokens::add_credentials_file(Role role, const std::string& path) {
+    credential_files_.emplace_back(role, path);
+    try {
+        reload();
+    } catch (...) {
+        credential_files_.pop_back();
+        throw;
+    }
+}
+
+AccessTokens::Table AccessTokens::read_credentials() const {
+    Table out;
+    for (const auto& [role, path] : credential_files_) {
+        for (auto& c : parse_credentials(read_whole(path, role), path)) {
+            if (role != Role::agent && !c.hosts.empty())
+                throw std::runtime_error(path + ": '" + c.name + "' lists host ids, which only agent credentials take");
+            out.push_back({std::move(c.name), role, std::move(c.hosts), c.digest});
+        }
+    }
+    return out;
+}
+
+void AccessTokens::reload() {
+    auto read = read_credentials();  // may throw: the table is untouched until it succeeded
+    std::lock_guard lock(mu_);
+    credentials_ = std::move(read);
+    publish_locked();
+}
+
+void AccessTokens::publish() {
+    std::lock_guard lock(mu_);
+    publish_locked();
+}
+
+void AccessTokens::publish_locked() {
+    auto table = std::make_shared<Table>(fixed_);
+    table->insert(table->end(), credentials_.begin(), credentials_.end());
+    table_ = std::move(table);
+}
+
+std::shared_ptr<const AccessTokens::Table> AccessTokens::snapshot() const {
+    std::lock_guard lock(mu_);
+    return table_;
+}
+
 bool AccessTokens::has(Role role) const {
-    for (const auto& e : entries_)
-        if (e.who.role == role) return true;
-    return false;
+    auto t = snapshot();
+    return std::any_of(t->begin(), t->end(), [role](const Principal& p) { return p.role == role; });
 }
 
 std::optional<Principal> AccessTokens::find(std::string_view token, bool agent) const {
     if (token.empty()) return std::nullopt;
-    auto d = digest_of(token);
-    const Entry* match = nullptr;
+    auto d = token_digest(token);
+    auto t = snapshot();
+    const Principal* match = nullptr;
     // Every entry is compared, matched or not, so the time taken does not say which one matched.
-    for (const auto& e : entries_) {
-        bool same = CRYPTO_memcmp(d.data(), e.digest.data(), d.size()) == 0;
-        bool kind_ok = (e.who.role == Role::agent) == agent;
-        if (same && kind_ok && !match) match = &e;
+    for (const auto& p : *t) {
+        bool same = CRYPTO_memcmp(d.data(), p.digest.data(), d.size()) == 0;
+        bool kind_ok = (p.role == Role::agent) == agent;
+        if (same && kind_ok && !match) match = &p;
     }
     if (!match) return std::nullopt;
-    return match->who;
+    return *match;
+}
+
+bool AccessTokens::still_valid(const Principal& who) const {
+    auto t = snapshot();
+    return std::any_of(t->begin(), t->end(), [&](const Principal& p) {
+        return p.role == who.role && p.name == who.name && p.digest == who.digest;
+    });
 }
 
 std::string AccessTokens::random_token() {
