@@ -65,6 +65,8 @@ std::vector<std::string> local_ip_names(const std::string& listen) {
     return out;
 }
 
+std::string ticket_key_file(const HubConfig& c) { return c.data_dir + "/tls/ticket-keys"; }
+
 std::string host_name() {
     char buf[256] = "";
     if (::gethostname(buf, sizeof buf - 1) != 0 || !*buf) return "telehub";
@@ -91,10 +93,10 @@ HubContext::HubContext(HubConfig cfg)
     audit->set_error_sink([this](const std::string& m) { log.event(m); });
     for (const auto& a : config.plain_from) plain_from.push_back(boost::asio::ip::make_address(a));
     if (!config.tls_cert.empty()) {
-        tls = std::make_unique<ServerTls>(config.tls_cert, config.tls_key);
+        tls = std::make_unique<ServerTls>(config.tls_cert, config.tls_key, ticket_key_file(config));
     } else if (config.self_signed_tls || !boost::asio::ip::make_address(config.listen_address).is_loopback()) {
         auto made = ensure_self_signed(config.data_dir, {host_name(), "localhost"}, local_ip_names(config.listen_address));
-        tls = std::make_unique<ServerTls>(made.cert_file, made.key_file);
+        tls = std::make_unique<ServerTls>(made.cert_file, made.key_file, ticket_key_file(config));
         tls_generated = made.created;
     }
 }

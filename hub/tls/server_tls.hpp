@@ -1,7 +1,8 @@
 // The hub's TLS identity: the certificate chain and key from PEM files,
 // turned into the server context every new TLS connection uses. TLS 1.2 at
 // least (1.3 preferred by the client's choice), forward-secret AEAD ciphers
-// only, session tickets on. reload() reads the files again; connections
+// only, session tickets on, their keys kept in a file so that agents resume
+// their sessions across a hub restart too. reload() reads the files again; connections
 // already open keep the context they started with (each SSL holds a
 // reference to its SSL_CTX), so a SIGHUP drops no one.
 #pragma once
@@ -17,7 +18,8 @@ namespace telehub::hub {
 class ServerTls {
 public:
     // Throws std::runtime_error naming the file and OpenSSL's reason.
-    ServerTls(std::string cert_file, std::string key_file);
+    // `ticket_key_file` holds the session ticket keys (made, mode 0600, if absent).
+    ServerTls(std::string cert_file, std::string key_file, std::string ticket_key_file);
 
     // The context for a connection accepted now.
     std::shared_ptr<boost::asio::ssl::context> context() const;
@@ -31,6 +33,7 @@ public:
 
 private:
     std::string cert_file_, key_file_;
+    std::string ticket_keys_;  // 80 bytes: key name, HMAC key, AES key
     mutable std::mutex mu_;
     std::shared_ptr<boost::asio::ssl::context> context_;
     std::string fingerprint_;
