@@ -21,7 +21,7 @@ const VIEWER = 'browser-viewer-token-0123';
 const T = 15000;
 
 describe('process control from the dashboard', { timeout: 120000 }, () => {
-  let base, hub, agent, auditDir, browser, context, page, pageErrors = [];
+  let base, hub, agent, auditDir, browser, context, page, pageErrors = [], cspViolations = [];
 
   before(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
@@ -39,7 +39,7 @@ describe('process control from the dashboard', { timeout: 120000 }, () => {
     }, { procs: [hub, agent] });
 
     browser = await launchBrowser(chromium, chromiumBin);
-    ({ context, page, pageErrors } = browser);
+    ({ context, page, pageErrors, cspViolations } = browser);
   });
 
   after(async () => {
@@ -109,5 +109,6 @@ describe('process control from the dashboard', { timeout: 120000 }, () => {
       await tab.close();
     }
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    assert.deepEqual(cspViolations, [], 'nothing broke the hub\'s Content-Security-Policy');
   });
 });

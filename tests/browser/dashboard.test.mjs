@@ -33,7 +33,7 @@ describe('dashboard', { timeout: 180000 }, () => {
   let port, hub, base;
   const agents = [];
   const roots = [];
-  let browser, context, page, pageErrors = [];
+  let browser, context, page, pageErrors = [], cspViolations = [];
 
   const procs = () => [hub, ...agents].filter(Boolean);
 
@@ -71,7 +71,7 @@ describe('dashboard', { timeout: 180000 }, () => {
     }, { procs: procs() });
 
     browser = await launchBrowser(chromium, chromiumBin);
-    ({ context, page, pageErrors } = browser);
+    ({ context, page, pageErrors, cspViolations } = browser);
   });
 
   after(async () => {
@@ -264,5 +264,6 @@ describe('dashboard', { timeout: 180000 }, () => {
     await page.locator('#filter-q').fill('');
     await page.locator(row(COOL)).waitFor({ timeout: T });
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    assert.deepEqual(cspViolations, [], 'nothing broke the hub\'s Content-Security-Policy');
   });
 });

@@ -9,6 +9,9 @@ export function h(tag, attrs = {}, ...children) {
     if (k === 'class') el.className = v;
     else if (k === 'text') el.textContent = v;
     else if (k === 'dataset') Object.assign(el.dataset, v);
+    // Through the CSSOM: the hub's CSP (style-src 'self', no 'unsafe-inline')
+    // blocks a style *attribute* set as markup or by setAttribute, not this.
+    else if (k === 'style') el.style.cssText = v;
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
