@@ -3,15 +3,9 @@
 #define BOOST_TEST_MODULE socket_churn
 #include <boost/test/unit_test.hpp>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-
-#include <stdlib.h>
-
-#include "agent/collect/proc/proc_file.hpp"
 #include "agent/collect/sockets/socket_collector.hpp"
 #include "telehub/tcp_state.hpp"
+#include "tests/support/fake_proc_tree.hpp"
 
 // The churn collector over a /proc tree the test builds and changes between
 // ticks: the recorded socket tables of tests/data/net (read through the
@@ -24,71 +18,12 @@
 
 using namespace telehub;
 using namespace telehub::agent;
-namespace fs = std::filesystem;
 
 namespace {
 
-class FakeProc {
-public:
-    FakeProc() {
-        char tmpl[] = "/tmp/telehub-churn-test-XXXXXX";
-        BOOST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-        root_ = tmpl;
-        fs::copy(TELEHUB_TEST_DATA "/net/proc/net", root_ / "net");
-    }
-    ~FakeProc() {
-        std::error_code ec;
-        fs::remove_all(root_, ec);
-    }
-    std::string root() const { return root_.string(); }
-
-    void socket(int pid, int fd, std::uint64_t inode) {
-        fs::path dir = root_ / std::to_string(pid) / "fd";
-        fs::create_directories(dir);
-        fs::remove(dir / std::to_string(fd));
-        fs::create_symlink("socket:[" + std::to_string(inode) + "]", dir / std::to_string(fd));
-    }
-    void close(int pid, int fd) { fs::remove(root_ / std::to_string(pid) / "fd" / std::to_string(fd)); }
-    void remove_pid(int pid) { fs::remove_all(root_ / std::to_string(pid)); }
-    void empty_fds(int pid) {
-        remove_pid(pid);
-        fs::create_directories(root_ / std::to_string(pid) / "fd");
-    }
-
-    void add_line(const char* table, const std::string& line) {
-        std::ofstream(root_ / "net" / table, std::ios::app) << line;
-    }
-    // Drops the lines of `table` that hold " INODE ".
-    void drop_inode(const char* table, std::uint64_t inode) {
-        std::string text;
-        BOOST_REQUIRE(read_file((root_ / "net" / table).string(), text));
-        std::string key = " " + std::to_string(inode) + " ", out;
-        std::size_t start = 0;
-        while (start < text.size()) {
-            std::size_t nl = text.find('\n', start);
-            std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-            start = nl == std::string::npos ? text.size() : nl + 1;
-            if (line.find(key) == std::string::npos) out += line + '\n';
-        }
-        std::ofstream(root_ / "net" / table, std::ios::trunc) << out;
-    }
-
-private:
-    fs::path root_;
-};
-
-// A /proc/net/{tcp,udp} line for 127.0.0.1 in `state` with `inode`.
+// Every new socket in these tests talks to 127.0.0.1:8080.
 std::string inet_line(int state, std::uint16_t lport, std::uint64_t inode) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf,
-                  "  99: 0100007F:%04X 0100007F:1F90 %02X 00000000:00000000 00:00000000 00000000  1000        0 %llu 1 "
-                  "0000000000000000 20 4 30 10 -1\n",
-                  lport, state, static_cast<unsigned long long>(inode));
-    return buf;
-}
-
-std::string unix_line(std::uint64_t inode) {
-    return "0000000000000000: 00000002 00000000 00000000 0001 03  " + std::to_string(inode) + "\n";
+    return test::inet_line(state, lport, 8080, inode);
 }
 
 ProcessEntry proc(int pid, const char* name, std::uint64_t starttime = 1000) {
@@ -101,7 +36,7 @@ ProcessEntry proc(int pid, const char* name, std::uint64_t starttime = 1000) {
 }
 
 struct Scenario {
-    FakeProc tree;
+    test::FakeProcTree tree{TELEHUB_TEST_DATA "/net/proc/net"};
     ProcessList procs{proc(100, "server"), proc(200, "client")};
     SocketCollector sockets{tree.root(), false};
     SocketChurnCollector churn;
@@ -165,7 +100,7 @@ BOOST_AUTO_TEST_CASE(opened_and_closed_by_family_then_pid_reuse_and_exit) {
     s.tree.socket(100, 6, 5004);
     s.tree.add_line("udp", inet_line(1, 40002, 7003));
     s.tree.socket(100, 7, 7003);
-    s.tree.add_line("unix", unix_line(8005));
+    s.tree.add_line("unix", test::unix_line(8005));
     s.tree.socket(100, 8, 8005);
     s.tree.drop_inode("udp", 7002);
     s.tree.close(200, 4);

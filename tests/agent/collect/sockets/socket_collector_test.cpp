@@ -3,14 +3,8 @@
 #define BOOST_TEST_MODULE socket_collector
 #include <boost/test/unit_test.hpp>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-
-#include <stdlib.h>
-
-#include "agent/collect/proc/proc_file.hpp"
 #include "telehub/tcp_state.hpp"
+#include "tests/support/fake_proc_tree.hpp"
 
 // The /proc/net fallback and the fd cache over a /proc tree the test builds
 // and changes between ticks: recorded socket tables from tests/data/net plus
@@ -18,62 +12,10 @@
 
 using namespace telehub;
 using namespace telehub::agent;
-namespace fs = std::filesystem;
 
 namespace {
 
-class FakeProc {
-public:
-    FakeProc() {
-        char tmpl[] = "/tmp/telehub-sock-test-XXXXXX";
-        BOOST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-        root_ = tmpl;
-        fs::copy(TELEHUB_TEST_DATA "/net/proc/net", root_ / "net");
-    }
-    ~FakeProc() {
-        std::error_code ec;
-        fs::remove_all(root_, ec);
-    }
-    std::string root() const { return root_.string(); }
-
-    void link(int pid, int fd, const std::string& target) {
-        fs::path dir = root_ / std::to_string(pid) / "fd";
-        fs::create_directories(dir);
-        fs::path p = dir / std::to_string(fd);
-        fs::remove(p);
-        fs::create_symlink(target, p);
-    }
-    void socket(int pid, int fd, std::uint64_t inode) { link(pid, fd, "socket:[" + std::to_string(inode) + "]"); }
-    void remove_pid(int pid) { fs::remove_all(root_ / std::to_string(pid)); }
-
-    // Replaces one table file with the recorded one minus lines holding `drop`, plus `extra`.
-    void edit_table(const char* name, const std::string& drop, const std::string& extra) {
-        std::string text;
-        BOOST_REQUIRE(read_file((root_ / "net" / name).string(), text));
-        std::string out;
-        std::size_t start = 0;
-        while (start < text.size()) {
-            std::size_t nl = text.find('\n', start);
-            std::string line = text.substr(start, nl - start);
-            start = nl == std::string::npos ? text.size() : nl + 1;
-            if (drop.empty() || line.find(drop) == std::string::npos) out += line + '\n';
-        }
-        out += extra;
-        std::ofstream(root_ / "net" / name, std::ios::trunc) << out;
-    }
-
-private:
-    fs::path root_;
-};
-
-std::string tcp_line(int state, std::uint16_t lport, std::uint16_t rport, std::uint64_t inode) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf,
-                  "  99: 0100007F:%04X 0100007F:%04X %02X 00000000:00000000 00:00000000 00000000  1000        0 %llu 1 "
-                  "0000000000000000 20 4 30 10 -1\n",
-                  lport, rport, state, static_cast<unsigned long long>(inode));
-    return buf;
-}
+const char* const recorded_net = TELEHUB_TEST_DATA "/net/proc/net";
 
 ProcessEntry proc(int pid, const char* name, std::uint64_t starttime = 1000, bool kthread = false) {
     ProcessEntry e;
@@ -90,7 +32,7 @@ ProcessEntry proc(int pid, const char* name, std::uint64_t starttime = 1000, boo
 // pid 300 has no /proc entry; pid 2 is a kernel thread.
 // Unowned: 6001, 6002 (tcp6), 7001 (udp), 8003, 8004 (unix), 9001 (raw).
 struct Scenario {
-    FakeProc tree;
+    test::FakeProcTree tree{recorded_net};
     ProcessList procs{proc(2, "kthreadd", 10, true), proc(100, "server"), proc(200, "client"), proc(300, "gone")};
     SocketCollector collector{tree.root(), false};
     HostSockets out;
@@ -182,10 +124,11 @@ BOOST_AUTO_TEST_CASE(reused_and_new_fd_numbers_stay_exact) {
     s.tick();
     s.tick();
     // A file's fd number now holds a new socket (found by the search).
-    s.tree.edit_table("tcp", "", tcp_line(tcp_established, 8080, 40001, 5004));
+    s.tree.add_line("tcp", test::inet_line(tcp_established, 8080, 40001, 5004));
     s.tree.socket(100, 6, 5004);
     // A socket's fd number holds a new socket after the old one closed.
-    s.tree.edit_table("tcp", " 5003 ", tcp_line(tcp_established, 40000, 8080, 5005));
+    s.tree.drop_inode("tcp", 5003);
+    s.tree.add_line("tcp", test::inet_line(tcp_established, 40000, 8080, 5005));
     s.tree.socket(200, 3, 5005);
     // One holder of a shared socket reuses its number for a file.
     s.tree.link(200, 6, "/dev/null");
@@ -236,8 +179,8 @@ BOOST_AUTO_TEST_CASE(processes_that_leave_take_their_sockets_to_unattributed) {
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_tables_fail_with_the_file_named) {
-    FakeProc tree;
-    fs::remove(fs::path(tree.root()) / "net" / "unix");
+    test::FakeProcTree tree{recorded_net};
+    tree.remove_table("unix");
     SocketCollector c(tree.root(), false);
     HostSockets out;
     out.udp = 99;
@@ -246,8 +189,8 @@ BOOST_AUTO_TEST_CASE(unreadable_tables_fail_with_the_file_named) {
     BOOST_TEST(out.udp == 0u);
     BOOST_TEST(out.source.empty());
 
-    FakeProc bad;
-    std::ofstream(fs::path(bad.root()) / "net" / "tcp", std::ios::app) << "   9: garbage\n";
+    test::FakeProcTree bad{recorded_net};
+    bad.add_line("tcp", "   9: garbage\n");
     SocketCollector c2(bad.root(), false);
     BOOST_TEST(!c2.collect({}, 10, out));
     BOOST_TEST(c2.error().find("net/tcp is malformed at line 6") != std::string::npos, c2.error());
