@@ -76,6 +76,7 @@ struct HubServer::Impl {
                 ctx.tokens.reload();
                 ctx.log.event("reloaded the credentials files");
                 for (auto& link : ctx.agents.all()) link->recheck_credential();
+                for (auto& live : ctx.live.all()) live->recheck_credential();
             } catch (const std::exception& e) {
                 ctx.log.event(std::string("credentials reload failed, keeping the previous ones: ") + e.what());
             }

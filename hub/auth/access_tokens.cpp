@@ -50,6 +50,7 @@ void AccessTokens::add(Role role, std::string name, std::string_view token) {
         throw std::runtime_error("the " + std::string(role_name(role)) + " token '" + name + "' is shorter than " +
                                  std::to_string(min_token_length) + " characters");
     fixed_.push_back({std::move(name), role, {}, token_digest(token)});
+    configured_[static_cast<int>(role)] = true;
     publish();
 }
 
@@ -76,6 +77,7 @@ void AccessTokens::add_file(Role role, const std::string& path) {
 }
 
 void AccessTokens::add_credentials_file(Role role, const std::string& path) {
+    configured_[static_cast<int>(role)] = true;
     credential_files_.emplace_back(role, path);
     try {
         reload();

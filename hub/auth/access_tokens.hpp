@@ -44,9 +44,12 @@ public:
     // and the table stays as it was.
     void reload();
 
-    bool requires_agent_token() const { return has(Role::agent); }
-    bool requires_viewer_token() const { return has(Role::viewer); }
-    bool has(Role role) const;
+    // A role needs a token once any token flag or file was given for it, even
+    // when a reload has since emptied its file: revoking the last viewer must
+    // not open reading to everyone.
+    bool requires_agent_token() const { return configured_[static_cast<int>(Role::agent)]; }
+    bool requires_viewer_token() const { return configured_[static_cast<int>(Role::viewer)]; }
+    bool has(Role role) const;  // holds at least one token of that role now
 
     // The principal the token belongs to; nullopt when it matches none.
     // Agent tokens are only found with role agent, and the others without it.
@@ -65,6 +68,7 @@ private:
     void publish();
     void publish_locked();  // mu_ held
 
+    std::array<bool, 3> configured_{};  // by Role; set at start-up only
     Table fixed_;  // start-up tokens; never change
     Table credentials_;  // from the credentials files, as last read successfully
     std::vector<std::pair<Role, std::string>> credential_files_;

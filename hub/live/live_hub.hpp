@@ -26,6 +26,8 @@ public:
     virtual ~LiveSink() = default;
     virtual void deliver(LiveMessage m) = 0;
     virtual void shutdown() = 0;  // close with "going away"
+    // After a credentials reload: closes with 4001 if the client's token is gone.
+    virtual void recheck_credential() = 0;
 };
 
 class LiveHub {

@@ -119,7 +119,7 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
             return;
         }
         if (path == "/ws/live") {
-            std::make_shared<LiveSession<Stream>>(std::move(stream_), ctx_, peer_)->run(parser_->release());
+            std::make_shared<LiveSession<Stream>>(std::move(stream_), ctx_, peer_, access.who)->run(parser_->release());
             return;
         }
         return answer(error_reply(404, "not_found", "no WebSocket endpoint at " + std::string(path)));

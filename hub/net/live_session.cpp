@@ -24,10 +24,11 @@ constexpr std::size_t max_detail_hosts = 1000;
 }  // namespace
 
 template <class Stream>
-LiveSession<Stream>::LiveSession(Stream&& stream, HubContext& ctx, std::string peer)
+LiveSession<Stream>::LiveSession(Stream&& stream, HubContext& ctx, std::string peer, std::optional<Principal> who)
     : ws_(std::move(stream)),
       ctx_(ctx),
       peer_(std::move(peer)),
+      who_(std::move(who)),
       queue_(ctx.config.live_queue_bytes, ctx.config.live_queue_messages) {
     ctx_.stats.live_clients.fetch_add(1, std::memory_order_relaxed);
 }
@@ -187,6 +188,19 @@ void LiveSession<Stream>::shutdown() {
     net::post(ws_.get_executor(), [self = this->shared_from_this()] {
         if (!self->accepted_) return beast::get_lowest_layer(self->ws_).cancel();
         self->close(websocket::close_code::going_away, "hub shutting down");
+    });
+}
+
+template <class Stream>
+void LiveSession<Stream>::recheck_credential() {
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] {
+        // Reading open to all (no viewer tokens, "-"): nothing to revoke.
+        if (!self->accepted_ || !self->who_ || self->who_->name == "-" || !self->ctx_.tokens.requires_viewer_token() ||
+            self->ctx_.tokens.still_valid(*self->who_))
+            return;
+        self->ctx_.log.event("closing the live view of " + self->peer_ + ": its credential '" + self->who_->name +
+                             "' was revoked");
+        self->close(4001, "credential '" + self->who_->name + "' was revoked");
     });
 }
 

@@ -19,6 +19,7 @@
 
 #include "hub/net/streams.hpp"
 
+#include "hub/auth/auth.hpp"
 #include "hub/live/live.hpp"
 
 namespace telehub::hub {
@@ -28,12 +29,14 @@ struct HubContext;
 template <class Stream>
 class LiveSession : public LiveSink, public std::enable_shared_from_this<LiveSession<Stream>> {
 public:
-    LiveSession(Stream&& stream, HubContext& ctx, std::string peer);
+    // `who`: the viewer or admin credential that opened it; none when reading is open to all.
+    LiveSession(Stream&& stream, HubContext& ctx, std::string peer, std::optional<Principal> who);
     ~LiveSession() override;
 
     void run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
     void deliver(LiveMessage m) override;
     void shutdown() override;
+    void recheck_credential() override;
 
 private:
     void on_accept(boost::beast::error_code ec);
@@ -50,6 +53,7 @@ private:
     boost::beast::websocket::stream<Stream> ws_;
     HubContext& ctx_;
     std::string peer_;
+    std::optional<Principal> who_;
     std::uint64_t id_ = 0;
     boost::beast::flat_buffer buffer_;
     LiveQueue queue_;

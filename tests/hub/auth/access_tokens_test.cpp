@@ -79,3 +79,17 @@ BOOST_AUTO_TEST_CASE(only_agent_credentials_take_host_ids) {
     }
     BOOST_TEST(!t.has(Role::admin));
 }
+
+BOOST_AUTO_TEST_CASE(an_emptied_file_still_requires_a_token) {
+    TempFile f;
+    f.write(format_credential("alice", "alice-viewer-token", {}));
+    AccessTokens t;
+    t.add_credentials_file(Role::viewer, f.path.string());
+    BOOST_TEST(t.requires_viewer_token());
+    BOOST_TEST(!t.requires_agent_token());
+    f.write("# everyone revoked\n");
+    t.reload();
+    BOOST_TEST(!t.has(Role::viewer));
+    BOOST_TEST(t.requires_viewer_token());  // not open to all now
+    BOOST_TEST(!t.find("alice-viewer-token", false));
+}

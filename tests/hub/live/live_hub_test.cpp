@@ -14,6 +14,7 @@ struct FakeSink : LiveSink {
     std::vector<LiveMessage> got;
     void deliver(LiveMessage m) override { got.push_back(std::move(m)); }
     void shutdown() override {}
+    void recheck_credential() override {}
 };
 
 void add_host(HostRegistry& reg, const std::string& id, double cpu, std::uint64_t conn) {
