@@ -26,6 +26,7 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,
                         const HttpOptions& options) {
     auto timeout = options.timeout;
+    HttpResult out;
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
     beast::flat_buffer buffer;
@@ -43,7 +44,12 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
     parser.skip(method == "HEAD");
-    HttpResult out;
+    if (!options.source_address.empty()) {
+        beast::error_code ec;
+        stream.socket().open(net::ip::tcp::v4(), ec);
+        if (!ec) stream.socket().bind(net::ip::tcp::endpoint(net::ip::make_address(options.source_address), 0), ec);
+        if (ec) return out;
+    }
     stream.expires_after(timeout);
     stream.async_connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
         if (ec) return;

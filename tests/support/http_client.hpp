@@ -26,6 +26,7 @@ struct HttpOptions {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;  // sent with Content-Length when not empty
     std::chrono::milliseconds timeout = std::chrono::seconds(5);
+    std::string source_address;  // local address to connect from (e.g. 127.0.0.2); empty: the kernel's choice
 };
 
 HttpResult http_request(std::uint16_t port, const std::string& method, const std::string& target,

@@ -56,12 +56,19 @@ struct WsClient::Impl {
     }
 };
 
-WsClient::WsClient(std::uint16_t port, std::string target, std::chrono::milliseconds timeout)
+WsClient::WsClient(std::uint16_t port, std::string target, std::chrono::milliseconds timeout,
+                   const std::string& source_address)
     : impl_(std::make_unique<Impl>()) {
     auto& im = *impl_;
     im.ws.read_message_max(64 << 20);
     bool done = false;
     beast::error_code ec;
+    if (!source_address.empty()) {
+        auto& s = beast::get_lowest_layer(im.ws).socket();
+        s.open(net::ip::tcp::v4(), ec);
+        if (!ec) s.bind(net::ip::tcp::endpoint(net::ip::make_address(source_address), 0), ec);
+        if (ec) throw std::runtime_error("WsClient: cannot bind to " + source_address + ": " + ec.message());
+    }
     net::ip::tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
     beast::get_lowest_layer(im.ws).async_connect(ep, [&](beast::error_code e) {
         ec = e;

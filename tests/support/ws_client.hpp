@@ -15,9 +15,11 @@ namespace telehub::test {
 
 class WsClient {
 public:
-    // Connects to 127.0.0.1:`port` and upgrades on `target`; throws
-    // std::runtime_error if that fails within `timeout`.
-    WsClient(std::uint16_t port, std::string target, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    // Connects to 127.0.0.1:`port` (from `source_address` when given, e.g.
+    // 127.0.0.2) and upgrades on `target`; throws std::runtime_error if that
+    // fails within `timeout`.
+    WsClient(std::uint16_t port, std::string target, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+             const std::string& source_address = {});
     ~WsClient();
     WsClient(const WsClient&) = delete;
     WsClient& operator=(const WsClient&) = delete;
