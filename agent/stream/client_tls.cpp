@@ -10,20 +10,12 @@
 #include <openssl/x509v3.h>
 
 #include "telehub/cert_fingerprint.hpp"
+#include "telehub/openssl_error.hpp"
 
 namespace telehub::agent {
 namespace ssl = boost::asio::ssl;
 
 namespace {
-
-std::string openssl_reason() {
-    unsigned long e = ERR_get_error();
-    ERR_clear_error();
-    if (e == 0) return "unknown OpenSSL error";
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    return buf;
-}
 
 std::string subject_of(X509* cert) {
     if (!cert) return "?";
@@ -51,9 +43,9 @@ ClientTls::ClientTls(std::string ca_file, std::string fingerprint)
     if (!fingerprint_.empty()) return;  // the pin is the whole trust: no CA store needed
     if (!ca_file.empty()) {
         if (SSL_CTX_load_verify_locations(h, ca_file.c_str(), nullptr) != 1)
-            throw std::runtime_error("--ca-file '" + ca_file + "': cannot load CA certificates: " + openssl_reason());
+            throw std::runtime_error("--ca-file '" + ca_file + "': cannot load CA certificates: " + openssl_error_text());
     } else if (SSL_CTX_set_default_verify_paths(h) != 1) {
-        throw std::runtime_error("cannot load the system's CA certificates: " + openssl_reason() +
+        throw std::runtime_error("cannot load the system's CA certificates: " + openssl_error_text() +
                                  " (give --ca-file or --hub-fingerprint)");
     }
 }

@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 
 #include "telehub/cert_fingerprint.hpp"
+#include "telehub/openssl_error.hpp"
 
 namespace telehub::hub {
 namespace ssl = boost::asio::ssl;
@@ -22,15 +23,6 @@ namespace {
 constexpr const char* tls12_ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-
-std::string openssl_reason() {
-    unsigned long e = ERR_get_error();
-    ERR_clear_error();
-    if (e == 0) return "unknown OpenSSL error";
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    return buf;
-}
 
 struct Built {
     std::shared_ptr<ssl::context> context;
@@ -65,20 +57,20 @@ Built build(const std::string& cert_file, const std::string& key_file, std::stri
     SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION);
     SSL_CTX_set_options(h, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     if (SSL_CTX_set_cipher_list(h, tls12_ciphers) != 1)
-        throw std::runtime_error("cannot set the TLS cipher list: " + openssl_reason());
+        throw std::runtime_error("cannot set the TLS cipher list: " + openssl_error_text());
     if (SSL_CTX_use_certificate_chain_file(h, cert_file.c_str()) != 1)
         throw std::runtime_error("cannot load the certificate '" + cert_file + "' (--tls-cert, PEM): " +
-                                 openssl_reason());
+                                 openssl_error_text());
     if (SSL_CTX_use_PrivateKey_file(h, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
         throw std::runtime_error("cannot load the private key '" + key_file + "' (--tls-key, PEM): " +
-                                 openssl_reason());
+                                 openssl_error_text());
     if (SSL_CTX_check_private_key(h) != 1)
         throw std::runtime_error("the key '" + key_file + "' does not belong to the certificate '" + cert_file + "'");
     // Reconnecting agents resume with a ticket instead of a full handshake.
     SSL_CTX_clear_options(h, SSL_OP_NO_TICKET);
     SSL_CTX_set_session_cache_mode(h, SSL_SESS_CACHE_SERVER);
     if (SSL_CTX_set_tlsext_ticket_keys(h, ticket_keys.data(), static_cast<long>(ticket_keys.size())) != 1)
-        throw std::runtime_error("cannot set the TLS ticket keys: " + openssl_reason());
+        throw std::runtime_error("cannot set the TLS ticket keys: " + openssl_error_text());
     return {ctx, cert_fingerprint(SSL_CTX_get0_certificate(h))};
 }
 
