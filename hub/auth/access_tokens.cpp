@@ -142,6 +142,13 @@ std::optional<Principal> AccessTokens::find(std::string_view token, bool agent) 
     return *match;
 }
 
+std::optional<Principal> AccessTokens::current(const Principal& who) const {
+    auto t = snapshot();
+    for (const auto& p : *t)
+        if (p.role == who.role && p.name == who.name && p.digest == who.digest) return p;
+    return std::nullopt;
+}
+
 bool AccessTokens::still_valid(const Principal& who) const {
     auto t = snapshot();
     return std::any_of(t->begin(), t->end(), [&](const Principal& p) {

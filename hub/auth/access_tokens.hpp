@@ -57,6 +57,9 @@ public:
 
     // False once a reload has removed the credential (same name and token).
     bool still_valid(const Principal& p) const;
+    // The credential as the table holds it now (its host ids may have
+    // changed); nullopt once it was removed.
+    std::optional<Principal> current(const Principal& p) const;
 
     // A fresh random token (32 bytes, hex) from the OS's generator.
     static std::string random_token();

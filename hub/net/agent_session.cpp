@@ -205,11 +205,15 @@ void AgentSession<Stream>::close_if_idle(std::int64_t now_ms, std::int64_t limit
 template <class Stream>
 void AgentSession<Stream>::recheck_credential() {
     net::post(ws_.get_executor(), [self = this->shared_from_this()] {
-        if (self->close_ || !self->credential_ || self->ctx_.tokens.still_valid(*self->credential_)) return;
-        self->end_reason_ = "credential '" + self->credential_->name + "' revoked";
+        if (self->close_ || !self->credential_) return;
+        auto now = self->ctx_.tokens.current(*self->credential_);
+        // Still there and still allowed this host id (a reload may have rebound it): nothing to do.
+        if (now && now->may_speak_for(self->host_id_)) return;
+        std::string why = now ? "may no longer speak for host '" + self->host_id_ + "'" : "was revoked";
+        self->end_reason_ = "credential '" + self->credential_->name + "' " + why;
         self->ctx_.log.event("closing host '" + self->host_id_ + "' from " + self->peer_ + ": its credential '" +
-                             self->credential_->name + "' was revoked");
-        self->close(close_revoked, "credential '" + self->credential_->name + "' was revoked");
+                             self->credential_->name + "' " + why);
+        self->close(close_revoked, "credential '" + self->credential_->name + "' " + why);
     });
 }
 

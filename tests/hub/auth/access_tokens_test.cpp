@@ -93,3 +93,17 @@ BOOST_AUTO_TEST_CASE(an_emptied_file_still_requires_a_token) {
     BOOST_TEST(t.requires_viewer_token());  // not open to all now
     BOOST_TEST(!t.find("alice-viewer-token", false));
 }
+
+BOOST_AUTO_TEST_CASE(a_reload_can_rebind_a_credential_to_other_hosts) {
+    TempFile f;
+    f.write(format_credential("web1", "web1-secret-token", {"web1"}));
+    AccessTokens t;
+    t.add_credentials_file(Role::agent, f.path.string());
+    auto before = *t.find("web1-secret-token", true);
+    f.write(format_credential("web1", "web1-secret-token", {"web9"}));
+    t.reload();
+    auto now = t.current(before);
+    BOOST_REQUIRE(now);
+    BOOST_TEST(!now->may_speak_for("web1"));
+    BOOST_TEST(now->may_speak_for("web9"));
+}
