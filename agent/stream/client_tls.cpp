@@ -64,7 +64,14 @@ void ClientTls::prepare(SSL* ssl, const std::string& host, std::string& verify_e
         if (is_ip_literal(host)) X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
         else X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
     }
-    if (session_) SSL_set_session(ssl, session_);
+    if (session_) {
+        // A copy for each attempt: an attempt that fails after its ClientHello
+        // would otherwise mark the kept session not resumable for the next one.
+        if (SSL_SESSION* copy = SSL_SESSION_dup(session_)) {
+            SSL_set_session(ssl, copy);
+            SSL_SESSION_free(copy);  // the SSL holds its own reference
+        }
+    }
 }
 
 bool ClientTls::verify(bool preverified, ssl::verify_context& vc, const std::string& host,
@@ -93,7 +100,11 @@ bool ClientTls::verify(bool preverified, ssl::verify_context& vc, const std::str
 }
 
 void ClientTls::remember_session(SSL* ssl) {
-    SSL_SESSION* s = SSL_get1_session(ssl);
+    // A copy, not SSL_get1_session's reference to the connection's own
+    // session: when that connection later dies without a close_notify (a
+    // hub that crashed or was killed), OpenSSL marks its session not
+    // resumable, and every reconnect would then be a full handshake.
+    SSL_SESSION* s = SSL_SESSION_dup(SSL_get0_session(ssl));
     if (!s) return;
     if (session_) SSL_SESSION_free(session_);
     session_ = s;

@@ -1,11 +1,18 @@
 #include "loadgen/agent_connection.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <boost/asio/buffer.hpp>
-#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <openssl/ssl.h>
 
+#include "agent/stream/backfill_buffer.hpp"
 #include "loadgen/live_frame.hpp"
 #include "telehub/codec.hpp"
 
@@ -13,10 +20,14 @@ namespace telehub::loadgen {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
+using boost::system::error_code;
 
 namespace {
 
-constexpr auto connect_timeout = std::chrono::seconds(10);
+constexpr auto connect_timeout = std::chrono::seconds(10);  // TCP connect, then the TLS handshake
+// The real agent's HubClientOptions::stable_after: a connection that lasted
+// this long resets the backoff, so the first retry comes after 0.25-0.5 s.
+constexpr auto stable_after = std::chrono::seconds(5);
 
 std::int64_t system_us() {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -25,70 +36,132 @@ std::int64_t system_us() {
 
 }  // namespace
 
+// One connection attempt; handlers hold it, so a stream outlives its last
+// pending operation even after the agent moved on to a new attempt.
+struct AgentConnection::Link {
+    using PlainWs = websocket::stream<beast::tcp_stream>;
+    using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+    Link(net::io_context& ioc, net::ssl::context* tls) {
+        if (tls) secure.emplace(ioc, *tls);
+        else plain.emplace(ioc);
+    }
+    template <class F>
+    decltype(auto) ws(F&& f) {
+        return secure ? f(*secure) : f(*plain);
+    }
+    beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : beast::get_lowest_layer(*plain); }
+    SSL* ssl() { return secure ? secure->next_layer().native_handle() : nullptr; }
+
+    std::optional<PlainWs> plain;
+    std::optional<TlsWs> secure;
+    beast::flat_buffer rx;
+};
+
 AgentConnection::AgentConnection(net::io_context& ioc, FleetShared& shared, std::size_t index)
-    : ws_(ioc), shared_(shared), index_(index) {}
+    : ioc_(ioc), shared_(shared), index_(index) {}
+
+AgentConnection::~AgentConnection() {
+    if (session_) SSL_SESSION_free(session_);
+}
 
 void AgentConnection::start(std::function<void()> settled) {
     settled_ = std::move(settled);
+    connect();
+}
+
+void AgentConnection::connect() {
+    auto link = std::make_shared<Link>(ioc_, shared_.tls);
+    link_ = link;
     shared_.counters.connects_started.fetch_add(1, std::memory_order_relaxed);
-    beast::get_lowest_layer(ws_).expires_after(connect_timeout);
-    beast::get_lowest_layer(ws_).async_connect(
-        shared_.hub, beast::bind_front_handler(&AgentConnection::on_connect, shared_from_this()));
+    link->tcp().expires_after(connect_timeout);
+    link->tcp().async_connect(shared_.hub, [this, link](error_code ec) { on_connect(link, ec); });
 }
 
-void AgentConnection::on_connect(beast::error_code ec) {
-    if (ec) return fail_connect(ec, "connect");
-    beast::get_lowest_layer(ws_).socket().set_option(net::ip::tcp::no_delay(true), ec);
-    // The stream's own timer now only guards the handshake; afterwards the
-    // WebSocket layer's timeouts apply.
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    ws_.secure_prng(false);  // the mask needs no cryptographic strength on loopback
-    ws_.auto_fragment(false);
-    ws_.write_buffer_bytes(16 * 1024);
-    auto host = shared_.hub.address().to_string() + ":" + std::to_string(shared_.hub.port());
-    ws_.async_handshake(host, "/ws/agent",
-                        beast::bind_front_handler(&AgentConnection::on_handshake, shared_from_this()));
-}
-
-void AgentConnection::on_handshake(beast::error_code ec) {
-    if (ec) return fail_connect(ec, "WebSocket handshake on /ws/agent");
-    beast::get_lowest_layer(ws_).expires_never();
-    open_ = true;
-    ws_.text(true);
-    hello_ = encode_hello(shared_.factory->hello(index_, shared_.instance_ms));
-    writing_ = true;
-    ws_.async_write(net::buffer(hello_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        self->writing_ = false;
-        if (ec) return self->fail_connect(ec, "sending the hello");
-        self->shared_.counters.connected.fetch_add(1, std::memory_order_relaxed);
-    });
-    do_read();
-}
-
-void AgentConnection::do_read() {
-    ws_.async_read(read_buffer_, beast::bind_front_handler(&AgentConnection::on_read, shared_from_this()));
-}
-
-void AgentConnection::on_read(beast::error_code ec, std::size_t) {
-    if (ec) {
-        open_ = false;
-        if (closing_ || ec == net::error::operation_aborted) return;
-        if (!welcomed_) return fail_connect(ec, "waiting for the welcome");
-        std::string why = ec.message();
-        if (ec == websocket::error::closed)
-            why = "closed by the hub with " + std::to_string(ws_.reason().code) + " " + std::string(ws_.reason().reason.data(), ws_.reason().reason.size());
-        shared_.counters.disconnects.fetch_add(1, std::memory_order_relaxed);
-        shared_.errors.note("agent connection lost: " + why);
-        return;
+void AgentConnection::on_connect(const LinkPtr& link, error_code ec) {
+    if (link != link_) return;
+    if (ec) return lost(link, ec, "connect");
+    link->tcp().socket().set_option(net::ip::tcp::no_delay(true), ec);
+    if (!link->secure) return websocket_handshake(link);
+    // The pinned fingerprint (if any) is checked by the context's verify
+    // callback; a resumed session skips the certificate altogether.
+    if (session_) {
+        // A copy per attempt as well: an attempt that fails after the
+        // ClientHello would otherwise spoil the kept session for the next.
+        SSL_SESSION* copy = SSL_SESSION_dup(session_);
+        if (copy) {
+            SSL_set_session(link->ssl(), copy);
+            SSL_SESSION_free(copy);  // the SSL holds its own reference
+        }
     }
-    auto data = read_buffer_.cdata();
+    link->secure->next_layer().async_handshake(net::ssl::stream_base::client,
+                                               [this, link](error_code ec) { on_tls_handshake(link, ec); });
+}
+
+void AgentConnection::on_tls_handshake(const LinkPtr& link, error_code ec) {
+    if (link != link_) return;
+    if (ec) return lost(link, ec, "TLS handshake");
+    shared_.counters.tls_handshakes.fetch_add(1, std::memory_order_relaxed);
+    if (SSL_session_reused(link->ssl())) shared_.counters.tls_resumed.fetch_add(1, std::memory_order_relaxed);
+    websocket_handshake(link);
+}
+
+void AgentConnection::websocket_handshake(const LinkPtr& link) {
+    auto host = shared_.hub.address().to_string() + ":" + std::to_string(shared_.hub.port());
+    link->ws([&](auto& ws) {
+        // The stream's own timer now only guards the handshake; afterwards the
+        // WebSocket layer's timeouts apply.
+        ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+        ws.secure_prng(false);  // the mask needs no cryptographic strength on loopback
+        ws.auto_fragment(false);
+        ws.write_buffer_bytes(16 * 1024);
+        ws.async_handshake(host, "/ws/agent", [this, link](error_code ec) { on_handshake(link, ec); });
+    });
+}
+
+void AgentConnection::on_handshake(const LinkPtr& link, error_code ec) {
+    if (link != link_) return;
+    if (ec) return lost(link, ec, "WebSocket handshake on /ws/agent");
+    link->tcp().expires_never();
+    open_ = true;
+    link->ws([](auto& ws) { ws.text(true); });
+    if (hello_.empty()) hello_ = encode_hello(shared_.factory->hello(index_, shared_.instance_ms));
+    writing_ = true;
+    link->ws([&](auto& ws) {
+        ws.async_write(net::buffer(hello_), [this, link](error_code ec, std::size_t) {
+            if (link != link_) return;
+            writing_ = false;
+            if (ec) return lost(link, ec, "sending the hello");
+            shared_.counters.connected.fetch_add(1, std::memory_order_relaxed);
+            if (shared_.reconnect) pump();
+        });
+    });
+    do_read(link);
+}
+
+void AgentConnection::do_read(const LinkPtr& link) {
+    link->ws([&](auto& ws) {
+        ws.async_read(link->rx, [this, link](error_code ec, std::size_t n) { on_read(link, ec, n); });
+    });
+}
+
+void AgentConnection::on_read(const LinkPtr& link, error_code ec, std::size_t) {
+    if (link != link_) return;
+    if (ec) return lost(link, ec, "waiting for the welcome");
+    auto data = link->rx.cdata();
     std::string_view text(static_cast<const char*>(data.data()), data.size());
     switch (classify_live_frame(text)) {
     case LiveFrameKind::welcome:
         if (!welcomed_) {
-            welcomed_ = true;
-            shared_.counters.welcomed.fetch_add(1, std::memory_order_relaxed);
-            settle();
+            std::uint64_t last_seq = 0;
+            if (shared_.reconnect) {
+                // {"type":"welcome","protocol":1,"last_seq":N}: only the reconnecting agents need N.
+                auto at = text.find("\"last_seq\":");
+                if (at != std::string_view::npos)
+                    for (auto i = at + 11; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i)
+                        last_seq = last_seq * 10 + std::uint64_t(text[i] - '0');
+            }
+            on_welcome(link, last_seq);
         }
         break;
     case LiveFrameKind::error:
@@ -98,11 +171,63 @@ void AgentConnection::on_read(beast::error_code ec, std::size_t) {
     default:
         break;
     }
-    read_buffer_.clear();
-    do_read();
+    if (link != link_) return;
+    link->rx.clear();
+    do_read(link);
+}
+
+void AgentConnection::on_welcome(const LinkPtr& link, std::uint64_t last_seq) {
+    welcomed_ = true;
+    if (!ever_welcomed_) {
+        ever_welcomed_ = true;
+        shared_.counters.welcomed.fetch_add(1, std::memory_order_relaxed);
+    }
+    shared_.counters.live.fetch_add(1, std::memory_order_relaxed);
+    // TLS 1.3 tickets arrive after the handshake; by the welcome they are here.
+    if (link->secure) remember_session(link);
+    if (shared_.reconnect) {
+        welcomed_at_ = std::chrono::steady_clock::now();
+        // What the buffer still holds, above what the hub says it has.
+        std::uint64_t oldest = seq_ >= shared_.buffer ? seq_ - shared_.buffer + 1 : 1;
+        std::uint64_t from = std::max(last_seq + 1, oldest);
+        if (oldest > written_high_ + 1 && oldest > last_seq + 1)
+            shared_.counters.unbuffered.fetch_add(oldest - std::max(written_high_, last_seq) - 1,
+                                                  std::memory_order_relaxed);
+        next_send_ = from;
+        replay_upto_ = seq_;
+        if (seq_ >= from) shared_.counters.replayed.fetch_add(seq_ - from + 1, std::memory_order_relaxed);
+        auto epoch = shared_.epoch.load(std::memory_order_relaxed);
+        if (welcomed_epoch_ != epoch) {
+            welcomed_epoch_ = epoch;
+            epoch_first_ = from;
+            epoch_last_seq_ = last_seq;
+            shared_.counters.epoch_welcomed.fetch_add(1, std::memory_order_relaxed);
+        }
+        pump();
+    }
+    settle();
+}
+
+void AgentConnection::remember_session(const LinkPtr& link) {
+    // A copy, not SSL_get1_session's shared object: when the connection
+    // later dies without a close_notify (a killed hub), OpenSSL marks the
+    // connection's own session not resumable, and a shared one with it.
+    SSL_SESSION* s = SSL_SESSION_dup(SSL_get0_session(link->ssl()));
+    if (!s) return;
+    if (session_) SSL_SESSION_free(session_);
+    session_ = s;
 }
 
 void AgentConnection::send_sample() {
+    if (!shared_.reconnect) return send_plain_tick();
+    if (closing_ || !ever_welcomed_) return;
+    ++seq_;
+    shared_.counters.generated.fetch_add(1, std::memory_order_relaxed);
+    pump();
+}
+
+// The measured path of plain and TLS runs: one sample per tick, never queued.
+void AgentConnection::send_plain_tick() {
     if (!open_ || !welcomed_) return;
     if (writing_) {
         shared_.counters.blocked.fetch_add(1, std::memory_order_relaxed);
@@ -122,29 +247,128 @@ void AgentConnection::send_sample() {
     writing_ = true;
     shared_.counters.sent.fetch_add(1, std::memory_order_relaxed);
     shared_.counters.bytes_sent.fetch_add(frame_.text().size(), std::memory_order_relaxed);
-    ws_.async_write(net::buffer(frame_.text()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        self->writing_ = false;
-        if (ec && !self->closing_ && ec != net::error::operation_aborted) {
-            self->shared_.counters.write_errors.fetch_add(1, std::memory_order_relaxed);
-            self->shared_.errors.note("sample write: " + ec.message());
+    auto link = link_;
+    link->ws([&](auto& ws) {
+        ws.async_write(net::buffer(frame_.text()), [this, link](error_code ec, std::size_t) {
+            if (link != link_) return;
+            writing_ = false;
+            if (ec && !closing_ && ec != net::error::operation_aborted) {
+                shared_.counters.write_errors.fetch_add(1, std::memory_order_relaxed);
+                shared_.errors.note("sample write: " + ec.message());
+            }
+        });
+    });
+}
+
+void AgentConnection::pump() {
+    if (!open_ || !welcomed_ || writing_ || closing_ || next_send_ > seq_) return;
+    const std::uint64_t s = next_send_++;
+    const auto* factory = shared_.factory;
+    const bool backfill = s <= replay_upto_;
+    const bool newest = s == seq_;
+    if (frame_.empty() || (!backfill && (s + index_) % shared_.refresh == 0)) {
+        if (!frame_.rebuild(factory->sample(index_, s))) {
+            shared_.errors.note("the codec's sample text has no seq/ts_ms/cpu.total slots; cannot stamp frames");
+            return;
         }
+    }
+    auto now_us = system_us();
+    // A queued sample keeps the time it was made at (one interval per seq back).
+    auto ts_ms = now_us / 1000 - std::int64_t(seq_ - s) * std::int64_t(shared_.interval_ms);
+    frame_.stamp(s, ts_ms, factory->cpu_total(index_, s));
+    const std::string* text = &frame_.text();
+    if (backfill) {
+        auto marked = agent::mark_backfill(frame_.text());
+        if (!marked) return shared_.errors.note("cannot mark a replayed frame as backfill");
+        out_ = std::move(*marked);
+        text = &out_;
+    } else if (newest) {
+        if (int slot = shared_.send_times->slot(index_); slot >= 0) shared_.send_times->record(slot, s, now_us);
+    }
+    writing_ = true;
+    shared_.counters.sent.fetch_add(1, std::memory_order_relaxed);
+    shared_.counters.bytes_sent.fetch_add(text->size(), std::memory_order_relaxed);
+    auto link = link_;
+    link->ws([&](auto& ws) {
+        ws.async_write(net::buffer(*text), [this, link, s](error_code ec, std::size_t) {
+            if (link != link_) return;
+            writing_ = false;
+            if (ec) return lost(link, ec, "sample write");
+            written_high_ = std::max(written_high_, s);
+            pump();
+        });
+    });
+}
+
+void AgentConnection::lost(const LinkPtr& link, error_code ec, const char* what) {
+    if (link != link_) return;
+    const bool was_live = welcomed_;
+    if (was_live) shared_.counters.live.fetch_sub(1, std::memory_order_relaxed);
+    open_ = false;
+    welcomed_ = false;
+    writing_ = false;
+    link_.reset();
+    error_code ignored;
+    link->tcp().socket().close(ignored);
+    if (closing_ || ec == net::error::operation_aborted) return settle();
+    if (!ever_welcomed_) return fail_connect(ec, what);
+    if (was_live) {
+        shared_.counters.disconnects.fetch_add(1, std::memory_order_relaxed);
+        if (!shared_.reconnect) {
+            std::string why = ec.message();
+            if (ec == websocket::error::closed)
+                link->ws([&](auto& ws) {
+                    why = "closed by the hub with " + std::to_string(ws.reason().code) + " " +
+                          std::string(ws.reason().reason.data(), ws.reason().reason.size());
+                });
+            shared_.errors.note("agent connection lost: " + why);
+        }
+    } else {
+        shared_.counters.reconnect_failures.fetch_add(1, std::memory_order_relaxed);
+        shared_.errors.note(std::string("reconnecting, ") + what + ": " + ec.message());
+    }
+    if (!shared_.reconnect) return;
+    if (!backoff_) backoff_.emplace(agent::BackoffPolicy{}, std::uint64_t(shared_.instance_ms) * 7919 + index_);
+    if (was_live && std::chrono::steady_clock::now() - welcomed_at_ >= stable_after) backoff_->reset();
+    if (!retry_timer_) retry_timer_ = std::make_unique<net::steady_timer>(ioc_);
+    retry_timer_->expires_after(backoff_->next());
+    retry_timer_->async_wait([this](error_code ec) {
+        if (ec || closing_) return;
+        shared_.counters.reconnect_attempts.fetch_add(1, std::memory_order_relaxed);
+        connect();
     });
 }
 
 void AgentConnection::close() {
     closing_ = true;
+    if (welcomed_) shared_.counters.live.fetch_sub(1, std::memory_order_relaxed);
     open_ = false;
-    beast::get_lowest_layer(ws_).close();
+    welcomed_ = false;
+    if (retry_timer_) retry_timer_->cancel();
+    if (link_) {
+        error_code ignored;
+        link_->tcp().socket().close(ignored);
+    }
 }
 
-void AgentConnection::fail_connect(beast::error_code ec, const char* what) {
+AgentState AgentConnection::state() const {
+    AgentState s;
+    s.index = index_;
+    s.newest = seq_;
+    s.unsent = seq_ > written_high_ ? seq_ - written_high_ : 0;
+    s.live = welcomed_;
+    s.welcomed_in_epoch = welcomed_epoch_ == shared_.epoch.load(std::memory_order_relaxed);
+    s.epoch_first = epoch_first_;
+    s.epoch_last_seq = epoch_last_seq_;
+    return s;
+}
+
+void AgentConnection::fail_connect(error_code ec, const char* what) {
     open_ = false;
     if (closing_ || failed_) return settle();
     failed_ = true;
-    if (!welcomed_) {
-        shared_.counters.connect_failures.fetch_add(1, std::memory_order_relaxed);
-        shared_.errors.note(std::string(what) + ": " + ec.message());
-    }
+    shared_.counters.connect_failures.fetch_add(1, std::memory_order_relaxed);
+    shared_.errors.note(std::string(what) + ": " + ec.message());
     settle();
 }
 

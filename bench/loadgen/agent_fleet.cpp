@@ -1,6 +1,7 @@
 #include "loadgen/agent_fleet.hpp"
 
 #include <algorithm>
+#include <future>
 
 #include <boost/asio/post.hpp>
 
@@ -80,7 +81,8 @@ void AgentFleet::pace_tick() {
     if (now - next_tick_ > 100 * pace_step) next_tick_ = now;
     for (;;) {
         auto elapsed = now - period_start_;
-        if (period_agents_ > 0) {
+        // Paused (the end of a restart run): the ticks pass, no sample is made.
+        if (period_agents_ > 0 && !shared_.paused.load(std::memory_order_relaxed)) {
             auto due = std::min<std::size_t>(
                 period_agents_, std::size_t(elapsed.count() * double(period_agents_) / double(interval.count())) + 1);
             while (cursor_ < due) agents_[cursor_++]->send_sample();
@@ -92,6 +94,18 @@ void AgentFleet::pace_tick() {
         period_agents_ = agents_.size();
     }
     arm_pacer();
+}
+
+std::vector<AgentState> AgentFleet::snapshot() {
+    std::promise<std::vector<AgentState>> done;
+    auto result = done.get_future();
+    net::post(ioc_, [this, &done] {
+        std::vector<AgentState> out;
+        out.reserve(agents_.size());
+        for (const auto& a : agents_) out.push_back(a->state());
+        done.set_value(std::move(out));
+    });
+    return result.get();
 }
 
 void AgentFleet::stop() {

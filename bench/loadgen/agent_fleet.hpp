@@ -35,6 +35,8 @@ public:
     void grow_to(std::size_t n);
     // Agents whose connection attempt has finished (ready or failed).
     std::size_t settled() const { return settled_.load(std::memory_order_relaxed); }
+    // Every agent's state, read on the io thread (blocks until it is).
+    std::vector<AgentState> snapshot();
     // Closes every connection and joins the io thread.
     void stop();
 

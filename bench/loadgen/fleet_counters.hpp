@@ -27,6 +27,18 @@ struct FleetCounters {
     Counter write_errors{0};
     Counter error_frames{0};     // {"type":"error"} frames from the hub
     Counter pacer_resets{0};     // the send schedule fell a whole interval behind and skipped ahead
+    // TLS (--tls): handshakes completed, and how many of them resumed a session.
+    Counter tls_handshakes{0};
+    Counter tls_resumed{0};
+    // Reconnecting agents (--restart-after): they go on making samples while
+    // disconnected and replay them after the welcome, like the real agent.
+    Counter live{0};             // agents welcomed and not lost since (a gauge)
+    Counter generated{0};        // samples made, sent or not
+    Counter replayed{0};         // samples sent again from the buffer after a welcome
+    Counter unbuffered{0};       // samples never written that fell out of the buffer before a welcome
+    Counter reconnect_attempts{0};
+    Counter reconnect_failures{0};  // attempts that failed before the welcome (then backoff)
+    Counter epoch_welcomed{0};   // agents welcomed at least once since the last new_epoch()
 };
 
 // Distinct error texts with counts; at most `limit` texts are kept, later

@@ -58,6 +58,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     std::string hub = "127.0.0.1:8080", steps;
     long hub_pid = 0;
     std::size_t hub_log_rate = 0;
+    double restart_after = 0;
     po::options_description desc(
         "telehub-loadgen: simulated agents and dashboards against a hub on loopback\nOptions");
     desc.add_options()
@@ -81,7 +82,14 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
         ("hub-output", po::value(&o.hub_output)->default_value(o.hub_output), "file for a spawned hub's stdout and stderr")
         ("ramp", po::bool_switch(&o.ramp), "raise the agent count step by step until the hub stops keeping up")
         ("ramp-steps", po::value(&steps), "agent counts of --ramp, comma-separated (default 1000,2000,4000,...,20000)")
-        ("max-seconds", po::value(&o.max_seconds)->default_value(o.max_seconds), "stop the whole run after this long");
+        ("max-seconds", po::value(&o.max_seconds)->default_value(o.max_seconds), "stop the whole run after this long")
+        ("tls", po::bool_switch(&o.tls), "agents connect with wss:// (a spawned hub serves --self-signed-tls from a temporary data dir, and its certificate is pinned)")
+        ("tls-fingerprint", po::value(&o.tls_fingerprint), "with --tls and --hub: the hub certificate's sha256:HEX to pin (default: no verification)")
+        ("restart-after", po::value(&restart_after), "S seconds after the window, kill the spawned hub and start it again on the same port and data dir; agents reconnect with backoff, resume TLS and replay; report the time until all are back and any sample lost")
+        ("restart-signal", po::value(&o.restart_signal)->default_value(o.restart_signal), "how the hub is stopped for --restart-after: kill (SIGKILL) or term (SIGTERM)")
+        ("restart-timeout", po::value(&o.restart_timeout)->default_value(o.restart_timeout), "seconds to wait for every agent to be welcomed by the new hub")
+        ("restart-settle", po::value(&o.restart_settle)->default_value(o.restart_settle), "seconds of streaming after every agent is back, before samples are checked")
+        ("agent-buffer", po::value(&o.agent_buffer)->default_value(o.agent_buffer), "samples each reconnecting agent keeps for replay (the agent's --buffer)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -114,6 +122,20 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     if (o.hub_log != "quiet" && o.hub_log != "text" && o.hub_log != "json") bad("hub-log", "'" + o.hub_log + "' must be quiet, text or json");
     if (!steps.empty()) o.ramp_steps = parse_steps(steps);
     if (!(o.max_seconds >= 5)) bad("max-seconds", "must be at least 5");
+    if (!o.tls_fingerprint.empty()) {
+        if (!o.tls) bad("tls-fingerprint", "needs --tls");
+        if (!o.spawn_hub.empty()) bad("tls-fingerprint", "a spawned hub's certificate is pinned already");
+    }
+    if (vm.count("restart-after")) {
+        if (!(restart_after >= 0 && restart_after <= 3600)) bad("restart-after", "must be 0-3600 seconds");
+        if (o.spawn_hub.empty()) bad("restart-after", "needs --spawn-hub (the load generator restarts the hub it started)");
+        if (o.ramp) bad("restart-after", "does not go with --ramp");
+        o.restart_after = restart_after;
+    }
+    if (o.restart_signal != "kill" && o.restart_signal != "term") bad("restart-signal", "'" + o.restart_signal + "' must be kill or term");
+    if (!(o.restart_timeout >= 1 && o.restart_timeout <= 3600)) bad("restart-timeout", "must be 1-3600 seconds");
+    if (!(o.restart_settle >= 0 && o.restart_settle <= 600)) bad("restart-settle", "must be 0-600 seconds");
+    if (o.agent_buffer < 1 || o.agent_buffer > 1000000) bad("agent-buffer", "must be 1-1000000");
     if (!o.spawn_hub.empty() && vm.count("hub") && !vm["hub"].defaulted())
         bad("hub", "give either --hub or --spawn-hub, not both");
     return r;

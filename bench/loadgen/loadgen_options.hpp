@@ -34,6 +34,19 @@ struct LoadgenOptions {
     bool ramp = false;
     std::vector<std::size_t> ramp_steps = {1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 20000};
     double max_seconds = 600;              // the whole run stops by then
+    // --tls: agents connect with wss://; a spawned hub gets --self-signed-tls
+    // and a data dir of its own (removed at the end), whose certificate the
+    // agents pin. Against --hub: pinned to tls_fingerprint, or unverified.
+    bool tls = false;
+    std::string tls_fingerprint;
+    // --restart-after S: S seconds after the measured window, the spawned hub
+    // is killed and started again on the same port and data dir; the agents
+    // reconnect, resume and replay like the real agent.
+    std::optional<double> restart_after;
+    std::string restart_signal = "kill";  // kill (SIGKILL) or term (SIGTERM)
+    double restart_timeout = 120;         // seconds to wait for every agent to be back
+    double restart_settle = 5;            // seconds of streaming after all are back, before the check
+    std::size_t agent_buffer = 300;       // samples each agent keeps for replay (the agent's --buffer)
 };
 
 struct LoadgenCli {

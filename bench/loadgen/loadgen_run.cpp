@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "loadgen/agent_fleet.hpp"
 #include "loadgen/dashboard_clients.hpp"
@@ -16,6 +21,8 @@
 #include "loadgen/hub_process.hpp"
 #include "loadgen/live_frame.hpp"
 #include "loadgen/proc_probe.hpp"
+#include "loadgen/tls_client.hpp"
+#include "telehub/cert_fingerprint.hpp"
 
 namespace telehub::loadgen {
 namespace net = boost::asio;
@@ -32,6 +39,26 @@ std::int64_t system_us() {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
+
+// A directory of our own under /tmp, removed with everything in it.
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "telehub-loadgen-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot make a temporary data dir for the hub");
+        path_ = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
 
 // The counters at one edge of a window.
 struct Edge {
@@ -61,14 +88,22 @@ private:
         return !should_stop();
     }
     void start_hub();
+    void wait_for_health(const char* which);
     Edge edge();
     WindowResult measure(std::size_t agents);
+    RestartResult restart();
+    void check_hub_view(RestartResult& r, const std::vector<AgentState>& at_kill);
 
     const LoadgenOptions& o_;
     const std::atomic<bool>& interrupted_;
     Clock::time_point deadline_;
     net::ip::tcp::endpoint hub_;
+    std::unique_ptr<TempDir> data_dir_;  // a spawned TLS hub's; outlives the hub
+    std::vector<std::string> hub_args_;  // after --listen, for a restart
+    std::uint64_t hub_fd_need_ = 0;
     std::unique_ptr<HubProcess> spawned_;
+    std::unique_ptr<net::ssl::context> tls_ctx_;
+    std::string tls_pin_;
     std::optional<pid_t> hub_pid_;
     ProcProbe probe_;
     FleetShared shared_;
@@ -81,19 +116,52 @@ private:
 void Run::start_hub() {
     std::size_t max_agents = o_.ramp ? o_.ramp_steps.back() : o_.agents;
     std::uint64_t hub_need = max_agents + o_.dashboards + 256;
+    hub_fd_need_ = hub_need;
     if (!o_.spawn_hub.empty()) {
         std::vector<std::string> args{"--threads", std::to_string(o_.hub_threads)};
         if (o_.hub_log == "quiet") args.push_back("--quiet");
         else args.insert(args.end(), {"--log-format", o_.hub_log});
         if (o_.hub_log_rate) args.insert(args.end(), {"--log-rate", std::to_string(*o_.hub_log_rate)});
-        spawned_ = std::make_unique<HubProcess>(o_.spawn_hub, args, o_.hub_output);
+        if (o_.tls) {
+            // The hub makes its certificate and session ticket keys here; a
+            // restarted hub finds both again.
+            data_dir_ = std::make_unique<TempDir>();
+            args.insert(args.end(), {"--self-signed-tls", "--data-dir", data_dir_->path()});
+        }
+        hub_args_ = args;
+        spawned_ = std::make_unique<HubProcess>(o_.spawn_hub, args, o_.hub_output, HubSpawn{0, hub_need, false});
         hub_ = {net::ip::make_address("127.0.0.1"), spawned_->port()};
         hub_pid_ = spawned_->pid();
         progress("started hub " + o_.spawn_hub + " (pid " + std::to_string(spawned_->pid()) + ") on 127.0.0.1:" +
-                 std::to_string(spawned_->port()));
+                 std::to_string(spawned_->port()) + (o_.tls ? " with --self-signed-tls --data-dir " + data_dir_->path() : ""));
     } else {
         hub_ = {net::ip::make_address(o_.hub_address), o_.hub_port};
     }
+    wait_for_health("hub");
+    if (!hub_pid_) hub_pid_ = o_.hub_pid;
+    if (!hub_pid_ && hub_.address().is_loopback()) hub_pid_ = probe_.listener_pid(hub_.port());
+    if (!hub_pid_) progress("warning: hub pid not found (give --hub-pid); hub CPU and RSS will not be measured");
+    if (hub_pid_) {
+        auto err = raise_fd_limit_of(*hub_pid_, hub_need);
+        if (!err.empty()) progress("warning: hub (pid " + std::to_string(*hub_pid_) + "): " + err);
+    }
+    if (o_.tls) {
+        if (data_dir_) {
+            tls_pin_ = pem_fingerprint((std::filesystem::path(data_dir_->path()) / "tls" / "hub-cert.pem").string());
+            if (tls_pin_.empty())
+                throw std::runtime_error("the spawned hub made no readable certificate in " + data_dir_->path() + "/tls");
+        } else if (!o_.tls_fingerprint.empty()) {
+            auto pin = normalize_fingerprint(o_.tls_fingerprint);
+            if (!pin) throw std::runtime_error("invalid value for --tls-fingerprint: not sha256:HEX (32 bytes)");
+            tls_pin_ = *pin;
+        }
+        tls_ctx_ = make_agent_tls_context(tls_pin_);
+        progress(tls_pin_.empty() ? "agents use wss:// without verifying the hub's certificate"
+                                  : "agents use wss://, the hub's certificate pinned to " + tls_pin_);
+    }
+}
+
+void Run::wait_for_health(const char* which) {
     auto where = hub_.address().to_string() + ":" + std::to_string(hub_.port());
     auto until = Clock::now() + hub_start_timeout;
     HttpResult health;
@@ -101,20 +169,13 @@ void Run::start_hub() {
         health = http_get(hub_, "/healthz", http_timeout);
         if (health.status == 200) break;
         if (spawned_ && !spawned_->running())
-            throw std::runtime_error("the spawned hub exited at start-up (" + spawned_->stop() + "); its output is in " +
-                                     o_.hub_output);
+            throw std::runtime_error(std::string("the spawned ") + which + " exited at start-up (" + spawned_->stop() +
+                                     "); its output is in " + o_.hub_output);
         if (!spawned_ || Clock::now() >= until || should_stop())
             throw std::runtime_error("no hub answers GET /healthz at " + where + " (" +
                                      (health.error.empty() ? "status " + std::to_string(health.status) : health.error) +
                                      "); start one or use --spawn-hub PATH");
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (!hub_pid_) hub_pid_ = o_.hub_pid;
-    if (!hub_pid_ && hub_.address().is_loopback()) hub_pid_ = probe_.listener_pid(hub_.port());
-    if (!hub_pid_) progress("warning: hub pid not found (give --hub-pid); hub CPU and RSS will not be measured");
-    if (hub_pid_) {
-        auto err = raise_fd_limit_of(*hub_pid_, hub_need);
-        if (!err.empty()) progress("warning: hub (pid " + std::to_string(*hub_pid_) + "): " + err);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
 
@@ -233,6 +294,11 @@ RunResult Run::go() {
     shared_.send_times = send_times_.get();
     shared_.refresh = o_.refresh;
     shared_.instance_ms = system_us() / 1000;
+    shared_.interval_ms = o_.interval_ms;
+    shared_.tls = tls_ctx_.get();
+    shared_.reconnect = o_.restart_after.has_value();
+    shared_.buffer = o_.agent_buffer;
+    shared_.epoch = 1;
 
     dashboards_ = std::make_unique<DashboardClients>(hub_, o_.dashboards, detail_ids, *send_times_, shared_.errors);
     auto dash_until = Clock::now() + std::chrono::seconds(10);
@@ -277,6 +343,18 @@ RunResult Run::go() {
         if (w.keeps_up) out.max_sustained = n;
         else if (o_.ramp) break;
     }
+    if (o_.restart_after && !out.windows.empty() && !should_stop()) {
+        progress("streaming " + std::to_string(*o_.restart_after).substr(0, 5) + " s more, then restarting the hub");
+        if (wait_until(Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(*o_.restart_after))))
+            out.restart = restart();
+        else
+            out.stopped_early = interrupted_.load() ? "interrupted" : "--max-seconds reached before the restart";
+    }
+    out.tls = o_.tls;
+    out.tls_pin = tls_pin_;
+    out.tls_handshakes = shared_.counters.tls_handshakes.load();
+    out.tls_resumed = shared_.counters.tls_resumed.load();
     fleet_->stop();
     dashboards_->stop();
     for (const auto& [text, count] : shared_.errors.top()) out.errors.push_back(std::to_string(count) + "x " + text);
@@ -285,7 +363,192 @@ RunResult Run::go() {
     return out;
 }
 
+RestartResult Run::restart() {
+    RestartResult r;
+    auto& c = shared_.counters;
+    r.agents = std::size_t(c.live.load());
+    const auto hs0 = c.tls_handshakes.load(), res0 = c.tls_resumed.load(), att0 = c.reconnect_attempts.load(),
+               fail0 = c.reconnect_failures.load(), rep0 = c.replayed.load();
+    progress("restart: " + std::to_string(r.agents) + " agents live; stopping the hub (pid " +
+             std::to_string(spawned_->pid()) + ") with " + (o_.restart_signal == "kill" ? "SIGKILL" : "SIGTERM"));
+    const auto t0 = Clock::now();
+    const auto gen0 = c.generated.load();
+    const auto own_ticks0 = probe_.cpu_ticks(::getpid());
+    auto ended = o_.restart_signal == "kill" ? spawned_->kill_now() : spawned_->stop(std::chrono::seconds(60));
+    r.how = std::string(o_.restart_signal == "kill" ? "SIGKILL" : "SIGTERM") + " (" + ended + ")";
+    // Welcomes from here on are the new hub's.
+    c.epoch_welcomed.store(0);
+    shared_.epoch.fetch_add(1);
+    auto at_kill = fleet_->snapshot();
+    spawned_ = std::make_unique<HubProcess>(o_.spawn_hub, hub_args_, o_.hub_output,
+                                            HubSpawn{hub_.port(), hub_fd_need_, true});
+    hub_pid_ = spawned_->pid();
+    const auto hub_ticks0 = probe_.cpu_ticks(*hub_pid_);
+    wait_for_health("restarted hub");
+    r.hub_down_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    progress("restart: the new hub (pid " + std::to_string(*hub_pid_) + ") answers after " +
+             std::to_string(r.hub_down_s).substr(0, 5) + " s; waiting for the agents");
+
+    const auto until = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.restart_timeout));
+    auto next_report = Clock::now() + std::chrono::seconds(5);
+    auto mark = [&](std::optional<double>& at, double share, std::size_t back) {
+        if (!at && double(back) >= share * double(r.agents)) at = std::chrono::duration<double>(Clock::now() - t0).count();
+    };
+    for (;;) {
+        auto back = std::size_t(c.epoch_welcomed.load());
+        mark(r.half_back_s, 0.5, back);
+        mark(r.p90_back_s, 0.9, back);
+        mark(r.p99_back_s, 0.99, back);
+        if (back >= r.agents) {
+            r.all_back_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            break;
+        }
+        if (Clock::now() >= until || should_stop()) break;
+        if (Clock::now() >= next_report) {
+            next_report += std::chrono::seconds(5);
+            progress("restart:   " + std::to_string(back) + " of " + std::to_string(r.agents) + " back, " +
+                     std::to_string(c.tls_resumed.load() - res0) + " of " + std::to_string(c.tls_handshakes.load() - hs0) +
+                     " TLS handshakes resumed, " + std::to_string(c.reconnect_failures.load() - fail0) + " failed attempts");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    r.back = std::size_t(c.epoch_welcomed.load());
+    if (auto t1 = probe_.cpu_ticks(*hub_pid_); t1 && hub_ticks0)
+        r.hub_cpu_s_until_back = double(*t1 - *hub_ticks0) / ProcProbe::ticks_per_second();
+    if (auto t1 = probe_.cpu_ticks(::getpid()); t1 && own_ticks0)
+        r.loadgen_cpu_s_until_back = double(*t1 - *own_ticks0) / ProcProbe::ticks_per_second();
+    progress("restart: " + std::to_string(r.back) + " of " + std::to_string(r.agents) + " back" +
+             (r.all_back_s ? " after " + std::to_string(*r.all_back_s).substr(0, 5) + " s" : " (timed out)") +
+             "; streaming " + std::to_string(o_.restart_settle).substr(0, 4) + " s, then checking the hub's view");
+    wait_until(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.restart_settle)));
+    // Stop making samples, let every queued one go out, then ask the hub.
+    shared_.paused.store(true);
+    r.generated_after_kill = c.generated.load() - gen0;
+    auto drain_until = Clock::now() + std::chrono::seconds(30);
+    for (;;) {
+        std::uint64_t unsent = 0;
+        for (const auto& a : fleet_->snapshot())
+            if (a.live) unsent += a.unsent;
+        r.unsent_at_check = unsent;
+        if (unsent == 0 || Clock::now() >= drain_until) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    // The hub reads what is on its sockets within a moment; check twice more if anything looks missing.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::seconds(attempt == 0 ? 1 : 3));
+        check_hub_view(r, at_kill);
+        if (!r.checked || r.lost == 0) break;
+    }
+    r.tls_handshakes = c.tls_handshakes.load() - hs0;
+    r.tls_resumed = c.tls_resumed.load() - res0;
+    r.reconnect_attempts = c.reconnect_attempts.load() - att0;
+    r.reconnect_failures = c.reconnect_failures.load() - fail0;
+    r.replayed = c.replayed.load() - rep0;
+    std::vector<std::string> why;
+    if (!r.all_back_s) why.push_back(std::to_string(r.agents - std::min(r.agents, r.back)) + " agents not back");
+    if (!r.checked) why.push_back("the hub's view could not be read");
+    if (r.lost) why.push_back(std::to_string(r.lost) + " samples lost (" + std::to_string(r.agents_with_loss) + " agents)");
+    if (r.unsent_at_check) why.push_back(std::to_string(r.unsent_at_check) + " samples still unsent at the check");
+    if (why.empty()) r.verdict = "all back, no sample lost";
+    else {
+        for (std::size_t i = 0; i < why.size(); ++i) r.verdict += (i ? "; " : "") + why[i];
+    }
+    progress("restart: " + r.verdict);
+    return r;
+}
+
+void Run::check_hub_view(RestartResult& r, const std::vector<AgentState>& at_kill) {
+    r.checked = false;
+    auto stats = http_get(hub_, "/api/stats", http_timeout);
+    auto hosts = http_get(hub_, "/api/hosts", std::chrono::seconds(30));
+    if (stats.status != 200 || hosts.status != 200) {
+        progress("restart: cannot read the hub's view: " + (stats.status != 200 ? stats.error : hosts.error));
+        return;
+    }
+    r.hub_gaps = read_counter(stats.body, "gaps");
+    r.hub_duplicates = read_counter(stats.body, "duplicates");
+    r.hub_samples = read_counter(stats.body, "samples_received");
+    auto j = nlohmann::json::parse(hosts.body, nullptr, false);
+    if (!j.is_object() || !j.contains("hosts") || !j["hosts"].is_array()) {
+        progress("restart: GET /api/hosts is not {\"hosts\":[...]}");
+        return;
+    }
+    struct Seen {
+        std::uint64_t seq = 0, gaps = 0;
+    };
+    std::unordered_map<std::size_t, Seen> seen;
+    for (const auto& h : j["hosts"]) {
+        if (!h.is_object() || !h.contains("host_id") || !h["host_id"].is_string()) continue;
+        long index = host_index_of(h["host_id"].get<std::string>());
+        if (index < 0) continue;
+        Seen v;
+        if (h.contains("seq") && h["seq"].is_number_unsigned()) v.seq = h["seq"].get<std::uint64_t>();
+        if (h.contains("gaps") && h["gaps"].is_number_unsigned()) v.gaps = h["gaps"].get<std::uint64_t>();
+        seen[std::size_t(index)] = v;
+    }
+    r.lost = 0;
+    r.agents_with_loss = 0;
+    r.expected_gaps = 0;
+    auto now = fleet_->snapshot();
+    for (const auto& a : now) {
+        if (a.index >= at_kill.size() || at_kill[a.index].newest == 0) continue;  // never streamed
+        const std::uint64_t killed_at = at_kill[a.index].newest;
+        std::uint64_t lost = 0;
+        auto it = seen.find(a.index);
+        if (!a.welcomed_in_epoch || it == seen.end()) {
+            lost = a.newest - killed_at;  // nothing made after the kill reached the new hub
+        } else {
+            // The new hub starts each host at last_seq 0 and the agent replays
+            // from its oldest buffered seq: the hub counts the seqs below that
+            // as gaps, and holds every seq above it unless one went missing.
+            const std::uint64_t first = a.epoch_first ? a.epoch_first : 1;
+            const std::uint64_t expected = first > a.epoch_last_seq + 1 ? first - a.epoch_last_seq - 1 : 0;
+            r.expected_gaps += expected;
+            const auto& v = it->second;
+            std::uint64_t holes = v.gaps > expected ? v.gaps - expected : 0;
+            std::uint64_t tail = a.newest > v.seq ? a.newest - v.seq : 0;
+            lost = holes + tail;
+            // Made after the kill, yet fell out of the buffer before the replay.
+            if (first > killed_at + 1) lost += first - killed_at - 1;
+        }
+        if (lost) {
+            r.lost += lost;
+            ++r.agents_with_loss;
+        }
+    }
+    r.checked = true;
+}
+
 }  // namespace
+
+nlohmann::json to_json(const RestartResult& r) {
+    auto opt = [](const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    return {{"how", r.how},
+            {"agents", r.agents},
+            {"hub_down_s", r.hub_down_s},
+            {"all_back_s", opt(r.all_back_s)},
+            {"half_back_s", opt(r.half_back_s)},
+            {"p90_back_s", opt(r.p90_back_s)},
+            {"p99_back_s", opt(r.p99_back_s)},
+            {"back", r.back},
+            {"tls_handshakes", r.tls_handshakes},
+            {"tls_resumed", r.tls_resumed},
+            {"reconnect_attempts", r.reconnect_attempts},
+            {"reconnect_failures", r.reconnect_failures},
+            {"replayed", r.replayed},
+            {"generated_after_kill", r.generated_after_kill},
+            {"unsent_at_check", r.unsent_at_check},
+            {"checked", r.checked},
+            {"lost", r.lost},
+            {"agents_with_loss", r.agents_with_loss},
+            {"expected_gaps", r.expected_gaps},
+            {"hub_gaps", opt(r.hub_gaps)},
+            {"hub_duplicates", opt(r.hub_duplicates)},
+            {"hub_samples", opt(r.hub_samples)},
+            {"hub_cpu_s_until_back", opt(r.hub_cpu_s_until_back)},
+            {"loadgen_cpu_s_until_back", opt(r.loadgen_cpu_s_until_back)},
+            {"verdict", r.verdict}};
+}
 
 RunResult run_loadgen(const LoadgenOptions& o, const std::atomic<bool>& interrupted) {
     Run run(o, interrupted);

@@ -10,9 +10,35 @@
 #include <vector>
 
 #include "loadgen/loadgen_options.hpp"
+#include <nlohmann/json.hpp>
+
 #include "loadgen/window_report.hpp"
 
 namespace telehub::loadgen {
+
+// --restart-after: the hub killed and started again under a streaming fleet.
+struct RestartResult {
+    std::string how;                     // "SIGKILL" or "SIGTERM", and how the old hub ended
+    std::size_t agents = 0;              // agents live at the kill
+    double hub_down_s = 0;               // the kill until the new hub answered /healthz
+    std::optional<double> all_back_s;    // the kill until every one was welcomed by the new hub
+    std::optional<double> half_back_s, p90_back_s, p99_back_s;
+    std::size_t back = 0;                // welcomed by the new hub before the timeout
+    std::uint64_t tls_handshakes = 0, tls_resumed = 0;  // from the kill to the end
+    std::uint64_t reconnect_attempts = 0, reconnect_failures = 0;
+    std::uint64_t replayed = 0;          // samples sent again from the agents' buffers
+    std::uint64_t generated_after_kill = 0;
+    std::uint64_t unsent_at_check = 0;   // made but not written when the hub was checked
+    // The new hub's view, checked per agent after the fleet was paused and drained.
+    std::uint64_t lost = 0;              // seqs an agent made after the kill that the hub does not hold
+    std::size_t agents_with_loss = 0;
+    std::uint64_t expected_gaps = 0;     // seqs before each agent's replay: the old hub's, gone with it
+    std::optional<std::uint64_t> hub_gaps, hub_duplicates, hub_samples;
+    std::optional<double> hub_cpu_s_until_back;  // the new hub's CPU from its start until all were back
+    std::optional<double> loadgen_cpu_s_until_back;  // the load generator's, from the kill until all were back
+    bool checked = false;                // the hub's view was read
+    std::string verdict;
+};
 
 struct RunResult {
     std::vector<WindowResult> windows;
@@ -21,7 +47,13 @@ struct RunResult {
     std::optional<int> hub_pid;
     std::vector<std::string> errors;           // distinct errors seen, with counts
     std::string stopped_early;                 // why the run ended before its last step, if it did
+    bool tls = false;
+    std::string tls_pin;                       // the pinned hub fingerprint, empty: not verified
+    std::uint64_t tls_handshakes = 0, tls_resumed = 0;  // the whole run
+    std::optional<RestartResult> restart;
 };
+
+nlohmann::json to_json(const RestartResult& r);
 
 // Throws std::runtime_error for start-up failures (no hub, fd limits).
 // `interrupted` is polled; when set the run ends at the next check.

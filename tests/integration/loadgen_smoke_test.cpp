@@ -3,6 +3,7 @@
 // test starts the hub itself and reads the hub's own counter through
 // GET /api/stats after the run, so the load generator's report is checked
 // against a reading it did not make. No timing goal here: that is bench/.
+// A second case runs a few agents over TLS through a hub restart.
 #define BOOST_TEST_MODULE loadgen_smoke
 #include <boost/test/unit_test.hpp>
 
@@ -120,4 +121,42 @@ BOOST_AUTO_TEST_CASE(hub_counts_what_the_load_generator_sends) {
     BOOST_REQUIRE(!j.is_discarded());
     BOOST_TEST(j["samples_received"].get<std::uint64_t>() >= sent * 95 / 100);
     BOOST_TEST(j["frames_refused"].get<std::uint64_t>() == 0u);
+}
+
+// The TLS path in a few seconds: the load generator starts the hub itself
+// with --self-signed-tls (a temporary data dir it removes), 20 agents speak
+// wss:// with the hub's certificate pinned, then the hub is killed and
+// started again on the same port and data dir: every agent must come back
+// with a resumed TLS session and no sample may be missing at the new hub.
+BOOST_AUTO_TEST_CASE(tls_agents_resume_and_lose_nothing_across_a_hub_restart) {
+    constexpr int tls_agents = 20;
+    ChildProcess loadgen({loadgen_path, "--spawn-hub", hub_path, "--tls", "--agents", std::to_string(tls_agents),
+                          "--dashboards", "1", "--detail", "2", "--window", "2", "--settle", "1", "--restart-after",
+                          "1", "--restart-settle", "1", "--restart-timeout", "30", "--max-seconds", "60"});
+    auto status = loadgen.wait(90s);
+    BOOST_REQUIRE_MESSAGE(status, "telehub-loadgen did not finish within 90 s; output: " << loadgen.output());
+    BOOST_REQUIRE_MESSAGE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0,
+                          "telehub-loadgen failed; output: " << loadgen.output());
+    auto report = last_json_line(loadgen.output());
+    BOOST_REQUIRE_MESSAGE(report, "no JSON report line; output: " << loadgen.output());
+    BOOST_TEST_MESSAGE("loadgen report: " << report->dump());
+    BOOST_TEST((*report)["tls"].get<bool>());
+    BOOST_TEST((*report)["tls_pin"].get<std::string>().starts_with("sha256:"));
+    BOOST_REQUIRE_EQUAL((*report)["windows"].size(), 1u);
+    const auto& w = (*report)["windows"][0];
+    BOOST_TEST(w["agents_welcomed"].get<int>() == tls_agents);
+    BOOST_TEST(w["connect_failures"].get<int>() == 0);
+    BOOST_TEST(w["samples_hub_counted"].get<std::uint64_t>() >= w["samples_sent"].get<std::uint64_t>() * 95 / 100);
+
+    const auto& r = (*report)["restart"];
+    BOOST_REQUIRE_MESSAGE(r.is_object(), "no restart in the report");
+    BOOST_TEST(r["agents"].get<int>() == tls_agents);
+    BOOST_TEST(r["back"].get<int>() == tls_agents);
+    BOOST_TEST(r["checked"].get<bool>());
+    BOOST_TEST(r["lost"].get<std::uint64_t>() == 0u);
+    BOOST_TEST(r["hub_gaps"].get<std::uint64_t>() == r["expected_gaps"].get<std::uint64_t>());
+    // Every reconnect resumed its session with the ticket keys the new hub read from the data dir.
+    BOOST_TEST(r["tls_handshakes"].get<std::uint64_t>() >= std::uint64_t(tls_agents));
+    BOOST_TEST(r["tls_resumed"].get<std::uint64_t>() == r["tls_handshakes"].get<std::uint64_t>());
+    BOOST_TEST(r["generated_after_kill"].get<std::uint64_t>() > 0u);
 }
