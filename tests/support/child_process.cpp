@@ -21,6 +21,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path) 
         if (fd < 0) throw std::runtime_error("ChildProcess: cannot create a log file");
         ::close(fd);
         log_path_ = tmpl;
+        owns_log_ = true;
     }
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
@@ -44,6 +45,8 @@ ChildProcess::~ChildProcess() {
     if (pid_ > 0 && !status_) {
         if (!stop(SIGTERM, std::chrono::seconds(3))) stop(SIGKILL, std::chrono::seconds(3));
     }
+    // A log this object made is this object's to remove; one the caller named is the caller's.
+    if (owns_log_) ::unlink(log_path_.c_str());
 }
 
 std::string ChildProcess::output() const {

@@ -35,6 +35,7 @@ private:
     pid_t pid_ = -1;
     std::optional<int> status_;
     std::string log_path_;
+    bool owns_log_ = false;
 };
 
 }  // namespace telehub::test
