@@ -15,6 +15,7 @@
 
 #include "hub/net/net.hpp"
 #include "hub/hub_context.hpp"
+#include "hub/service_notify.hpp"
 
 namespace telehub::hub {
 namespace net = boost::asio;
@@ -27,15 +28,18 @@ constexpr auto shutdown_grace = std::chrono::seconds(3);  // for close handshake
 }  // namespace
 
 struct HubServer::Impl {
-    explicit Impl(HubConfig config)
-        : ctx(std::move(config)),
+    Impl(HubConfig config, ConfigReader reader)
+        : running(config),
+          reread(std::move(reader)),
+          ctx(std::move(config)),
           ioc(static_cast<int>(ctx.config.threads)),
           listener(std::make_shared<Listener>(
               ioc, net::ip::tcp::endpoint(net::ip::make_address(ctx.config.listen_address), ctx.config.listen_port),
               ctx)),
           signals(ioc, SIGINT, SIGTERM),
           reload_signal(ioc, SIGHUP),
-          shutdown_poll(net::make_strand(ioc)) {}
+          shutdown_poll(net::make_strand(ioc)),
+          watchdog_timer(ioc) {}
 
     ~Impl() {
         // Also when run() left by an exception.
@@ -65,20 +69,29 @@ struct HubServer::Impl {
         for (auto& link : ctx.agents.all()) link->close_if_idle(now, limit);
     }
 
-    // SIGHUP: the credentials files and the certificate are read again
-    // (small files, once per signal, so on the io thread). Agents whose
-    // credential is gone are closed with 4001; every other connection stays.
-    // A bad file is logged and the previous table or certificate stays.
+    // SIGHUP: with --config the whole configuration is read again and what
+    // can change while connections stay is applied (HubContext::apply_reload);
+    // without it the credentials files. Then the certificate is read again
+    // and the audit log reopened (logrotate). Small files, once per signal,
+    // so on the io thread. Agents whose credential is gone are closed with
+    // 4001; every other connection stays. Anything bad is logged and the
+    // previous settings, table or certificate stay.
     void wait_reload() {
         reload_signal.async_wait([this](boost::system::error_code ec, int) {
             if (ec) return;
+            notifier.reloading();
             try {
-                ctx.tokens.reload();
-                ctx.log.event("reloaded the credentials files");
+                if (reread) reload_config();
+                else ctx.tokens.reload();
+                ctx.log.event(!reread ? std::string("reloaded the credentials files")
+                              : running.config_file.empty()
+                                  ? std::string("reloaded the token and credentials files")
+                                  : "reloaded " + running.config_file + " and the token and credentials files");
                 for (auto& link : ctx.agents.all()) link->recheck_credential();
                 for (auto& live : ctx.live.all()) live->recheck_credential();
             } catch (const std::exception& e) {
-                ctx.log.event(std::string("credentials reload failed, keeping the previous ones: ") + e.what());
+                ctx.log.event(std::string(reread ? "configuration" : "credentials") +
+                              " reload failed, keeping the previous settings: " + e.what());
             }
             if (ctx.tls) {
                 try {
@@ -88,8 +101,37 @@ struct HubServer::Impl {
                     ctx.log.event(std::string("TLS reload failed, keeping the previous certificate: ") + e.what());
                 }
             }
+            ctx.audit->reopen();
+            notifier.ready(status_line());
             wait_reload();
         });
+    }
+
+    void reload_config() {
+        HubConfig next = reread();  // throws for a bad file or flag: nothing applied
+        ctx.apply_reload(next);
+        // Whatever else changed needs a new listener, threads or files: say so.
+        HubConfig rest = next;
+        take_reloadable(rest, running);
+        if (!(rest == running))
+            ctx.log.event("some changed settings take effect only at the next restart; a reload applies high_cpu, "
+                          "the tokens and the token and credentials files");
+        take_reloadable(running, next);
+    }
+
+    // WATCHDOG=1 from an io thread: if the io loop stops turning, systemd
+    // stops hearing from it and restarts the hub after WatchdogSec=.
+    void feed_watchdog(std::chrono::microseconds period) {
+        notifier.watchdog();
+        watchdog_timer.expires_after(period);
+        watchdog_timer.async_wait([this, period](boost::system::error_code ec) {
+            if (!ec) feed_watchdog(period);
+        });
+    }
+
+    std::string status_line() const {
+        return "serving " + std::to_string(ctx.agents.size()) + " agents on " + ctx.config.listen_address + ":" +
+               std::to_string(ctx.config.listen_port);
     }
 
     void stop_summaries() {
@@ -104,6 +146,8 @@ struct HubServer::Impl {
         net::post(shutdown_poll.get_executor(), [this] {
             if (stopping) return;
             stopping = true;
+            notifier.stopping();
+            watchdog_timer.cancel();
             stop_summaries();
             ctx.log.event("shutting down: closing " + std::to_string(ctx.agents.size()) + " agent and " +
                           std::to_string(ctx.live.size()) + " live connections");
@@ -125,6 +169,9 @@ struct HubServer::Impl {
         shutdown_poll.async_wait([this](boost::system::error_code) { poll_shutdown(); });
     }
 
+    HubConfig running;     // as last applied: the start-up one, then each reload's
+    ConfigReader reread;   // empty: no --config to read again
+    ServiceNotifier notifier;
     // Declared before the io_context: handlers still queued at exit hold
     // sessions whose destructors use the context.
     HubContext ctx;
@@ -133,6 +180,7 @@ struct HubServer::Impl {
     net::signal_set signals;
     net::signal_set reload_signal;
     net::steady_timer shutdown_poll;
+    net::steady_timer watchdog_timer;
     bool stopping = false;  // touched only on shutdown_poll's strand
     std::thread summary_thread;
     std::mutex summary_mu;
@@ -141,7 +189,8 @@ struct HubServer::Impl {
     std::chrono::steady_clock::time_point deadline;
 };
 
-HubServer::HubServer(HubConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+HubServer::HubServer(HubConfig config, ConfigReader reread)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(reread))) {}
 HubServer::~HubServer() = default;
 
 int HubServer::run() {
@@ -177,6 +226,10 @@ int HubServer::run() {
     });
     im.wait_reload();
     im.listener->run();
+    // The listener has been listening since it was made, so clients that
+    // systemd starts after this (After=telehub.service) find the port open.
+    im.notifier.ready(im.status_line());
+    if (auto period = ServiceNotifier::watchdog_period()) im.feed_watchdog(*period);
     im.summary_thread = std::thread([&im] { im.run_summaries(); });
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });

@@ -66,7 +66,7 @@ bool TerminalLog::admit(std::int64_t ts_ms, double cpu, std::string_view host_id
     const std::int64_t second = ts_ms / 1000;
     if (second != tally_.second) roll_tally_locked(second);
     ++tally_.samples;
-    if (cpu >= options_.high_cpu) ++tally_.hot;
+    if (cpu >= high_cpu()) ++tally_.hot;
     if (cpu > tally_.max_cpu) {
         tally_.max_cpu = cpu;
         tally_.max_host.assign(host_id);
@@ -160,7 +160,7 @@ std::string TerminalLog::format_summary(const SecondTally& t) const {
 }
 
 std::string TerminalLog::format_sample(const SampleLogLine& l) const {
-    const bool hot = l.cpu >= options_.high_cpu;
+    const bool hot = l.cpu >= high_cpu();
     if (options_.format == LogFormat::json) {
         nlohmann::json j = {{"ts_ms", l.ts_ms},         {"host_id", l.host_id},
                             {"seq", l.seq},             {"cpu", l.cpu},

@@ -72,6 +72,9 @@ public:
     void leak(std::string_view host_id, const LeakSuspect& suspect, bool appeared);
 
     std::uint64_t dropped() const { return dropped_total_.load(std::memory_order_relaxed); }
+    // The HOT mark's threshold; a reload (SIGHUP) changes it while samples flow.
+    double high_cpu() const { return high_cpu_.load(std::memory_order_relaxed); }
+    void set_high_cpu(double pct) { high_cpu_.store(pct, std::memory_order_relaxed); }
     void stop();
 
     // Formatting, exposed for tests.
@@ -115,6 +118,7 @@ private:
     SecondTally tally_;
     std::uint64_t dropped_unreported_ = 0;
     std::atomic<std::uint64_t> dropped_total_{0};
+    std::atomic<double> high_cpu_{options_.high_cpu};
     std::thread thread_;
 };
 
