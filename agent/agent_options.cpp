@@ -127,6 +127,7 @@ struct AgentFlags {
         ("help,h", "show this help")
         ("version", "print the version and exit")
         ("config", po::value<std::string>(), "TOML file of settings (keys as the flags, with _ for -); the command line wins")
+        ("config-template", "print a config file of every key, commented out, with its help and default, and exit")
         ("check-config", "check the flags and the --config file (and the files they name), say what is wrong, and exit: 0 when fine, 2 otherwise")
         ("hub", po::value(&o.hub_url), "hub URL, e.g. wss://hub.example:8080/ws/agent (ws:// on this machine); without it, samples are printed")
         ("interval", po::value(&o.interval_s)->default_value(1.0), "seconds between samples")
@@ -235,6 +236,16 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         }
         if (vm.count("version")) {
             out.version = true;
+            return out;
+        }
+        if (vm.count("config-template")) {
+            out.config_template = config::config_template(
+                flags,
+                "# telehub-agent settings, TOML. Every command-line flag is a key: --interval 2 is interval = 2,\n"
+                "# and a flag given on the command line wins over this file. Each key below is commented out and\n"
+                "# shows its default; remove the '#' to set it. Give paths in full.\n"
+                "#   check:  telehub-agent --config /etc/telehub/agent.toml --check-config\n"
+                "#   apply:  systemctl restart telehub-agent\n");
             return out;
         }
         if (vm.count("config")) file = config::ConfigFile(vm["config"].as<std::string>(), flags, vm);

@@ -62,6 +62,7 @@ struct ParsedOptions {
     bool help = false;
     std::string help_text;
     bool version = false;       // --version: print agent_version_line() and exit 0
+    std::string config_template;  // --config-template: print it and exit 0 (empty otherwise)
     bool check_config = false;  // --check-config: validated; report and exit 0
     std::string config_file;    // --config, if given
 };

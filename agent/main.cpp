@@ -69,6 +69,10 @@ int main(int argc, char* argv[]) {
             std::cout << parsed.help_text;
             return 0;
         }
+        if (!parsed.config_template.empty()) {
+            std::cout << parsed.config_template;
+            return 0;
+        }
         if (parsed.version) {
             std::cout << agent_version_line() << '\n';
             return 0;

@@ -88,6 +88,7 @@ struct HubFlags {
         ("help,h", "show this help and exit")
         ("version", "print the version and exit")
         ("config", po::value(&c.config_file), "TOML file of settings (keys as the flags, with _ for -); the command line wins; re-read on SIGHUP")
+        ("config-template", "print a config file of every key, commented out, with its help and default, and exit")
         ("check-config", "check the flags and the --config file (and the token files they name), say what is wrong, and exit: 0 when fine, 2 otherwise")
         ("listen", po::value(&listen)->default_value("127.0.0.1:8080"), "ADDR:PORT to serve agents, dashboards and the REST API on")
         ("threads", po::value(&c.threads)->default_value(c.threads), "io threads: one holds 10,000 agents in about a third of a core (docs/benchmarks.md); more add a strand per connection and cross-thread wake-ups, so raise it only for larger fleets")
@@ -121,6 +122,13 @@ struct HubFlags {
         ("plain-from", po::value<std::vector<std::string>>()->composing(), "peer address that may use plain HTTP/WS instead of TLS (repeatable; default 127.0.0.1 and ::1)");
     }
 };
+
+constexpr const char* hub_template_header =
+    "# telehub (hub) settings, TOML. Every command-line flag is a key: --high-cpu 70 is high_cpu = 70,\n"
+    "# and a flag given on the command line wins over this file. Each key below is commented out and\n"
+    "# shows its default; remove the '#' to set it. Give paths in full (the service runs in /).\n"
+    "#   check:  telehub --config /etc/telehub/hub.toml --check-config\n"
+    "#   apply:  systemctl reload telehub   (high_cpu and the tokens and token files now; the rest at a restart)\n";
 
 // Each value's checks, in terms of flags: an OptionError names the flag,
 // which the caller turns into the file's line when the value came from there.
@@ -183,6 +191,10 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
     config::ConfigFile file;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        if (vm.count("config-template")) {
+            r.config_template = config::config_template(desc, hub_template_header);
+            return r;
+        }
         if (vm.count("help") || vm.count("version")) {
             r.version = !vm.count("help");
             if (vm.count("help")) {

@@ -58,6 +58,7 @@ struct CliResult {
     HubConfig config;
     std::optional<std::string> help;  // set for --help: print it and exit 0
     bool version = false;             // --version: print hub_version_line() and exit 0
+    std::optional<std::string> config_template;  // --config-template: print it and exit 0
     bool check_config = false;        // --check-config: validate, report, exit
 };
 

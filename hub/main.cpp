@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
             std::fputs(cli.help->c_str(), stdout);
             return 0;
         }
+        if (cli.config_template) {
+            std::fputs(cli.config_template->c_str(), stdout);
+            return 0;
+        }
         if (cli.version) {
             std::puts(telehub::hub::hub_version_line().c_str());
             return 0;

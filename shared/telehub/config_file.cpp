@@ -41,6 +41,39 @@ Origin origin_of(std::string_view key, const toml::source_region& where) {
     return {std::string(key), static_cast<std::size_t>(where.begin.line), static_cast<std::size_t>(where.begin.column)};
 }
 
+// `text` as "# " lines of at most about 100 characters.
+std::string wrapped_comment(std::string_view text) {
+    std::string out, line;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto space = text.find(' ', pos);
+        auto word = text.substr(pos, space == std::string_view::npos ? std::string_view::npos : space - pos);
+        if (!line.empty() && line.size() + 1 + word.size() > 98) {
+            out += "# " + line + "\n";
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + std::string(word);
+        pos = space == std::string_view::npos ? text.size() : space + 1;
+    }
+    if (!line.empty()) out += "# " + line + "\n";
+    return out;
+}
+
+// "key: " for the key a line of `path` starts to set, to name it in a syntax
+// error (toml++ reports where, not which key); "" when the line sets none.
+std::string key_on_line(const std::string& path, std::size_t line_no) {
+    std::ifstream in(path);
+    std::string line;
+    for (std::size_t n = 0; n < line_no && std::getline(in, line); ++n) {
+    }
+    auto eq = line.find('=');
+    if (eq == std::string::npos) return "";
+    auto key = line.substr(0, eq);
+    auto first = key.find_first_not_of(" \t"), last = key.find_last_not_of(" \t");
+    if (first == std::string::npos || key[first] == '#') return "";
+    return key.substr(first, last - first + 1) + ": ";
+}
+
 }  // namespace
 
 std::string key_for_flag(std::string_view long_name) {
@@ -50,7 +83,31 @@ std::string key_for_flag(std::string_view long_name) {
 }
 
 bool is_command_flag(std::string_view long_name) {
-    return long_name == "help" || long_name == "version" || long_name == "config" || long_name == "check-config";
+    return long_name == "help" || long_name == "version" || long_name == "config" || long_name == "check-config" ||
+           long_name == "config-template";
+}
+
+std::string config_template(const po::options_description& flags, std::string_view header) {
+    std::string out(header);
+    for (const auto& opt : flags.options()) {
+        const auto& name = opt->long_name();
+        if (name.empty() || is_command_flag(name)) continue;
+        const auto* sem = opt->semantic().get();
+        // "arg (=80)" is how Program_options shows a default; its text is the value.
+        std::string shown = opt->format_parameter(), value;
+        auto eq = shown.find("(=");
+        if (eq != std::string::npos && shown.back() == ')') value = shown.substr(eq + 2, shown.size() - eq - 3);
+        const auto* typed = dynamic_cast<const po::typed_value_base*>(sem);
+        const bool is_text = typed && typed->value_type() == typeid(std::string);
+        const bool is_list = sem->is_composing() || sem->max_tokens() > 1;
+        std::string line;
+        if (sem->max_tokens() == 0) line = key_for_flag(name) + " = false";
+        else if (is_list) line = key_for_flag(name) + " = []";
+        else if (value.empty()) line = key_for_flag(name) + " = " + (is_text ? "\"\"" : "");
+        else line = key_for_flag(name) + " = " + (is_text ? "\"" + value + "\"" : value);
+        out += "\n" + wrapped_comment(opt->description()) + "#" + line + "\n";
+    }
+    return out;
 }
 
 std::vector<std::string> config_keys(const po::options_description& flags) {
@@ -87,8 +144,8 @@ ConfigFile::ConfigFile(std::string path, const po::options_description& flags, p
         table = toml::parse_file(path_);
     } catch (const toml::parse_error& e) {
         const auto& at = e.source().begin;
-        throw ConfigError(path_ + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
-                          ": syntax error: " + std::string(e.description()));
+        throw ConfigError(path_ + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +
+                          key_on_line(path_, at.line) + "syntax error: " + std::string(e.description()));
     }
     // Flags by key: only the table's named flags, never positional words.
     std::map<std::string, const po::option_description*, std::less<>> by_key;
@@ -97,7 +154,8 @@ ConfigFile::ConfigFile(std::string path, const po::options_description& flags, p
             by_key.emplace(key_for_flag(opt->long_name()), opt.get());
 
     for (auto&& [k, node] : table) {
-        const Origin here = origin_of(k.str(), k.source());
+        // Errors point at the value (the key's name is in the message).
+        const Origin here = origin_of(k.str(), node.source());
         auto found = by_key.find(k.str());
         if (found == by_key.end()) {
             auto near = nearest_key(k.str(), config_keys(flags));

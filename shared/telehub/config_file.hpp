@@ -23,7 +23,7 @@ namespace telehub::config {
 std::string key_for_flag(std::string_view long_name);
 
 // Flags that say what to do rather than how the program runs (--help,
-// --version, --config, --check-config): they have no key.
+// --version, --config, --check-config, --config-template): they have no key.
 bool is_command_flag(std::string_view long_name);
 
 // Every key a config file may hold for `flags`, in table order.
@@ -31,6 +31,11 @@ std::vector<std::string> config_keys(const boost::program_options::options_descr
 
 // The known key nearest to `key` by edit distance ("" when there is none).
 std::string nearest_key(std::string_view key, const std::vector<std::string>& known);
+
+// A config file listing every key of `flags`, commented out, each under its
+// help text and showing its default (--config-template; the packages' default
+// /etc/telehub/*.toml is made from it, so it lists a new flag by itself).
+std::string config_template(const boost::program_options::options_description& flags, std::string_view header);
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
