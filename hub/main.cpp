@@ -28,9 +28,10 @@ int main(int argc, char** argv) {
         }
         if (cli.check_config) {
             telehub::hub::check_hub_files(cli.config);
-            std::printf("telehub: the configuration is valid (%s)\n",
+            std::printf("telehub: the configuration is valid (%s); web root %s, data in %s\n",
                         cli.config.config_file.empty() ? "command line only, no --config"
-                                                       : cli.config.config_file.c_str());
+                                                       : cli.config.config_file.c_str(),
+                        cli.config.web_root.c_str(), cli.config.data_dir.c_str());
             return 0;
         }
         // SIGHUP reads the same command line and its --config file again.
