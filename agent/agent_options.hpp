@@ -48,6 +48,8 @@ struct AgentOptions {
     // sockwatch: which processes (all when both are empty/0)
     int watch_pid = 0;
     std::string watch_name;
+
+    bool operator==(const AgentOptions&) const = default;
 };
 
 // A bad flag or value; main prints the message on one line and exits 2.

@@ -156,6 +156,8 @@ ConfigFile::ConfigFile(std::string path, const po::options_description& flags, p
     for (auto&& [k, node] : table) {
         // Errors point at the value (the key's name is in the message).
         const Origin here = origin_of(k.str(), node.source());
+        if (node.is_table())
+            throw ConfigError(located(here, "sections are not used; write every key at the top level, before any [section]"));
         auto found = by_key.find(k.str());
         if (found == by_key.end()) {
             auto near = nearest_key(k.str(), config_keys(flags));
@@ -182,8 +184,6 @@ ConfigFile::ConfigFile(std::string path, const po::options_description& flags, p
         } else if (auto list = node.as_array()) {
             if (!is_list) throw ConfigError(located(here, "takes one value, not a list"));
             for (const auto& item : *list) tokens.push_back(scalar(item));
-        } else if (node.is_table()) {
-            throw ConfigError(located(here, "sections are not used; write '" + here.key + " = VALUE' at the top level"));
         } else {
             tokens.push_back(scalar(node));
         }
