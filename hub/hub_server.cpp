@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -80,19 +81,7 @@ struct HubServer::Impl {
         reload_signal.async_wait([this](boost::system::error_code ec, int) {
             if (ec) return;
             notifier.reloading();
-            try {
-                if (reread) reload_config();
-                else ctx.tokens.reload();
-                ctx.log.event(!reread ? std::string("reloaded the credentials files")
-                              : running.config_file.empty()
-                                  ? std::string("reloaded the token and credentials files")
-                                  : "reloaded " + running.config_file + " and the token and credentials files");
-                for (auto& link : ctx.agents.all()) link->recheck_credential();
-                for (auto& live : ctx.live.all()) live->recheck_credential();
-            } catch (const std::exception& e) {
-                ctx.log.event(std::string(reread ? "configuration" : "credentials") +
-                              " reload failed, keeping the previous settings: " + e.what());
-            }
+            reload_settings();
             if (ctx.tls) {
                 try {
                     ctx.tls->reload();
@@ -107,10 +96,33 @@ struct HubServer::Impl {
         });
     }
 
-    void reload_config() {
-        HubConfig next = reread();  // throws for a bad file or flag: nothing applied
-        ctx.apply_reload(next);
-        // Whatever else changed needs a new listener, threads or files: say so.
+    void reload_settings() {
+        std::optional<HubConfig> next;
+        if (reread) {
+            try {
+                next = reread();
+            } catch (const std::exception& e) {
+                ctx.log.event(std::string("configuration reload failed, keeping the previous settings: ") + e.what());
+                return;
+            }
+        }
+        try {
+            if (next) ctx.apply_reload(*next);
+            else ctx.tokens.reload();
+        } catch (const std::exception& e) {
+            ctx.log.event(std::string("credentials reload failed, keeping the previous ones: ") + e.what());
+            return;
+        }
+        ctx.log.event(std::string("reloaded the credentials files") +
+                      (!next ? "" : " and the token files") +
+                      (next && !running.config_file.empty() ? " and the settings in " + running.config_file : ""));
+        for (auto& link : ctx.agents.all()) link->recheck_credential();
+        for (auto& live : ctx.live.all()) live->recheck_credential();
+        if (next) note_restart_settings(*next);
+    }
+
+    // Whatever else changed needs a new listener, threads or files: say so.
+    void note_restart_settings(const HubConfig& next) {
         HubConfig rest = next;
         take_reloadable(rest, running);
         if (!(rest == running))

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "telehub/config_file.hpp"
+#include "tests/support/temp_files.hpp"
 
 using namespace telehub::agent;
 
@@ -142,17 +143,7 @@ BOOST_AUTO_TEST_CASE(whom_the_agent_trusts) {
 
 namespace {
 
-struct TomlFile {
-    std::string path;
-    explicit TomlFile(const std::string& text) {
-        static int n = 0;
-        path = (std::filesystem::temp_directory_path() /
-                ("telehub-agent-config-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".toml"))
-                   .string();
-        std::ofstream(path) << text;
-    }
-    ~TomlFile() { std::filesystem::remove(path); }
-};
+using TomlFile = telehub::test::TempFile;
 
 std::string any_error(std::vector<const char*> args) {
     try {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "telehub/config_file.hpp"
+#include "tests/support/temp_files.hpp"
 
 using namespace telehub::hub;
 
@@ -99,21 +100,7 @@ BOOST_AUTO_TEST_CASE(control_flags_are_read) {
 
 // --- the config file (issue 18) ---
 
-namespace {
-
-struct TomlFile {
-    std::string path;
-    explicit TomlFile(const std::string& text) {
-        static int n = 0;
-        path = (std::filesystem::temp_directory_path() /
-                ("telehub-hub-config-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".toml"))
-                   .string();
-        std::ofstream(path) << text;
-    }
-    ~TomlFile() { std::filesystem::remove(path); }
-};
-
-}  // namespace
+using TomlFile = telehub::test::TempFile;
 
 // Every flag of the table is a key: for each, a file holding only that key
 // is never refused as an unknown key (a wrong value for it is fine here).

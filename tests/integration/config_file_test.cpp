@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tests/integration/hub_harness.hpp"
+#include "tests/support/temp_files.hpp"
 
 using namespace telehub::test;
 namespace fs = std::filesystem;
@@ -24,14 +25,6 @@ namespace {
 
 const std::string agent_binary = TELEHUB_BINARY_DIR "/agent/telehub-agent";
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("telehub-config-" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 // Replaced in one step, so the hub never reads it half written.
 void write_file(const fs::path& p, const std::string& text) {
@@ -69,7 +62,7 @@ std::pair<int, std::string> refused_start(const fs::path& file) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_command_line_wins_over_the_file) {
-    TempDir dir;
+    TempDir dir("telehub-config");
     auto file = dir.path / "hub.toml";
     write_file(file, "high_cpu = 90\nlog_rate = 5\n");
     HubProcess from_file({"--config", file.string()});
@@ -77,12 +70,12 @@ BOOST_AUTO_TEST_CASE(the_command_line_wins_over_the_file) {
     HubProcess overridden({"--config", file.string(), "--high-cpu", "60"});
     BOOST_TEST(high_cpu_of(overridden) == 60.0);
     ::kill(overridden.proc->pid(), SIGHUP);  // and still after a reload
-    BOOST_TEST(wait_until([&] { return overridden.proc->output().find("reloaded " + file.string()) != std::string::npos; }, 5s));
+    BOOST_TEST(wait_until([&] { return overridden.proc->output().find("and the settings in " + file.string()) != std::string::npos; }, 5s));
     BOOST_TEST(high_cpu_of(overridden) == 60.0);
 }
 
 BOOST_AUTO_TEST_CASE(bad_files_stop_the_hub_naming_file_line_and_key) {
-    TempDir dir;
+    TempDir dir("telehub-config");
     struct Case {
         const char* name;
         const char* text;
@@ -105,25 +98,27 @@ BOOST_AUTO_TEST_CASE(bad_files_stop_the_hub_naming_file_line_and_key) {
 }
 
 BOOST_AUTO_TEST_CASE(sighup_applies_high_cpu_and_a_new_token_without_a_reconnect) {
-    TempDir dir;
+    TempDir dir("telehub-config");
     auto file = dir.path / "hub.toml";
     write_file(file, "high_cpu = 90\nagent_token = [\"first-token-aaaa\"]\nlog_rate = 0\n");
     HubProcess hub({"--config", file.string()});
     auto a = real_agent(hub.port, "cfg-a", "first-token-aaaa");
     auto b = real_agent(hub.port, "cfg-b", "first-token-aaaa");
     // A fake agent at 70 % cpu: not hot at 90, hot at 50.
+    // It says it samples every 10 s, so it stays online on one sample.
     WsClient warm(hub.port, "/ws/agent");
-    auto hello = make_hello("cfg-warm");
+    auto hello = make_hello("cfg-warm", 1000, 10000);
     hello.token = "first-token-aaaa";
     warm.send_text(telehub::encode_hello(hello));
     BOOST_REQUIRE(warm.read(5s));
-    BOOST_REQUIRE(warm.send_text(telehub::encode_sample(make_sample("cfg-warm", 1, 70))));
+    BOOST_REQUIRE(warm.send_text(telehub::encode_sample(make_sample("cfg-warm", 1, 70, 10000))));
     auto online = [&](const std::string& id) {
         auto h = hub.host(id);
         return !h.is_null() && h["online"].get<bool>();
     };
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return online("cfg-a") && online("cfg-b") && !hub.host("cfg-warm").is_null(); }, 10s),
                           hub.proc->output());
+    BOOST_TEST(hub.host("cfg-warm")["online"].get<bool>() == true);
     BOOST_TEST(hub.host("cfg-warm")["hot"].get<bool>() == false);
     // An agent with a token the hub does not know yet is refused.
     auto c_early = real_agent(hub.port, "cfg-c", "second-token-bbbb");
@@ -140,7 +135,7 @@ BOOST_AUTO_TEST_CASE(sighup_applies_high_cpu_and_a_new_token_without_a_reconnect
     // The first agents kept streaming on their first connection.
     auto seq_a = hub.host("cfg-a")["seq"].get<std::uint64_t>();
     BOOST_TEST(wait_until([&] { return hub.host("cfg-a")["seq"].get<std::uint64_t>() > seq_a + 2; }, 5s));
-    BOOST_TEST(warm.send_text(telehub::encode_sample(make_sample("cfg-warm", 2, 70))));
+    BOOST_TEST(warm.send_text(telehub::encode_sample(make_sample("cfg-warm", 2, 70, 10000))));
     auto log = hub.proc->output();
     BOOST_TEST(count(log, "agent connected: host 'cfg-a'") == 1u, log);
     BOOST_TEST(count(log, "agent connected: host 'cfg-b'") == 1u);

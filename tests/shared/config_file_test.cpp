@@ -3,24 +3,13 @@
 #define BOOST_TEST_MODULE config_file
 #include <boost/test/unit_test.hpp>
 
-#include <filesystem>
-#include <fstream>
-
 #include <boost/program_options.hpp>
-#include <unistd.h>
+#include "tests/support/temp_files.hpp"
 
 using namespace telehub::config;
 namespace po = boost::program_options;
 
-namespace {
-
-struct TomlFile {
-    std::string path = (std::filesystem::temp_directory_path() / ("telehub-cf-" + std::to_string(::getpid()) + ".toml")).string();
-    explicit TomlFile(const std::string& text) { std::ofstream(path) << text; }
-    ~TomlFile() { std::filesystem::remove(path); }
-};
-
-}  // namespace
+using TomlFile = telehub::test::TempFile;
 
 BOOST_AUTO_TEST_CASE(keys_follow_the_flags) {
     BOOST_TEST(key_for_flag("agent-idle-timeout") == "agent_idle_timeout");
