@@ -98,6 +98,7 @@ struct HubFlags {
         ("log-format", po::value(&log_format)->default_value("text"), "terminal log format: text or json")
         ("log-min-cpu", po::value(&log_min_cpu), "log only samples whose cpu % is at least this")
         ("log-rate", po::value(&c.log_rate)->default_value(c.log_rate), "sample lines per second; past it the rest of each second is one summary line (0: a line for every sample)")
+        ("log-file", po::value(&c.log_file), "append the terminal log (samples and events) to this file instead of stdout/stderr; reopened on SIGHUP, for logrotate")
         ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
         ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
         ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")

@@ -26,6 +26,7 @@ struct HubConfig {
     std::optional<double> log_min_cpu;
     std::size_t log_rate = 200;  // sample lines per second before summarising
     bool quiet = false;
+    std::string log_file;  // empty: stdout (samples) and stderr (events)
     std::size_t history_points = 3600;            // one hour at 1 s
     std::size_t live_queue_bytes = 4 << 20;       // /ws/live bytes queued per client before it counts as stalled
     std::size_t live_queue_messages = 4096;       // ... and messages

@@ -27,6 +27,7 @@ TerminalLogOptions log_options(const HubConfig& c) {
     o.min_cpu = c.log_min_cpu;
     o.quiet = c.quiet;
     o.max_lines_per_s = c.log_rate;
+    o.file = c.log_file;
     return o;
 }
 

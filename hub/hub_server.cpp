@@ -73,7 +73,7 @@ struct HubServer::Impl {
     // SIGHUP: with --config the whole configuration is read again and what
     // can change while connections stay is applied (HubContext::apply_reload);
     // without it the credentials files. Then the certificate is read again
-    // and the audit log reopened (logrotate). Small files, once per signal,
+    // and the audit log and a --log-file reopened (logrotate). Small files, once per signal,
     // so on the io thread. Agents whose credential is gone are closed with
     // 4001; every other connection stays. Anything bad is logged and the
     // previous settings, table or certificate stay.
@@ -91,6 +91,7 @@ struct HubServer::Impl {
                 }
             }
             ctx.audit->reopen();
+            ctx.log.reopen();
             notifier.ready(status_line());
             wait_reload();
         });

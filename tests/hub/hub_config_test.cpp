@@ -131,6 +131,7 @@ BOOST_AUTO_TEST_CASE(every_flag_is_settable_from_the_file) {
         {{"--log-min-cpu", "12"}, "log_min_cpu = 12"},
         {{"--log-rate", "25"}, "log_rate = 25"},
         {{"--quiet"}, "quiet = true"},
+        {{"--log-file", "/tmp/hub.log"}, "log_file = \"/tmp/hub.log\""},
         {{"--history", "100"}, "history = 100"},
         {{"--live-queue-bytes", "8192"}, "live_queue_bytes = 8192"},
         {{"--agent-idle-timeout", "60"}, "agent_idle_timeout = 60"},

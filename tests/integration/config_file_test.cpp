@@ -152,3 +152,23 @@ BOOST_AUTO_TEST_CASE(sighup_applies_high_cpu_and_a_new_token_without_a_reconnect
     BOOST_TEST(hub.stat("agents_connected") == 4u);
     BOOST_TEST(count(hub.proc->output(), "agent disconnected") == 0u);
 }
+
+// logrotate's way: move the log file away, SIGHUP, and the hub writes a new
+// one at the path; the moved file keeps what came before.
+BOOST_AUTO_TEST_CASE(sighup_reopens_the_log_file) {
+    TempDir dir("telehub-logfile");
+    auto log = dir.path / "hub.log";
+    auto rotated = dir.path / "hub.log.1";
+    HubProcess hub({"--log-file", log.string()});
+    auto read = [](const fs::path& p) {
+        std::ifstream in(p);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    BOOST_REQUIRE(wait_until([&] { return read(log).find("telehub listening") != std::string::npos; }, 5s));
+    fs::rename(log, rotated);
+    ::kill(hub.proc->pid(), SIGHUP);
+    BOOST_TEST(wait_until([&] { return read(log).find("reloaded the credentials files") != std::string::npos; }, 5s),
+               "new file: " << read(log) << " rotated: " << read(rotated));
+    BOOST_TEST(read(rotated).find("telehub listening") != std::string::npos);
+    BOOST_TEST(read(log).find("telehub listening") == std::string::npos);
+}
