@@ -9,18 +9,26 @@
 
 #include "agent/stream/stream.hpp"
 #include "telehub/cert_fingerprint.hpp"
+#include "telehub/config_file.hpp"
 
 namespace telehub::agent {
 namespace po = boost::program_options;
 
 namespace {
 
+// A value of one flag is wrong: named as the flag on the command line, or at
+// its key's line when it came from the config file (parse_agent_options).
+[[noreturn]] void bad(const std::string& flag, const std::string& reason) {
+    throw config::OptionError(flag, reason, "--" + flag + ": " + reason);
+}
+
 template <class T>
 void check_range(const char* flag, T v, T lo, T hi) {
     if (v < lo || v > hi) {
         std::ostringstream msg;
-        msg << flag << ": " << v << " is out of range (" << lo << ".." << hi << ")";
-        throw UsageError(msg.str());
+        msg << v << " is out of range (" << lo << ".." << hi << ")";
+        if (flag[1] == '-') bad(flag + 2, msg.str());
+        throw UsageError(std::string(flag) + ": " + msg.str());
     }
 }
 
@@ -29,17 +37,17 @@ std::vector<std::string> split_list(const std::string& flag, const std::string& 
     std::string item;
     std::istringstream in(list);
     while (std::getline(in, item, ',')) {
-        if (item.empty()) throw UsageError(flag + ": '" + list + "' has an empty program name");
+        if (item.empty()) bad(flag, "'" + list + "' has an empty program name");
         out.push_back(item);
     }
-    if (out.empty()) throw UsageError(flag + ": expected program names separated by commas");
+    if (out.empty()) bad(flag, "expected program names separated by commas");
     return out;
 }
 
 // The first non-empty line, without surrounding blanks (a trailing \r included).
 std::string read_token_file(const std::string& path) {
     std::ifstream in(path);
-    if (!in) throw UsageError("--token-file: cannot read '" + path + "'");
+    if (!in) bad("token-file", "cannot read '" + path + "'");
     std::string line;
     while (std::getline(in, line)) {
         auto first = line.find_first_not_of(" \t\r");
@@ -47,7 +55,7 @@ std::string read_token_file(const std::string& path) {
         auto last = line.find_last_not_of(" \t\r");
         return line.substr(first, last - first + 1);
     }
-    throw UsageError("--token-file: '" + path + "' holds no token (no non-empty line)");
+    bad("token-file", "'" + path + "' holds no token (no non-empty line)");
 }
 
 void parse_control_flags(const po::variables_map& vm, AgentOptions& o) {
@@ -55,7 +63,7 @@ void parse_control_flags(const po::variables_map& vm, AgentOptions& o) {
     o.control = vm.count("no-control") == 0;
     if (vm.count("exec-allow")) {
         if (!o.allow_exec) throw UsageError("--exec-allow needs --allow-exec");
-        o.exec_allow = split_list("--exec-allow", vm["exec-allow"].as<std::string>());
+        o.exec_allow = split_list("exec-allow", vm["exec-allow"].as<std::string>());
     }
     if (o.allow_exec && !o.control) throw UsageError("--allow-exec and --no-control contradict each other");
     if (vm.count("token") && vm.count("token-file")) throw UsageError("give --token or --token-file, not both");
@@ -81,7 +89,7 @@ void parse_tls_flags(const po::variables_map& vm, AgentOptions& o) {
     if (vm.count("ca-file")) o.ca_file = vm["ca-file"].as<std::string>();
     if (vm.count("hub-fingerprint")) {
         auto fp = normalize_fingerprint(vm["hub-fingerprint"].as<std::string>());
-        if (!fp) throw UsageError("--hub-fingerprint: expected sha256:<64 hex digits>, as the hub prints it");
+        if (!fp) bad("hub-fingerprint", "expected sha256:<64 hex digits>, as the hub prints it");
         o.hub_fingerprint = *fp;
     }
     if (o.hub_url.empty()) return;
@@ -89,7 +97,7 @@ void parse_tls_flags(const po::variables_map& vm, AgentOptions& o) {
     try {
         url = hub_url_or_throw(o.hub_url);
     } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
+        throw config::OptionError("hub", e.what(), e.what());  // the message names --hub already
     }
     if (!o.ca_file.empty() && !o.hub_fingerprint.empty())
         throw UsageError("give --ca-file or --hub-fingerprint, not both");
@@ -98,7 +106,7 @@ void parse_tls_flags(const po::variables_map& vm, AgentOptions& o) {
                          " needs a wss:// hub URL");
     if (!o.ca_file.empty()) {
         std::ifstream in(o.ca_file);
-        if (!in) throw UsageError("--ca-file: cannot read '" + o.ca_file + "'");
+        if (!in) bad("ca-file", "cannot read '" + o.ca_file + "'");
     }
     if (!url.tls && !names_this_machine(url.host) && !o.insecure)
         throw UsageError("--hub " + o.hub_url +
@@ -106,17 +114,21 @@ void parse_tls_flags(const po::variables_map& vm, AgentOptions& o) {
                          "use wss:// (with --hub-fingerprint for a hub's generated certificate), or --insecure");
 }
 
-}  // namespace
 
-ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
-    ParsedOptions out;
-    AgentOptions& o = out.options;
-    std::string mode_word;
+// The flags, bound to the options: one table for the command line and the
+// config file (every flag --x-y is the key x_y).
+struct AgentFlags {
     std::size_t top_n_short = 0;
+    po::options_description flags{"telehub-agent [sockets | top | sockwatch [all]] [options]\n"
+                                  "Every option is also a key of the --config file: --interval 2 is interval = 2.\nOptions"};
 
-    po::options_description flags("telehub-agent [sockets | top | sockwatch [all]] [options]");
+    explicit AgentFlags(AgentOptions& o) {
     flags.add_options()
         ("help,h", "show this help")
+        ("version", "print the version and exit")
+        ("config", po::value<std::string>(), "TOML file of settings (keys as the flags, with _ for -); the command line wins")
+        ("config-template", "print a config file of every key, commented out, with its help and default, and exit")
+        ("check-config", "check the flags and the --config file (and the files they name), say what is wrong, and exit: 0 when fine, 2 otherwise")
         ("hub", po::value(&o.hub_url), "hub URL, e.g. wss://hub.example:8080/ws/agent (ws:// on this machine); without it, samples are printed")
         ("interval", po::value(&o.interval_s)->default_value(1.0), "seconds between samples")
         ("top", po::value(&o.top_n)->default_value(10), "processes in the top-N table")
@@ -143,29 +155,12 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         ("hub-fingerprint", po::value<std::string>(), "trust only the hub certificate with this SHA-256 (sha256:HEX, as the hub prints it)")
         ("insecure", "allow ws:// (no TLS) to a hub on another machine")
         ("proc-root", po::value(&o.proc_root)->default_value("/proc"), "where /proc is (for tests)");
-    po::options_description hidden;
-    std::string target_word;
-    hidden.add_options()("mode", po::value(&mode_word))("target", po::value(&target_word));
-    po::options_description all;
-    all.add(flags).add(hidden);
-    po::positional_options_description positional;
-    positional.add("mode", 1).add("target", 1);
-
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
     }
-    if (vm.count("help")) {
-        std::ostringstream text;
-        text << flags;
-        out.help = true;
-        out.help_text = text.str();
-        return out;
-    }
+};
 
+// Every check that needs the values parsed: an OptionError names its flag.
+void validate(const AgentFlags& f, const po::variables_map& vm, const std::string& mode_word,
+              const std::string& target_word, AgentOptions& o) {
     if (mode_word == "sockets") o.mode = AgentMode::sockets;
     else if (mode_word == "top") o.mode = AgentMode::top;
     else if (mode_word == "sockwatch") o.mode = AgentMode::sockwatch;
@@ -179,7 +174,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         if (o.mode != AgentMode::stream) throw UsageError("--once cannot be combined with `" + mode_word + "`");
         o.mode = AgentMode::once;
     }
-    if (vm.count("-n")) o.top_n = top_n_short;
+    if (vm.count("-n")) o.top_n = f.top_n_short;
     o.csv = vm.count("csv") > 0;
     o.netlink = vm.count("no-netlink") == 0;
 
@@ -195,13 +190,77 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     if (vm.count("pid")) check_range("--pid", o.watch_pid, 1, 1 << 22);
     if (o.format.empty()) o.format = o.mode == AgentMode::once ? "json" : "text";
     if (o.format != "text" && o.format != "json")
-        throw UsageError("--format: '" + o.format + "' is not one of text, json");
+        bad("format", "'" + o.format + "' is not one of text, json");
     if (o.csv && o.mode != AgentMode::sockets && o.mode != AgentMode::top)
         throw UsageError("--csv applies only to the `sockets` and `top` reports");
     if (!o.hub_url.empty() && o.mode != AgentMode::stream)
         throw UsageError("--hub applies only to streaming mode");
     parse_control_flags(vm, o);
     parse_tls_flags(vm, o);
+}
+
+}  // namespace
+
+std::vector<std::string> agent_config_keys() {
+    AgentOptions scratch;
+    AgentFlags f(scratch);
+    return config::config_keys(f.flags);
+}
+
+std::string agent_version_line() { return std::string("telehub-agent ") + TELEHUB_VERSION; }
+
+ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
+    ParsedOptions out;
+    AgentOptions& o = out.options;
+    std::string mode_word;
+    AgentFlags f(o);
+    auto& flags = f.flags;
+    po::options_description hidden;
+    std::string target_word;
+    hidden.add_options()("mode", po::value(&mode_word))("target", po::value(&target_word));
+    po::options_description all;
+    all.add(flags).add(hidden);
+    po::positional_options_description positional;
+    positional.add("mode", 1).add("target", 1);
+
+    po::variables_map vm;
+    config::ConfigFile file;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+        if (vm.count("help")) {
+            std::ostringstream text;
+            text << flags;
+            out.help = true;
+            out.help_text = text.str();
+            return out;
+        }
+        if (vm.count("version")) {
+            out.version = true;
+            return out;
+        }
+        if (vm.count("config-template")) {
+            out.config_template = config::config_template(
+                flags,
+                "# telehub-agent settings, TOML. Every command-line flag is a key: --interval 2 is interval = 2,\n"
+                "# and a flag given on the command line wins over this file. Each key below is commented out and\n"
+                "# shows its default; remove the '#' to set it. Give paths in full.\n"
+                "#   check:  telehub-agent --config /etc/telehub/agent.toml --check-config\n"
+                "#   apply:  systemctl restart telehub-agent\n");
+            return out;
+        }
+        if (vm.count("config")) file = config::ConfigFile(vm["config"].as<std::string>(), flags, vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    out.check_config = vm.count("check-config") > 0;
+    out.config_file = file.path();
+    try {
+        validate(f, vm, mode_word, target_word, o);
+    } catch (const config::OptionError& e) {
+        if (file.origin(e.option)) file.rethrow(e);
+        throw UsageError(e.what());
+    }
     return out;
 }
 

@@ -1,4 +1,6 @@
-// The agent's command line: modes and flags, validated once at start-up.
+// The agent's command line and its config file (--config, TOML: every flag
+// --some-flag is the key some_flag, see telehub/config_file.hpp; the command
+// line wins): modes and flags, validated once at start-up.
 #pragma once
 
 #include <cstddef>
@@ -46,6 +48,8 @@ struct AgentOptions {
     // sockwatch: which processes (all when both are empty/0)
     int watch_pid = 0;
     std::string watch_name;
+
+    bool operator==(const AgentOptions&) const = default;
 };
 
 // A bad flag or value; main prints the message on one line and exits 2.
@@ -59,8 +63,20 @@ struct ParsedOptions {
     AgentOptions options;
     bool help = false;
     std::string help_text;
+    bool version = false;       // --version: print agent_version_line() and exit 0
+    std::string config_template;  // --config-template: print it and exit 0 (empty otherwise)
+    bool check_config = false;  // --check-config: validated; report and exit 0
+    std::string config_file;    // --config, if given
 };
+// A bad value in the --config file throws telehub::config::ConfigError
+// (FILE:LINE:COLUMN: key: what), also exit status 2.
 ParsedOptions parse_agent_options(int argc, const char* const argv[]);
+
+// Every key a config file may hold, from the same table as the flags.
+std::vector<std::string> agent_config_keys();
+
+// "telehub-agent 0.1.0".
+std::string agent_version_line();
 
 // The collectors' share of the options.
 SamplerOptions sampler_options_from(const AgentOptions& o);

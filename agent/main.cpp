@@ -69,6 +69,20 @@ int main(int argc, char* argv[]) {
             std::cout << parsed.help_text;
             return 0;
         }
+        if (!parsed.config_template.empty()) {
+            std::cout << parsed.config_template;
+            return 0;
+        }
+        if (parsed.version) {
+            std::cout << agent_version_line() << '\n';
+            return 0;
+        }
+        if (parsed.check_config) {
+            std::cout << "telehub-agent: the configuration is valid ("
+                      << (parsed.config_file.empty() ? std::string("command line only, no --config") : parsed.config_file)
+                      << ")\n";
+            return 0;
+        }
         AgentOptions& o = parsed.options;
         if (o.host_id.empty()) o.host_id = default_host_id();
         return run(o);

@@ -9,13 +9,15 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
+#include "telehub/config_file.hpp"
+
 namespace telehub::hub {
 namespace po = boost::program_options;
 
 namespace {
 
 [[noreturn]] void bad(const std::string& flag, const std::string& what) {
-    throw std::runtime_error("invalid value for --" + flag + ": " + what);
+    throw config::OptionError(flag, what, "invalid value for --" + flag + ": " + what);
 }
 
 void parse_listen(const std::string& v, HubConfig& c) {
@@ -58,20 +60,36 @@ std::string default_data_dir() {
 std::string default_audit_log_path() { return (std::filesystem::path(default_data_dir()) / "audit.jsonl").string(); }
 
 std::string default_web_root() {
+    // Beside the program as `cmake --install` lays it out (PREFIX/bin/telehub,
+    // PREFIX/share/telehub/web), whatever the prefix: the .deb's /usr as well
+    // as a build tree's /usr/local, without rebuilding for either.
     std::error_code ec;
-    if (std::filesystem::is_directory(TELEHUB_INSTALLED_WEB_ROOT, ec)) return TELEHUB_INSTALLED_WEB_ROOT;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        auto installed = exe.parent_path().parent_path() / "share" / "telehub" / "web";
+        if (std::filesystem::is_directory(installed, ec)) return installed.string();
+    }
     return TELEHUB_SOURCE_WEB_ROOT;
 }
 
-CliResult parse_hub_config(int argc, const char* const* argv) {
-    CliResult r;
-    auto& c = r.config;
+namespace {
+
+// The flags, bound to a config and to the values that are checked before
+// they land in it. One table for the command line and the config file.
+struct HubFlags {
     std::string listen, log_format;
     double log_min_cpu = -1;
     double command_timeout_s = 5.0;
-    po::options_description desc("telehub: the telemetry hub\nOptions");
+    po::options_description desc{"telehub: the telemetry hub\n"
+                                 "Every option is also a key of the --config file: --high-cpu 70 is high_cpu = 70.\nOptions"};
+
+    explicit HubFlags(HubConfig& c) {
     desc.add_options()
         ("help,h", "show this help and exit")
+        ("version", "print the version and exit")
+        ("config", po::value(&c.config_file), "TOML file of settings (keys as the flags, with _ for -); the command line wins; re-read on SIGHUP")
+        ("config-template", "print a config file of every key, commented out, with its help and default, and exit")
+        ("check-config", "check the flags and the --config file (and the token files they name), say what is wrong, and exit: 0 when fine, 2 otherwise")
         ("listen", po::value(&listen)->default_value("127.0.0.1:8080"), "ADDR:PORT to serve agents, dashboards and the REST API on")
         ("threads", po::value(&c.threads)->default_value(c.threads), "io threads: one holds 10,000 agents in about a third of a core (docs/benchmarks.md); more add a strand per connection and cross-thread wake-ups, so raise it only for larger fleets")
         ("web-root", po::value(&c.web_root), "directory of the dashboard's static files (default: installed, else source tree web/)")
@@ -80,6 +98,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         ("log-format", po::value(&log_format)->default_value("text"), "terminal log format: text or json")
         ("log-min-cpu", po::value(&log_min_cpu), "log only samples whose cpu % is at least this")
         ("log-rate", po::value(&c.log_rate)->default_value(c.log_rate), "sample lines per second; past it the rest of each second is one summary line (0: a line for every sample)")
+        ("log-file", po::value(&c.log_file), "append the terminal log (samples and events) to this file instead of stdout/stderr; reopened on SIGHUP, for logrotate")
         ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
         ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
         ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
@@ -102,19 +121,23 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         ("data-dir", po::value(&c.data_dir), "the hub's state: the generated certificate, the audit log (default: $STATE_DIRECTORY, else $XDG_STATE_HOME/telehub)")
         ("self-signed-tls", po::bool_switch(&c.self_signed_tls), "serve TLS with the certificate the hub makes in DATA-DIR, also on a loopback address (beyond loopback that is the default)")
         ("plain-from", po::value<std::vector<std::string>>()->composing(), "peer address that may use plain HTTP/WS instead of TLS (repeatable; default 127.0.0.1 and ::1)");
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw std::runtime_error(e.what());
     }
-    if (vm.count("help")) {
-        std::ostringstream out;  // start-up only
-        out << desc;
-        r.help = out.str();
-        return r;
-    }
+};
+
+constexpr const char* hub_template_header =
+    "# telehub (hub) settings, TOML. Every command-line flag is a key: --high-cpu 70 is high_cpu = 70,\n"
+    "# and a flag given on the command line wins over this file. Each key below is commented out and\n"
+    "# shows its default; remove the '#' to set it. Give paths in full (the service runs in /).\n"
+    "#   check:  telehub --config /etc/telehub/hub.toml --check-config\n"
+    "#   apply:  systemctl reload telehub   (high_cpu and the tokens and token files now; the rest at a restart)\n";
+
+// Each value's checks, in terms of flags: an OptionError names the flag,
+// which the caller turns into the file's line when the value came from there.
+void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
+    auto& listen = f.listen;
+    auto& log_format = f.log_format;
+    auto& log_min_cpu = f.log_min_cpu;
+    auto& command_timeout_s = f.command_timeout_s;
     parse_listen(listen, c);
     if (c.agent_idle_s < 1 || c.agent_idle_s > 86400) bad("agent-idle-timeout", "must be 1-86400 seconds");
     if (c.log_rate > 1000000) bad("log-rate", "must be 0-1000000 lines per second");
@@ -148,6 +171,51 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
             if (ec) bad("plain-from", "'" + a + "' is not an IP address");
         }
     }
+}
+
+}  // namespace
+
+std::vector<std::string> hub_config_keys() {
+    HubConfig scratch;
+    HubFlags flags(scratch);
+    return config::config_keys(flags.desc);
+}
+
+std::string hub_version_line() { return std::string("telehub ") + TELEHUB_VERSION; }
+
+CliResult parse_hub_config(int argc, const char* const* argv) {
+    CliResult r;
+    auto& c = r.config;
+    HubFlags f(c);
+    auto& desc = f.desc;
+    po::variables_map vm;
+    config::ConfigFile file;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        if (vm.count("config-template")) {
+            r.config_template = config::config_template(desc, hub_template_header);
+            return r;
+        }
+        if (vm.count("help") || vm.count("version")) {
+            r.version = !vm.count("help");
+            if (vm.count("help")) {
+                std::ostringstream out;  // start-up only
+                out << desc;
+                r.help = out.str();
+            }
+            return r;
+        }
+        if (vm.count("config")) file = config::ConfigFile(vm["config"].as<std::string>(), desc, vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw std::runtime_error(e.what());
+    }
+    r.check_config = vm.count("check-config") > 0;
+    try {
+        validate(f, vm, c);
+    } catch (const config::OptionError& e) {
+        file.rethrow(e);
+    }
     bool any_agent_token =
         !c.agent_tokens.empty() || !c.agent_token_files.empty() || !c.agent_credential_files.empty();
     if (!any_agent_token && !c.insecure && !boost::asio::ip::make_address(c.listen_address).is_loopback())
@@ -156,5 +224,6 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
                                  "Give --agent-tokens-file (or --agent-token-file), or --insecure to accept that");
     return r;
 }
+
 
 }  // namespace telehub::hub

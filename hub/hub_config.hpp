@@ -1,6 +1,9 @@
-// The hub's command line (Boost.Program_options). Any bad flag or value is a
-// start-up error: parse_hub_config throws std::runtime_error with one line
-// naming the flag, which main prints before exiting with status 2.
+// The hub's command line (Boost.Program_options) and its config file
+// (--config, TOML: every flag --some-flag is the key some_flag, see
+// telehub/config_file.hpp; the command line wins). Any bad flag, key or value
+// is a start-up error: parse_hub_config throws std::runtime_error with one
+// line naming the flag (or the file, line and key), which main prints before
+// exiting with status 2.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,7 @@ struct HubConfig {
     std::optional<double> log_min_cpu;
     std::size_t log_rate = 200;  // sample lines per second before summarising
     bool quiet = false;
+    std::string log_file;  // empty: stdout (samples) and stderr (events)
     std::size_t history_points = 3600;            // one hour at 1 s
     std::size_t live_queue_bytes = 4 << 20;       // /ws/live bytes queued per client before it counts as stalled
     std::size_t live_queue_messages = 4096;       // ... and messages
@@ -45,14 +49,27 @@ struct HubConfig {
     std::string data_dir;                         // empty: default_data_dir()
     bool self_signed_tls = false;                 // make/reuse the generated certificate even on loopback
     std::vector<std::string> plain_from = {"127.0.0.1", "::1"};  // peers that may skip TLS
+
+    std::string config_file;                      // --config: the TOML file these came from, if any
+
+    bool operator==(const HubConfig&) const = default;
 };
 
 struct CliResult {
     HubConfig config;
     std::optional<std::string> help;  // set for --help: print it and exit 0
+    bool version = false;             // --version: print hub_version_line() and exit 0
+    std::optional<std::string> config_template;  // --config-template: print it and exit 0
+    bool check_config = false;        // --check-config: validate, report, exit
 };
 
 CliResult parse_hub_config(int argc, const char* const* argv);
+
+// Every key a config file may hold, from the same table as the flags.
+std::vector<std::string> hub_config_keys();
+
+// "telehub 0.1.0".
+std::string hub_version_line();
 
 // $STATE_DIRECTORY (systemd's StateDirectory=), else $XDG_STATE_HOME/telehub,
 // else ~/.local/state/telehub.
@@ -61,7 +78,8 @@ std::string default_data_dir();
 // <default_data_dir()>/audit.jsonl.
 std::string default_audit_log_path();
 
-// The web root to use when --web-root is not given.
+// The web root to use when --web-root is not given: PREFIX/share/telehub/web
+// beside PREFIX/bin/telehub when installed, else the source tree's web/.
 std::string default_web_root();
 
 }  // namespace telehub::hub

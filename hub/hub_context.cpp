@@ -1,6 +1,9 @@
 #include "hub/hub_context.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -24,9 +27,12 @@ TerminalLogOptions log_options(const HubConfig& c) {
     o.min_cpu = c.log_min_cpu;
     o.quiet = c.quiet;
     o.max_lines_per_s = c.log_rate;
+    o.file = c.log_file;
     return o;
 }
 
+// `generated_admin`: the token made when no admin token was configured; made
+// here when empty, kept across reloads so the printed URL keeps working.
 void load_tokens(const HubConfig& c, AccessTokens& t, std::string& generated_admin) {
     for (const auto& v : c.agent_tokens) t.add(Role::agent, "agent", v);
     for (const auto& f : c.agent_token_files) t.add_file(Role::agent, f);
@@ -38,7 +44,7 @@ void load_tokens(const HubConfig& c, AccessTokens& t, std::string& generated_adm
     for (const auto& f : c.admin_credential_files) t.add_credentials_file(Role::admin, f);
     for (const auto& f : c.viewer_credential_files) t.add_credentials_file(Role::viewer, f);
     if (!t.has(Role::admin)) {
-        generated_admin = AccessTokens::random_token();
+        if (generated_admin.empty()) generated_admin = AccessTokens::random_token();
         t.add(Role::admin, "admin", generated_admin);
     }
 }
@@ -74,6 +80,39 @@ std::string host_name() {
 }
 
 }  // namespace
+
+void check_hub_files(const HubConfig& c) {
+    AccessTokens scratch;
+    std::string generated;
+    load_tokens(c, scratch, generated);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(c.web_root, ec))
+        throw std::runtime_error("--web-root: '" + c.web_root + "' is not a directory");
+    for (const auto* file : {&c.tls_cert, &c.tls_key})
+        if (!file->empty() && !std::ifstream(*file))
+            throw std::runtime_error("cannot read '" + *file + "' (--tls-cert / --tls-key)");
+}
+
+void take_reloadable(HubConfig& to, const HubConfig& from) {
+    to.high_cpu = from.high_cpu;
+    to.agent_tokens = from.agent_tokens;
+    to.admin_tokens = from.admin_tokens;
+    to.viewer_tokens = from.viewer_tokens;
+    to.agent_token_files = from.agent_token_files;
+    to.admin_token_files = from.admin_token_files;
+    to.viewer_token_files = from.viewer_token_files;
+    to.agent_credential_files = from.agent_credential_files;
+    to.admin_credential_files = from.admin_credential_files;
+    to.viewer_credential_files = from.viewer_credential_files;
+}
+
+void HubContext::apply_reload(const HubConfig& next) {
+    AccessTokens fresh;
+    load_tokens(next, fresh, generated_admin_token);  // may throw: nothing has changed yet
+    tokens.replace_with(fresh);
+    registry.set_high_cpu(next.high_cpu);
+    log.set_high_cpu(next.high_cpu);
+}
 
 bool HubContext::plain_allowed(const boost::asio::ip::address& peer) const {
     auto a = peer;

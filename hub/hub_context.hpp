@@ -44,6 +44,21 @@ struct HubContext {
     bool tls_generated = false;
     std::vector<boost::asio::ip::address> plain_from;
     bool plain_allowed(const boost::asio::ip::address& peer) const;
+
+    // SIGHUP with --config: applies what changes while every connection
+    // stays, the high-cpu mark and every token and token/credentials file, from
+    // the re-read `next`. Throws (having changed nothing) when a token file is
+    // bad. `config` keeps the start-up values; the caller compares the rest.
+    void apply_reload(const HubConfig& next);
 };
+
+// --check-config: reads every token and credentials file `c` names and checks
+// the web root and the certificate files, as a start would; throws
+// std::runtime_error naming the first problem.
+void check_hub_files(const HubConfig& c);
+
+// Copies what apply_reload applies (high_cpu, tokens, token and credentials
+// files) from `from` into `to`: the rest of a re-read config waits for a restart.
+void take_reloadable(HubConfig& to, const HubConfig& from);
 
 }  // namespace telehub::hub

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -15,6 +16,7 @@
 
 #include "hub/net/net.hpp"
 #include "hub/hub_context.hpp"
+#include "hub/service_notify.hpp"
 
 namespace telehub::hub {
 namespace net = boost::asio;
@@ -27,15 +29,18 @@ constexpr auto shutdown_grace = std::chrono::seconds(3);  // for close handshake
 }  // namespace
 
 struct HubServer::Impl {
-    explicit Impl(HubConfig config)
-        : ctx(std::move(config)),
+    Impl(HubConfig config, ConfigReader reader)
+        : running(config),
+          reread(std::move(reader)),
+          ctx(std::move(config)),
           ioc(static_cast<int>(ctx.config.threads)),
           listener(std::make_shared<Listener>(
               ioc, net::ip::tcp::endpoint(net::ip::make_address(ctx.config.listen_address), ctx.config.listen_port),
               ctx)),
           signals(ioc, SIGINT, SIGTERM),
           reload_signal(ioc, SIGHUP),
-          shutdown_poll(net::make_strand(ioc)) {}
+          shutdown_poll(net::make_strand(ioc)),
+          watchdog_timer(ioc) {}
 
     ~Impl() {
         // Also when run() left by an exception.
@@ -65,21 +70,18 @@ struct HubServer::Impl {
         for (auto& link : ctx.agents.all()) link->close_if_idle(now, limit);
     }
 
-    // SIGHUP: the credentials files and the certificate are read again
-    // (small files, once per signal, so on the io thread). Agents whose
-    // credential is gone are closed with 4001; every other connection stays.
-    // A bad file is logged and the previous table or certificate stays.
+    // SIGHUP: with --config the whole configuration is read again and what
+    // can change while connections stay is applied (HubContext::apply_reload);
+    // without it the credentials files. Then the certificate is read again
+    // and the audit log and a --log-file reopened (logrotate). Small files, once per signal,
+    // so on the io thread. Agents whose credential is gone are closed with
+    // 4001; every other connection stays. Anything bad is logged and the
+    // previous settings, table or certificate stay.
     void wait_reload() {
         reload_signal.async_wait([this](boost::system::error_code ec, int) {
             if (ec) return;
-            try {
-                ctx.tokens.reload();
-                ctx.log.event("reloaded the credentials files");
-                for (auto& link : ctx.agents.all()) link->recheck_credential();
-                for (auto& live : ctx.live.all()) live->recheck_credential();
-            } catch (const std::exception& e) {
-                ctx.log.event(std::string("credentials reload failed, keeping the previous ones: ") + e.what());
-            }
+            notifier.reloading();
+            reload_settings();
             if (ctx.tls) {
                 try {
                     ctx.tls->reload();
@@ -88,8 +90,61 @@ struct HubServer::Impl {
                     ctx.log.event(std::string("TLS reload failed, keeping the previous certificate: ") + e.what());
                 }
             }
+            ctx.audit->reopen();
+            ctx.log.reopen();
+            notifier.ready(status_line());
             wait_reload();
         });
+    }
+
+    void reload_settings() {
+        std::optional<HubConfig> next;
+        if (reread) {
+            try {
+                next = reread();
+            } catch (const std::exception& e) {
+                ctx.log.event(std::string("configuration reload failed, keeping the previous settings: ") + e.what());
+                return;
+            }
+        }
+        try {
+            if (next) ctx.apply_reload(*next);
+            else ctx.tokens.reload();
+        } catch (const std::exception& e) {
+            ctx.log.event(std::string("credentials reload failed, keeping the previous ones: ") + e.what());
+            return;
+        }
+        ctx.log.event(std::string("reloaded the credentials files") +
+                      (!next ? "" : " and the token files") +
+                      (next && !running.config_file.empty() ? " and the settings in " + running.config_file : ""));
+        for (auto& link : ctx.agents.all()) link->recheck_credential();
+        for (auto& live : ctx.live.all()) live->recheck_credential();
+        if (next) note_restart_settings(*next);
+    }
+
+    // Whatever else changed needs a new listener, threads or files: say so.
+    void note_restart_settings(const HubConfig& next) {
+        HubConfig rest = next;
+        take_reloadable(rest, running);
+        if (!(rest == running))
+            ctx.log.event("some changed settings take effect only at the next restart; a reload applies high_cpu, "
+                          "the tokens and the token and credentials files");
+        take_reloadable(running, next);
+    }
+
+    // WATCHDOG=1 from an io thread: if the io loop stops turning, systemd
+    // stops hearing from it and restarts the hub after WatchdogSec=.
+    void feed_watchdog(std::chrono::microseconds period) {
+        notifier.watchdog();
+        watchdog_timer.expires_after(period);
+        watchdog_timer.async_wait([this, period](boost::system::error_code ec) {
+            if (!ec) feed_watchdog(period);
+        });
+    }
+
+    std::string status_line() const {
+        return "serving " + std::to_string(ctx.agents.size()) + " agents on " + ctx.config.listen_address + ":" +
+               std::to_string(ctx.config.listen_port);
     }
 
     void stop_summaries() {
@@ -104,6 +159,8 @@ struct HubServer::Impl {
         net::post(shutdown_poll.get_executor(), [this] {
             if (stopping) return;
             stopping = true;
+            notifier.stopping();
+            watchdog_timer.cancel();
             stop_summaries();
             ctx.log.event("shutting down: closing " + std::to_string(ctx.agents.size()) + " agent and " +
                           std::to_string(ctx.live.size()) + " live connections");
@@ -125,6 +182,9 @@ struct HubServer::Impl {
         shutdown_poll.async_wait([this](boost::system::error_code) { poll_shutdown(); });
     }
 
+    HubConfig running;     // as last applied: the start-up one, then each reload's
+    ConfigReader reread;   // empty: no --config to read again
+    ServiceNotifier notifier;
     // Declared before the io_context: handlers still queued at exit hold
     // sessions whose destructors use the context.
     HubContext ctx;
@@ -133,6 +193,7 @@ struct HubServer::Impl {
     net::signal_set signals;
     net::signal_set reload_signal;
     net::steady_timer shutdown_poll;
+    net::steady_timer watchdog_timer;
     bool stopping = false;  // touched only on shutdown_poll's strand
     std::thread summary_thread;
     std::mutex summary_mu;
@@ -141,7 +202,8 @@ struct HubServer::Impl {
     std::chrono::steady_clock::time_point deadline;
 };
 
-HubServer::HubServer(HubConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+HubServer::HubServer(HubConfig config, ConfigReader reread)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(reread))) {}
 HubServer::~HubServer() = default;
 
 int HubServer::run() {
@@ -177,6 +239,10 @@ int HubServer::run() {
     });
     im.wait_reload();
     im.listener->run();
+    // The listener has been listening since it was made, so clients that
+    // systemd starts after this (After=telehub.service) find the port open.
+    im.notifier.ready(im.status_line());
+    if (auto period = ServiceNotifier::watchdog_period()) im.feed_watchdog(*period);
     im.summary_thread = std::thread([&im] { im.run_summaries(); });
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });

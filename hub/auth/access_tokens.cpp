@@ -106,6 +106,16 @@ void AccessTokens::reload() {
     publish_locked();
 }
 
+void AccessTokens::replace_with(AccessTokens& next) {
+    std::scoped_lock lock(mu_, next.mu_);
+    for (std::size_t i = 0; i < configured_.size(); ++i)
+        if (next.configured_[i]) configured_[i] = true;
+    fixed_ = std::move(next.fixed_);
+    credentials_ = std::move(next.credentials_);
+    credential_files_ = std::move(next.credential_files_);
+    publish_locked();
+}
+
 void AccessTokens::publish() {
     std::lock_guard lock(mu_);
     publish_locked();

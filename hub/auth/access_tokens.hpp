@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,6 +45,11 @@ public:
     // and the table stays as it was.
     void reload();
 
+    // A reload of the whole configuration (SIGHUP with --config): takes every
+    // token and credentials file of `next`, built from the re-read config, in
+    // one step; `next` is left empty. A role that needed a token still does.
+    void replace_with(AccessTokens& next);
+
     // A role needs a token once any token flag or file was given for it, even
     // when a reload has since emptied its file: revoking the last viewer must
     // not open reading to everyone.
@@ -71,7 +77,7 @@ private:
     void publish();
     void publish_locked();  // mu_ held
 
-    std::array<bool, 3> configured_{};  // by Role; set at start-up only
+    std::array<std::atomic<bool>, 3> configured_{};  // by Role; only ever set, never cleared
     Table fixed_;  // start-up tokens; never change
     Table credentials_;  // from the credentials files, as last read successfully
     std::vector<std::pair<Role, std::string>> credential_files_;

@@ -126,11 +126,44 @@ bool AuditLog::write_all(const std::string& text) {
     return ::fdatasync(fd_) == 0;
 }
 
+void AuditLog::reopen() {
+    {
+        std::lock_guard lock(mu_);
+        reopen_ = true;
+    }
+    cv_.notify_one();
+}
+
+void AuditLog::reopen_file() {
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int err = errno;
+        std::function<void(const std::string&)> sink;
+        {
+            std::lock_guard lock(mu_);
+            sink = on_error_;
+        }
+        sink("audit log: reopening '" + path_ + "' failed, still writing to the file open before: " + std::strerror(err));
+        return;
+    }
+    ::close(fd_);  // fd_ is the writer thread's: no lock needed
+    fd_ = fd;
+}
+
 void AuditLog::run() {
     std::unique_lock lock(mu_);
     for (;;) {
-        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping, and all written
+        cv_.wait(lock, [this] { return stopping_ || reopen_ || !queue_.empty(); });
+        if (reopen_) {
+            reopen_ = false;
+            lock.unlock();
+            reopen_file();
+            lock.lock();
+        }
+        if (queue_.empty()) {
+            if (stopping_) return;  // all written
+            continue;
+        }
         // Everything queued goes out in one write and one fdatasync.
         std::deque<Pending> batch;
         batch.swap(queue_);

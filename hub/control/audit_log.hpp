@@ -54,6 +54,11 @@ public:
     // The newest `limit` lines, oldest first.
     std::vector<std::string> tail(std::size_t limit) const;
 
+    // Opens the file by its path again (after logrotate moved it away), on
+    // the writer thread before its next write; if that fails the error goes
+    // to the sink and the old file stays in use.
+    void reopen();
+
     const std::string& path() const { return path_; }
     // Where write failures are reported (the terminal log); default stderr.
     void set_error_sink(std::function<void(const std::string&)> sink);
@@ -66,6 +71,7 @@ private:
     void run();
     bool write_all(const std::string& text);
     void load_tail();
+    void reopen_file();
 
     std::string path_;
     std::size_t keep_;
@@ -76,6 +82,7 @@ private:
     std::deque<std::string> recent_;
     std::function<void(const std::string&)> on_error_;
     bool stopping_ = false;
+    bool reopen_ = false;
     std::thread writer_;
 };
 

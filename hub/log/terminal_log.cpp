@@ -1,6 +1,10 @@
 #include "hub/log/terminal_log.hpp"
 
 #include <chrono>
+#include <utility>
+#include <stdexcept>
+#include <cstring>
+#include <cerrno>
 #include <ctime>
 #include <vector>
 
@@ -30,11 +34,30 @@ std::string clock_text(std::int64_t ts_ms) {
 }  // namespace
 
 TerminalLog::TerminalLog(TerminalLogOptions options) : options_(std::move(options)) {
+    if (!options_.file.empty()) {
+        file_ = std::fopen(options_.file.c_str(), "ae");
+        if (!file_)
+            throw std::runtime_error("cannot open the log file '" + options_.file + "': " + std::strerror(errno) +
+                                     " (--log-file)");
+        options_.out = options_.err = file_;
+    }
     color_ = options_.color.value_or(options_.out && ::isatty(::fileno(options_.out)) == 1);
     thread_ = std::thread([this] { run(); });
 }
 
-TerminalLog::~TerminalLog() { stop(); }
+TerminalLog::~TerminalLog() {
+    stop();
+    if (file_) std::fclose(file_);
+}
+
+void TerminalLog::reopen() {
+    {
+        std::lock_guard lock(mu_);
+        reopen_ = true;
+        urgent_ = true;
+    }
+    cv_.notify_one();
+}
 
 void TerminalLog::stop() {
     {
@@ -66,7 +89,7 @@ bool TerminalLog::admit(std::int64_t ts_ms, double cpu, std::string_view host_id
     const std::int64_t second = ts_ms / 1000;
     if (second != tally_.second) roll_tally_locked(second);
     ++tally_.samples;
-    if (cpu >= options_.high_cpu) ++tally_.hot;
+    if (cpu >= high_cpu()) ++tally_.hot;
     if (cpu > tally_.max_cpu) {
         tally_.max_cpu = cpu;
         tally_.max_host.assign(host_id);
@@ -160,7 +183,7 @@ std::string TerminalLog::format_summary(const SecondTally& t) const {
 }
 
 std::string TerminalLog::format_sample(const SampleLogLine& l) const {
-    const bool hot = l.cpu >= options_.high_cpu;
+    const bool hot = l.cpu >= high_cpu();
     if (options_.format == LogFormat::json) {
         nlohmann::json j = {{"ts_ms", l.ts_ms},         {"host_id", l.host_id},
                             {"seq", l.seq},             {"cpu", l.cpu},
@@ -189,12 +212,13 @@ void TerminalLog::run() {
     auto next_report = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     for (;;) {
         std::uint64_t dropped = 0;
-        bool stopping;
+        bool stopping, reopen;
         {
             std::unique_lock lock(mu_);
             cv_.wait_until(lock, std::min(next_report, std::chrono::steady_clock::now() + write_period),
                            [this] { return stopping_ || urgent_; });
             urgent_ = false;
+            reopen = std::exchange(reopen_, false);
             // A quiet second still gets its summary once it is over.
             if (tally_.second != 0 && now_ms() / 1000 > tally_.second) roll_tally_locked(0);
             if (stopping_) roll_tally_locked(0);
@@ -204,6 +228,16 @@ void TerminalLog::run() {
             if (std::chrono::steady_clock::now() >= next_report || stopping) {
                 dropped = dropped_unreported_;
                 dropped_unreported_ = 0;
+            }
+        }
+        if (reopen && file_) {
+            if (std::FILE* fresh = std::fopen(options_.file.c_str(), "ae")) {
+                std::fclose(file_);
+                file_ = options_.out = options_.err = fresh;
+            } else {
+                auto text = format_event(now_ms(), "terminal log: reopening '" + options_.file + "' failed (" +
+                                                       std::strerror(errno) + "); still writing to the file open before");
+                std::fwrite(text.data(), 1, text.size(), file_);
             }
         }
         bool wrote_out = false, wrote_err = false;

@@ -50,6 +50,7 @@ struct TerminalLogOptions {
     std::optional<bool> color;             // ANSI colour; default: when `out` is a tty
     std::FILE* out = stdout;
     std::FILE* err = stderr;
+    std::string file;  // when set: everything is appended to this file instead (reopen() for logrotate)
 };
 
 class TerminalLog {
@@ -71,7 +72,15 @@ public:
     // A leak suspect appeared on (or cleared from) a host: one event line.
     void leak(std::string_view host_id, const LeakSuspect& suspect, bool appeared);
 
+    // With a log file: open it again by its path (after logrotate moved it),
+    // on the writer thread before its next write; if that fails, a line says
+    // so in the old file, which stays in use. Nothing otherwise.
+    void reopen();
+
     std::uint64_t dropped() const { return dropped_total_.load(std::memory_order_relaxed); }
+    // The HOT mark's threshold; a reload (SIGHUP) changes it while samples flow.
+    double high_cpu() const { return high_cpu_.load(std::memory_order_relaxed); }
+    void set_high_cpu(double pct) { high_cpu_.store(pct, std::memory_order_relaxed); }
     void stop();
 
     // Formatting, exposed for tests.
@@ -112,9 +121,12 @@ private:
     std::deque<Item> queue_;
     bool stopping_ = false;
     bool urgent_ = false;  // an event is waiting: write now, not at the next period
+    bool reopen_ = false;
+    std::FILE* file_ = nullptr;  // options_.file, opened here; only the writer thread swaps it
     SecondTally tally_;
     std::uint64_t dropped_unreported_ = 0;
     std::atomic<std::uint64_t> dropped_total_{0};
+    std::atomic<double> high_cpu_{options_.high_cpu};
     std::thread thread_;
 };
 

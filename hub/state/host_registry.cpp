@@ -141,7 +141,7 @@ SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std
         if (h.gaps > 0) --h.gaps;
         out.accepted = true;
     }
-    out.hot = s.cpu.total >= options_.high_cpu;
+    out.hot = s.cpu.total >= high_cpu();
     return out;
 }
 
@@ -157,7 +157,7 @@ bool HostRegistry::online_locked(const Host& h, std::int64_t now) const {
 }
 
 bool HostRegistry::hot_locked(const Host& h, bool online) const {
-    return online && h.raw && h.latest.cpu >= options_.high_cpu;
+    return online && h.raw && h.latest.cpu >= high_cpu();
 }
 
 HostSummary HostRegistry::summary_locked(const Host& h, std::int64_t now) const {

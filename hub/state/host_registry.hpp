@@ -4,6 +4,8 @@
 // network; thread-safe behind one mutex held only for short updates/copies.
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -92,7 +94,9 @@ public:
     };
     HistoryMemory history_memory() const;
 
-    double high_cpu() const { return options_.high_cpu; }
+    // A reload (SIGHUP) changes the threshold while samples flow.
+    double high_cpu() const { return high_cpu_.load(std::memory_order_relaxed); }
+    void set_high_cpu(double pct) { high_cpu_.store(pct, std::memory_order_relaxed); }
     const RegistryOptions& options() const { return options_; }
 
     static std::int64_t system_clock_ms();
@@ -105,6 +109,7 @@ private:
     bool hot_locked(const Host& h, bool online) const;
 
     RegistryOptions options_;
+    std::atomic<double> high_cpu_{options_.high_cpu};
     Clock clock_;
     mutable std::mutex mu_;
     std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;

@@ -3,12 +3,17 @@
 #define BOOST_TEST_MODULE agent_options
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
+
+#include "telehub/config_file.hpp"
+#include "tests/support/temp_files.hpp"
 
 using namespace telehub::agent;
 
@@ -132,4 +137,67 @@ BOOST_AUTO_TEST_CASE(whom_the_agent_trusts) {
     BOOST_TEST(parse({"--hub", "ws://localhost:8080"}).options.hub_url == "ws://localhost:8080");
     BOOST_TEST(parse({"--hub", "ws://[::1]:8080"}).options.hub_url == "ws://[::1]:8080");
     BOOST_TEST(usage_error({"--insecure"}) == "--insecure applies only with --hub");
+}
+
+// --- the config file (issue 18) ---
+
+namespace {
+
+using TomlFile = telehub::test::TempFile;
+
+std::string any_error(std::vector<const char*> args) {
+    try {
+        parse(std::move(args));
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_agent_flag_has_a_key) {
+    auto keys = agent_config_keys();
+    BOOST_TEST(keys.size() >= 25u);
+    for (const auto& key : keys) {
+        TomlFile f(key + " = \"x\"\n");
+        BOOST_TEST(any_error({"--config", f.path.c_str()}).find("unknown key") == std::string::npos, key);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(agent_flags_are_settable_from_the_file) {
+    const std::vector<std::pair<std::vector<const char*>, std::string>> pairs = {
+        {{"--hub", "ws://127.0.0.1:9/ws/agent", "--token", "agent-token-1", "--interval", "0.5", "--top", "7",
+          "--top-sockets", "4", "--host-id", "h1", "--buffer", "50", "--leak-window", "30", "--leak-min", "5",
+          "--close-wait-max", "20", "--no-netlink", "--allow-exec", "--exec-allow", "echo,uptime", "--proc-root", "/tmp"},
+         "hub = \"ws://127.0.0.1:9/ws/agent\"\ntoken = \"agent-token-1\"\ninterval = 0.5\ntop = 7\ntop_sockets = 4\n"
+         "host_id = \"h1\"\nbuffer = 50\nleak_window = 30\nleak_min = 5\nclose_wait_max = 20\nno_netlink = true\n"
+         "allow_exec = true\nexec_allow = \"echo,uptime\"\nproc_root = \"/tmp\"\n"},
+        {{"--once", "--format", "text"}, "once = true\nformat = \"text\"\n"},
+        {{"--hub", "ws://127.0.0.1:9/ws/agent", "--no-control"}, "hub = \"ws://127.0.0.1:9/ws/agent\"\nno_control = true\n"},
+    };
+    for (const auto& [flags, toml] : pairs) {
+        TomlFile f(toml);
+        auto from_cli = parse(flags).options;
+        auto from_file = parse({"--config", f.path.c_str()}).options;
+        BOOST_TEST((from_cli == from_file), toml);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(agent_file_errors_name_file_line_and_key) {
+    TomlFile f("hub = \"ws://127.0.0.1:9/ws/agent\"\ninterval = 0.001\n");
+    auto e = any_error({"--config", f.path.c_str()});
+    BOOST_TEST(e.find(f.path + ":2:") == 0u, e);
+    BOOST_TEST(e.find("interval") != std::string::npos);
+    BOOST_TEST(parse({"--config", f.path.c_str(), "--interval", "2"}).options.interval_s == 2.0);  // the command line wins
+    TomlFile unknown("intervall = 2\n");
+    e = any_error({"--config", unknown.path.c_str()});
+    BOOST_TEST(e.find("did you mean 'interval'") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(agent_version_and_template) {
+    BOOST_TEST(parse({"--version"}).version);
+    BOOST_TEST(agent_version_line().rfind("telehub-agent ", 0) == 0u);
+    auto t = parse({"--config-template"}).config_template;
+    for (const auto& key : agent_config_keys()) BOOST_TEST(t.find("\n#" + key + " = ") != std::string::npos, key);
 }

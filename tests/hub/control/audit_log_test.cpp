@@ -101,3 +101,27 @@ BOOST_AUTO_TEST_CASE(the_tail_survives_a_restart_and_appends) {
 BOOST_AUTO_TEST_CASE(an_unwritable_path_is_a_start_up_error) {
     BOOST_CHECK_THROW(AuditLog("/proc/telehub-audit.jsonl"), std::runtime_error);
 }
+
+// logrotate moves the file away; after reopen() (SIGHUP) new lines go to a
+// new file at the path, and none is lost or written twice.
+BOOST_AUTO_TEST_CASE(reopen_after_a_rotation_writes_to_a_new_file) {
+    TempDir t;
+    fs::create_directories(t.dir);
+    auto path = t.dir / "audit.jsonl";
+    auto rotated = t.dir / "audit.jsonl.1";
+    AuditLog log(path.string());
+    auto append_and_wait = [&](int pid) {
+        std::promise<bool> written;
+        log.append(entry(pid), [&](bool ok) { written.set_value(ok); });
+        return written.get_future().get();
+    };
+    BOOST_TEST(append_and_wait(1));
+    fs::rename(path, rotated);
+    BOOST_TEST(append_and_wait(2));  // still the open (moved) file until told
+    log.reopen();
+    BOOST_TEST(append_and_wait(3));
+    BOOST_TEST(file_lines(rotated).size() == 2u);
+    auto fresh = file_lines(path);
+    BOOST_REQUIRE(fresh.size() == 1u);
+    BOOST_TEST(json::parse(fresh[0])["args"]["pid"] == 3);
+}
