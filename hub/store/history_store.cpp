@@ -231,7 +231,7 @@ std::vector<MinuteRow> HistoryStore::minutes(const std::string& host_id, std::in
     q.bind(1, host_id).bind(2, hour_of(since_ms)).bind(3, until_ms);
     while (q.step()) {
         for (auto& r : decode_minutes(q.blob(1), q.int64(0)))
-            if (r.minute_ms >= since_ms && r.minute_ms < until_ms) out.push_back(r);
+            if (r.minute_ms + minute_ms > since_ms && r.minute_ms < until_ms) out.push_back(r);
     }
     return out;
 }

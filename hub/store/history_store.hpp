@@ -59,7 +59,7 @@ public:
     void save(SaveBatch batch);
     void forget(std::string host_id);
 
-    // Minute rows of `host_id` with since_ms <= minute < until_ms, oldest first.
+    // Minute rows of `host_id` from the one holding since_ms to those starting before until_ms, oldest first.
     std::vector<MinuteRow> minutes(const std::string& host_id, std::int64_t since_ms, std::int64_t until_ms);
 
     // Returns once everything queued before the call is committed.

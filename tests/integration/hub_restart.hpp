@@ -11,6 +11,7 @@
 
 #include <csignal>
 #include <map>
+#include <regex>
 #include <memory>
 #include <string>
 #include <thread>
@@ -64,7 +65,8 @@ inline void check_restart(int sig) {
     for (const auto& id : ids)
         agents.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{
             TELEHUB_BINARY_DIR "/agent/telehub-agent", "--hub", "ws://127.0.0.1:" + std::to_string(port) + "/ws/agent",
-            "--host-id", id, "--interval", "0.2", "--top", "3"}));
+            // --buffer: the default 300 samples are 300 s at the default 1 s interval; 1500 keep that at 0.2 s.
+            "--host-id", id, "--interval", "0.2", "--top", "3", "--buffer", "1500"}));
     // Until at least one batch per host is on disk (64 points), so a killed
     // hub has something to come back with.
     BOOST_REQUIRE_MESSAGE(wait_until([&] {
@@ -109,6 +111,15 @@ inline void check_restart(int sig) {
         }
         auto host = restart_get(port, "/api/hosts/" + id);
         BOOST_TEST(host["host"]["gaps"] == 0, id);
+        // The welcome carried the seq the store kept: all of it after SIGTERM,
+        // at least one batch after SIGKILL. So the replay started right after it.
+        std::smatch m;
+        const auto out = hub->output();
+        BOOST_REQUIRE_MESSAGE(std::regex_search(out, m, std::regex("agent connected: host '" + id + "'.* last_seq ([0-9]+)")),
+                              out);
+        const auto welcomed_at = std::stoull(m[1]);
+        if (sig == SIGTERM) BOOST_TEST(welcomed_at >= pre.seq.back(), id);
+        else BOOST_TEST(welcomed_at >= 64u, id);
     }
     auto stats = restart_get(port, "/api/stats");
     BOOST_TEST(stats["gaps"] == 0);
