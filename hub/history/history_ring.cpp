@@ -244,22 +244,7 @@ HistoryEntry HistoryRing::at(std::size_t i) const {
         decode_live(k, pts);
         p = pts[j];
     }
-    HistoryEntry e;
-    e.ts_ms = ts_of(p);
-    e.seq = p.seq;
-    e.cpu = p.cpu_tenths / 10.0;
-    e.load1 = p.load1_hundredths / 100.0;
-    e.top_cpu = p.top_cpu_tenths / 10.0;
-    e.top_name = names_.name(p.top_name);
-    e.tcp_established = p.tcp_established;
-    e.tcp_listen = p.tcp_listen;
-    e.tcp_time_wait = p.tcp_time_wait;
-    e.tcp_close_wait = p.tcp_close_wait;
-    e.udp = p.udp;
-    e.unix_ = p.unix_;
-    e.opens_exact = p.opens_exact;
-    e.opened = p.opened_sampled;
-    e.closed = p.closed_sampled;
+    auto e = entry_of(p, ts_of(p), names_.name(p.top_name));
     const std::size_t first_core_point = size_ - core_ring_.size();
     if (i >= first_core_point) {
         e.per_core.resize(core_ring_.cores());
@@ -303,6 +288,26 @@ std::vector<double> HistoryRing::recent_cpu(std::size_t n) const {
     out.reserve(size_ - from);
     visit(from, [&](std::size_t, const HistoryPoint& p) { out.push_back(p.cpu_tenths / 10.0); });
     return out;
+}
+
+HistoryEntry entry_of(const HistoryPoint& p, std::int64_t ts_ms, std::string top_name) {
+    HistoryEntry e;
+    e.ts_ms = ts_ms;
+    e.seq = p.seq;
+    e.cpu = p.cpu_tenths / 10.0;
+    e.load1 = p.load1_hundredths / 100.0;
+    e.top_cpu = p.top_cpu_tenths / 10.0;
+    e.top_name = std::move(top_name);
+    e.tcp_established = p.tcp_established;
+    e.tcp_listen = p.tcp_listen;
+    e.tcp_time_wait = p.tcp_time_wait;
+    e.tcp_close_wait = p.tcp_close_wait;
+    e.udp = p.udp;
+    e.unix_ = p.unix_;
+    e.opens_exact = p.opens_exact;
+    e.opened = p.opened_sampled;
+    e.closed = p.closed_sampled;
+    return e;
 }
 
 std::optional<std::int64_t> HistoryRing::oldest_ts() const {

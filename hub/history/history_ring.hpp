@@ -42,6 +42,9 @@ struct HistoryEntry {
     std::uint32_t closed = 0;
 };
 
+// A packed point with full-width values (no per-core CPU), at `ts_ms`.
+HistoryEntry entry_of(const HistoryPoint& p, std::int64_t ts_ms, std::string top_name);
+
 // Points handed to the store: `points` with ts offsets from `base_ts_ms` and
 // top_name indexing `names` (the batch's own table, not the ring's).
 struct PointBatch {

@@ -26,26 +26,6 @@ std::vector<std::string> split_names(std::span<const std::uint8_t> blob) {
     return out;
 }
 
-HistoryEntry entry_of(const HistoryPoint& p, std::int64_t base, const std::vector<std::string>& names) {
-    HistoryEntry e;
-    e.ts_ms = base + p.ts_offset_ms;
-    e.seq = p.seq;
-    e.cpu = p.cpu_tenths / 10.0;
-    e.load1 = p.load1_hundredths / 100.0;
-    e.top_cpu = p.top_cpu_tenths / 10.0;
-    if (p.top_name < names.size()) e.top_name = names[p.top_name];
-    e.tcp_established = p.tcp_established;
-    e.tcp_listen = p.tcp_listen;
-    e.tcp_time_wait = p.tcp_time_wait;
-    e.tcp_close_wait = p.tcp_close_wait;
-    e.udp = p.udp;
-    e.unix_ = p.unix_;
-    e.opens_exact = p.opens_exact;
-    e.opened = p.opened_sampled;
-    e.closed = p.closed_sampled;
-    return e;
-}
-
 // Runs ordered by their oldest point, each in seq order without repeats.
 void order_runs(LoadedHost& h) {
     for (auto& r : h.runs) {
@@ -118,7 +98,9 @@ void HistoryStore::load(std::int64_t now_ms, const std::function<void(LoadedHost
             if (it == h.runs.end()) h.runs.push_back({instance, {}});
             else std::rotate(it, it + 1, h.runs.end());  // the matching run goes last
         }
-        for (const auto& p : pts) h.runs.back().entries.push_back(entry_of(p, base, names));
+        for (const auto& p : pts)
+            h.runs.back().entries.push_back(
+                entry_of(p, base + p.ts_offset_ms, p.top_name < names.size() ? names[p.top_name] : std::string()));
     }
     emit_until(std::numeric_limits<std::int64_t>::max());
 }
