@@ -1,10 +1,13 @@
 #include "hub/hub_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
+
+#include <unistd.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
@@ -57,6 +60,34 @@ std::string default_data_dir() {
     return (base / "telehub").string();
 }
 
+std::size_t default_max_hosts() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return 10000;
+    const std::uint64_t per_host = 64 * 1024;
+    return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 4 / per_host,
+                                     1000, 1000000);
+}
+
+std::optional<std::int64_t> parse_duration_ms(const std::string& text, std::int64_t bare_unit_ms) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    std::string unit = text.substr(used);
+    double ms = 0;
+    if (unit.empty()) ms = v * static_cast<double>(bare_unit_ms);
+    else if (unit == "s") ms = v * 1000;
+    else if (unit == "m") ms = v * 60'000;
+    else if (unit == "h") ms = v * 3'600'000;
+    else if (unit == "d") ms = v * 86'400'000;
+    else return std::nullopt;
+    if (!(ms >= 1000 && ms <= 3650.0 * 86'400'000)) return std::nullopt;
+    return static_cast<std::int64_t>(ms);
+}
+
 std::string default_audit_log_path() { return (std::filesystem::path(default_data_dir()) / "audit.jsonl").string(); }
 
 std::string default_web_root() {
@@ -80,6 +111,8 @@ struct HubFlags {
     std::string listen, log_format;
     double log_min_cpu = -1;
     double command_timeout_s = 5.0;
+    std::string retention = "30", forget_after = "7";
+    bool no_persist = false;
     po::options_description desc{"telehub: the telemetry hub\n"
                                  "Every option is also a key of the --config file: --high-cpu 70 is high_cpu = 70.\nOptions"};
 
@@ -118,9 +151,13 @@ struct HubFlags {
         ("audit-log", po::value(&c.audit_log), "file the audit log is appended to (default: DATA-DIR/audit.jsonl)")
         ("tls-cert", po::value(&c.tls_cert), "PEM certificate (chain) for HTTPS and WSS on the one port; with --tls-key")
         ("tls-key", po::value(&c.tls_key), "PEM private key of --tls-cert (ECDSA or RSA)")
-        ("data-dir", po::value(&c.data_dir), "the hub's state: the generated certificate, the audit log (default: $STATE_DIRECTORY, else $XDG_STATE_HOME/telehub)")
+        ("data-dir", po::value(&c.data_dir), "the hub's state: history.db, the generated certificate, the audit log (default: $STATE_DIRECTORY, else $XDG_STATE_HOME/telehub)")
         ("self-signed-tls", po::bool_switch(&c.self_signed_tls), "serve TLS with the certificate the hub makes in DATA-DIR, also on a loopback address (beyond loopback that is the default)")
-        ("plain-from", po::value<std::vector<std::string>>()->composing(), "peer address that may use plain HTTP/WS instead of TLS (repeatable; default 127.0.0.1 and ::1)");
+        ("plain-from", po::value<std::vector<std::string>>()->composing(), "peer address that may use plain HTTP/WS instead of TLS (repeatable; default 127.0.0.1 and ::1)")
+        ("no-persist", po::bool_switch(&no_persist), "keep history in memory only (default: DATA-DIR/history.db, read back at start)")
+        ("retention", po::value(&retention)->default_value(retention), "days the one-minute history tier is kept (or a duration: 12h, 90m)")
+        ("forget-after", po::value(&forget_after)->default_value(forget_after), "days after which a host not seen is removed with its history (or a duration: 12h, 30s)")
+        ("max-hosts", po::value(&c.max_hosts), "hosts held at most; past it offline hosts with little history are forgotten, then new host ids are refused (4029) (default: a quarter of the memory at 64 KiB a host)");
     }
 };
 
@@ -159,6 +196,15 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (!(command_timeout_s >= 0.1 && command_timeout_s <= 600)) bad("command-timeout", "must be 0.1 to 600 seconds");
     c.command_timeout_ms = static_cast<std::uint32_t>(command_timeout_s * 1000.0 + 0.5);
     if (c.data_dir.empty()) c.data_dir = default_data_dir();
+    c.persist = !f.no_persist;
+    const auto& retention = f.retention;
+    const auto& forget_after = f.forget_after;
+    if (auto ms = parse_duration_ms(retention, 86'400'000)) c.retention_ms = *ms;
+    else bad("retention", "'" + retention + "' must be days (30) or a duration with s, m, h or d, from 1 s to 3650 d");
+    if (auto ms = parse_duration_ms(forget_after, 86'400'000)) c.forget_after_ms = *ms;
+    else bad("forget-after", "'" + forget_after + "' must be days (7) or a duration with s, m, h or d, from 1 s to 3650 d");
+    if (!vm.count("max-hosts")) c.max_hosts = default_max_hosts();
+    else if (c.max_hosts < 1 || c.max_hosts > 10'000'000) bad("max-hosts", "must be 1-10000000");
     if (c.audit_log.empty()) c.audit_log = (std::filesystem::path(c.data_dir) / "audit.jsonl").string();
     if (c.self_signed_tls && !c.tls_cert.empty()) bad("self-signed-tls", "contradicts --tls-cert");
     if (c.tls_cert.empty() != c.tls_key.empty())

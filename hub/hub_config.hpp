@@ -50,6 +50,12 @@ struct HubConfig {
     bool self_signed_tls = false;                 // make/reuse the generated certificate even on loopback
     std::vector<std::string> plain_from = {"127.0.0.1", "::1"};  // peers that may skip TLS
 
+    // History that survives restarts (DATA-DIR/history.db; README, docs/architecture.md).
+    bool persist = true;                                     // --no-persist: memory only, as before
+    std::int64_t retention_ms = 30LL * 24 * 3600 * 1000;     // the one-minute tier is kept this long
+    std::int64_t forget_after_ms = 7LL * 24 * 3600 * 1000;   // hosts not seen this long are removed
+    std::size_t max_hosts = 0;                               // 0 until parsed: default_max_hosts()
+
     std::string config_file;                      // --config: the TOML file these came from, if any
 
     bool operator==(const HubConfig&) const = default;
@@ -74,6 +80,15 @@ std::string hub_version_line();
 // $STATE_DIRECTORY (systemd's StateDirectory=), else $XDG_STATE_HOME/telehub,
 // else ~/.local/state/telehub.
 std::string default_data_dir();
+
+// Hosts the hub holds at most by default: a quarter of the machine's memory
+// at 64 KiB a host (an hour of history, the latest sample, the record), from
+// 1,000 to 1,000,000.
+std::size_t default_max_hosts();
+
+// A duration flag: a number with a unit s, m, h or d (a bare number is in
+// `bare_unit_ms`); nullopt when it is not one.
+std::optional<std::int64_t> parse_duration_ms(const std::string& text, std::int64_t bare_unit_ms);
 
 // <default_data_dir()>/audit.jsonl.
 std::string default_audit_log_path();

@@ -1,6 +1,7 @@
 #include "hub/hub_context.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -17,6 +18,18 @@ RegistryOptions registry_options(const HubConfig& c) {
     RegistryOptions o;
     o.history_points = c.history_points;
     o.high_cpu = c.high_cpu;
+    o.save_batch_points = c.persist ? 64 : 0;
+    o.max_hosts = c.max_hosts;
+    return o;
+}
+
+StoreOptions store_options(const HubConfig& c) {
+    StoreOptions o;
+    o.path = (std::filesystem::path(c.data_dir) / "history.db").string();
+    o.retention_ms = c.retention_ms;
+    o.forget_after_ms = c.forget_after_ms;
+    // The ring's points at a 1 s interval, and ten minutes more.
+    o.keep_full_ms = static_cast<std::int64_t>(c.history_points) * 1000 + 600'000;
     return o;
 }
 
@@ -114,6 +127,16 @@ void HubContext::apply_reload(const HubConfig& next) {
     log.set_high_cpu(next.high_cpu);
 }
 
+void HubContext::forgotten(const std::vector<std::string>& host_ids, const std::string& why) {
+    if (host_ids.empty()) return;
+    stats.hosts_forgotten.fetch_add(host_ids.size(), std::memory_order_relaxed);
+    if (store)
+        for (const auto& id : host_ids) store->forget(id);
+    log.event("forgot " + (host_ids.size() == 1 ? "host '" + host_ids.front() + "'"
+                                                : std::to_string(host_ids.size()) + " hosts ('" + host_ids.front() + "', ...)") +
+              " and " + (host_ids.size() == 1 ? "its" : "their") + " history " + why);
+}
+
 bool HubContext::plain_allowed(const boost::asio::ip::address& peer) const {
     auto a = peer;
     if (a.is_v6() && a.to_v6().is_v4_mapped()) a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
@@ -128,6 +151,20 @@ HubContext::HubContext(HubConfig cfg)
       relay(agents, std::chrono::milliseconds(config.command_timeout_ms)),
       started_ms(HostRegistry::system_clock_ms()) {
     load_tokens(config, tokens, generated_admin_token);
+    if (config.persist) {
+        std::error_code ec;
+        std::filesystem::create_directories(config.data_dir, ec);
+        if (ec) throw std::runtime_error("cannot create the data directory " + config.data_dir + " (--data-dir): " + ec.message());
+        const auto t0 = std::chrono::steady_clock::now();
+        store = std::make_unique<HistoryStore>(store_options(config));
+        store->set_error_sink([this](const std::string& m) { log.event(m); });
+        store->load(HostRegistry::system_clock_ms(), [this](LoadedHost&& h) {
+            registry.restore(std::move(h));
+            ++restored_hosts;
+        });
+        restore_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+        store->start(HostRegistry::system_clock_ms);
+    }
     audit = std::make_unique<AuditLog>(config.audit_log);
     audit->set_error_sink([this](const std::string& m) { log.event(m); });
     for (const auto& a : config.plain_from) plain_from.push_back(boost::asio::ip::make_address(a));

@@ -18,6 +18,7 @@
 #include "hub/log/log.hpp"
 #include "hub/tls/tls.hpp"
 #include "hub/live/live.hpp"
+#include "hub/store/store.hpp"
 
 namespace telehub::hub {
 
@@ -37,6 +38,18 @@ struct HubContext {
     std::unique_ptr<AuditLog> audit;
     std::atomic<std::uint64_t> next_conn_id{1};
     std::int64_t started_ms = 0;
+    std::atomic<std::int64_t> last_host_limit_log_ms{0};
+
+    // The history store in DATA-DIR/history.db; null with --no-persist.
+    // Hosts are read back from it when the context is made.
+    std::unique_ptr<HistoryStore> store;
+    std::size_t restored_hosts = 0;
+    std::int64_t restore_ms = 0;
+    void save(std::optional<SaveBatch>&& batch) {
+        if (batch && store) store->save(std::move(*batch));
+    }
+    // Hosts the registry forgot: their stored history goes too, with a log line.
+    void forgotten(const std::vector<std::string>& host_ids, const std::string& why);
 
     // TLS: null when the hub serves plain HTTP only (a loopback listen address
     // and no --tls-cert). tls_generated: the certificate was made by this start.

@@ -58,6 +58,8 @@ struct HubServer::Impl {
             lock.unlock();
             ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms());
             close_idle_agents();
+            ctx.forgotten(ctx.registry.forget_idle(HostRegistry::system_clock_ms() - ctx.config.forget_after_ms),
+                          "(not seen for --forget-after)");
             lock.lock();
             next += summary_period;
             if (auto now = std::chrono::steady_clock::now(); next < now) next = now + summary_period;
@@ -215,6 +217,9 @@ int HubServer::run() {
     im.ctx.log.event("telehub listening on " + scheme + "://" + c.listen_address + ":" + std::to_string(c.listen_port) +
                      " (" + std::to_string(c.threads) + " io threads, web root " + im.ctx.files.root().string() +
                      (im.ctx.tls ? ", TLS with " + im.ctx.tls->cert_file() : std::string(", plain HTTP")) + ")");
+    if (im.ctx.store)
+        im.ctx.log.event("history store " + im.ctx.store->path() + ": restored " + std::to_string(im.ctx.restored_hosts) +
+                         " hosts in " + std::to_string(im.ctx.restore_ms) + " ms");
     if (im.ctx.tls && c.tls_cert.empty()) {
         // The operator's one chance to learn what agents should pin, printed like ssh's host key line.
         std::printf("telehub: %s self-signed certificate %s\n"
@@ -251,6 +256,15 @@ int HubServer::run() {
     im.stop_summaries();
     im.summary_thread.join();
     im.ctx.audit->stop();  // while the io_context its callbacks post to still exists
+    if (im.ctx.store) {
+        // Every host's newest points, so the next start welcomes each agent
+        // with the seq it really stopped at.
+        auto batches = im.ctx.registry.take_all_unsaved();
+        const auto n = batches.size();
+        for (auto& b : batches) im.ctx.store->save(std::move(b));
+        im.ctx.store->stop();
+        im.ctx.log.event("history saved to " + im.ctx.store->path() + " (the last points of " + std::to_string(n) + " hosts)");
+    }
     im.ctx.log.event("telehub stopped");
     return 0;
 }

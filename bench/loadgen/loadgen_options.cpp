@@ -59,6 +59,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     long hub_pid = 0;
     std::size_t hub_log_rate = 0;
     double restart_after = 0;
+    bool no_persist = false;
     po::options_description desc(
         "telehub-loadgen: simulated agents and dashboards against a hub on loopback\nOptions");
     desc.add_options()
@@ -78,6 +79,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
         ("spawn-hub", po::value(&o.spawn_hub), "start this hub binary on a free 127.0.0.1 port and stop it at the end")
         ("hub-threads", po::value(&o.hub_threads)->default_value(o.hub_threads), "--threads of a spawned hub")
         ("hub-log", po::value(&o.hub_log)->default_value(o.hub_log), "terminal log of a spawned hub: quiet, text or json")
+        ("hub-no-persist", po::bool_switch(&no_persist), "start the spawned hub with --no-persist (history in memory only)")
         ("hub-log-rate", po::value(&hub_log_rate), "a spawned hub's --log-rate (default: the hub's own)")
         ("hub-output", po::value(&o.hub_output)->default_value(o.hub_output), "file for a spawned hub's stdout and stderr")
         ("ramp", po::bool_switch(&o.ramp), "raise the agent count step by step until the hub stops keeping up")
@@ -114,6 +116,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     if (o.refresh < 1 || o.refresh > 100000) bad("refresh", "must be at least 1");
     if (!(o.hot_fraction >= 0 && o.hot_fraction <= 1)) bad("hot-fraction", "must be 0-1");
     if (vm.count("hub-log-rate")) o.hub_log_rate = hub_log_rate;
+    o.hub_persist = !no_persist;
     if (vm.count("hub-pid")) {
         if (hub_pid <= 0) bad("hub-pid", "must be a process id");
         o.hub_pid = pid_t(hub_pid);

@@ -29,6 +29,7 @@ struct LoadgenOptions {
     std::string spawn_hub;                 // path of a hub to start; empty: use a running one
     unsigned hub_threads = 2;              // for --spawn-hub
     std::string hub_log = "quiet";         // for --spawn-hub: quiet, text or json
+    bool hub_persist = true;               // for --spawn-hub: history store on (a temporary data dir) or --no-persist
     std::string hub_output = "/dev/null";  // for --spawn-hub: the hub's stdout and stderr
     std::optional<std::size_t> hub_log_rate;  // for --spawn-hub: its --log-rate
     bool ramp = false;

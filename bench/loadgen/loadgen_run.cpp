@@ -67,6 +67,7 @@ struct Edge {
     std::uint64_t sent = 0, blocked = 0, bytes = 0, resets = 0;
     std::optional<std::uint64_t> hub_counted, hub_ticks, own_ticks;
     std::optional<std::uint64_t> history_bytes, history_points;  // the hub's own account
+    std::optional<std::uint64_t> store_bytes, disk_bytes;  // handed to its history store / written to storage
 };
 
 class Run {
@@ -122,18 +123,19 @@ void Run::start_hub() {
         if (o_.hub_log == "quiet") args.push_back("--quiet");
         else args.insert(args.end(), {"--log-format", o_.hub_log});
         if (o_.hub_log_rate) args.insert(args.end(), {"--log-rate", std::to_string(*o_.hub_log_rate)});
-        if (o_.tls) {
-            // The hub makes its certificate and session ticket keys here; a
-            // restarted hub finds both again.
-            data_dir_ = std::make_unique<TempDir>();
-            args.insert(args.end(), {"--self-signed-tls", "--data-dir", data_dir_->path()});
-        }
+        // The hub keeps its history store (and, with TLS, its certificate and
+        // session ticket keys) here; a restarted hub finds them again.
+        data_dir_ = std::make_unique<TempDir>();
+        args.insert(args.end(), {"--data-dir", data_dir_->path()});
+        if (!o_.hub_persist) args.push_back("--no-persist");
+        if (o_.tls) args.push_back("--self-signed-tls");
         hub_args_ = args;
         spawned_ = std::make_unique<HubProcess>(o_.spawn_hub, args, o_.hub_output, HubSpawn{0, hub_need, false});
         hub_ = {net::ip::make_address("127.0.0.1"), spawned_->port()};
         hub_pid_ = spawned_->pid();
         progress("started hub " + o_.spawn_hub + " (pid " + std::to_string(spawned_->pid()) + ") on 127.0.0.1:" +
-                 std::to_string(spawned_->port()) + (o_.tls ? " with --self-signed-tls --data-dir " + data_dir_->path() : ""));
+                 std::to_string(spawned_->port()) + " with --data-dir " + data_dir_->path() + (o_.hub_persist ? "" : " --no-persist") +
+                 (o_.tls ? " --self-signed-tls" : ""));
     } else {
         hub_ = {net::ip::make_address(o_.hub_address), o_.hub_port};
     }
@@ -146,7 +148,7 @@ void Run::start_hub() {
         if (!err.empty()) progress("warning: hub (pid " + std::to_string(*hub_pid_) + "): " + err);
     }
     if (o_.tls) {
-        if (data_dir_) {
+        if (!o_.spawn_hub.empty()) {
             tls_pin_ = pem_fingerprint((std::filesystem::path(data_dir_->path()) / "tls" / "hub-cert.pem").string());
             if (tls_pin_.empty())
                 throw std::runtime_error("the spawned hub made no readable certificate in " + data_dir_->path() + "/tls");
@@ -198,9 +200,11 @@ Edge Run::edge() {
         e.hub_counted = read_counter(stats.body, "samples_received");
         e.history_bytes = read_counter(stats.body, "history_bytes");
         e.history_points = read_counter(stats.body, "history_points");
+        e.store_bytes = read_counter(stats.body, "bytes_written");
     }
     else progress("GET /api/stats failed: " + (stats.error.empty() ? "status " + std::to_string(stats.status) : stats.error));
     if (hub_pid_) e.hub_ticks = probe_.cpu_ticks(*hub_pid_);
+    if (hub_pid_) e.disk_bytes = probe_.write_bytes(*hub_pid_);
     e.own_ticks = probe_.cpu_ticks(::getpid());
     return e;
 }
@@ -228,6 +232,8 @@ WindowResult Run::measure(std::size_t agents) {
     if (hub_pid_)
         if (auto kb = probe_.rss_kb(*hub_pid_)) r.hub_rss_mb = double(*kb) / 1024;
     r.hub_history_bytes = b.history_bytes;
+    if (a.store_bytes && b.store_bytes) r.hub_store_bytes = *b.store_bytes - *a.store_bytes;
+    if (a.disk_bytes && b.disk_bytes) r.hub_disk_write_bytes = *b.disk_bytes - *a.disk_bytes;
     r.hub_history_points = b.history_points;
     if (a.own_ticks && b.own_ticks) r.loadgen_cpu_percent = 100 * double(*b.own_ticks - *a.own_ticks) / tps / r.window_s;
     auto& c = shared_.counters;
@@ -386,6 +392,10 @@ RestartResult Run::restart() {
     const auto hub_ticks0 = probe_.cpu_ticks(*hub_pid_);
     wait_for_health("restarted hub");
     r.hub_down_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (auto stats = http_get(hub_, "/api/stats", http_timeout); stats.status == 200) {
+        r.restored_hosts = read_counter(stats.body, "restored_hosts");
+        r.restore_ms = read_counter(stats.body, "restore_ms");
+    }
     progress("restart: the new hub (pid " + std::to_string(*hub_pid_) + ") answers after " +
              std::to_string(r.hub_down_s).substr(0, 5) + " s; waiting for the agents");
 
@@ -498,11 +508,14 @@ void Run::check_hub_view(RestartResult& r, const std::vector<AgentState>& at_kil
         if (!a.welcomed_in_epoch || it == seen.end()) {
             lost = a.newest - killed_at;  // nothing made after the kill reached the new hub
         } else {
-            // The new hub starts each host at last_seq 0 and the agent replays
-            // from its oldest buffered seq: the hub counts the seqs below that
-            // as gaps, and holds every seq above it unless one went missing.
+            // The new hub welcomes each host with the last seq it kept (0
+            // without a history store) and the agent replays from the next one
+            // it still buffers. The hub counts a jump past its last seq as
+            // gaps, but none from 0 (samples it never knew of were not
+            // missed), and holds every seq above it unless one went missing.
             const std::uint64_t first = a.epoch_first ? a.epoch_first : 1;
-            const std::uint64_t expected = first > a.epoch_last_seq + 1 ? first - a.epoch_last_seq - 1 : 0;
+            const std::uint64_t expected =
+                a.epoch_last_seq > 0 && first > a.epoch_last_seq + 1 ? first - a.epoch_last_seq - 1 : 0;
             r.expected_gaps += expected;
             const auto& v = it->second;
             std::uint64_t holes = v.gaps > expected ? v.gaps - expected : 0;
@@ -526,6 +539,8 @@ nlohmann::json to_json(const RestartResult& r) {
     return {{"how", r.how},
             {"agents", r.agents},
             {"hub_down_s", r.hub_down_s},
+            {"restored_hosts", opt(r.restored_hosts)},
+            {"restore_ms", opt(r.restore_ms)},
             {"all_back_s", opt(r.all_back_s)},
             {"half_back_s", opt(r.half_back_s)},
             {"p90_back_s", opt(r.p90_back_s)},

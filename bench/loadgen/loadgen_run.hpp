@@ -21,6 +21,7 @@ struct RestartResult {
     std::string how;                     // "SIGKILL" or "SIGTERM", and how the old hub ended
     std::size_t agents = 0;              // agents live at the kill
     double hub_down_s = 0;               // the kill until the new hub answered /healthz
+    std::optional<std::uint64_t> restored_hosts, restore_ms;  // the new hub's history store, read back at its start
     std::optional<double> all_back_s;    // the kill until every one was welcomed by the new hub
     std::optional<double> half_back_s, p90_back_s, p99_back_s;
     std::size_t back = 0;                // welcomed by the new hub before the timeout

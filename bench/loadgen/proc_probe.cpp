@@ -53,6 +53,14 @@ std::optional<std::uint64_t> parse_vm_rss_kb(std::string_view status) {
     return to_number<std::uint64_t>(rest.substr(0, end));
 }
 
+std::optional<std::uint64_t> parse_write_bytes(std::string_view io) {
+    auto at = io.find("\nwrite_bytes:");
+    if (at == std::string_view::npos) return std::nullopt;
+    auto rest = io.substr(at + 13);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    return to_number<std::uint64_t>(rest.substr(0, rest.find('\n')));
+}
+
 std::optional<std::uint64_t> parse_listen_inode(std::string_view text, std::uint16_t port) {
     // "  sl  local_address rem_address   st tx_queue:rx_queue tr tm->when retrnsmt   uid  timeout inode"
     auto nl = text.find('\n');
@@ -107,6 +115,11 @@ std::optional<std::uint64_t> ProcProbe::cpu_ticks(pid_t pid) const {
 std::optional<std::uint64_t> ProcProbe::rss_kb(pid_t pid) const {
     auto t = read(std::to_string(pid) + "/status");
     return t ? parse_vm_rss_kb(*t) : std::nullopt;
+}
+
+std::optional<std::uint64_t> ProcProbe::write_bytes(pid_t pid) const {
+    auto t = read(std::to_string(pid) + "/io");
+    return t ? parse_write_bytes(*t) : std::nullopt;
 }
 
 std::optional<pid_t> ProcProbe::listener_pid(std::uint16_t port) const {

@@ -20,6 +20,9 @@ std::optional<std::uint64_t> parse_cpu_ticks(std::string_view stat);
 // VmRSS in kB from /proc/PID/status.
 std::optional<std::uint64_t> parse_vm_rss_kb(std::string_view status);
 
+// write_bytes (bytes the process caused to be sent to storage) from /proc/PID/io.
+std::optional<std::uint64_t> parse_write_bytes(std::string_view io);
+
 // The inode of the socket in /proc/net/tcp listening on `port` (any local
 // address); nullopt if there is none.
 std::optional<std::uint64_t> parse_listen_inode(std::string_view proc_net_tcp, std::uint16_t port);
@@ -30,6 +33,7 @@ public:
 
     std::optional<std::uint64_t> cpu_ticks(pid_t pid) const;
     std::optional<std::uint64_t> rss_kb(pid_t pid) const;
+    std::optional<std::uint64_t> write_bytes(pid_t pid) const;
     // The pid holding the listening socket of `port`, by its inode in
     // /proc/net/tcp and a scan of /proc/*/fd; nullopt if not found (another
     // user's process, or nothing listens).

@@ -131,6 +131,8 @@ nlohmann::json to_json(const WindowResult& r) {
             {"hub_rss_mb", r.hub_rss_mb ? nlohmann::json(round2(*r.hub_rss_mb)) : nlohmann::json(nullptr)},
             {"hub_history_bytes", r.hub_history_bytes ? nlohmann::json(*r.hub_history_bytes) : nlohmann::json(nullptr)},
             {"hub_history_points", r.hub_history_points ? nlohmann::json(*r.hub_history_points) : nlohmann::json(nullptr)},
+            {"hub_store_bytes", r.hub_store_bytes ? nlohmann::json(*r.hub_store_bytes) : nlohmann::json(nullptr)},
+            {"hub_disk_write_bytes", r.hub_disk_write_bytes ? nlohmann::json(*r.hub_disk_write_bytes) : nlohmann::json(nullptr)},
             {"loadgen_cpu_percent", round2(r.loadgen_cpu_percent)},
             {"pacer_resets", r.pacer_resets},
             {"keeps_up", r.keeps_up},

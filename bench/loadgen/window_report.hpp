@@ -41,6 +41,8 @@ struct WindowResult {
     std::optional<double> hub_rss_mb;
     std::optional<std::uint64_t> hub_history_bytes;   // GET /api/stats at the window's end
     std::optional<std::uint64_t> hub_history_points;
+    std::optional<std::uint64_t> hub_store_bytes;       // in the window: history handed to the hub's store (packed)
+    std::optional<std::uint64_t> hub_disk_write_bytes;  // in the window: /proc/PID/io write_bytes of the hub
     double loadgen_cpu_percent = 0;
     std::uint64_t pacer_resets = 0;    // in the window: the load generator fell an interval behind
     bool keeps_up = false;

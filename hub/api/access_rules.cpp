@@ -10,6 +10,12 @@ Need access_needed(std::string_view path) {
     return Need::nothing;  // static files, /healthz, /ws/agent
 }
 
+Need access_needed(std::string_view method, std::string_view path) {
+    // Forgetting a host (DELETE /api/hosts/{id}) changes what every viewer sees.
+    if (changes_state(method) && path.substr(0, 11) == "/api/hosts/") return Need::admin;
+    return access_needed(path);
+}
+
 bool origin_allowed(std::string_view origin, std::string_view host) {
     if (origin.empty()) return true;
     for (std::string_view scheme : {"http://", "https://"})

@@ -15,6 +15,8 @@ enum class Need { nothing, viewer, admin };
 // `path` without the query. /ws/agent needs nothing here: agents present
 // their token in the hello.
 Need access_needed(std::string_view path);
+// With the method: a state-changing request on a host (DELETE) needs admin.
+Need access_needed(std::string_view method, std::string_view path);
 
 // True when the request may go on: no Origin (not a browser), or the Origin
 // is this hub's own, http:// or https:// followed by the Host header.

@@ -14,7 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t max_history_seconds = 7 * 24 * 3600;
+// The retention's upper bound (--retention up to 3650 days).
+constexpr std::int64_t max_history_seconds = 3650LL * 24 * 3600;
 
 HttpReply json_reply(const json& j) { return HttpReply{200, "application/json", j.dump(), {}}; }
 
@@ -40,6 +41,15 @@ json counters(HubContext& ctx) {
     j["history_bytes"] = history.bytes;
     j["history_points"] = history.points;
     j["uptime_s"] = (HostRegistry::system_clock_ms() - ctx.started_ms) / 1000;
+    if (ctx.store) {
+        auto s = ctx.store->counters();
+        j["store"] = {{"path", ctx.store->path()},           {"batches_written", s.batches_written},
+                      {"points_written", s.points_written},  {"bytes_written", s.bytes_written},
+                      {"write_errors", s.write_errors},      {"queued", s.queued},
+                      {"restored_hosts", ctx.restored_hosts}, {"restore_ms", ctx.restore_ms}};
+    } else {
+        j["store"] = nullptr;
+    }
     return j;
 }
 
@@ -61,6 +71,48 @@ HttpReply host_detail(HubContext& ctx, const std::string& id) {
     return {200, "application/json", std::move(body), {}};
 }
 
+// The minute tier as columns: ts_ms and count, then {min, avg, max} per value.
+json minutes_json(const std::vector<MinuteRow>& rows) {
+    struct Column {
+        const char* name;
+        std::uint16_t HistoryPoint::*field;
+        double scale;
+    };
+    static constexpr Column columns[] = {
+        {"cpu", &HistoryPoint::cpu_tenths, 0.1},
+        {"load1", &HistoryPoint::load1_hundredths, 0.01},
+        {"tcp_established", &HistoryPoint::tcp_established, 1},
+        {"tcp_listen", &HistoryPoint::tcp_listen, 1},
+        {"tcp_time_wait", &HistoryPoint::tcp_time_wait, 1},
+        {"tcp_close_wait", &HistoryPoint::tcp_close_wait, 1},
+        {"udp", &HistoryPoint::udp, 1},
+        {"unix", &HistoryPoint::unix_, 1},
+        {"top_cpu", &HistoryPoint::top_cpu_tenths, 0.1},
+        {"opens_exact", &HistoryPoint::opens_exact, 1},
+        {"opened", &HistoryPoint::opened_sampled, 1},
+        {"closed", &HistoryPoint::closed_sampled, 1},
+    };
+    json out = {{"interval_ms", minute_ms}};
+    std::vector<std::int64_t> ts;
+    std::vector<std::uint32_t> count;
+    for (const auto& r : rows) {
+        ts.push_back(r.minute_ms);
+        count.push_back(r.count);
+    }
+    out["ts_ms"] = std::move(ts);
+    out["count"] = std::move(count);
+    for (const auto& c : columns) {
+        std::vector<double> mn, avg, mx;
+        for (const auto& r : rows) {
+            mn.push_back(r.min.*c.field * c.scale);
+            avg.push_back(r.avg.*c.field * c.scale);
+            mx.push_back(r.max.*c.field * c.scale);
+        }
+        out[c.name] = {{"min", std::move(mn)}, {"avg", std::move(avg)}, {"max", std::move(mx)}};
+    }
+    return out;
+}
+
 HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view query) {
     std::int64_t seconds = 0;
     bool bad = false;
@@ -75,7 +127,13 @@ HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view 
     auto h = ctx.registry.history(id, seconds);
     if (!h) return error_reply(404, "not_found", "no host '" + id + "'");
     const auto& c = h->columns;
+    json minutes = nullptr;
+    // Past what memory holds, the one-minute tier answers (a read on this io
+    // thread, like a static file: a few rows an hour).
+    if (seconds > 0 && ctx.store && h->since_ms < h->oldest_ms)
+        minutes = minutes_json(ctx.store->minutes(id, h->since_ms, h->oldest_ms));
     return json_reply({{"host_id", h->host_id},
+                       {"minutes", std::move(minutes)},
                        {"interval_ms", h->interval_ms},
                        {"ts_ms", c.ts_ms},
                        {"seq", c.seq},
@@ -93,6 +151,19 @@ HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view 
                        {"opens_exact", c.opens_exact},
                        {"opened", c.opened},
                        {"closed", c.closed}});
+}
+
+HttpReply forget_host(HubContext& ctx, const std::string& id) {
+    switch (ctx.registry.forget(id)) {
+    case ForgetResult::unknown: return error_reply(404, "not_found", "no host '" + id + "'");
+    case ForgetResult::online:
+        return error_reply(409, "host_online", "host '" + id +
+                                                   "' is connected: stop its agent first, or its next sample "
+                                                   "would bring the host back");
+    case ForgetResult::forgotten: break;
+    }
+    ctx.forgotten({id}, "(DELETE /api/hosts/" + id + ")");
+    return json_reply({{"forgotten", id}});
 }
 
 HttpReply leaks_list(HubContext& ctx) {
@@ -153,7 +224,8 @@ HttpReply route_http(HubContext& ctx, std::string_view method, std::string_view 
         auto id = url_decode(rest, false);
         if (!id || id->empty() || id->find('/') != std::string::npos)
             return error_reply(404, "not_found", "no route for " + std::string(path));
-        if (!get) return method_not_allowed(method, path, "GET");
+        if (!history && method == "DELETE") return forget_host(ctx, *id);
+        if (!get) return method_not_allowed(method, path, history ? "GET" : "GET, DELETE");
         return history ? host_history(ctx, *id, query) : host_detail(ctx, *id);
     }
     if (path == "/ws/agent" || path == "/ws/live")

@@ -3,3 +3,5 @@
 
 #include "hub/history/history_block.hpp"
 #include "hub/history/history_ring.hpp"
+#include "hub/history/minute_tier.hpp"
+#include "hub/history/saved_host.hpp"

@@ -103,6 +103,12 @@ std::uint16_t HistoryRing::intern(std::string_view name) {
 }
 
 HistoryPoint HistoryRing::point_of(const HistoryEntry& e) {
+    auto p = point_of_saved(e);
+    p.top_name = intern(e.top_name);
+    return p;
+}
+
+HistoryPoint HistoryRing::point_of_saved(const HistoryEntry& e) const {
     HistoryPoint p;
     p.ts_offset_ms = static_cast<std::uint32_t>(
         std::clamp<std::int64_t>(e.ts_ms - base_ts_ms_, 0, std::numeric_limits<std::uint32_t>::max()));
@@ -110,7 +116,6 @@ HistoryPoint HistoryRing::point_of(const HistoryEntry& e) {
     p.cpu_tenths = sat16(e.cpu * 10);
     p.load1_hundredths = sat16(e.load1 * 100);
     p.top_cpu_tenths = sat16(e.top_cpu * 10);
-    p.top_name = intern(e.top_name);
     p.tcp_established = sat16(e.tcp_established);
     p.tcp_listen = sat16(e.tcp_listen);
     p.tcp_time_wait = sat16(e.tcp_time_wait);
@@ -212,6 +217,14 @@ HistoryRing::Insert HistoryRing::insert(const HistoryEntry& e) {
         drop_oldest();
         --pos;
         if (instance_points_ > size_) instance_points_ = size_;
+        if (unsaved_ > size_) unsaved_ = size_;
+    }
+    // A point landing among points already taken is kept aside for the next take.
+    if (pos < size_ - unsaved_) {
+        strays_.push_back(e);
+        strays_.back().per_core.clear();
+    } else {
+        ++unsaved_;
     }
     // After the drop, so a compaction of the names can let the dropped point's go.
     place(pos, point_of(e));
@@ -231,22 +244,7 @@ HistoryEntry HistoryRing::at(std::size_t i) const {
         decode_live(k, pts);
         p = pts[j];
     }
-    HistoryEntry e;
-    e.ts_ms = ts_of(p);
-    e.seq = p.seq;
-    e.cpu = p.cpu_tenths / 10.0;
-    e.load1 = p.load1_hundredths / 100.0;
-    e.top_cpu = p.top_cpu_tenths / 10.0;
-    e.top_name = names_.name(p.top_name);
-    e.tcp_established = p.tcp_established;
-    e.tcp_listen = p.tcp_listen;
-    e.tcp_time_wait = p.tcp_time_wait;
-    e.tcp_close_wait = p.tcp_close_wait;
-    e.udp = p.udp;
-    e.unix_ = p.unix_;
-    e.opens_exact = p.opens_exact;
-    e.opened = p.opened_sampled;
-    e.closed = p.closed_sampled;
+    auto e = entry_of(p, ts_of(p), names_.name(p.top_name));
     const std::size_t first_core_point = size_ - core_ring_.size();
     if (i >= first_core_point) {
         e.per_core.resize(core_ring_.cores());
@@ -290,6 +288,63 @@ std::vector<double> HistoryRing::recent_cpu(std::size_t n) const {
     out.reserve(size_ - from);
     visit(from, [&](std::size_t, const HistoryPoint& p) { out.push_back(p.cpu_tenths / 10.0); });
     return out;
+}
+
+HistoryEntry entry_of(const HistoryPoint& p, std::int64_t ts_ms, std::string top_name) {
+    HistoryEntry e;
+    e.ts_ms = ts_ms;
+    e.seq = p.seq;
+    e.cpu = p.cpu_tenths / 10.0;
+    e.load1 = p.load1_hundredths / 100.0;
+    e.top_cpu = p.top_cpu_tenths / 10.0;
+    e.top_name = std::move(top_name);
+    e.tcp_established = p.tcp_established;
+    e.tcp_listen = p.tcp_listen;
+    e.tcp_time_wait = p.tcp_time_wait;
+    e.tcp_close_wait = p.tcp_close_wait;
+    e.udp = p.udp;
+    e.unix_ = p.unix_;
+    e.opens_exact = p.opens_exact;
+    e.opened = p.opened_sampled;
+    e.closed = p.closed_sampled;
+    return e;
+}
+
+std::optional<std::int64_t> HistoryRing::oldest_ts() const {
+    if (size_ == 0) return std::nullopt;
+    if (!blocks_.empty()) {
+        std::vector<HistoryPoint> pts;
+        decode_live(0, pts);
+        return ts_of(pts.front());
+    }
+    return ts_of(raw_.front());
+}
+
+bool HistoryRing::take_unsaved(PointBatch& out) {
+    out.base_ts_ms = base_ts_ms_;
+    out.points.clear();
+    out.names.clear();
+    if (unsaved() == 0) return false;
+    // Names are renumbered into the batch's own small table.
+    auto local = [&out](const std::string& name) {
+        auto it = std::find(out.names.begin(), out.names.end(), name);
+        if (it != out.names.end()) return static_cast<std::uint16_t>(it - out.names.begin());
+        out.names.push_back(name);
+        return static_cast<std::uint16_t>(out.names.size() - 1);
+    };
+    out.points.reserve(unsaved());
+    for (const auto& e : strays_) {
+        auto p = point_of_saved(e);
+        p.top_name = local(e.top_name);
+        out.points.push_back(p);
+    }
+    visit(size_ - unsaved_, [&](std::size_t, const HistoryPoint& p) {
+        auto q = p;
+        q.top_name = local(names_.name(p.top_name));
+        out.points.push_back(q);
+    });
+    mark_saved();
+    return true;
 }
 
 std::size_t HistoryRing::memory_bytes() const {

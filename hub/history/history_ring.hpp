@@ -42,6 +42,17 @@ struct HistoryEntry {
     std::uint32_t closed = 0;
 };
 
+// A packed point with full-width values (no per-core CPU), at `ts_ms`.
+HistoryEntry entry_of(const HistoryPoint& p, std::int64_t ts_ms, std::string top_name);
+
+// Points handed to the store: `points` with ts offsets from `base_ts_ms` and
+// top_name indexing `names` (the batch's own table, not the ring's).
+struct PointBatch {
+    std::int64_t base_ts_ms = 0;
+    std::vector<HistoryPoint> points;
+    std::vector<std::string> names;
+};
+
 // Columns, oldest first, as GET /api/hosts/{id}/history returns them.
 struct HistoryColumns {
     std::vector<std::int64_t> ts_ms;
@@ -89,6 +100,19 @@ public:
     // Heap bytes this ring holds (points, blocks, per-core ring, interned names).
     std::size_t memory_bytes() const;
 
+    // Persistence: points inserted since the last take_unsaved (the newest
+    // ones, plus any backfilled among older, already taken points).
+    std::size_t unsaved() const { return unsaved_ + strays_.size(); }
+    // Moves them into `out` (cleared first); false when there were none.
+    bool take_unsaved(PointBatch& out);
+    // Everything held counts as saved (after loading it from the store).
+    void mark_saved() {
+        unsaved_ = 0;
+        strays_.clear();
+    }
+    // ts of the oldest point, nullopt when empty.
+    std::optional<std::int64_t> oldest_ts() const;
+
 private:
     struct Found {
         std::size_t pos;
@@ -105,6 +129,7 @@ private:
     template <class F>
     void visit(std::size_t from, F&& f) const;
     HistoryPoint point_of(const HistoryEntry& e);
+    HistoryPoint point_of_saved(const HistoryEntry& e) const;  // top_name left 0
     void fit_time(std::int64_t ts_ms);
     std::uint16_t intern(std::string_view name);
     std::int64_t ts_of(const HistoryPoint& p) const { return base_ts_ms_ + p.ts_offset_ms; }
@@ -121,6 +146,8 @@ private:
     std::int64_t base_ts_ms_ = 0;
     bool has_base_ = false;
     NameInterner names_;
+    std::size_t unsaved_ = 0;          // trailing points not yet taken
+    std::vector<HistoryEntry> strays_;  // backfilled among taken points, not yet taken
 };
 
 }  // namespace telehub::hub

@@ -8,7 +8,7 @@ namespace {
 constexpr std::array<std::string_view, static_cast<std::size_t>(RefuseReason::count_)> reason_names = {
     "bad_json",    "wrong_type",   "missing_field", "unknown_type",  "bad_value",    "no_hello",
     "repeated_hello", "bad_protocol", "host_mismatch", "binary_frame", "frame_too_big",
-    "bad_token", "host_not_allowed"};
+    "bad_token", "host_not_allowed", "host_limit"};
 
 }  // namespace
 
@@ -45,7 +45,8 @@ nlohmann::json stats_json(const HubStats& s, std::uint64_t log_lines_dropped) {
             {"http_requests", get(s.http_requests)},
             {"auth_failures", get(s.auth_failures)},
             {"tls_handshake_failures", get(s.tls_handshake_failures)},
-            {"commands", get(s.commands)}};
+            {"commands", get(s.commands)},
+            {"hosts_forgotten", get(s.hosts_forgotten)}};
 }
 
 }  // namespace telehub::hub

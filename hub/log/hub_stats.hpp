@@ -26,6 +26,7 @@ enum class RefuseReason : std::size_t {
     frame_too_big,
     bad_token,       // a hello without the agent token this hub requires
     host_not_allowed,  // a hello for a host id the agent's credential may not speak for
+    host_limit,        // a hello for a new host id when --max-hosts hosts are held and none may be forgotten
     count_
 };
 
@@ -48,6 +49,7 @@ struct HubStats {
     std::atomic<std::uint64_t> auth_failures{0};  // requests refused 401/403 for their token, agents for theirs
     std::atomic<std::uint64_t> tls_handshake_failures{0};  // TLS connections that ended before their handshake completed
     std::atomic<std::uint64_t> commands{0};       // process-control and on-demand requests past the token check
+    std::atomic<std::uint64_t> hosts_forgotten{0};  // by DELETE, --forget-after, or to make room under --max-hosts
 
     void refuse(RefuseReason r) { refused[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
     std::uint64_t refused_total() const;

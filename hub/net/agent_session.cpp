@@ -45,6 +45,7 @@ ThreadDecoder& thread_decoder() {
 // Close codes of our own (4000-4999 are the application's; 4000 is a takeover).
 constexpr std::uint16_t close_revoked = 4001;           // the credential was removed by a reload
 constexpr std::uint16_t close_host_not_allowed = 4003;  // the credential is bound to other host ids
+constexpr std::uint16_t close_host_limit = 4029;        // --max-hosts reached: no room for a new host id
 
 std::string close_reason_text(const std::string& s) {
     // A close reason is at most 123 bytes.
@@ -162,9 +163,28 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
                           "credential '" + credential_->name + "' may not speak for host '" + h.host_id + "'");
         }
     }
+    auto hello = ctx_.registry.on_hello(h, conn_id_);
+    ctx_.forgotten(hello.evicted, "to make room under --max-hosts");
+    ctx_.save(std::move(hello.batch));
+    if (hello.refused) {
+        // A flood of fresh ids is refused with one log line a second, not one each.
+        const auto refused = ctx_.stats.refused[static_cast<std::size_t>(RefuseReason::host_limit)].load() + 1;
+        const auto now = steady_clock_ms();
+        auto last = ctx_.last_host_limit_log_ms.load(std::memory_order_relaxed);
+        const bool log = now - last >= 1000 && ctx_.last_host_limit_log_ms.compare_exchange_strong(last, now);
+        const std::string message = "this hub holds its limit of " + std::to_string(ctx_.config.max_hosts) +
+                                    " hosts (--max-hosts) and has none idle to forget; new host ids are refused";
+        ctx_.stats.refuse(RefuseReason::host_limit);
+        if (log)
+            ctx_.log.event("refused new host id '" + h.host_id + "' from " + peer_ + ": " + message + " (" +
+                           std::to_string(refused) + " refused so far); closing with " + std::to_string(close_host_limit));
+        end_reason_ = "host_limit";
+        send(encode_error(refuse_reason_name(RefuseReason::host_limit), message));
+        return close(close_host_limit, "host limit reached (--max-hosts)");
+    }
     have_hello_ = true;
     host_id_ = h.host_id;
-    auto last_seq = ctx_.registry.on_hello(h, conn_id_);
+    const auto last_seq = hello.last_seq;
     if (auto previous = ctx_.agents.claim(host_id_, conn_id_)) {
         ctx_.stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
         ctx_.log.event("agent replaced: host '" + host_id_ + "' reconnected from " + peer_ +
@@ -234,6 +254,7 @@ void AgentSession<Stream>::handle_sample(const Sample& s, std::string_view frame
     ctx_.stats.samples_received.fetch_add(1, std::memory_order_relaxed);
     auto raw = std::make_shared<const std::string>(frame);
     auto outcome = ctx_.registry.on_sample(s, raw, conn_id_);
+    ctx_.save(std::move(outcome.batch));
     if (!outcome.accepted) {
         ctx_.stats.duplicates.fetch_add(1, std::memory_order_relaxed);
         return;

@@ -104,7 +104,7 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     bool bad_query = false;
     if (token.empty() && upgrade)
         if (auto t = query_param(query, "token", bad_query)) token = *t;
-    auto access = check_access(ctx_.tokens, access_needed(path), token);
+    auto access = check_access(ctx_.tokens, access_needed(req.method_string(), path), token);
     if (access.refusal) {
         ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
         ctx_.log.event("refused " + std::string(req.method_string()) + " " + std::string(path) + " from " + peer_ +

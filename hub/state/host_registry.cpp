@@ -44,11 +44,21 @@ HostRegistry::Host& HostRegistry::host_locked(const std::string& host_id) {
     return *slot;
 }
 
-std::uint64_t HostRegistry::on_hello(const Hello& hello, std::uint64_t conn_id) {
+HelloOutcome HostRegistry::on_hello(const Hello& hello, std::uint64_t conn_id) {
+    HelloOutcome out;
     std::lock_guard lock(mu_);
+    if (options_.max_hosts && hosts_.size() >= options_.max_hosts && !hosts_.count(hello.host_id)) {
+        evict_locked(out.evicted);
+        if (hosts_.size() >= options_.max_hosts) {
+            out.refused = true;
+            return out;
+        }
+    }
     auto& h = host_locked(hello.host_id);
-    if (!h.hello || h.instance != hello.instance) {
-        // A new agent instance restarts seq at 1: order its points apart from the old ones.
+    if (h.instance != hello.instance) {
+        // A new agent instance restarts seq at 1: order its points apart from
+        // the old ones, and save the old instance's last points under its id.
+        out.batch = take_batch_locked(h);
         h.instance = hello.instance;
         h.last_seq = 0;
         h.history.begin_instance();
@@ -60,7 +70,102 @@ std::uint64_t HostRegistry::on_hello(const Hello& hello, std::uint64_t conn_id) 
     h.latest.hostname = hello.hostname.empty() ? hello.host_id : hello.hostname;
     h.latest.cores = hello.cores;
     h.latest.interval_ms = hello.interval_ms;
-    return h.last_seq;
+    out.last_seq = h.last_seq;
+    return out;
+}
+
+std::optional<SaveBatch> HostRegistry::take_batch_locked(Host& h) {
+    if (options_.save_batch_points == 0) return std::nullopt;
+    SaveBatch b;
+    if (!h.history.take_unsaved(b.points)) return std::nullopt;
+    b.meta = {h.host_id, h.latest.hostname, h.latest.cores, h.interval_ms, h.instance, h.last_seq, h.last_seen_ms};
+    return b;
+}
+
+void HostRegistry::erase_locked(const std::string& host_id) {
+    auto at = std::lower_bound(by_id_.begin(), by_id_.end(), host_id,
+                               [](const Host* h, const std::string& id) { return h->host_id < id; });
+    if (at != by_id_.end() && (*at)->host_id == host_id) by_id_.erase(at);
+    hosts_.erase(host_id);
+}
+
+void HostRegistry::evict_locked(std::vector<std::string>& evicted) {
+    // A flood of fresh host ids leaves hosts with a point or two: forget the
+    // smallest offline ones, a slice of the bound at a time so one scan pays
+    // for many hellos. Hosts with real history are never taken for room.
+    struct Candidate {
+        std::size_t points;
+        std::int64_t last_seen_ms;
+        const std::string* id;
+    };
+    std::vector<Candidate> c;
+    for (const Host* h : by_id_)
+        if (h->conn_id == 0 && h->history.size() < options_.little_history_points)
+            c.push_back({h->history.size(), h->last_seen_ms, &h->host_id});
+    if (c.empty()) return;
+    const std::size_t n = std::min(c.size(), std::max<std::size_t>(1, options_.max_hosts / 64));
+    auto less = [](const Candidate& a, const Candidate& b) {
+        return a.points != b.points ? a.points < b.points : a.last_seen_ms < b.last_seen_ms;
+    };
+    std::nth_element(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(n - 1), c.end(), less);
+    for (std::size_t i = 0; i < n; ++i) evicted.push_back(*c[i].id);
+    for (const auto& id : evicted) erase_locked(id);
+}
+
+void HostRegistry::restore(LoadedHost&& l) {
+    std::lock_guard lock(mu_);
+    auto& h = host_locked(l.meta.host_id);
+    h.instance = l.meta.instance;
+    h.last_seq = l.meta.last_seq;
+    h.last_seen_ms = l.meta.last_seen_ms;
+    h.interval_ms = l.meta.interval_ms;
+    h.latest.hostname = l.meta.hostname.empty() ? l.meta.host_id : l.meta.hostname;
+    h.latest.cores = l.meta.cores;
+    h.latest.interval_ms = l.meta.interval_ms;
+    h.latest.seq = l.meta.last_seq;
+    for (auto& run : l.runs) {
+        h.history.begin_instance();
+        for (const auto& e : run.entries) h.history.insert(e);
+    }
+    // Points of another instance than the agent's last: its next samples are ordered apart from them.
+    if (!l.runs.empty() && l.runs.back().instance != l.meta.instance) h.history.begin_instance();
+    h.history.mark_saved();
+    if (!l.runs.empty() && !l.runs.back().entries.empty()) {
+        // The summary shows the newest point held until the agent is back.
+        const auto& e = l.runs.back().entries.back();
+        h.latest.cpu = e.cpu;
+        h.latest.load1 = e.load1;
+        h.latest.tcp_established = e.tcp_established;
+        h.latest.tcp_listen = e.tcp_listen;
+        h.latest.top_name = e.top_name;
+        h.latest.top_cpu = e.top_cpu;
+    }
+}
+
+ForgetResult HostRegistry::forget(std::string_view host_id) {
+    std::lock_guard lock(mu_);
+    auto it = hosts_.find(std::string(host_id));
+    if (it == hosts_.end()) return ForgetResult::unknown;
+    if (it->second->conn_id != 0) return ForgetResult::online;
+    erase_locked(std::string(host_id));
+    return ForgetResult::forgotten;
+}
+
+std::vector<std::string> HostRegistry::forget_idle(std::int64_t seen_before_ms) {
+    std::vector<std::string> out;
+    std::lock_guard lock(mu_);
+    for (const Host* h : by_id_)
+        if (h->conn_id == 0 && h->last_seen_ms < seen_before_ms) out.push_back(h->host_id);
+    for (const auto& id : out) erase_locked(id);
+    return out;
+}
+
+std::vector<SaveBatch> HostRegistry::take_all_unsaved() {
+    std::vector<SaveBatch> out;
+    std::lock_guard lock(mu_);
+    for (auto& [id, h] : hosts_)
+        if (auto b = take_batch_locked(*h)) out.push_back(std::move(*b));
+    return out;
 }
 
 namespace {
@@ -124,7 +229,10 @@ SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std
     SampleOutcome out;
     if (h.conn_id == conn_id) h.last_seen_ms = clock_();
     if (s.seq > h.last_seq) {
-        out.gaps_added = s.seq - h.last_seq - 1;
+        // Gaps count only after a seq the hub held: samples from before it
+        // knew this instance (a new hub, a host first seen mid-run) were
+        // never missed by it.
+        out.gaps_added = h.last_seq == 0 ? 0 : s.seq - h.last_seq - 1;
         h.gaps += out.gaps_added;
         h.last_seq = s.seq;
         h.interval_ms = s.interval_ms;
@@ -142,6 +250,7 @@ SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std
         out.accepted = true;
     }
     out.hot = s.cpu.total >= high_cpu();
+    if (options_.save_batch_points && h.history.unsaved() >= options_.save_batch_points) out.batch = take_batch_locked(h);
     return out;
 }
 
@@ -234,8 +343,10 @@ std::optional<HostHistory> HostRegistry::history(std::string_view host_id, std::
     if (it == hosts_.end()) return std::nullopt;
     const auto& ring = it->second->history;
     std::int64_t since = std::numeric_limits<std::int64_t>::min();
-    if (seconds > 0 && ring.size() > 0) since = ring.at(ring.size() - 1).ts_ms - seconds * 1000;
-    return HostHistory{it->second->host_id, it->second->interval_ms, ring.columns(since)};
+    const std::int64_t newest = ring.size() > 0 ? ring.at(ring.size() - 1).ts_ms : it->second->last_seen_ms;
+    if (seconds > 0) since = newest - seconds * 1000;
+    return HostHistory{it->second->host_id, it->second->interval_ms, ring.columns(since), since,
+                       ring.oldest_ts().value_or(newest + 1)};
 }
 
 std::size_t HostRegistry::host_count() const {

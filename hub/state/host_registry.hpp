@@ -29,13 +29,32 @@ struct RegistryOptions {
     double high_cpu = 80;               // cpu % at or above which an online host is hot
     int offline_after_intervals = 3;    // missed intervals before a connected host shows offline
     std::size_t spark_points = 300;     // cpu totals sent with each host in a snapshot
+    // Persistence: a host's new points are handed out for the store in
+    // batches of this many (0: no store). 64 bounds what a killed hub loses
+    // to about a minute per host, which the agents' 300-sample backfill replays.
+    std::size_t save_batch_points = 0;
+    // At most this many hosts (0: no bound). A hello with a new host id past
+    // it first forgets offline hosts holding fewer than little_history_points
+    // points, and is refused if none is left to forget.
+    std::size_t max_hosts = 0;
+    std::size_t little_history_points = 600;
 };
+
+struct HelloOutcome {
+    bool refused = false;            // a new host id past max_hosts
+    std::uint64_t last_seq = 0;      // for the welcome: the last seq held of this agent instance (0 if none)
+    std::vector<std::string> evicted;  // hosts forgotten to make room
+    std::optional<SaveBatch> batch;  // the previous instance's unsaved points
+};
+
+enum class ForgetResult { forgotten, unknown, online };
 
 struct SampleOutcome {
     bool accepted = false;        // false: a duplicate, ignored
     std::uint64_t gaps_added = 0;  // samples skipped by a seq jump
     bool hot = false;
     LeakChanges leaks;  // suspects that appeared or cleared with this sample (newest samples only)
+    std::optional<SaveBatch> batch;  // points for the store, when a batch is full
 };
 
 // One current leak suspect of a host (GET /api/leaks).
@@ -55,6 +74,8 @@ struct HostHistory {
     std::string host_id;
     std::uint32_t interval_ms = 0;
     HistoryColumns columns;
+    std::int64_t since_ms = 0;   // the start asked for (the newest point's ts - seconds)
+    std::int64_t oldest_ms = 0;  // the oldest point held in memory (the newest's ts + 1 when none)
 };
 
 class HostRegistry {
@@ -64,10 +85,9 @@ public:
     explicit HostRegistry(RegistryOptions options, Clock clock = system_clock_ms);
     ~HostRegistry();
 
-    // A hello accepted on connection `conn_id`; that connection is now the
-    // host's. Returns the last seq held for this host and agent instance (0
-    // if none), for the welcome.
-    std::uint64_t on_hello(const Hello& hello, std::uint64_t conn_id);
+    // A hello on connection `conn_id`; unless refused, that connection is
+    // now the host's.
+    HelloOutcome on_hello(const Hello& hello, std::uint64_t conn_id);
 
     // A sample from connection `conn_id`, already checked to carry the host id
     // of that connection's hello. `raw` is the frame as received.
@@ -97,6 +117,16 @@ public:
     // A reload (SIGHUP) changes the threshold while samples flow.
     double high_cpu() const { return high_cpu_.load(std::memory_order_relaxed); }
     void set_high_cpu(double pct) { high_cpu_.store(pct, std::memory_order_relaxed); }
+
+    // A host read back from the store at start (offline until its agent says hello).
+    void restore(LoadedHost&& host);
+    // Forgets a host and its history now, unless its agent is connected.
+    ForgetResult forget(std::string_view host_id);
+    // Forgets every offline host not seen since `seen_before_ms`; returns their ids.
+    std::vector<std::string> forget_idle(std::int64_t seen_before_ms);
+    // Every host's points not yet handed to the store (at shutdown).
+    std::vector<SaveBatch> take_all_unsaved();
+
     const RegistryOptions& options() const { return options_; }
 
     static std::int64_t system_clock_ms();
@@ -107,15 +137,18 @@ private:
     HostSummary summary_locked(const Host& h, std::int64_t now) const;
     bool online_locked(const Host& h, std::int64_t now) const;
     bool hot_locked(const Host& h, bool online) const;
+    std::optional<SaveBatch> take_batch_locked(Host& h);
+    void erase_locked(const std::string& host_id);
+    void evict_locked(std::vector<std::string>& evicted);
 
     RegistryOptions options_;
     std::atomic<double> high_cpu_{options_.high_cpu};
     Clock clock_;
     mutable std::mutex mu_;
     std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
-    // Every host by id (hosts are never removed, so pointers stay valid):
-    // lists come out sorted without a sort, and can be copied a slice at a
-    // time so that a 10,000-host summary never holds the lock for long.
+    // Every host by id (a host is removed from both under the lock): lists
+    // come out sorted without a sort, and can be copied a slice at a time so
+    // that a 10,000-host summary never holds the lock for long.
     std::vector<const Host*> by_id_;
 };
 

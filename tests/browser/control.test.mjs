@@ -30,7 +30,7 @@ describe('process control from the dashboard', { timeout: 120000 }, () => {
     auditDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-audit-'));
     const audit = path.join(auditDir, 'audit.jsonl');
     hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet',
-      '--admin-token', ADMIN, '--viewer-token', VIEWER, '--audit-log', audit]);
+      '--admin-token', ADMIN, '--viewer-token', VIEWER, '--audit-log', audit, '--data-dir', auditDir]);
     await waitFor('the hub to answer /healthz', async () => (await fetch(`${base}/healthz`)).ok, { procs: [hub] });
     agent = start(`agent ${HOST}`, agentBin, ['--hub', `ws://127.0.0.1:${port}/ws/agent`, '--host-id', HOST, '--interval', '1']);
     await waitFor('the agent to be online', async () => {

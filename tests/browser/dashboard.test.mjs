@@ -11,6 +11,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser } from './support/browser.mjs';
 import { chromium, chromiumBin, webRoot, artifacts, hubBin, agentBin } from './support/setup.mjs';
@@ -36,9 +37,11 @@ describe('dashboard', { timeout: 180000 }, () => {
   let browser, context, page, pageErrors = [], cspViolations = [];
 
   const procs = () => [hub, ...agents].filter(Boolean);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-dashboard-data-'));
 
   async function startHub() {
-    hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet', '--threads', '2']);
+    hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet', '--threads', '2',
+      '--data-dir', dataDir]);
     await waitFor('the hub to answer /healthz', async () => (await fetch(`${base}/healthz`)).ok, { procs: procs() });
   }
 
@@ -78,6 +81,7 @@ describe('dashboard', { timeout: 180000 }, () => {
     try { await browser?.close(); } finally {
       await stopAll();
       for (const r of roots) r.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

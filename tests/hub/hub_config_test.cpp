@@ -221,3 +221,23 @@ BOOST_AUTO_TEST_CASE(the_template_lists_every_key_and_parses) {
     c.config_file.clear();
     BOOST_TEST((c == parse({}).config));
 }
+
+BOOST_AUTO_TEST_CASE(history_store_flags) {
+    auto d = parse({}).config;
+    BOOST_TEST(d.persist);
+    BOOST_TEST(d.retention_ms == 30LL * 86'400'000);
+    BOOST_TEST(d.forget_after_ms == 7LL * 86'400'000);
+    BOOST_TEST(d.max_hosts == default_max_hosts());
+    BOOST_TEST(d.max_hosts >= 1000u);
+    auto c = parse({"--no-persist", "--retention", "90", "--forget-after", "12h", "--max-hosts", "500"}).config;
+    BOOST_TEST(!c.persist);
+    BOOST_TEST(c.retention_ms == 90LL * 86'400'000);
+    BOOST_TEST(c.forget_after_ms == 12LL * 3'600'000);
+    BOOST_TEST(c.max_hosts == 500u);
+    BOOST_TEST(parse({"--forget-after", "30s"}).config.forget_after_ms == 30'000);
+    BOOST_TEST(parse({"--retention", "1.5d"}).config.retention_ms == 36LL * 3'600'000);
+    for (auto bad : {"soon", "3w", "-1", "0", "0.5s"})
+        BOOST_TEST(error_of({"--forget-after", bad}).find("--forget-after") != std::string::npos, bad);
+    BOOST_TEST(error_of({"--retention", "forever"}).find("--retention") != std::string::npos);
+    BOOST_TEST(error_of({"--max-hosts", "0"}).find("--max-hosts") != std::string::npos);
+}

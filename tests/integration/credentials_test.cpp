@@ -55,18 +55,6 @@ std::string ms(std::chrono::steady_clock::duration d) {
     return buf;
 }
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int n = 0;
-        path = fs::temp_directory_path() / ("telehub-creds-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 // A short-lived program run to its end, stdout and stderr kept apart.
 struct Finished {

@@ -15,6 +15,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/net.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
 
 using namespace telehub::test;
@@ -28,9 +29,12 @@ const std::string agent_binary = TELEHUB_BINARY_DIR "/agent/telehub-agent";
 constexpr double interval_s = 0.2;
 constexpr auto interval = 200ms;
 
+// One data directory for every hub of this test program, so a restarted hub finds its history.
+const TempDir data_dir{"telehub-hub-agents"};
+
 std::unique_ptr<ChildProcess> start_hub(std::uint16_t port) {
-    auto hub = std::make_unique<ChildProcess>(
-        std::vector<std::string>{hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2"});
+    auto hub = std::make_unique<ChildProcess>(std::vector<std::string>{
+        hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2", "--data-dir", data_dir.str()});
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return http_get(port, "/healthz").status == 200; }, 10s),
                           "hub did not come up: " << hub->output());
     return hub;
@@ -123,7 +127,9 @@ BOOST_AUTO_TEST_CASE(hub_restart_mid_stream_loses_no_sample) {
 BOOST_AUTO_TEST_CASE(terminal_log_has_one_line_per_sample_with_hot_hosts_marked) {
     auto port = free_port();
     // Every host is hot at a 0 % threshold, so every line must carry the mark.
-    ChildProcess hub({hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2", "--high-cpu", "0"});
+    TempDir own_data{"telehub-hub-agents-hot"};
+    ChildProcess hub({hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2", "--high-cpu", "0",
+                      "--data-dir", own_data.str()});
     BOOST_REQUIRE(wait_until([&] { return http_get(port, "/healthz").status == 200; }, 10s));
     auto agent = start_agent(port, "logged-a");
     BOOST_REQUIRE(wait_until([&] { return history_seqs(port, "logged-a").size() >= 5; }, 5s));

@@ -15,6 +15,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/net.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -24,13 +25,15 @@ using namespace std::chrono_literals;
 
 inline const std::string hub_binary = TELEHUB_BINARY_DIR "/hub/telehub";
 
-// The hub on 127.0.0.1, ready when /healthz answers.
+// The hub on 127.0.0.1 with a data directory of its own, ready when /healthz answers.
 struct HubProcess {
+    TempDir data{"telehub-hub"};
     std::uint16_t port = free_port();
     std::unique_ptr<ChildProcess> proc;
 
     explicit HubProcess(std::vector<std::string> extra = {}) {
-        std::vector<std::string> argv = {hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2"};
+        std::vector<std::string> argv = {hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2",
+                                         "--data-dir", data.str()};
         argv.insert(argv.end(), extra.begin(), extra.end());
         proc = std::make_unique<ChildProcess>(argv);
         bool up = wait_until([&] { return http_get(port, "/healthz").status == 200; }, 10s, 50ms);

@@ -22,6 +22,7 @@
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/net.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
 
 namespace {
@@ -78,7 +79,9 @@ std::optional<json> last_json_line(const std::string& out) {
 
 BOOST_AUTO_TEST_CASE(hub_counts_what_the_load_generator_sends) {
     auto port = free_port();
-    ChildProcess hub({hub_path, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "1", "--quiet"});
+    telehub::test::TempDir data{"telehub-loadgen-smoke"};
+    ChildProcess hub({hub_path, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "1", "--quiet",
+                      "--data-dir", data.str()});
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return http_get(port, "/healthz").has_value() || !hub.running(); }, 10s) &&
                               hub.running(),
                           "the hub did not answer /healthz within 10 s; output: " << hub.output());

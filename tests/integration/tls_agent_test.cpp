@@ -42,14 +42,6 @@ std::string printed_fingerprint(const std::string& hub_output) {
     return {};
 }
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("telehub-tls-agent-" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 }  // namespace
 

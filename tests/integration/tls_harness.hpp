@@ -3,6 +3,7 @@
 // wss://, and reading their logs line by line.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/net.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
 #include "tests/support/wait.hpp"
 
@@ -35,6 +37,12 @@ inline std::unique_ptr<ChildProcess> start_tls_hub(std::uint16_t port, const std
     std::vector<std::string> argv = {tls_hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2",
                                      "--quiet", "--agent-token", tls_agent_token};
     argv.insert(argv.end(), extra.begin(), extra.end());
+    if (std::find(extra.begin(), extra.end(), "--data-dir") == extra.end()) {
+        // A data directory of its own, kept until the test program ends.
+        static std::vector<std::unique_ptr<TempDir>> dirs;
+        dirs.push_back(std::make_unique<TempDir>("telehub-tls-hub"));
+        argv.insert(argv.end(), {"--data-dir", dirs.back()->str()});
+    }
     auto hub = std::make_unique<ChildProcess>(argv);
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return http_get(port, "/healthz").status == 200 || !hub->running(); }, 10s) &&
                               hub->running(),

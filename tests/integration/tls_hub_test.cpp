@@ -23,14 +23,6 @@ using nlohmann::json;
 
 namespace {
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("telehub-tls-hub-" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::string error_code_of(const HttpResult& r) {
     auto j = json::parse(r.body, nullptr, false);

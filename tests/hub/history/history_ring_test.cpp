@@ -484,3 +484,41 @@ BOOST_AUTO_TEST_CASE(an_hour_with_eight_cores_fits_55_kb) {
     BOOST_TEST_MESSAGE("history bytes, 3600 realistic points, 8 cores: " << bytes);
     BOOST_TEST(bytes <= 55'000u);
 }
+
+BOOST_AUTO_TEST_CASE(unsaved_points_are_taken_once_with_their_own_names) {
+    HistoryRing ring(400);
+    for (std::uint64_t s = 1; s <= 300; ++s) ring.insert(entry(s, 10, s % 2 ? "odd" : "even"));
+    BOOST_TEST(ring.unsaved() == 300u);
+    telehub::hub::PointBatch b;
+    BOOST_REQUIRE(ring.take_unsaved(b));
+    BOOST_TEST(b.points.size() == 300u);  // from packed blocks and plain points alike
+    BOOST_TEST(b.points.front().seq == 1u);
+    BOOST_TEST(b.points.back().seq == 300u);
+    BOOST_TEST(b.names == (std::vector<std::string>{"odd", "even"}), boost::test_tools::per_element());
+    BOOST_TEST(b.names[b.points[1].top_name] == "even");
+    BOOST_TEST(b.base_ts_ms + b.points.back().ts_offset_ms == entry(300).ts_ms);
+    BOOST_TEST(ring.unsaved() == 0u);
+    BOOST_TEST(!ring.take_unsaved(b));
+    // A backfilled point among taken ones and a new one both go out next time.
+    ring.insert(entry(302));
+    BOOST_TEST((ring.insert(entry(301)) == HistoryRing::Insert::inserted));  // lands in the unsaved tail
+    ring.begin_instance();
+    BOOST_REQUIRE(ring.take_unsaved(b));
+    std::vector<std::uint32_t> seqs;
+    for (const auto& p : b.points) seqs.push_back(p.seq);
+    BOOST_TEST(seqs == (std::vector<std::uint32_t>{301, 302}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_point_backfilled_among_saved_ones_is_kept_aside_for_the_next_take) {
+    HistoryRing ring(400);
+    for (std::uint64_t s : {1, 2, 4, 5}) ring.insert(entry(s));
+    telehub::hub::PointBatch b;
+    ring.take_unsaved(b);
+    BOOST_TEST((ring.insert(entry(3)) == HistoryRing::Insert::inserted));
+    BOOST_TEST(ring.unsaved() == 1u);
+    BOOST_REQUIRE(ring.take_unsaved(b));
+    BOOST_REQUIRE(b.points.size() == 1u);
+    BOOST_TEST(b.points[0].seq == 3u);
+    BOOST_TEST(b.names[b.points[0].top_name] == "nginx");
+    BOOST_TEST(ring.oldest_ts().value() == entry(1).ts_ms);
+}

@@ -55,7 +55,7 @@ struct Fixture {
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(latest_sample_and_summary_fields, Fixture) {
-    BOOST_TEST(reg.on_hello(hello("a"), 1) == 0u);
+    BOOST_TEST(reg.on_hello(hello("a"), 1).last_seq == 0u);
     feed(sample("a", 1, 12.5));
     feed(sample("a", 2, 33.0));
     auto d = reg.detail("a");
@@ -117,10 +117,10 @@ BOOST_FIXTURE_TEST_CASE(gaps_and_duplicates, Fixture) {
 BOOST_FIXTURE_TEST_CASE(welcome_last_seq_is_per_instance, Fixture) {
     reg.on_hello(hello("a", 111), 1);
     for (std::uint64_t s = 1; s <= 7; ++s) feed(sample("a", s));
-    BOOST_TEST(reg.on_hello(hello("a", 111), 2) == 7u);  // same agent reconnects
-    BOOST_TEST(reg.on_hello(hello("a", 222), 3) == 0u);  // agent restarted
+    BOOST_TEST(reg.on_hello(hello("a", 111), 2).last_seq == 7u);  // same agent reconnects
+    BOOST_TEST(reg.on_hello(hello("a", 222), 3).last_seq == 0u);  // agent restarted
     BOOST_TEST(feed(sample("a", 1), 3).accepted);         // seq restarts without counting as duplicate
-    BOOST_TEST(reg.on_hello(hello("b", 111), 4) == 0u);  // same instance value, other host
+    BOOST_TEST(reg.on_hello(hello("b", 111), 4).last_seq == 0u);  // same instance value, other host
 }
 
 BOOST_FIXTURE_TEST_CASE(backfill_goes_into_history_in_seq_order, Fixture) {
@@ -140,7 +140,7 @@ BOOST_FIXTURE_TEST_CASE(backfill_goes_into_history_in_seq_order, Fixture) {
 BOOST_FIXTURE_TEST_CASE(backfill_after_last_seq_appends_and_advances, Fixture) {
     reg.on_hello(hello("a"), 1);
     for (std::uint64_t s = 10; s <= 12; ++s) BOOST_TEST(feed(sample("a", s, 1, true)).accepted);
-    BOOST_TEST(reg.on_hello(hello("a"), 2) == 12u);
+    BOOST_TEST(reg.on_hello(hello("a"), 2).last_seq == 12u);
 }
 
 BOOST_FIXTURE_TEST_CASE(history_is_bounded_per_host, Fixture) {
