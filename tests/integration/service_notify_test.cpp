@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "tests/support/temp_dir.hpp"
 #include "tests/integration/hub_harness.hpp"
 
 using namespace telehub::test;
@@ -75,7 +76,8 @@ BOOST_AUTO_TEST_CASE(ready_after_listening_then_watchdog_reload_and_stopping) {
     constexpr auto watchdog_usec = 400000;  // WatchdogSec=0.4s: pings every 200 ms
     ::setenv("NOTIFY_SOCKET", sock.path.c_str(), 1);
     ::setenv("WATCHDOG_USEC", std::to_string(watchdog_usec).c_str(), 1);
-    ChildProcess hub({hub_binary, "--listen", "127.0.0.1:" + std::to_string(port)});
+    TempDir data("telehub-notify-data");
+    ChildProcess hub({hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--data-dir", data.str()});
     ::unsetenv("NOTIFY_SOCKET");
     ::unsetenv("WATCHDOG_USEC");
 
@@ -119,7 +121,8 @@ BOOST_AUTO_TEST_CASE(no_watchdog_pings_unless_asked) {
     NotifySocket sock;
     const auto port = free_port();
     ::setenv("NOTIFY_SOCKET", sock.path.c_str(), 1);
-    ChildProcess hub({hub_binary, "--listen", "127.0.0.1:" + std::to_string(port)});
+    TempDir data("telehub-notify-data");
+    ChildProcess hub({hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--data-dir", data.str()});
     ::unsetenv("NOTIFY_SOCKET");
     BOOST_REQUIRE(sock.until("READY=1", 10s).has_value());
     BOOST_TEST(!sock.until("WATCHDOG=1", 600ms).has_value());

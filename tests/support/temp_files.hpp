@@ -1,4 +1,4 @@
-// Temporary files and folders a test makes, removed by the destructor.
+// Temporary files a test makes (folders: temp_dir.hpp), removed by the destructor.
 #pragma once
 
 #include <filesystem>
@@ -6,6 +6,8 @@
 #include <string>
 
 #include <unistd.h>
+
+#include "tests/support/temp_dir.hpp"  // TempDir
 
 namespace telehub::test {
 
@@ -25,23 +27,6 @@ struct TempFile {
     }
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
-};
-
-// An empty folder in the temp folder, removed with everything in it.
-struct TempDir {
-    std::filesystem::path path;
-    explicit TempDir(const std::string& stem = "telehub-test") {
-        static int n = 0;
-        path = std::filesystem::temp_directory_path() /
-               (stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
 };
 
 }  // namespace telehub::test
