@@ -82,6 +82,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         ("log-rate", po::value(&c.log_rate)->default_value(c.log_rate), "sample lines per second; past it the rest of each second is one summary line (0: a line for every sample)")
         ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
         ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
+        ("metrics-top-processes", po::value(&c.metrics_top_processes)->default_value(c.metrics_top_processes), "export the top N processes by CPU of each host on /metrics (0: none; each is a series per pid, so keep N small)")
         ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
         ("agent-idle-timeout", po::value(&c.agent_idle_s)->default_value(c.agent_idle_s), "seconds without a frame after which an agent connection is closed (1001)")
         ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected")
@@ -129,6 +130,7 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
         check_percent("log-min-cpu", log_min_cpu);
         c.log_min_cpu = log_min_cpu;
     }
+    if (c.metrics_top_processes > 100) bad("metrics-top-processes", "must be 0-100 processes per host");
     if (c.history_points < 1 || c.history_points > 65000) bad("history", "must be 1-65000 points");
     if (c.live_queue_bytes < 4096) bad("live-queue-bytes", "must be at least 4096");
     if (c.live_stall_ms < 100) bad("live-stall-ms", "must be at least 100");

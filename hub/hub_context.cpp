@@ -14,6 +14,7 @@ RegistryOptions registry_options(const HubConfig& c) {
     RegistryOptions o;
     o.history_points = c.history_points;
     o.high_cpu = c.high_cpu;
+    o.metrics_top_processes = c.metrics_top_processes;
     return o;
 }
 
@@ -91,6 +92,10 @@ HubContext::HubContext(HubConfig cfg)
     load_tokens(config, tokens, generated_admin_token);
     audit = std::make_unique<AuditLog>(config.audit_log);
     audit->set_error_sink([this](const std::string& m) { log.event(m); });
+    metrics = std::make_unique<MetricsScraper>([this] {
+        return build_metrics_body(registry.metrics(), stats,
+                                  {log.dropped(), started_ms, metrics->last_build_seconds()});
+    });
     for (const auto& a : config.plain_from) plain_from.push_back(boost::asio::ip::make_address(a));
     if (!config.tls_cert.empty()) {
         tls = std::make_unique<ServerTls>(config.tls_cert, config.tls_key, ticket_key_file(config));

@@ -185,6 +185,7 @@ int HubServer::run() {
     im.stop_summaries();
     im.summary_thread.join();
     im.ctx.audit->stop();  // while the io_context its callbacks post to still exists
+    im.ctx.metrics->stop();
     im.ctx.log.event("telehub stopped");
     return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "hub/history/history.hpp"
 #include "hub/state/host_filter.hpp"
+#include "hub/state/host_metrics.hpp"
 #include "hub/state/host_summary.hpp"
 #include "hub/state/leak_changes.hpp"
 #include "telehub/sample.hpp"
@@ -27,6 +28,7 @@ struct RegistryOptions {
     double high_cpu = 80;               // cpu % at or above which an online host is hot
     int offline_after_intervals = 3;    // missed intervals before a connected host shows offline
     std::size_t spark_points = 300;     // cpu totals sent with each host in a snapshot
+    std::size_t metrics_top_processes = 0;  // top processes kept per host for GET /metrics (0: none)
 };
 
 struct SampleOutcome {
@@ -76,6 +78,9 @@ public:
 
     std::vector<HostSummary> summaries(const HostFilter& filter) const;
     std::vector<HostSnapshot> snapshots(const HostFilter& filter) const;
+    // Every host's exported numbers, in id order, copied a slice of hosts
+    // per lock so that a 10,000-host scrape never holds up samples for long.
+    std::vector<HostMetrics> metrics() const;
     HostCounts counts() const;
     std::optional<HostDetail> detail(std::string_view host_id) const;
     // Points with ts within `seconds` of the newest point (all when 0).
@@ -103,6 +108,9 @@ private:
     HostSummary summary_locked(const Host& h, std::int64_t now) const;
     bool online_locked(const Host& h, std::int64_t now) const;
     bool hot_locked(const Host& h, bool online) const;
+    // visit(const Host&, now, host count) for every host, under the lock a slice at a time.
+    template <class Visit>
+    void visit_in_slices(Visit&& visit) const;
 
     RegistryOptions options_;
     Clock clock_;
