@@ -3,14 +3,18 @@
 // with the load generator's hosts (a few samples each, the history ring is
 // not what is measured), then times the registry copy, the hub's own writer
 // and, when built with prometheus-cpp, the same series as MetricFamily
-// structs through prometheus::TextSerializer. Medians over --runs.
+// structs through prometheus::TextSerializer. Medians over --runs. Then
+// what a scrape does to ingest: HostRegistry::on_sample timed on one thread
+// while another builds bodies back to back, against the same without.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <atomic>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -32,7 +36,7 @@ using namespace telehub::hub;
 namespace {
 
 template <class F>
-double seconds(F&& f) {
+double seconds_of(F&& f) {
     auto start = std::chrono::steady_clock::now();
     f();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -104,6 +108,29 @@ std::string serialize_with_prometheus_cpp(const std::vector<HostMetrics>& hosts)
 }
 #endif
 
+// p99.9 and max of on_sample (µs) over `seconds`, feeding the hosts round robin.
+std::pair<double, double> on_sample_us(HostRegistry& registry, const loadgen::SampleFactory& factory,
+                                       std::size_t hosts, double seconds) {
+    std::vector<Sample> samples;
+    for (std::size_t h = 0; h < hosts; h += 97) samples.push_back(factory.sample(h, 4));
+    auto raw = std::make_shared<const std::string>("{}");
+    std::vector<double> us;
+    std::uint64_t seq = 10;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < until) {
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            auto& s = samples[i];
+            s.seq = seq;
+            s.ts_ms = 1764000000000 + std::int64_t(seq) * 1000;
+            const std::size_t host = i * 97;
+            us.push_back(seconds_of([&] { registry.on_sample(s, raw, host + 1); }) * 1e6);
+        }
+        ++seq;
+    }
+    std::sort(us.begin(), us.end());
+    return {us[us.size() * 999 / 1000], us.back()};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -147,13 +174,30 @@ int main(int argc, char** argv) {
     std::size_t own_bytes = 0, lib_bytes = 0;
     for (std::size_t r = 0; r < runs; ++r) {
         std::vector<HostMetrics> rows;
-        copy_s.push_back(seconds([&] { rows = registry.metrics(); }));
-        own_s.push_back(seconds([&] { own_bytes = build_metrics_body(rows, stats, {0, t0, 0}).size(); }));
+        copy_s.push_back(seconds_of([&] { rows = registry.metrics(); }));
+        own_s.push_back(seconds_of([&] { own_bytes = build_metrics_body(rows, stats, {0, t0, 0}).size(); }));
 #ifdef TELEHUB_WITH_PROMETHEUS_CPP
-        lib_s.push_back(seconds([&] { lib_bytes = serialize_with_prometheus_cpp(rows).size(); }));
+        lib_s.push_back(seconds_of([&] { lib_bytes = serialize_with_prometheus_cpp(rows).size(); }));
 #endif
     }
+    auto quiet = on_sample_us(registry, factory, hosts, 2.0);
+    std::atomic<bool> scraping{true};
+    std::atomic<int> bodies{0};
+    std::thread scraper([&] {
+        while (scraping) {
+            build_metrics_body(registry.metrics(), stats, {0, t0, 0});
+            ++bodies;
+        }
+    });
+    auto during = on_sample_us(registry, factory, hosts, 2.0);
+    scraping = false;
+    scraper.join();
     nlohmann::json j{{"tool", "metrics-exposition"},
+                     {"on_sample_us_p999_quiet", quiet.first},
+                     {"on_sample_us_max_quiet", quiet.second},
+                     {"on_sample_us_p999_while_scraping", during.first},
+                     {"on_sample_us_max_while_scraping", during.second},
+                     {"bodies_built_while_timing", bodies.load()},
                      {"hosts", hosts},
                      {"runs", runs},
                      {"registry_copy_ms_median", median(copy_s) * 1e3},
