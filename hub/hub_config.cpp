@@ -134,6 +134,7 @@ struct HubFlags {
         ("log-file", po::value(&c.log_file), "append the terminal log (samples and events) to this file instead of stdout/stderr; reopened on SIGHUP, for logrotate")
         ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
         ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
+        ("metrics-top-processes", po::value(&c.metrics_top_processes)->default_value(c.metrics_top_processes), "export the top N processes by CPU of each host on /metrics (0: none; each is a series per pid, so keep N small)")
         ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
         ("agent-idle-timeout", po::value(&c.agent_idle_s)->default_value(c.agent_idle_s), "seconds without a frame after which an agent connection is closed (1001)")
         ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected")
@@ -189,6 +190,7 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
         check_percent("log-min-cpu", log_min_cpu);
         c.log_min_cpu = log_min_cpu;
     }
+    if (c.metrics_top_processes > 100) bad("metrics-top-processes", "must be 0-100 processes per host");
     if (c.history_points < 1 || c.history_points > 65000) bad("history", "must be 1-65000 points");
     if (c.live_queue_bytes < 4096) bad("live-queue-bytes", "must be at least 4096");
     if (c.live_stall_ms < 100) bad("live-stall-ms", "must be at least 100");

@@ -28,6 +28,7 @@ struct HubConfig {
     bool quiet = false;
     std::string log_file;  // empty: stdout (samples) and stderr (events)
     std::size_t history_points = 3600;            // one hour at 1 s
+    std::size_t metrics_top_processes = 0;        // per-process /metrics series per host (0: none; cardinality)
     std::size_t live_queue_bytes = 4 << 20;       // /ws/live bytes queued per client before it counts as stalled
     std::size_t live_queue_messages = 4096;       // ... and messages
     std::uint32_t live_stall_ms = 5000;           // a client stalled this long is disconnected

@@ -20,6 +20,7 @@ RegistryOptions registry_options(const HubConfig& c) {
     o.high_cpu = c.high_cpu;
     o.save_batch_points = c.persist ? 64 : 0;
     o.max_hosts = c.max_hosts;
+    o.metrics_top_processes = c.metrics_top_processes;
     return o;
 }
 
@@ -167,6 +168,10 @@ HubContext::HubContext(HubConfig cfg)
     }
     audit = std::make_unique<AuditLog>(config.audit_log);
     audit->set_error_sink([this](const std::string& m) { log.event(m); });
+    metrics = std::make_unique<MetricsScraper>([this] {
+        return build_metrics_body(registry.metrics(), stats,
+                                  {log.dropped(), started_ms, metrics->last_build_seconds()});
+    });
     for (const auto& a : config.plain_from) plain_from.push_back(boost::asio::ip::make_address(a));
     if (!config.tls_cert.empty()) {
         tls = std::make_unique<ServerTls>(config.tls_cert, config.tls_key, ticket_key_file(config));

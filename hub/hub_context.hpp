@@ -19,6 +19,7 @@
 #include "hub/tls/tls.hpp"
 #include "hub/live/live.hpp"
 #include "hub/store/store.hpp"
+#include "hub/metrics/metrics.hpp"
 
 namespace telehub::hub {
 
@@ -36,6 +37,7 @@ struct HubContext {
     std::string generated_admin_token;  // set when no admin token was configured; printed once at start
     CommandRelay relay;
     std::unique_ptr<AuditLog> audit;
+    std::unique_ptr<MetricsScraper> metrics;  // GET /metrics bodies, built off the io threads
     std::atomic<std::uint64_t> next_conn_id{1};
     std::int64_t started_ms = 0;
     std::atomic<std::int64_t> last_host_limit_log_ms{0};

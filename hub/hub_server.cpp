@@ -265,6 +265,7 @@ int HubServer::run() {
         im.ctx.store->stop();
         im.ctx.log.event("history saved to " + im.ctx.store->path() + " (the last points of " + std::to_string(n) + " hosts)");
     }
+    im.ctx.metrics->stop();
     im.ctx.log.event("telehub stopped");
     return 0;
 }

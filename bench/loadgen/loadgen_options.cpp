@@ -91,7 +91,8 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
         ("restart-signal", po::value(&o.restart_signal)->default_value(o.restart_signal), "how the hub is stopped for --restart-after: kill (SIGKILL) or term (SIGTERM)")
         ("restart-timeout", po::value(&o.restart_timeout)->default_value(o.restart_timeout), "seconds to wait for every agent to be welcomed by the new hub")
         ("restart-settle", po::value(&o.restart_settle)->default_value(o.restart_settle), "seconds of streaming after every agent is back, before samples are checked")
-        ("agent-buffer", po::value(&o.agent_buffer)->default_value(o.agent_buffer), "samples each reconnecting agent keeps for replay (the agent's --buffer)");
+        ("agent-buffer", po::value(&o.agent_buffer)->default_value(o.agent_buffer), "samples each reconnecting agent keeps for replay (the agent's --buffer)")
+        ("scrape-metrics", po::value(&o.scrape_metrics_s)->default_value(o.scrape_metrics_s), "GET /metrics every S seconds during the window, report each scrape's time and bytes and the latency p99 of samples that arrived while one ran (0: no scrapes)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -138,6 +139,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     if (o.restart_signal != "kill" && o.restart_signal != "term") bad("restart-signal", "'" + o.restart_signal + "' must be kill or term");
     if (!(o.restart_timeout >= 1 && o.restart_timeout <= 3600)) bad("restart-timeout", "must be 1-3600 seconds");
     if (!(o.restart_settle >= 0 && o.restart_settle <= 600)) bad("restart-settle", "must be 0-600 seconds");
+    if (!(o.scrape_metrics_s >= 0 && o.scrape_metrics_s <= 3600)) bad("scrape-metrics", "must be 0-3600 seconds");
     if (o.agent_buffer < 1 || o.agent_buffer > 1000000) bad("agent-buffer", "must be 1-1000000");
     if (!o.spawn_hub.empty() && vm.count("hub") && !vm["hub"].defaulted())
         bad("hub", "give either --hub or --spawn-hub, not both");

@@ -48,6 +48,9 @@ struct LoadgenOptions {
     double restart_timeout = 120;         // seconds to wait for every agent to be back
     double restart_settle = 5;            // seconds of streaming after all are back, before the check
     std::size_t agent_buffer = 300;       // samples each agent keeps for replay (the agent's --buffer)
+    // --scrape-metrics S: during the measured window, GET /metrics every S
+    // seconds, one scrape at a time, like a Prometheus server (0: none).
+    double scrape_metrics_s = 0;
 };
 
 struct LoadgenCli {

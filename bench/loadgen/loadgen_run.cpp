@@ -20,6 +20,7 @@
 #include "loadgen/http_get.hpp"
 #include "loadgen/hub_process.hpp"
 #include "loadgen/live_frame.hpp"
+#include "loadgen/metrics_scrapes.hpp"
 #include "loadgen/proc_probe.hpp"
 #include "loadgen/tls_client.hpp"
 #include "telehub/cert_fingerprint.hpp"
@@ -216,7 +217,11 @@ WindowResult Run::measure(std::size_t agents) {
     r.detail_hosts = detail_count_;
     auto window = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.window_s));
     auto a = edge();
+    std::unique_ptr<MetricsScrapes> scrapes;
+    if (o_.scrape_metrics_s > 0)
+        scrapes = std::make_unique<MetricsScrapes>(hub_, std::chrono::duration<double>(o_.scrape_metrics_s), system_us);
     wait_until(a.at + window);
+    if (scrapes) scrapes->stop();
     auto b = edge();
     r.window_s = std::chrono::duration<double>(b.at - a.at).count();
     r.sent = b.sent - a.sent;
@@ -251,6 +256,7 @@ WindowResult Run::measure(std::size_t agents) {
                 lat.push_back(p.latency_us);
             }
         r.latency = summarize_latency(at, lat, a.sys_us + (b.sys_us - a.sys_us) / 2);
+        if (scrapes) r.scrapes = scrapes->summary(at, lat);
         for (const auto& cl : rec.clients) {
             auto n = std::count_if(cl.summaries_us.begin(), cl.summaries_us.end(),
                                    [&](std::int64_t t) { return t >= a.sys_us && t < b.sys_us; });

@@ -102,6 +102,23 @@ std::string table_row(const WindowResult& r) {
     return buf;
 }
 
+namespace {
+
+nlohmann::json scrapes_json(const ScrapeSummary& s) {
+    return {{"count", s.count},
+            {"failed", s.failed},
+            {"ms_median", round2(s.ms_median)},
+            {"ms_max", round2(s.ms_max)},
+            {"bytes", s.bytes},
+            {"latency_during_ms",
+             {{"count", s.latency_during.count},
+              {"p50", round2(s.latency_during.p50_ms)},
+              {"p99", round2(s.latency_during.p99_ms)},
+              {"max", round2(s.latency_during.max_ms)}}}};
+}
+
+}  // namespace
+
 nlohmann::json to_json(const WindowResult& r) {
     auto c = ratio(r);
     nlohmann::json summ = nlohmann::json::array();
@@ -135,6 +152,7 @@ nlohmann::json to_json(const WindowResult& r) {
             {"hub_disk_write_bytes", r.hub_disk_write_bytes ? nlohmann::json(*r.hub_disk_write_bytes) : nlohmann::json(nullptr)},
             {"loadgen_cpu_percent", round2(r.loadgen_cpu_percent)},
             {"pacer_resets", r.pacer_resets},
+            {"metrics_scrapes", r.scrapes ? scrapes_json(*r.scrapes) : nlohmann::json(nullptr)},
             {"keeps_up", r.keeps_up},
             {"verdict", r.verdict}};
 }

@@ -22,6 +22,15 @@ struct LatencySummary {
 LatencySummary summarize_latency(const std::vector<std::int64_t>& received_us,
                                  const std::vector<std::int64_t>& latency_us, std::int64_t split_us);
 
+// GET /metrics during the window (--scrape-metrics).
+struct ScrapeSummary {
+    std::size_t count = 0;
+    std::size_t failed = 0;
+    double ms_median = 0, ms_max = 0;  // request to the last byte of the body
+    std::uint64_t bytes = 0;           // of the last body
+    LatencySummary latency_during;     // samples that reached the dashboard while a scrape ran
+};
+
 struct WindowResult {
     std::size_t agents = 0;            // asked for
     std::size_t agents_welcomed = 0;   // connected and welcomed by the hub
@@ -45,6 +54,7 @@ struct WindowResult {
     std::optional<std::uint64_t> hub_disk_write_bytes;  // in the window: /proc/PID/io write_bytes of the hub
     double loadgen_cpu_percent = 0;
     std::uint64_t pacer_resets = 0;    // in the window: the load generator fell an interval behind
+    std::optional<ScrapeSummary> scrapes;
     bool keeps_up = false;
     std::string verdict;  // why not, or "keeps up"
 };

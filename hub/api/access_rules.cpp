@@ -6,7 +6,7 @@ namespace telehub::hub {
 
 Need access_needed(std::string_view path) {
     if (path == "/api/audit" || is_control_path(path)) return Need::admin;
-    if (path == "/ws/live" || path == "/api" || path.substr(0, 5) == "/api/") return Need::viewer;
+    if (path == "/ws/live" || path == "/metrics" || path == "/api" || path.substr(0, 5) == "/api/") return Need::viewer;
     return Need::nothing;  // static files, /healthz, /ws/agent
 }
 

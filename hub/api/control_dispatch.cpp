@@ -26,6 +26,7 @@ void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlReques
             std::int64_t arrived_ms, std::int64_t started_steady, const RelayResult& r,
             std::function<void(HttpReply)> respond) {
     auto reply = control_reply(req, r);
+    ctx.stats.command_done(command_outcome_of(r.ok, r.error_code));
     AuditEntry e;
     e.ts_ms = arrived_ms;
     e.client = caller.client;

@@ -10,7 +10,20 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(RefuseReason::co
     "repeated_hello", "bad_protocol", "host_mismatch", "binary_frame", "frame_too_big",
     "bad_token", "host_not_allowed", "host_limit"};
 
+constexpr std::array<std::string_view, static_cast<std::size_t>(CommandOutcome::count_)> outcome_names = {
+    "ok", "agent_error", "not_found", "host_offline", "too_many_commands", "agent_timeout", "agent_disconnected"};
+
 }  // namespace
+
+std::string_view command_outcome_name(CommandOutcome o) { return outcome_names[static_cast<std::size_t>(o)]; }
+
+CommandOutcome command_outcome_of(bool ok, std::string_view error_code) {
+    if (ok) return CommandOutcome::ok;
+    // Only the hub's own codes map to their outcome; every other code is the agent's.
+    for (std::size_t i = 2; i < outcome_names.size(); ++i)
+        if (outcome_names[i] == error_code) return static_cast<CommandOutcome>(i);
+    return CommandOutcome::agent_error;
+}
 
 std::string_view refuse_reason_name(RefuseReason r) { return reason_names[static_cast<std::size_t>(r)]; }
 
@@ -30,6 +43,9 @@ nlohmann::json stats_json(const HubStats& s, std::uint64_t log_lines_dropped) {
     auto get = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
     nlohmann::json by_reason = nlohmann::json::object();
     for (std::size_t i = 0; i < reason_names.size(); ++i) by_reason[std::string(reason_names[i])] = get(s.refused[i]);
+    nlohmann::json by_outcome = nlohmann::json::object();
+    for (std::size_t i = 0; i < outcome_names.size(); ++i)
+        by_outcome[std::string(outcome_names[i])] = get(s.command_outcomes[i]);
     return {{"samples_received", get(s.samples_received)},
             {"bytes_received", get(s.bytes_received)},
             {"frames_refused", s.refused_total()},
@@ -46,7 +62,8 @@ nlohmann::json stats_json(const HubStats& s, std::uint64_t log_lines_dropped) {
             {"auth_failures", get(s.auth_failures)},
             {"tls_handshake_failures", get(s.tls_handshake_failures)},
             {"commands", get(s.commands)},
-            {"hosts_forgotten", get(s.hosts_forgotten)}};
+            {"hosts_forgotten", get(s.hosts_forgotten)},
+            {"commands_by_outcome", std::move(by_outcome)}};
 }
 
 }  // namespace telehub::hub

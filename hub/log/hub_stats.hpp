@@ -30,6 +30,23 @@ enum class RefuseReason : std::size_t {
     count_
 };
 
+// How a relayed command ended (docs/protocol.md, "Commands"); each has a counter.
+enum class CommandOutcome : std::size_t {
+    ok,                  // the agent did it (or answered the query)
+    agent_error,         // the agent refused or failed, with its own error code
+    not_found,           // no such host
+    host_offline,        // known host, no agent connected
+    too_many_commands,   // the host's pending commands were at their bound
+    agent_timeout,       // no reply by --command-timeout
+    agent_disconnected,  // the agent's connection ended first
+    count_
+};
+
+std::string_view command_outcome_name(CommandOutcome o);
+// The outcome of a finished command: `ok`, else one of the hub's own error
+// codes, else the agent's error (whatever code the agent sent).
+CommandOutcome command_outcome_of(bool ok, std::string_view error_code);
+
 std::string_view refuse_reason_name(RefuseReason r);
 // Maps a codec error code ("bad_json", ...) to its reason; bad_value for unknown codes.
 RefuseReason refuse_reason_from_code(std::string_view code);
@@ -50,7 +67,11 @@ struct HubStats {
     std::atomic<std::uint64_t> tls_handshake_failures{0};  // TLS connections that ended before their handshake completed
     std::atomic<std::uint64_t> commands{0};       // process-control and on-demand requests past the token check
     std::atomic<std::uint64_t> hosts_forgotten{0};  // by DELETE, --forget-after, or to make room under --max-hosts
+    std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(CommandOutcome::count_)> command_outcomes{};
 
+    void command_done(CommandOutcome o) {
+        command_outcomes[static_cast<std::size_t>(o)].fetch_add(1, std::memory_order_relaxed);
+    }
     void refuse(RefuseReason r) { refused[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
     std::uint64_t refused_total() const;
 };

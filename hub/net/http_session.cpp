@@ -133,6 +133,18 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
         }
         return answer(audit_reply(ctx_, query));
     }
+    if (path == "/metrics") {
+        if (req.method() != http::verb::get && !head) {
+            auto r = error_reply(405, "method_not_allowed",
+                                 "method " + std::string(req.method_string()) + " is not allowed on /metrics; use GET");
+            r.allow = "GET";
+            return answer(std::move(r));
+        }
+        serve_metrics(ctx_, stream_.get_executor(), [self = this->shared_from_this(), keep_alive, head](HttpReply r) {
+            self->reply(std::move(r), keep_alive, head);
+        });
+        return;
+    }
     if (is_control_path(path)) {
         auto parsed = parse_control_request(req.method_string(), target, req.body());
         if (auto* refusal = std::get_if<HttpReply>(&parsed)) return answer(std::move(*refusal));

@@ -19,6 +19,7 @@ struct HostRegistry::Host {
     std::shared_ptr<const std::string> raw;
     HostSummary latest;           // fields decoded from the latest sample; state filled on query
     std::vector<LeakSuspect> leaks;  // of the latest sample
+    SampleGauges gauges;             // of the latest sample, for GET /metrics
     HistoryRing history;
 };
 
@@ -191,9 +192,7 @@ void fill_latest(HostSummary& out, const Sample& s) {
     out.seq = s.seq;
     out.interval_ms = s.interval_ms;
     out.leaks = static_cast<std::uint32_t>(s.leaks.size());
-    const auto& c = s.sockets.churn;
-    const double opens = c.exact ? static_cast<double>(c.tcp_active_opens + c.tcp_passive_opens) : c.opened;
-    out.opens_per_s = s.interval_ms > 0 ? opens * 1000.0 / s.interval_ms : 0;
+    out.opens_per_s = opens_per_second(s);
 }
 
 HistoryEntry history_entry(const Sample& s) {
@@ -238,6 +237,7 @@ SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std
         h.interval_ms = s.interval_ms;
         h.raw = std::move(raw);
         fill_latest(h.latest, s);
+        fill_sample_gauges(h.gauges, s, options_.metrics_top_processes);
         // Only the newest sample speaks for the host's leak state; an older
         // backfilled one (below) never does.
         out.leaks = leak_changes(h.leaks, s.leaks);
@@ -279,26 +279,51 @@ HostSummary HostRegistry::summary_locked(const Host& h, std::int64_t now) const 
     return s;
 }
 
-std::vector<HostSummary> HostRegistry::summaries(const HostFilter& filter) const {
-    // Hosts are copied a slice at a time, in id order; a host added between
-    // slices is picked up if its id sorts after the last one copied.
+template <class Visit>
+void HostRegistry::visit_in_slices(Visit&& visit) const {
+    // Hosts are visited a slice at a time, in id order, the lock taken per
+    // slice; a host added between slices is picked up if its id sorts after
+    // the last one visited.
     constexpr std::size_t slice = 256;
-    std::vector<HostSummary> out;
     std::string last_id;
     const std::int64_t now = clock_();
     bool first = true;
     for (bool more = true; more; first = false) {
         std::lock_guard lock(mu_);
-        if (out.capacity() < by_id_.size()) out.reserve(by_id_.size());
         auto it = first ? by_id_.begin()
-                              : std::upper_bound(by_id_.begin(), by_id_.end(), last_id,
-                                                 [](const std::string& id, const Host* h) { return id < h->host_id; });
+                        : std::upper_bound(by_id_.begin(), by_id_.end(), last_id,
+                                           [](const std::string& id, const Host* h) { return id < h->host_id; });
         for (std::size_t n = 0; it != by_id_.end() && n < slice; ++it, ++n) {
             last_id = (*it)->host_id;
-            if (filter.matches((*it)->latest)) out.push_back(summary_locked(**it, now));
+            visit(**it, now, by_id_.size());
         }
         more = it != by_id_.end();
     }
+}
+
+std::vector<HostSummary> HostRegistry::summaries(const HostFilter& filter) const {
+    std::vector<HostSummary> out;
+    visit_in_slices([&](const Host& h, std::int64_t now, std::size_t hosts) {
+        if (out.capacity() < hosts) out.reserve(hosts);
+        if (filter.matches(h.latest)) out.push_back(summary_locked(h, now));
+    });
+    return out;
+}
+
+std::vector<HostMetrics> HostRegistry::metrics() const {
+    std::vector<HostMetrics> out;
+    visit_in_slices([&](const Host& h, std::int64_t now, std::size_t hosts) {
+        if (out.capacity() < hosts) out.reserve(hosts);
+        auto& m = out.emplace_back();
+        m.host_id = h.host_id;
+        m.hostname = h.latest.hostname;
+        m.online = online_locked(h, now);
+        m.has_sample = h.raw != nullptr;
+        m.last_seen_ms = h.last_seen_ms;
+        m.gaps = h.gaps;
+        m.history_bytes = h.history.memory_bytes();
+        m.gauges = h.gauges;
+    });
     return out;
 }
 

@@ -18,6 +18,7 @@
 
 #include "hub/history/history.hpp"
 #include "hub/state/host_filter.hpp"
+#include "hub/state/host_metrics.hpp"
 #include "hub/state/host_summary.hpp"
 #include "hub/state/leak_changes.hpp"
 #include "telehub/sample.hpp"
@@ -38,6 +39,7 @@ struct RegistryOptions {
     // points, and is refused if none is left to forget.
     std::size_t max_hosts = 0;
     std::size_t little_history_points = 600;
+    std::size_t metrics_top_processes = 0;  // top processes kept per host for GET /metrics (0: none)
 };
 
 struct HelloOutcome {
@@ -98,6 +100,9 @@ public:
 
     std::vector<HostSummary> summaries(const HostFilter& filter) const;
     std::vector<HostSnapshot> snapshots(const HostFilter& filter) const;
+    // Every host's exported numbers, in id order, copied a slice of hosts
+    // per lock so that a 10,000-host scrape never holds up samples for long.
+    std::vector<HostMetrics> metrics() const;
     HostCounts counts() const;
     std::optional<HostDetail> detail(std::string_view host_id) const;
     // Points with ts within `seconds` of the newest point (all when 0).
@@ -140,6 +145,9 @@ private:
     std::optional<SaveBatch> take_batch_locked(Host& h);
     void erase_locked(const std::string& host_id);
     void evict_locked(std::vector<std::string>& evicted);
+    // visit(const Host&, now, host count) for every host, under the lock a slice at a time.
+    template <class Visit>
+    void visit_in_slices(Visit&& visit) const;
 
     RegistryOptions options_;
     std::atomic<double> high_cpu_{options_.high_cpu};

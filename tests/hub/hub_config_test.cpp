@@ -73,6 +73,12 @@ BOOST_AUTO_TEST_CASE(errors_name_the_flag) {
     BOOST_TEST(error_of({"--log-rate", "2000000"}).find("--log-rate") != std::string::npos);
     BOOST_TEST(error_of({"--max-frame", "10"}).find("--max-frame") != std::string::npos);
     BOOST_TEST(error_of({"--bogus"}).find("bogus") != std::string::npos);
+    BOOST_TEST(error_of({"--metrics-top-processes", "101"}).find("--metrics-top-processes") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(per_process_metrics_are_off_unless_asked_for) {
+    BOOST_TEST(parse({}).config.metrics_top_processes == 0u);
+    BOOST_TEST(parse({"--metrics-top-processes", "5"}).config.metrics_top_processes == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(a_public_address_needs_an_agent_token_or_insecure) {

@@ -27,6 +27,7 @@ BOOST_AUTO_TEST_CASE(routes_need_what_the_protocol_says) {
     BOOST_TEST((access_needed("/api/hosts") == Need::viewer));
     BOOST_TEST((access_needed("/api/hosts/h/history") == Need::viewer));
     BOOST_TEST((access_needed("/ws/live") == Need::viewer));
+    BOOST_TEST((access_needed("/metrics") == Need::viewer));
     BOOST_TEST((access_needed("/ws/agent") == Need::nothing));
     BOOST_TEST((access_needed("/") == Need::nothing));
     BOOST_TEST((access_needed("/healthz") == Need::nothing));
