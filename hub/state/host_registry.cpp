@@ -86,6 +86,9 @@ void fill_latest(HostSummary& out, const Sample& s) {
     out.seq = s.seq;
     out.interval_ms = s.interval_ms;
     out.leaks = static_cast<std::uint32_t>(s.leaks.size());
+    out.containers = s.containers_total;
+    out.container_names.resize(s.containers.size());
+    for (std::size_t i = 0; i < s.containers.size(); ++i) out.container_names[i] = s.containers[i].name;
     const auto& c = s.sockets.churn;
     const double opens = c.exact ? static_cast<double>(c.tcp_active_opens + c.tcp_passive_opens) : c.opened;
     out.opens_per_s = s.interval_ms > 0 ? opens * 1000.0 / s.interval_ms : 0;
