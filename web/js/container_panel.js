@@ -6,12 +6,7 @@
 import { h, setText, setAttr } from './dom.js';
 import { DataTable } from './table.js';
 import { pct, int, bytes, isNum } from './format.js';
-
-function tcpSummary(tcp) {
-  if (!tcp || typeof tcp !== 'object') return '–';
-  const parts = Object.entries(tcp).filter(([, v]) => isNum(v) && v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${int(v)}`);
-  return parts.length ? parts.join(' · ') : '–';
-}
+import { tcpStates } from './detail_panels.js';
 
 export class ContainerPanel {
   constructor(onSelect) {
@@ -40,7 +35,7 @@ export class ContainerPanel {
         { id: 'mem', label: 'Memory', numeric: true, sortValue: c => c.mem, text: c => (c.mem_limit > 0 ? `${bytes(c.mem)} / ${bytes(c.mem_limit)}` : bytes(c.mem)) },
         { id: 'procs', label: 'Procs', numeric: true, sortValue: c => c.procs, text: c => int(c.procs) },
         { id: 'sockets', label: 'Sockets', numeric: true, sortValue: c => c.sockets, text: c => int(c.sockets) },
-        { id: 'tcp', label: 'TCP states', sortable: false, text: c => tcpSummary(c.tcp) },
+        { id: 'tcp', label: 'TCP states', sortable: false, text: c => tcpStates(c.tcp) },
         { id: 'churn', label: 'Opened / closed', numeric: true, title: 'Sockets its processes opened and closed in the last interval (sampled)', sortValue: c => (c.opened || 0) + (c.closed || 0), text: c => `${int(c.opened)} / ${int(c.closed)}` },
         { id: 'leaks', label: 'Leaks', numeric: true, sortValue: c => c.leaks, text: c => int(c.leaks) },
       ],

@@ -167,7 +167,8 @@ export class ProcessTable {
   }
 }
 
-function tcpStates(tcp) {
+// "ESTABLISHED 98 · LISTEN 2": the states in use, most first.
+export function tcpStates(tcp) {
   if (!tcp || typeof tcp !== 'object') return '–';
   const parts = Object.entries(tcp).filter(([, v]) => isNum(v) && v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${int(v)}`);
   return parts.length ? parts.join(' · ') : '–';
