@@ -1,6 +1,8 @@
 #include "agent/agent_options.hpp"
 
+#include <cstdlib>
 #include <fstream>
+#include <string_view>
 #include <sstream>
 #include <vector>
 
@@ -146,6 +148,8 @@ struct AgentFlags {
         ("pid", po::value(&o.watch_pid), "for `sockwatch`: only this process")
         ("name", po::value(&o.watch_name), "for `sockwatch`: only processes of this name")
         ("no-netlink", "read sockets from /proc/net only (the fallback path)")
+        ("no-setns", "read other network namespaces from /proc/PID/net instead of sock_diag inside them (also TELEHUB_NO_SETNS=1)")
+        ("top-containers", po::value(&o.top_containers)->default_value(20), "containers listed by CPU (those with leak suspects are always listed)")
         ("allow-exec", "let the hub start programs on this host (exec); off by default")
         ("exec-allow", po::value<std::string>(), "with --allow-exec: only these programs, e.g. echo,uptime (exact `cmd` match)")
         ("no-control", "refuse every command from the hub and announce no capabilities")
@@ -177,10 +181,14 @@ void validate(const AgentFlags& f, const po::variables_map& vm, const std::strin
     if (vm.count("-n")) o.top_n = f.top_n_short;
     o.csv = vm.count("csv") > 0;
     o.netlink = vm.count("no-netlink") == 0;
+    // The environment variable lets tests force the fallback on agents they do not start themselves.
+    const char* no_setns = std::getenv("TELEHUB_NO_SETNS");
+    o.setns = vm.count("no-setns") == 0 && !(no_setns && *no_setns && std::string_view(no_setns) != "0");
 
     check_range("--interval", o.interval_s, 0.05, 3600.0);
     check_range<std::size_t>(vm.count("-n") ? "-n" : "--top", o.top_n, 1, 10000);
     check_range<std::size_t>("--top-sockets", o.top_sockets, 0, 10000);
+    check_range<std::size_t>("--top-containers", o.top_containers, 0, 10000);
     check_range<std::size_t>("--buffer", o.buffer, 1, 1000000);
     check_range("--leak-window", o.leak_window_s, 1.0, 86400.0);
     check_range<std::uint32_t>("--leak-min", o.leak_min, 1, 1000000);
@@ -265,7 +273,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
 }
 
 SamplerOptions sampler_options_from(const AgentOptions& o) {
-    SamplerOptions s{o.proc_root, o.host_id, o.top_n, o.top_sockets, o.netlink, {}};
+    SamplerOptions s{o.proc_root, o.host_id, o.top_n, o.top_sockets, o.netlink, o.setns, o.top_containers, {}};
     s.leak.window_ms = static_cast<std::int64_t>(o.leak_window_s * 1000);
     s.leak.min_growth = o.leak_min;
     s.leak.close_wait_max_ms = static_cast<std::int64_t>(o.close_wait_max_s * 1000);

@@ -32,6 +32,8 @@ struct AgentOptions {
     std::string format;            // text | json; empty before parsing picks the mode's default
     bool csv = false;
     bool netlink = true;  // false: read /proc/net only (the fallback path)
+    bool setns = true;    // false: --no-setns or TELEHUB_NO_SETNS=1, other namespaces from /proc/PID/net
+    std::size_t top_containers = 20;  // --top-containers
     std::string proc_root = "/proc";
     std::size_t count = 0;  // stop after this many samples (0: run until stopped)
     double leak_window_s = 60;     // --leak-window

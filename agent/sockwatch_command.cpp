@@ -26,7 +26,7 @@ int run_sockwatch(const AgentOptions& o, std::ostream& out) {
     std::signal(SIGINT, [](int) { stop_requested = 1; });
     std::signal(SIGTERM, [](int) { stop_requested = 1; });
     ProcessCollector processes(o.proc_root);
-    SocketCollector sockets(o.proc_root, o.netlink);
+    SocketCollector sockets(o.proc_root, o.netlink, o.setns);
     SocketChurnCollector churn;
     HostSockets host;
     auto period = std::chrono::duration<double>(o.interval_s);

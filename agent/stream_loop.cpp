@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/collect/containers/containers.hpp"
 #include "agent/control/control.hpp"
 #include "agent/collect/host/host.hpp"
 #include "agent/stream/stream.hpp"
@@ -93,7 +94,9 @@ private:
         QuerySources qs;
         qs.proc_root = o.proc_root;
         qs.netlink = o.netlink;
+        qs.setns = o.setns;
         qs.sockets = &sampler_.sockets();
+        qs.container_of = [this](int pid) { return sampler_.containers().container_of(pid); };
         qs.details.cpu_percent = [this](int pid, std::uint64_t starttime) {
             return sampler_.processes().cpu_percent(pid, starttime);
         };

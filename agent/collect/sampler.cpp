@@ -3,6 +3,7 @@
 #include <chrono>
 
 
+#include "agent/collect/containers/containers.hpp"
 #include "agent/collect/host/host.hpp"
 #include "agent/collect/sockets/sockets.hpp"
 #include "agent/collect/processes/processes.hpp"
@@ -33,9 +34,10 @@ struct Sampler::Impl {
         : options(std::move(o)),
           cpu(options.proc_root),
           processes(options.proc_root),
-          sockets(options.proc_root, options.netlink),
+          sockets(options.proc_root, options.netlink, options.setns),
           net(options.proc_root),
-          churn(options.leak) {}
+          churn(options.leak),
+          containers(ContainerOptions{options.proc_root, {}, options.top_containers}) {}
 
     SamplerOptions options;
     CpuCollector cpu;
@@ -43,6 +45,7 @@ struct Sampler::Impl {
     SocketCollector sockets;
     NetCountersCollector net;
     SocketChurnCollector churn;
+    ContainerCollector containers;
     NetCountersDelta net_delta;
 
     void fill_churn(bool exact, Sample& out) {
@@ -58,6 +61,7 @@ Sampler::~Sampler() = default;
 
 const ProcessCollector& Sampler::processes() const { return impl_->processes; }
 const SocketCollector& Sampler::sockets() const { return impl_->sockets; }
+const ContainerCollector& Sampler::containers() const { return impl_->containers; }
 
 bool Sampler::sample(Sample& out) {
     auto& m = *impl_;
@@ -70,6 +74,7 @@ bool Sampler::sample(Sample& out) {
     // tick counts are ready for the first real interval.
     m.processes.scan(m.cpu.total_delta(), m.cpu.cores());
     out.procs.total = m.processes.count();
+    m.containers.update(m.processes.processes());
     m.sockets.collect(m.processes.processes(), m.options.top_sockets, out.sockets);
     m.churn.update(out.ts_ms, m.processes.processes(), m.sockets);
     bool exact = m.net.collect(m.net_delta);
@@ -77,6 +82,7 @@ bool Sampler::sample(Sample& out) {
     m.fill_churn(exact, out);
     m.processes.top(m.options.top_n, out.top);
     for (auto& p : out.top) p.sockets = m.sockets.counts_for(p.pid);
+    m.containers.fill(m.processes.processes(), m.sockets, m.churn, out);
     return true;
 }
 

@@ -18,11 +18,14 @@ struct SamplerOptions {
     std::size_t top_n = 10;
     std::size_t top_sockets = 10;
     bool netlink = true;
+    bool setns = true;  // false: other network namespaces from /proc/PID/net (--no-setns)
+    std::size_t top_containers = 20;
     LeakOptions leak;
 };
 
 class ProcessCollector;
 class SocketCollector;
+class ContainerCollector;
 
 class Sampler {
 public:
@@ -41,6 +44,7 @@ public:
     // queries: per-process CPU % and socket owners without another pass).
     const ProcessCollector& processes() const;
     const SocketCollector& sockets() const;
+    const ContainerCollector& containers() const;
 
 private:
     struct Impl;

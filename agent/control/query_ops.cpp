@@ -34,7 +34,7 @@ std::optional<std::uint32_t> uid_of(const std::string& name) {
 std::vector<ConnectionRow> fresh_connection_rows(const QuerySources& s, std::string& error) {
     ProcessCollector processes(s.proc_root);
     processes.scan(0, 1);
-    SocketCollector sockets(s.proc_root, s.netlink);
+    SocketCollector sockets(s.proc_root, s.netlink, s.setns);
     HostSockets host;
     if (!sockets.collect(processes.processes(), 0, host)) {
         error = "cannot read the socket tables: " + sockets.error();
@@ -81,7 +81,8 @@ CommandOutcome QueryOps::sockets(const std::string& format) {
     if (sources_.sockets != nullptr) {
         // The sampler's table of its last tick: up to one interval old, and free.
         const SocketCollector& sc = *sources_.sockets;
-        rows = connection_rows(sc.table(), [&](std::size_t pos) { return sc.owner_at(pos); });
+        rows = connection_rows(
+            sc.table(), [&](std::size_t pos) { return sc.owner_at(pos); }, sources_.container_of);
     } else {
         std::string error;
         rows = fresh_connection_rows(sources_, error);

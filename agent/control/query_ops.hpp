@@ -21,7 +21,9 @@ struct QuerySources {
     // The sampler's socket collector after its last tick; nullptr: `sockets`
     // collects afresh (the one-shot path, and tests without a sampler).
     const SocketCollector* sockets = nullptr;
+    ContainerOf container_of;  // the sampler's pid -> container; empty function: none named
     bool netlink = true;
+    bool setns = true;
 };
 
 class QueryOps {

@@ -22,7 +22,8 @@ std::string pid_text(int pid) { return pid < 0 ? "-" : std::to_string(pid); }
 }  // namespace
 
 std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
-                                           const std::function<int(std::size_t)>& owner_at) {
+                                           const std::function<int(std::size_t)>& owner_at,
+                                           const ContainerOf& container_of) {
     std::vector<Pick> picks;
     std::map<int, std::size_t> per_pid;
     for (std::size_t i = 0; i < table.size(); ++i) {
@@ -57,6 +58,7 @@ std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
         r.raddr = address_text(e.remote);
         r.status = e.family == SocketFamily::udp ? "NONE" : std::string(tcp_state_name(e.state));
         if (r.status.empty()) r.status = "UNKNOWN";
+        if (container_of && p.pid >= 0) r.container = container_of(p.pid);
         rows.push_back(std::move(r));
     }
     return rows;
@@ -70,18 +72,22 @@ void write_connections_csv(std::span<const ConnectionRow> rows, std::ostream& ou
 }
 
 void write_connections_table(std::span<const ConnectionRow> rows, std::ostream& out) {
-    std::size_t wp = 3, wl = 5, wr = 5;
+    std::size_t wp = 3, wc = 9, wl = 5, wr = 5;
+    auto container_text = [](const ConnectionRow& r) { return r.container.empty() ? std::string("-") : r.container; };
     for (const ConnectionRow& r : rows) {
         wp = std::max(wp, pid_text(r.pid).size());
+        wc = std::max(wc, container_text(r).size());
         wl = std::max(wl, r.laddr.size());
         wr = std::max(wr, r.raddr.size());
     }
-    auto line = [&](const std::string& pid, const std::string& l, const std::string& r, const std::string& s) {
-        out << std::right << std::setw(static_cast<int>(wp)) << pid << "  " << std::left << std::setw(static_cast<int>(wl))
-            << l << "  " << std::setw(static_cast<int>(wr)) << r << "  " << s << '\n';
+    auto line = [&](const std::string& pid, const std::string& c, const std::string& l, const std::string& r,
+                    const std::string& s) {
+        out << std::right << std::setw(static_cast<int>(wp)) << pid << "  " << std::left << std::setw(static_cast<int>(wc))
+            << c << "  " << std::setw(static_cast<int>(wl)) << l << "  " << std::setw(static_cast<int>(wr)) << r << "  "
+            << s << '\n';
     };
-    line("PID", "LADDR", "RADDR", "STATUS");
-    for (const ConnectionRow& r : rows) line(pid_text(r.pid), r.laddr, r.raddr, r.status);
+    line("PID", "CONTAINER", "LADDR", "RADDR", "STATUS");
+    for (const ConnectionRow& r : rows) line(pid_text(r.pid), container_text(r), r.laddr, r.raddr, r.status);
 }
 
 }  // namespace telehub::agent

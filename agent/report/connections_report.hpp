@@ -26,16 +26,23 @@ struct ConnectionRow {
     std::string laddr;  // "ip@port"
     std::string raddr;
     std::string status;
+    std::string container;  // the holder's container; empty: the host (or no holder)
 };
 
+// pid -> its container's name, empty for the host.
+using ContainerOf = std::function<std::string(int)>;
+
 // `owner_at(pos)`: the pid holding table[pos], or -1 (SocketCollector::owner_at).
+// Sockets of every network namespace the table holds are listed alike.
 std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
-                                           const std::function<int(std::size_t)>& owner_at);
+                                           const std::function<int(std::size_t)>& owner_at,
+                                           const ContainerOf& container_of = {});
 
 // "pid","laddr","raddr","status" then one quoted line per row.
 void write_connections_csv(std::span<const ConnectionRow> rows, std::ostream& out);
 
-// The same as an aligned table for people: PID LADDR RADDR STATUS.
+// The same as an aligned table for people: PID CONTAINER LADDR RADDR STATUS
+// ("-" for the host).
 void write_connections_table(std::span<const ConnectionRow> rows, std::ostream& out);
 
 }  // namespace telehub::agent

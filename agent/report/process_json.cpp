@@ -58,11 +58,14 @@ json process_json(const ProcessDetails& p) {
 
 json connection_rows_json(std::span<const ConnectionRow> rows) {
     json out = json::array();
-    for (const ConnectionRow& r : rows)
-        out.push_back(json{{"pid", r.pid < 0 ? json(nullptr) : json(r.pid)},
-                           {"laddr", r.laddr},
-                           {"raddr", r.raddr},
-                           {"status", r.status}});
+    for (const ConnectionRow& r : rows) {
+        json row{{"pid", r.pid < 0 ? json(nullptr) : json(r.pid)},
+                 {"laddr", r.laddr},
+                 {"raddr", r.raddr},
+                 {"status", r.status}};
+        if (!r.container.empty()) row["container"] = r.container;
+        out.push_back(std::move(row));
+    }
     return out;
 }
 

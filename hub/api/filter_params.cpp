@@ -54,6 +54,11 @@ FilterResult parse_filter_query(std::string_view query) {
         if (bad) return FilterError{"q", "parameter 'q' is not valid percent-encoding"};
         f.q = lower(*q);
     }
+    if (auto c = query_param(query, "container", bad)) {
+        if (bad) return FilterError{"container", "parameter 'container' is not valid percent-encoding"};
+        if (c->empty()) return FilterError{"container", "parameter 'container' must name a container"};
+        f.container = *c;
+    }
     if (auto err = check_range(f)) return *err;
     return f;
 }
@@ -71,6 +76,10 @@ FilterResult parse_filter_json(const nlohmann::json& filter) {
     if (auto it = filter.find("q"); it != filter.end() && !it->is_null()) {
         if (!it->is_string()) return FilterError{"q", "field 'filter.q' must be a string"};
         f.q = lower(it->get<std::string>());
+    }
+    if (auto it = filter.find("container"); it != filter.end() && !it->is_null()) {
+        if (!it->is_string()) return FilterError{"container", "field 'filter.container' must be a string"};
+        f.container = it->get<std::string>();
     }
     if (auto err = check_range(f)) return *err;
     return f;

@@ -13,7 +13,7 @@
 namespace telehub::hub {
 
 struct FilterError {
-    std::string param;    // "min_cpu", "max_cpu", "q", or "filter"
+    std::string param;    // "min_cpu", "max_cpu", "q", "container", or "filter"
     std::string message;  // names the parameter and what is wrong
 };
 

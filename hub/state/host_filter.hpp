@@ -13,6 +13,7 @@ struct HostFilter {
     std::optional<double> min_cpu;
     std::optional<double> max_cpu;
     std::string q;  // lower-cased; matches a substring of host_id or hostname
+    std::string container;  // exact name of a container the host's latest sample lists; empty: any
 
     bool matches(const HostSummary& s) const;
     // Equal filters give equal keys, so clients can share one summaries frame.

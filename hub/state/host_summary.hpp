@@ -30,6 +30,10 @@ struct HostSummary {
     std::uint32_t interval_ms = 0;
     std::uint64_t gaps = 0;
     std::uint32_t leaks = 0;  // current leak suspects (latest sample)
+    std::uint32_t containers = 0;  // the latest sample's containers_total
+    // Names of the containers the latest sample listed (its top by CPU and
+    // those with leaks): what ?container=NAME matches. Not sent in summaries.
+    std::vector<std::string> container_names;
     // TCP opens per second when the agent's kernel counters were exact,
     // else the sampled sum of sockets opened per second.
     double opens_per_s = 0;

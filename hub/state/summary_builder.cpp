@@ -26,7 +26,8 @@ nlohmann::json summary_json(const HostSummary& s) {
             {"interval_ms", s.interval_ms},
             {"gaps", s.gaps},
             {"leaks", s.leaks},
-            {"opens_per_s", s.opens_per_s}};
+            {"opens_per_s", s.opens_per_s},
+            {"containers", s.containers}};
 }
 
 nlohmann::json counts_json(const HostCounts& c) {
@@ -133,6 +134,7 @@ void append_summary(std::string& out, const HostSummary& s) {
         .num("gaps", s.gaps)
         .num("leaks", s.leaks)
         .num("opens_per_s", s.opens_per_s)
+        .num("containers", s.containers)
         .close();
 }
 

@@ -42,6 +42,44 @@ json encode_top(const TopProcess& p) {
                 {"sockets", {{"tcp", p.sockets.tcp}, {"udp", p.sockets.udp}, {"unix", p.sockets.unix_}}}};
 }
 
+// Processes of the host carry no "container" key: most processes of most
+// hosts are not in one, and absent reads as "the host".
+void put_container(json& j, const std::string& container) {
+    if (!container.empty()) j["container"] = container;
+}
+
+json encode_netns(const NetnsSockets& n) {
+    json j{{"inode", n.inode}, {"host", n.host}, {"source", n.source}};
+    if (!n.container.empty()) {
+        j["container_id"] = n.container_id;
+        j["container"] = n.container;
+    }
+    j["owner_pid"] = n.owner_pid;
+    j["owner_name"] = n.owner_name;
+    j["processes"] = n.processes;
+    j["tcp"] = tcp_states(n.tcp, true);
+    j["udp"] = n.udp;
+    j["unix"] = n.unix_;
+    return j;
+}
+
+json encode_container(const ContainerStats& c) {
+    json j{{"id", c.id}, {"name", c.name}, {"runtime", c.runtime}};
+    if (c.cpu_known) j["cpu"] = round1(c.cpu);
+    else j["cpu"] = nullptr;
+    j["mem"] = c.mem;
+    j["mem_limit"] = c.mem_limit;
+    j["procs"] = c.procs;
+    j["sockets"] = c.sockets();
+    j["tcp"] = tcp_states(c.tcp, false);
+    j["udp"] = c.udp;
+    j["unix"] = c.unix_;
+    j["opened"] = c.opened;
+    j["closed"] = c.closed;
+    j["leaks"] = c.leaks;
+    return j;
+}
+
 json family_counts(const FamilyCounts& f) {
     return json{{"tcp", f.tcp}, {"udp", f.udp}, {"unix", f.unix_}, {"other", f.other}};
 }
@@ -68,23 +106,29 @@ json encode_churn(const HostChurn& c) {
 json encode_sockets(const HostSockets& s) {
     json by_process = json::array();
     for (const auto& p : s.by_process) {
-        by_process.push_back({{"pid", p.pid},
-                              {"name", p.name},
-                              {"total", p.total},
-                              {"tcp", tcp_states(p.tcp, false)},
-                              {"udp", p.udp},
-                              {"unix", p.unix_}});
+        json e{{"pid", p.pid},
+               {"name", p.name},
+               {"total", p.total},
+               {"tcp", tcp_states(p.tcp, false)},
+               {"udp", p.udp},
+               {"unix", p.unix_}};
+        put_container(e, p.container);
+        by_process.push_back(std::move(e));
     }
     json churn_by_process = json::array();
     for (const auto& p : s.churn_by_process) {
-        churn_by_process.push_back({{"pid", p.pid},
-                                    {"name", p.name},
-                                    {"opened", family_counts(p.opened)},
-                                    {"closed", family_counts(p.closed)},
-                                    {"opened_total", p.opened_total},
-                                    {"closed_total", p.closed_total},
-                                    {"open", family_counts(p.open)}});
+        json e{{"pid", p.pid},
+               {"name", p.name},
+               {"opened", family_counts(p.opened)},
+               {"closed", family_counts(p.closed)},
+               {"opened_total", p.opened_total},
+               {"closed_total", p.closed_total},
+               {"open", family_counts(p.open)}};
+        put_container(e, p.container);
+        churn_by_process.push_back(std::move(e));
     }
+    json netns = json::array();
+    for (const auto& n : s.netns) netns.push_back(encode_netns(n));
     return json{{"tcp", tcp_states(s.tcp, true)},
                 {"udp", s.udp},
                 {"unix", s.unix_},
@@ -93,7 +137,8 @@ json encode_sockets(const HostSockets& s) {
                 {"source", s.source},
                 {"by_process", std::move(by_process)},
                 {"churn", encode_churn(s.churn)},
-                {"churn_by_process", std::move(churn_by_process)}};
+                {"churn_by_process", std::move(churn_by_process)},
+                {"netns", std::move(netns)}};
 }
 
 }  // namespace
@@ -102,7 +147,10 @@ std::string encode_sample(const Sample& s) {
     json per_core = json::array();
     for (double c : s.cpu.per_core) per_core.push_back(round1(c));
     json top = json::array();
-    for (const auto& p : s.top) top.push_back(encode_top(p));
+    for (const auto& p : s.top) {
+        top.push_back(encode_top(p));
+        put_container(top.back(), p.container);
+    }
 
     json j{{"type", "sample"},
            {"host_id", s.host_id},
@@ -122,14 +170,21 @@ std::string encode_sample(const Sample& s) {
            {"top", std::move(top)},
            {"sockets", encode_sockets(s.sockets)}};
     json leaks = json::array();
-    for (const auto& l : s.leaks)
-        leaks.push_back({{"pid", l.pid},
-                         {"name", l.name},
-                         {"reason", l.reason},
-                         {"count", l.count},
-                         {"since_ms", l.since_ms},
-                         {"evidence", l.evidence}});
+    for (const auto& l : s.leaks) {
+        json e{{"pid", l.pid},
+               {"name", l.name},
+               {"reason", l.reason},
+               {"count", l.count},
+               {"since_ms", l.since_ms},
+               {"evidence", l.evidence}};
+        put_container(e, l.container);
+        leaks.push_back(std::move(e));
+    }
     j["leaks"] = std::move(leaks);
+    json containers = json::array();
+    for (const auto& c : s.containers) containers.push_back(encode_container(c));
+    j["containers"] = std::move(containers);
+    j["containers_total"] = s.containers_total;
     if (s.backfill) j["backfill"] = true;
     // Names and cmdlines come from other users' processes: replace invalid
     // UTF-8 rather than fail the whole sample.

@@ -72,6 +72,22 @@ public:
         out.assign(v);
     }
 
+    // An optional string that reads as empty when absent (elements are reused).
+    void optional_string(std::string_view key, std::string& out) {
+        out.clear();
+        string(key, out, false);
+    }
+
+    // A number that may be null: `known` says which.
+    void nullable_number(std::string_view key, double& out, bool& known) {
+        known = false;
+        out = 0;
+        auto e = field(key, false);
+        if (!e || e->is_null()) return;
+        if (e->get_double().get(out) != simdjson::SUCCESS) return fail("wrong_type", key, "must be a number or null");
+        known = true;
+    }
+
     void boolean(std::string_view key, bool& out, bool required = true) {
         auto e = field(key, required);
         if (!e) return;
@@ -217,9 +233,61 @@ void read_top(Reader& p, TopProcess& t, std::optional<CodecError>& err) {
         s.number("udp", t.sockets.udp, false);
         s.number("unix", t.sockets.unix_, false);
     }
+    p.optional_string("container", t.container);
 }
 
 void read_churn(Reader& s, HostSockets& hs, std::optional<CodecError>& err);
+
+// Namespaces and containers arrived in a later revision of version 1: optional.
+void read_netns(Reader& s, HostSockets& hs, std::optional<CodecError>& err) {
+    read_objects(
+        s, "netns", hs.netns, err,
+        [](Reader& p, NetnsSockets& n) {
+            p.number("inode", n.inode);
+            n.host = false;
+            p.boolean("host", n.host, false);
+            p.optional_string("source", n.source);
+            p.optional_string("container_id", n.container_id);
+            p.optional_string("container", n.container);
+            n.owner_pid = 0;
+            p.number("owner_pid", n.owner_pid, false);
+            p.optional_string("owner_name", n.owner_name);
+            n.processes = n.udp = n.unix_ = 0;
+            p.number("processes", n.processes, false);
+            read_tcp_states(p, "tcp", n.tcp, false);
+            p.number("udp", n.udp, false);
+            p.number("unix", n.unix_, false);
+        },
+        false);
+}
+
+void read_containers(Reader& r, Sample& s, std::optional<CodecError>& err) {
+    read_objects(
+        r, "containers", s.containers, err,
+        [](Reader& p, ContainerStats& c) {
+            p.string("id", c.id);
+            p.optional_string("name", c.name);
+            p.optional_string("runtime", c.runtime);
+            p.nullable_number("cpu", c.cpu, c.cpu_known);
+            c.mem = c.mem_limit = 0;
+            c.procs = c.udp = c.unix_ = c.opened = c.closed = c.leaks = 0;
+            p.number("mem", c.mem, false);
+            p.number("mem_limit", c.mem_limit, false);
+            p.number("procs", c.procs, false);
+            read_tcp_states(p, "tcp", c.tcp, false);
+            p.number("udp", c.udp, false);
+            p.number("unix", c.unix_, false);
+            p.number("opened", c.opened, false);
+            p.number("closed", c.closed, false);
+            p.number("leaks", c.leaks, false);
+        },
+        false);
+    if (err) return;
+    s.containers_total = static_cast<std::uint32_t>(s.containers.size());
+    r.number("containers_total", s.containers_total, false);
+    if (!err && s.containers_total < s.containers.size())
+        r.fail("bad_value", "containers_total", "is below the number of containers listed");
+}
 
 void read_sockets(Reader& r, HostSockets& hs, std::optional<CodecError>& err) {
     auto o = r.child("sockets");
@@ -241,10 +309,13 @@ void read_sockets(Reader& r, HostSockets& hs, std::optional<CodecError>& err) {
             read_tcp_states(p, "tcp", ps.tcp, false);
             p.number("udp", ps.udp, false);
             p.number("unix", ps.unix_, false);
+            p.optional_string("container", ps.container);
         },
         false);
     if (err) return;
     read_churn(s, hs, err);
+    if (err) return;
+    read_netns(s, hs, err);
 }
 
 void read_family_counts(Reader& r, std::string_view key, FamilyCounts& f, std::optional<CodecError>& err) {
@@ -291,6 +362,7 @@ void read_churn(Reader& s, HostSockets& hs, std::optional<CodecError>& err) {
             p.number("opened_total", pc.opened_total, false);
             p.number("closed_total", pc.closed_total, false);
             read_family_counts(p, "open", pc.open, err);
+            p.optional_string("container", pc.container);
         },
         false);
 }
@@ -306,6 +378,7 @@ void read_leaks(Reader& r, Sample& s, std::optional<CodecError>& err) {
             p.number("since_ms", l.since_ms, false);
             l.evidence.clear();
             p.string("evidence", l.evidence, false);
+            p.optional_string("container", l.container);
         },
         false);
 }
@@ -346,6 +419,9 @@ void read_sample(Reader& r, Sample& s, std::optional<CodecError>& err) {
     read_sockets(r, s.sockets, err);
     if (err) return;
     read_leaks(r, s, err);
+    if (err) return;
+    read_containers(r, s, err);
+    if (err) return;
     // Last, where agents put it, and only when true.
     s.backfill = false;
     r.boolean("backfill", s.backfill, false);

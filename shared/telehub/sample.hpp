@@ -50,6 +50,7 @@ struct TopProcess {
     std::uint32_t threads = 0;
     int nice = 0;
     SocketCounts sockets;
+    std::string container;  // its container's name; empty: the host (not in a container)
 };
 
 struct ProcessSockets {
@@ -59,6 +60,7 @@ struct ProcessSockets {
     TcpStateCounts tcp{};
     std::uint32_t udp = 0;
     std::uint32_t unix_ = 0;
+    std::string container;  // empty: the host
 };
 
 // Sockets by family, for the churn figures ("other": raw, netlink, packet...).
@@ -80,6 +82,7 @@ struct ProcessChurn {
     std::uint64_t opened_total = 0;  // since the agent started or the process appeared
     std::uint64_t closed_total = 0;
     FamilyCounts open;  // held now
+    std::string container;  // empty: the host
 };
 
 // Host-wide, per interval. The kernel counters are exact; `opened`/`closed`
@@ -110,6 +113,44 @@ struct LeakSuspect {
     std::uint32_t count = 0;    // sockets now (growth) or sockets stuck in CLOSE_WAIT
     std::int64_t since_ms = 0;  // when the condition first held
     std::string evidence;       // one sentence a person can act on
+    std::string container;      // empty: the host
+};
+
+// One network namespace that has processes, and its sockets (sock_diag
+// dumped inside it, or /proc/PID/net of one of its processes).
+struct NetnsSockets {
+    std::uint64_t inode = 0;  // of /proc/PID/ns/net
+    bool host = false;        // the agent's own namespace: what sockets.tcp etc. count
+    std::string source;       // "netlink" or "proc"; empty when neither could be read
+    std::string container_id;  // the owner: a container when one of its processes is in one
+    std::string container;
+    int owner_pid = 0;  // else its lowest pid
+    std::string owner_name;
+    std::uint32_t processes = 0;
+    TcpStateCounts tcp{};
+    std::uint32_t udp = 0;
+    std::uint32_t unix_ = 0;
+};
+
+// One container (or systemd service), from its processes' /proc/PID/cgroup
+// and its cgroup's own accounting.
+struct ContainerStats {
+    std::string id;       // the runtime's full id, or the unit name for a systemd service
+    std::string name;     // Docker's name, the Kubernetes pod, else the short id
+    std::string runtime;  // docker, containerd, podman, kubernetes, systemd
+    bool cpu_known = false;  // false when the cgroup's CPU accounting could not be read
+    double cpu = 0;          // % of one core over the last interval (100 = one full core)
+    std::uint64_t mem = 0;        // bytes charged to the cgroup now
+    std::uint64_t mem_limit = 0;  // bytes; 0: no limit (or unknown)
+    std::uint32_t procs = 0;
+    TcpStateCounts tcp{};
+    std::uint32_t udp = 0;
+    std::uint32_t unix_ = 0;
+    std::uint32_t opened = 0;  // sockets opened/closed by its processes this interval (sampled)
+    std::uint32_t closed = 0;
+    std::uint32_t leaks = 0;  // its processes' leak suspects
+
+    std::uint32_t sockets() const;
 };
 
 struct HostSockets {
@@ -123,6 +164,7 @@ struct HostSockets {
     std::vector<ProcessSockets> by_process;  // top K by total, descending
     HostChurn churn;
     std::vector<ProcessChurn> churn_by_process;  // top K by opened+closed this interval
+    std::vector<NetnsSockets> netns;  // every namespace with processes, the host's first
 
     std::uint32_t tcp_total() const;
     std::uint32_t total() const { return tcp_total() + udp + unix_ + raw; }
@@ -141,6 +183,9 @@ struct Sample {
     std::vector<TopProcess> top;
     HostSockets sockets;
     std::vector<LeakSuspect> leaks;
+    // The top --top-containers by CPU, plus every container with a leak suspect.
+    std::vector<ContainerStats> containers;
+    std::uint32_t containers_total = 0;  // containers seen this tick, listed or not
 };
 
 struct Hello {

@@ -30,3 +30,13 @@ std::uint32_t HostSockets::tcp_total() const {
 }
 
 }  // namespace telehub
+
+namespace telehub {
+
+std::uint32_t ContainerStats::sockets() const {
+    std::uint32_t sum = udp + unix_;
+    for (auto n : tcp) sum += n;
+    return sum;
+}
+
+}  // namespace telehub

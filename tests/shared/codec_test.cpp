@@ -201,3 +201,92 @@ BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
         }
     }
 }
+
+BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
+    Sample in = make_sample();
+    in.sockets.by_process[0].container = "web";
+    in.top[0].container = "web";
+    in.leaks[0].container = "web";
+    NetnsSockets host;
+    host.inode = 4026531833;
+    host.host = true;
+    host.source = "netlink";
+    host.owner_pid = 1;
+    host.owner_name = "init";
+    host.tcp[tcp_established] = 120;
+    NetnsSockets web = host;
+    web.inode = 4026532301;
+    web.host = false;
+    web.source = "proc";
+    web.container_id = "3f1a9c2e7b4d5a6f";
+    web.container = "web";
+    web.owner_pid = 1234;
+    web.tcp[tcp_established] = 98;
+    web.udp = 3;
+    in.sockets.netns = {host, web};
+    ContainerStats c;
+    c.id = "3f1a9c2e7b4d5a6f";
+    c.name = "web";
+    c.runtime = "docker";
+    c.cpu_known = true;
+    c.cpu = 55.5;
+    c.mem = 1 << 20;
+    c.mem_limit = 1 << 30;
+    c.procs = 3;
+    c.tcp[tcp_established] = 98;
+    c.tcp[tcp_listen] = 2;
+    c.leaks = 1;
+    ContainerStats unknown_cpu = c;
+    unknown_cpu.id = unknown_cpu.name = "cron.service";
+    unknown_cpu.cpu_known = false;
+    in.containers = {c, unknown_cpu};
+    in.containers_total = 9;
+
+    auto j = nlohmann::json::parse(encode_sample(in));
+    BOOST_TEST(j["containers"][0]["sockets"] == 100);
+    BOOST_TEST(j["containers"][1]["cpu"].is_null());
+    BOOST_TEST(!j["sockets"]["netns"][0].contains("container"));  // the host's: no container key
+    BOOST_TEST(!j["sockets"]["churn_by_process"][0].contains("container"));
+
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(encode_sample(in), out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    const Sample& s = out.sample;
+    BOOST_REQUIRE(s.sockets.netns.size() == 2u);
+    BOOST_TEST(s.sockets.netns[0].host);
+    BOOST_TEST(s.sockets.netns[1].inode == 4026532301u);
+    BOOST_TEST(s.sockets.netns[1].container == "web");
+    BOOST_TEST(s.sockets.netns[1].source == "proc");
+    BOOST_TEST(s.sockets.netns[1].tcp[tcp_established] == 98u);
+    BOOST_TEST(s.sockets.netns[1].udp == 3u);
+    BOOST_TEST(s.sockets.by_process[0].container == "web");
+    BOOST_TEST(s.top[0].container == "web");
+    BOOST_TEST(s.leaks[0].container == "web");
+    BOOST_REQUIRE(s.containers.size() == 2u);
+    BOOST_TEST(s.containers[0].cpu_known);
+    BOOST_TEST(s.containers[0].cpu == 55.5);
+    BOOST_TEST(s.containers[0].mem_limit == (1u << 30));
+    BOOST_TEST(s.containers[0].tcp[tcp_listen] == 2u);
+    BOOST_TEST(!s.containers[1].cpu_known);
+    BOOST_TEST(s.containers_total == 9u);
+
+    // A frame from an agent before namespaces and containers still decodes, with none.
+    Sample old = make_sample();
+    auto old_json = nlohmann::json::parse(encode_sample(old));
+    old_json.erase("containers");
+    old_json.erase("containers_total");
+    old_json["sockets"].erase("netns");
+    BOOST_REQUIRE(!dec.decode(old_json.dump(), out));
+    BOOST_TEST(out.sample.containers.empty());
+    BOOST_TEST(out.sample.sockets.netns.empty());
+    BOOST_TEST(out.sample.containers_total == 0u);
+    BOOST_TEST(out.sample.top[0].container.empty());
+
+    // containers_total below the list is refused, naming the field.
+    auto bad = nlohmann::json::parse(encode_sample(in));
+    bad["containers_total"] = 1;
+    auto bad_err = dec.decode(bad.dump(), out);
+    BOOST_REQUIRE(bad_err);
+    BOOST_TEST(bad_err->message.find("containers_total") != std::string::npos);
+}

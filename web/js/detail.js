@@ -10,6 +10,7 @@ import { ControlPanel } from './control.js';
 import { CpuChart } from './cpu_chart.js';
 import { Headline, TcpBars, ProcessTable, SocketTable } from './detail_panels.js';
 import { ChurnTable, LeakList } from './socket_panels.js';
+import { ContainerPanel } from './container_panel.js';
 import { ago, dateTime, duration, int, isNum } from './format.js';
 
 const WINDOWS = [[300, '5 min'], [900, '15 min'], [3600, '60 min']];
@@ -66,6 +67,11 @@ export class HostPage {
     this.tcp = new TcpBars();
     this.procs = new ProcessTable();
     this.socks = new SocketTable();
+    this.containers = new ContainerPanel(name => {
+      this.procs.setFilter(name);
+      this.socks.setFilter(name);
+      this.schedule();
+    });
     this.control = new ControlPanel({ id: this.id, hostLabel: () => this.summary?.hostname || this.hello?.hostname || this.id });
     this.churn = new ChurnTable();
     this.leaks = new LeakList();
@@ -83,6 +89,7 @@ export class HostPage {
       this.stale,
       this.headline.el,
       chartCard,
+      this.containers.el,
       this.procs.el,
       this.control.el,
       h('div', { class: 'two-col' }, this.tcp.el, this.socks.el),
@@ -173,6 +180,7 @@ export class HostPage {
       const cores = this.hello?.cores || this.summary?.cores || s.cpu?.per_core?.length;
       this.headline.update(s, cores);
       this.tcp.update(s.sockets?.tcp);
+      this.containers.update(s);
       this.procs.update(s.top);
       this.socks.update(s.sockets);
       this.churn.update(s.sockets);

@@ -110,6 +110,11 @@ export class TcpBars {
   }
 }
 
+// Processes of the host carry no container.
+function inContainer(rows, name) {
+  return name ? rows.filter(p => (p.container || '') === name) : rows;
+}
+
 function sockSum(s) {
   if (!s || typeof s !== 'object') return null;
   return (s.tcp || 0) + (s.udp || 0) + (s.unix || 0);
@@ -131,6 +136,7 @@ export class ProcessTable {
           create: td => { const n = h('span', { class: 'proc-name' }); const c = h('span', { class: 'cmdline' }); td.append(n, c); return { n, c }; },
           update: (td, p, st) => { setText(st.n, p.name ?? '–'); setText(st.c, p.cmdline && p.cmdline !== p.name ? p.cmdline : ''); setAttr(td, 'title', p.cmdline || null); },
         },
+        { id: 'container', label: 'Container', sortValue: p => p.container || '', text: p => p.container || 'host' },
         { id: 'user', label: 'User', sortValue: p => p.user, text: p => p.user ?? '–' },
         { id: 'cpu', label: 'CPU %', numeric: true, title: '100 % is one full core', sortValue: p => p.cpu, text: p => pct(p.cpu) },
         { id: 'rss', label: 'RSS', numeric: true, sortValue: p => p.rss, text: p => bytes(p.rss) },
@@ -149,15 +155,20 @@ export class ProcessTable {
     });
   }
 
+  // name: show only the processes of that container (null: all).
+  setFilter(name) { this.filter = name; }
+
   update(top) {
-    const rows = Array.isArray(top) ? top.filter(p => p && isNum(p.pid)) : [];
+    const all = Array.isArray(top) ? top.filter(p => p && isNum(p.pid)) : [];
+    const rows = inContainer(all, this.filter);
     this.table.setRecords(rows);
     this.table.render();
-    setText(this.count, rows.length ? `top ${rows.length} by CPU` : 'no process data');
+    setText(this.count, this.filter ? `${rows.length} of the top ${all.length} in ${this.filter}` : rows.length ? `top ${rows.length} by CPU` : 'no process data');
   }
 }
 
-function tcpStates(tcp) {
+// "ESTABLISHED 98 · LISTEN 2": the states in use, most first.
+export function tcpStates(tcp) {
   if (!tcp || typeof tcp !== 'object') return '–';
   const parts = Object.entries(tcp).filter(([, v]) => isNum(v) && v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${int(v)}`);
   return parts.length ? parts.join(' · ') : '–';
@@ -175,6 +186,7 @@ export class SocketTable {
       columns: [
         { id: 'pid', label: 'PID', numeric: true, sortValue: p => p.pid, text: p => String(p.pid ?? '–') },
         { id: 'name', label: 'Name', sortValue: p => p.name, text: p => p.name ?? '–' },
+        { id: 'container', label: 'Container', sortValue: p => p.container || '', text: p => p.container || 'host' },
         { id: 'total', label: 'Total', numeric: true, sortValue: p => p.total, text: p => int(p.total) },
         { id: 'tcp', label: 'TCP states', sortable: false, text: p => tcpStates(p.tcp) },
         { id: 'udp', label: 'UDP', numeric: true, sortValue: p => p.udp, text: p => int(p.udp) },
@@ -183,8 +195,10 @@ export class SocketTable {
     });
   }
 
+  setFilter(name) { this.filter = name; }
+
   update(sockets) {
-    const rows = Array.isArray(sockets?.by_process) ? sockets.by_process.filter(p => p && isNum(p.pid)) : [];
+    const rows = inContainer(Array.isArray(sockets?.by_process) ? sockets.by_process.filter(p => p && isNum(p.pid)) : [], this.filter);
     this.table.setRecords(rows);
     this.table.render();
     const un = sockets?.unattributed;

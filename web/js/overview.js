@@ -152,6 +152,7 @@ export class Overview {
       { id: 'est', label: 'TCP est.', numeric: true, title: 'TCP connections in ESTABLISHED', sortValue: rec => rec.summary.tcp_established, text: rec => int(rec.summary.tcp_established) },
       { id: 'listen', label: 'Listen', numeric: true, title: 'TCP sockets in LISTEN', sortValue: rec => rec.summary.tcp_listen, text: rec => int(rec.summary.tcp_listen) },
       { id: 'opens', label: 'Opens/s', numeric: true, title: 'Sockets opened per second: exact TCP opens when the kernel counters were read, else sampled opens', sortValue: rec => (rec.summary.online ? rec.summary.opens_per_s ?? null : null), text: rec => (rec.summary.online && isNum(rec.summary.opens_per_s) ? fixed(rec.summary.opens_per_s, 1) : '–') },
+      { id: 'containers', label: 'Containers', numeric: true, title: 'Containers on the host (Docker, containerd, Podman, Kubernetes, systemd services)', sortValue: rec => rec.summary.containers ?? null, text: rec => int(rec.summary.containers) },
       { id: 'sockets', label: 'Sockets', numeric: true, title: 'All sockets: TCP, UDP, Unix, raw', sortValue: rec => rec.summary.sockets_total, text: rec => int(rec.summary.sockets_total) },
       {
         id: 'seen', label: 'Last seen', numeric: true, sortValue: rec => rec.summary.last_seen_ms,

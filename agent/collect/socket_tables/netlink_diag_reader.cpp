@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent/collect/socket_tables/netlink_diag_parser.hpp"
+#include "agent/collect/socket_tables/netns_socket.hpp"
 
 namespace telehub::agent {
 namespace {
@@ -33,6 +34,8 @@ struct Request {
 
 NetlinkDiagReader::NetlinkDiagReader() : buf_(recv_buffer_size) {}
 
+NetlinkDiagReader::NetlinkDiagReader(int netns_fd) : netns_fd_(netns_fd), buf_(recv_buffer_size) {}
+
 NetlinkDiagReader::~NetlinkDiagReader() { close(); }
 
 void NetlinkDiagReader::close() {
@@ -52,6 +55,12 @@ bool NetlinkDiagReader::fail(std::string_view what, int err) {
 
 bool NetlinkDiagReader::open() {
     if (fd_ >= 0) return true;
+    if (netns_fd_ >= 0) {
+        int err = 0;
+        fd_ = open_sock_diag_in(netns_fd_, err);
+        if (fd_ < 0) return fail("sock_diag socket in another network namespace (setns)", err);
+        return true;
+    }
     fd_ = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (fd_ < 0) return fail("socket(AF_NETLINK, NETLINK_SOCK_DIAG)", errno);
     return true;

@@ -15,6 +15,10 @@ namespace telehub::agent {
 class NetlinkDiagReader {
 public:
     NetlinkDiagReader();
+    // Dumps the network namespace `netns_fd` names (an open /proc/PID/ns/net,
+    // owned by the caller and kept open while this reader lives) instead of
+    // the agent's own: the socket is made inside it (open_sock_diag_in).
+    explicit NetlinkDiagReader(int netns_fd);
     ~NetlinkDiagReader();
     NetlinkDiagReader(const NetlinkDiagReader&) = delete;
     NetlinkDiagReader& operator=(const NetlinkDiagReader&) = delete;
@@ -33,6 +37,7 @@ private:
     void close();
 
     int fd_ = -1;
+    int netns_fd_ = -1;
     std::uint32_t seq_ = 0;
     std::vector<std::byte> buf_;
     std::string error_;

@@ -26,6 +26,7 @@ struct SocketEntry {
     std::uint64_t inode = 0;  // 0: no file, so no process can hold it (TIME_WAIT, orphaned FIN_WAIT)
     SocketFamily family = SocketFamily::tcp;
     std::uint8_t state = 0;  // kernel TCP state for tcp; the kernel's state field for the others
+    std::uint16_t netns = 0;  // which network namespace's table it came from: 0 the host's, else the collector's slot
     std::uint32_t uid = unknown_uid;
     SocketAddress local;   // unused for unix
     SocketAddress remote;  // unused for unix

@@ -3,6 +3,7 @@
 
 #include "agent/collect/socket_tables/netlink_diag_parser.hpp"
 #include "agent/collect/socket_tables/netlink_diag_reader.hpp"
+#include "agent/collect/socket_tables/netns_socket.hpp"
 #include "agent/collect/socket_tables/proc_net_parser.hpp"
 #include "agent/collect/socket_tables/proc_net_reader.hpp"
 #include "agent/collect/socket_tables/socket_entry.hpp"

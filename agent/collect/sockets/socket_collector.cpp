@@ -13,10 +13,21 @@ constexpr unsigned netlink_retry_ticks = 60;
 
 }  // namespace
 
-SocketCollector::SocketCollector(std::string proc_root, bool use_netlink)
-    : use_netlink_(use_netlink), proc_net_(proc_root), owners_(proc_root) {}
+SocketCollector::SocketCollector(std::string proc_root, bool use_netlink, bool use_setns)
+    : use_netlink_(use_netlink),
+      proc_net_(proc_root),
+      netns_(proc_root, use_netlink, use_setns),
+      owners_(proc_root) {}
 
-bool SocketCollector::read_table() {
+// The agent's own namespace first (slot 0), then every other one.
+bool SocketCollector::read_table(const ProcessList& procs) {
+    bool ok = read_own_table();
+    if (!ok) table_.clear();
+    netns_.read(procs, table_);
+    return ok;
+}
+
+bool SocketCollector::read_own_table() {
     table_.clear();
     error_.clear();
     if (use_netlink_ && netlink_retry_in_ == 0) {
@@ -63,8 +74,7 @@ void SocketCollector::index_table() {
 }
 
 bool SocketCollector::collect(const ProcessList& procs, std::size_t top_k, telehub::HostSockets& out) {
-    bool ok = read_table();
-    if (!ok) table_.clear();
+    bool ok = read_table(procs);
     index_table();
     owners_.update(procs, table_, index_);
     fill_counts(procs, top_k, out);
@@ -73,18 +83,28 @@ bool SocketCollector::collect(const ProcessList& procs, std::size_t top_k, teleh
 
 void SocketCollector::fill_counts(const ProcessList& procs, std::size_t top_k, telehub::HostSockets& out) {
     out.tcp.fill(0);
-    out.udp = out.unix_ = out.raw = 0;
-    for (const SocketEntry& e : table_) {
+    out.udp = out.unix_ = out.raw = out.unattributed = 0;
+    fill_netns(procs, out);
+    for (std::size_t i = 0; i < table_.size(); ++i) {
+        const SocketEntry& e = table_[i];
+        if (e.netns >= out.netns.size()) continue;
+        telehub::NetnsSockets& ns = out.netns[e.netns];
         switch (e.family) {
             case SocketFamily::tcp:
-                if (e.state < out.tcp.size()) ++out.tcp[e.state];
+                if (e.state < ns.tcp.size()) ++ns.tcp[e.state];
                 break;
-            case SocketFamily::udp: ++out.udp; break;
-            case SocketFamily::unix_: ++out.unix_; break;
-            case SocketFamily::raw: ++out.raw; break;
+            case SocketFamily::udp: ++ns.udp; break;
+            case SocketFamily::unix_: ++ns.unix_; break;
+            case SocketFamily::raw:
+                if (e.netns == 0) ++out.raw;
+                break;
         }
+        if (e.netns == 0 && e.inode != 0 && owners_.owner_at(static_cast<std::uint32_t>(i)) < 0) ++out.unattributed;
     }
-    out.unattributed = owners_.unattributed();
+    // Host-wide keys keep meaning the agent's own namespace (docs/sockets.md).
+    out.tcp = out.netns[0].tcp;
+    out.udp = out.netns[0].udp;
+    out.unix_ = out.netns[0].unix_;
     out.source = source_;
 
     ranking_.clear();
@@ -109,6 +129,25 @@ void SocketCollector::fill_counts(const ProcessList& procs, std::size_t top_k, t
         ps.tcp = t.tcp;
         ps.udp = t.udp;
         ps.unix_ = t.unix_;
+    }
+}
+
+void SocketCollector::fill_netns(const ProcessList& procs, telehub::HostSockets& out) {
+    const auto& slots = netns_.slots();
+    out.netns.resize(slots.size());
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        const NetnsSlot& s = slots[i];
+        telehub::NetnsSockets& n = out.netns[i];
+        n.inode = s.inode;
+        n.host = i == 0;
+        n.source = i == 0 ? source_ : s.source;
+        n.container_id.clear();
+        n.container.clear();
+        n.processes = s.processes;
+        n.owner_pid = s.processes > 0 ? procs[s.lowest].pid : 0;
+        n.owner_name = s.processes > 0 ? procs[s.lowest].name : std::string();
+        n.tcp.fill(0);
+        n.udp = n.unix_ = 0;
     }
 }
 

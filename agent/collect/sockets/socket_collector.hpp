@@ -10,6 +10,7 @@
 
 #include "agent/collect/socket_tables/socket_tables.hpp"
 #include "agent/collect/proc/proc.hpp"
+#include "agent/collect/sockets/netns_tables.hpp"
 #include "agent/collect/sockets/socket_inode_index.hpp"
 #include "agent/collect/sockets/socket_owner_map.hpp"
 #include "telehub/sample.hpp"
@@ -23,9 +24,13 @@ public:
 
     // `proc_root`: /proc, or a recorded tree in tests (then use_netlink=false,
     // since netlink always describes the live kernel).
-    explicit SocketCollector(std::string proc_root = "/proc", bool use_netlink = true);
+    // `use_setns`: false reads other namespaces from /proc/PID/net (--no-setns).
+    explicit SocketCollector(std::string proc_root = "/proc", bool use_netlink = true, bool use_setns = true);
 
-    // One tick. Fills every field of `out`; by_process holds the top `top_k`
+    // One tick, over every network namespace with processes. Host-wide
+    // counts (tcp, udp, unix, raw, unattributed, source) are the agent's own
+    // namespace's; `netns` has one entry per namespace (the agent's first),
+    // owners named from `procs` (containers are the caller's). by_process holds the top `top_k`
     // processes by total (ties by pid), named from `procs`. Returns false only
     // when neither netlink nor /proc/net could be read: then the counts are
     // zero, source is empty and error() says why.
@@ -45,9 +50,12 @@ public:
     // The last collect()'s owner map and table index, for the churn collector.
     const SocketOwnerMap& owners() const { return owners_; }
     const SocketInodeIndex& index() const { return index_; }
+    const NetnsTables& namespaces() const { return netns_; }
 
 private:
-    bool read_table();
+    bool read_table(const ProcessList& procs);
+    bool read_own_table();
+    void fill_netns(const ProcessList& procs, telehub::HostSockets& out);
     void index_table();
     void fill_counts(const ProcessList& procs, std::size_t top_k, telehub::HostSockets& out);
 
@@ -57,6 +65,7 @@ private:
     const char* source_ = "";
     NetlinkDiagReader netlink_;
     ProcNetReader proc_net_;
+    NetnsTables netns_;
     SocketOwnerMap owners_;
     SocketInodeIndex index_;
     std::vector<SocketEntry> table_;

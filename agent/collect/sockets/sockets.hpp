@@ -2,6 +2,7 @@
 #pragma once
 
 #include "agent/collect/sockets/leak_detector.hpp"
+#include "agent/collect/sockets/netns_tables.hpp"
 #include "agent/collect/sockets/socket_churn.hpp"
 #include "agent/collect/sockets/socket_collector.hpp"
 #include "agent/collect/sockets/socket_inode_index.hpp"

@@ -107,3 +107,22 @@ BOOST_AUTO_TEST_CASE(empty_table_gives_only_the_header) {
     write_connections_csv(connection_rows({}, owner), out);
     BOOST_TEST(out.str() == "\"pid\",\"laddr\",\"raddr\",\"status\"\n");
 }
+
+BOOST_AUTO_TEST_CASE(table_names_each_holders_container) {
+    auto t = table();
+    auto container_of = [](int pid) { return pid == 7 ? std::string("web-frontend") : std::string(); };
+    auto rows = connection_rows(t, owner, container_of);
+    BOOST_TEST(rows[0].container == "web-frontend");
+    BOOST_TEST(rows.back().container.empty());  // no holder
+    std::ostringstream table_text, csv;
+    write_connections_table(rows, table_text);
+    write_connections_csv(rows, csv);
+    std::istringstream in(table_text.str());
+    std::string header, first;
+    std::getline(in, header);
+    std::getline(in, first);
+    BOOST_TEST(header.find("CONTAINER") != std::string::npos);
+    BOOST_TEST(first.substr(header.find("CONTAINER"), 12) == "web-frontend");
+    // The CSV keeps seed 000's four columns.
+    BOOST_TEST(csv.str().find("web-frontend") == std::string::npos);
+}

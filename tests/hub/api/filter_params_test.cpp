@@ -76,3 +76,27 @@ BOOST_AUTO_TEST_CASE(equal_filters_share_a_key) {
     BOOST_TEST(a.key() == b.key());
     BOOST_TEST(a.key() != c.key());
 }
+
+BOOST_AUTO_TEST_CASE(container_keeps_hosts_listing_it) {
+    auto r = parse_filter_query("container=web%2Dfrontend");
+    BOOST_REQUIRE(std::holds_alternative<HostFilter>(r));
+    auto f = std::get<HostFilter>(r);
+    BOOST_TEST(f.container == "web-frontend");
+    auto with = host("a", "a", 10);
+    with.container_names = {"db", "web-frontend"};
+    auto without = host("b", "b", 10);
+    without.container_names = {"web-frontend-2"};  // exact names only
+    BOOST_TEST(f.matches(with));
+    BOOST_TEST(!f.matches(without));
+    BOOST_TEST(error_of(parse_filter_query("container="))->param == "container");
+    BOOST_TEST(error_of(parse_filter_json(nlohmann::json{{"container", 5}}))->param == "container");
+    auto j = parse_filter_json(nlohmann::json{{"container", "db"}});
+    BOOST_REQUIRE(std::holds_alternative<HostFilter>(j));
+    BOOST_TEST(std::get<HostFilter>(j).matches(with));
+    // Filters differing only in how q and container split a string share no key.
+    HostFilter a, b;
+    a.q = "x|y";
+    b.q = "x";
+    b.container = "y";
+    BOOST_TEST(a.key() != b.key());
+}

@@ -87,6 +87,17 @@ BOOST_AUTO_TEST_CASE(summary_carries_leaks_and_opens_per_second) {
     BOOST_TEST(summary_json(HostSummary{})["leaks"] == 0);
 }
 
+BOOST_AUTO_TEST_CASE(summary_carries_the_container_count_not_the_names) {
+    auto s = web();
+    s.containers = 7;
+    s.container_names = {"web-frontend"};
+    auto j = summary_json(s);
+    BOOST_TEST(j["containers"] == 7);
+    BOOST_TEST(!j.contains("container_names"));
+    auto frame = json::parse(build_summaries_frame(5, 80, {.total = 1}, {s}));
+    BOOST_TEST(frame["hosts"][0]["containers"] == 7);
+}
+
 BOOST_AUTO_TEST_CASE(summaries_frame_escapes_names_and_writes_null_for_no_top) {
     HostSummary odd;
     odd.host_id = "we\"ird\\host\n\x01";
