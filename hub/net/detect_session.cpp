@@ -5,7 +5,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include "hub/hub_context.hpp"
 #include "hub/net/http_session.hpp"
@@ -62,24 +61,20 @@ void DetectSession::run() {
 void DetectSession::on_detect(beast::error_code ec, bool is_tls) {
     if (ec) return;  // closed or silent before a first byte: nothing worth a log line
     if (!is_tls) return start_plain();
-    auto tls = std::make_shared<TlsStream>(std::move(stream_), *ctx_.tls->context());
-    // The handler is variadic because Boost 1.81's ssl_stream checks a buffered
-    // handshake's handler against the unbuffered signature (ec) while calling it with (ec, bytes_used).
-    tls->async_handshake(net::ssl::stream_base::server, buffer_.data(),
-                         [self = shared_from_this(), tls](beast::error_code ec, auto... bytes_used) {
-                             const std::size_t used = (std::size_t{0} + ... + bytes_used);
-                             if (ec) {
-                                 self->ctx_.stats.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
-                                 self->ctx_.log.event("TLS handshake with " + self->peer_ + " failed: " + ec.message());
-                                 return;
-                             }
-                             self->buffer_.consume(used);
-                             beast::get_lowest_layer(*tls).expires_never();
-                             // Over TLS every peer is welcome to HTTP; tokens decide the rest.
-                             std::make_shared<HttpSession<TlsStream>>(std::move(*tls), std::move(self->buffer_),
-                                                                      self->ctx_, self->peer_, false)
-                                 ->run();
-                         });
+    auto tls = std::make_shared<TlsStream>(std::move(stream_), *ctx_.tls->context(), buffer_.data());
+    buffer_.consume(buffer_.size());  // the TLS stream owns those bytes now
+    tls->async_handshake([self = shared_from_this(), tls](beast::error_code ec) {
+        if (ec) {
+            self->ctx_.stats.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+            self->ctx_.log.event("TLS handshake with " + self->peer_ + " failed: " + ec.message());
+            return;
+        }
+        beast::get_lowest_layer(*tls).expires_never();
+        // Over TLS every peer is welcome to HTTP; tokens decide the rest.
+        std::make_shared<HttpSession<TlsStream>>(std::move(*tls), std::move(self->buffer_), self->ctx_, self->peer_,
+                                                 false)
+            ->run();
+    });
 }
 
 void DetectSession::start_plain() {

@@ -1,9 +1,7 @@
 #include "hub/net/live_session.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <nlohmann/json.hpp>
 
 #include "hub/hub_context.hpp"

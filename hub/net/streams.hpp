@@ -4,12 +4,13 @@
 #pragma once
 
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "hub/net/tls_socket_stream.hpp"
 
 namespace telehub::hub {
 
 using PlainStream = boost::beast::tcp_stream;
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+using TlsStream = TlsSocketStream;
 
 template <class Stream>
 inline constexpr bool is_tls_stream = std::is_same_v<Stream, TlsStream>;
