@@ -29,18 +29,6 @@ const std::string viewer_token = "prometheus-viewer-token-0123456789";
 const std::string host_id = "prom-agent";
 
 // A directory of this test's own, removed with everything in it.
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("telehub-prometheus-" + std::to_string(::getpid()));
-    TempDir() {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
 HttpResult viewer_get(std::uint16_t port, const std::string& target) {
     HttpOptions o;
     o.headers = {{"Authorization", "Bearer " + viewer_token}};
@@ -91,8 +79,8 @@ std::vector<HistoryPoint> last_points(std::uint16_t port, std::size_t n) {
 BOOST_AUTO_TEST_CASE(prometheus_scrapes_the_hub_and_promql_agrees_with_rest) {
     BOOST_REQUIRE_MESSAGE(fs::exists(prometheus_binary) && fs::exists(promtool_binary),
                           "Debian's prometheus package is missing: run scripts/setup");
-    TempDir dir;
-    HubProcess hub({"--viewer-token", viewer_token, "--data-dir", (dir.path / "hub").string(), "--quiet",
+    TempDir dir("telehub-prometheus");
+    HubProcess hub({"--viewer-token", viewer_token, "--quiet",
                     "--metrics-top-processes", "3"});
     ChildProcess agent({agent_binary, "--hub", "ws://127.0.0.1:" + std::to_string(hub.port) + "/ws/agent", "--host-id",
                         host_id, "--interval", "1", "--top", "3"});
