@@ -74,8 +74,8 @@ struct HubServer::Impl {
 
     // SIGHUP: with --config the whole configuration is read again and what
     // can change while connections stay is applied (HubContext::apply_reload);
-    // without it the credentials files. Then the certificate is read again
-    // and the audit log and a --log-file reopened (logrotate). Small files, once per signal,
+    // without it the credentials files, after the audit log and a --log-file
+    // are reopened (logrotate); then the certificate is read again. Small files, once per signal,
     // so on the io thread. Agents whose credential is gone are closed with
     // 4001; every other connection stays. Anything bad is logged and the
     // previous settings, table or certificate stay.
@@ -83,6 +83,9 @@ struct HubServer::Impl {
         reload_signal.async_wait([this](boost::system::error_code ec, int) {
             if (ec) return;
             notifier.reloading();
+            // Reopened first, so that what this reload logs lands in the new files.
+            ctx.audit->reopen();
+            ctx.log.reopen();
             reload_settings();
             if (ctx.tls) {
                 try {
@@ -92,8 +95,6 @@ struct HubServer::Impl {
                     ctx.log.event(std::string("TLS reload failed, keeping the previous certificate: ") + e.what());
                 }
             }
-            ctx.audit->reopen();
-            ctx.log.reopen();
             notifier.ready(status_line());
             wait_reload();
         });
