@@ -23,6 +23,10 @@ namespace {
 constexpr const char* tls12_ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+// OpenSSL's TLS 1.3 default puts AES-256 first; with the server's preference
+// that would be every agent's cipher. AES-128-GCM is as safe and costs less
+// per record (4 KB: 1.4 µs against 1.9 µs in `openssl speed` here).
+constexpr const char* tls13_suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 
 struct Built {
     std::shared_ptr<ssl::context> context;
@@ -58,6 +62,8 @@ Built build(const std::string& cert_file, const std::string& key_file, std::stri
     SSL_CTX_set_options(h, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     if (SSL_CTX_set_cipher_list(h, tls12_ciphers) != 1)
         throw std::runtime_error("cannot set the TLS cipher list: " + openssl_error_text());
+    if (SSL_CTX_set_ciphersuites(h, tls13_suites) != 1)
+        throw std::runtime_error("cannot set the TLS 1.3 cipher suites: " + openssl_error_text());
     if (SSL_CTX_use_certificate_chain_file(h, cert_file.c_str()) != 1)
         throw std::runtime_error("cannot load the certificate '" + cert_file + "' (--tls-cert, PEM): " +
                                  openssl_error_text());
