@@ -11,34 +11,48 @@ namespace zlib = boost::beast::zlib;
 
 namespace {
 
-// Level 1 packs a JSON sample to about a fifth at a fraction of a
-// millisecond; higher levels save little more on text this repetitive.
-// A 16 KiB window covers a whole sample, and memLevel 7 halves the hash
-// tables: the packer's own state is then about 130 KB instead of 260.
+// Level 1 finds the long matches between consecutive samples as well as
+// higher levels do, at a fraction of their time. A 32 KiB window reaches
+// back over the previous sample of a busy host (about 13 KB); memLevel 7
+// halves the hash tables, so the packer's own state is about 190 KB.
 constexpr int pack_level = 1;
-constexpr int pack_window_bits = 14;
+constexpr int pack_window_bits = 15;
 constexpr int pack_mem_level = 7;
+// Frames per block: the later ones pack against the earlier ones. More saves
+// a little more but keeps more evicted bytes and makes a replay of one frame
+// inflate more of its block.
+constexpr std::size_t frames_per_block = 10;
 
 }  // namespace
 
 struct BackfillBuffer::Packer {
     Packer() { deflate.reset(pack_level, pack_window_bits, pack_mem_level, zlib::Strategy::normal); }
 
-    // Raw deflate of `in`, whole, into `out`; false only if the deflater
-    // refuses its own bound, which would be a bug in it.
-    bool pack(std::string_view in, std::string& out) {
-        deflate.reset();
-        scratch.resize(deflate.upper_bound(in.size()));
+    void start() { deflate.reset(); }
+
+    // Deflates `in` into the open stream and appends what it gives to `out`:
+    // sync-flushed (so a reader can inflate up to here) or, with finish, the
+    // end of the stream. False only if the deflater fails, a bug in it.
+    bool add(std::string_view in, zlib::Flush flush, std::string& out) {
         zlib::z_params zs{};
         zs.next_in = in.data();
         zs.avail_in = in.size();
-        zs.next_out = scratch.data();
-        zs.avail_out = scratch.size();
-        boost::beast::error_code ec;
-        deflate.write(zs, zlib::Flush::finish, ec);
-        if (ec != zlib::error::end_of_stream) return false;
-        out = std::string(scratch.data(), zs.total_out);  // sized to fit, not to the bound
-        return true;
+        for (int round = 0; round < 64; ++round) {
+            scratch.resize(deflate.upper_bound(in.size()) + 64);
+            zs.next_out = scratch.data();
+            zs.avail_out = scratch.size();
+            boost::beast::error_code ec;
+            deflate.write(zs, flush, ec);
+            std::size_t produced = scratch.size() - zs.avail_out;
+            out.append(scratch.data(), produced);
+            if (flush == zlib::Flush::finish) {
+                if (ec == zlib::error::end_of_stream) return true;
+            } else if (zs.avail_out != 0 && zs.avail_in == 0) {
+                return true;  // all input taken and the flush fit
+            }
+            if (ec && ec != zlib::error::need_buffers && ec != zlib::error::end_of_stream) return false;
+        }
+        return false;
     }
 
     zlib::deflate_stream deflate;
@@ -50,35 +64,81 @@ BackfillBuffer::BackfillBuffer(std::size_t capacity)
 
 BackfillBuffer::~BackfillBuffer() = default;
 
+BackfillBuffer::Block& BackfillBuffer::open_block() {
+    if (!blocks_.empty() && !blocks_.back().sealed && blocks_.back().frames < frames_per_block)
+        return blocks_.back();
+    if (!blocks_.empty() && !blocks_.back().sealed) {
+        Block& full = blocks_.back();
+        std::size_t before = full.packed.size();
+        packer_->add({}, zlib::Flush::finish, full.packed);
+        full.packed.shrink_to_fit();
+        packed_bytes_ += full.packed.size() - before;
+        full.sealed = true;
+    }
+    // The oldest blocks may have had their last frame evicted meanwhile.
+    while (!blocks_.empty() && blocks_.front().sealed && blocks_.front().held == 0) {
+        packed_bytes_ -= blocks_.front().packed.size();
+        blocks_.pop_front();
+        ++first_block_;
+    }
+    packer_->start();
+    blocks_.emplace_back();
+    return blocks_.back();
+}
+
+void BackfillBuffer::release(const Slot& gone) {
+    Block& b = blocks_[gone.block - first_block_];
+    --b.held;
+    frame_bytes_ -= gone.size;
+    while (!blocks_.empty() && blocks_.front().sealed && blocks_.front().held == 0) {
+        packed_bytes_ -= blocks_.front().packed.size();
+        blocks_.pop_front();
+        ++first_block_;
+    }
+}
+
 BackfillBuffer::PushResult BackfillBuffer::push(std::uint64_t seq, std::string_view frame) {
     PushResult r;
     if (seq <= newest_seq_) {
         ++refused_;
         return r;
     }
-    Slot fresh{seq, frame.size(), true, {}};
-    // A frame the deflater could not pack (a bug in it, never seen) is kept
-    // as text rather than lost.
-    if (!packer_->pack(frame, fresh.packed)) {
-        fresh.deflated = false;
-        fresh.packed.assign(frame);
+    Block* block = &open_block();
+    std::size_t before = block->packed.size();
+    if (!packer_->add(frame, zlib::Flush::sync, block->packed)) {
+        // Never seen. The block's stream is unusable past its last flush, so
+        // it is cut there and sealed (its frames still inflate), and the
+        // frame gets a new block; if that fails too, it is refused.
+        block->packed.resize(before);
+        block->sealed = true;
+        block = &open_block();
+        before = block->packed.size();
+        if (!packer_->add(frame, zlib::Flush::sync, block->packed)) {
+            block->packed.resize(before);
+            ++refused_;
+            return r;
+        }
     }
+    Block& b = *block;
+    packed_bytes_ += b.packed.size() - before;
+    Slot fresh{seq, first_block_ + blocks_.size() - 1, b.text, frame.size()};
+    b.text += frame.size();
+    ++b.frames;
+    ++b.held;
+    frame_bytes_ += frame.size();
 
     r.accepted = true;
     newest_seq_ = seq;
-    packed_bytes_ += fresh.packed.size();
-    frame_bytes_ += fresh.size;
     if (count_ == slots_.size()) {
-        Slot& oldest = slots_[head_];
-        r.evicted = oldest.seq;
-        packed_bytes_ -= oldest.packed.size();
-        frame_bytes_ -= oldest.size;
-        oldest = std::move(fresh);
+        Slot gone = slots_[head_];
+        r.evicted = gone.seq;
+        slots_[head_] = fresh;
         head_ = (head_ + 1) % slots_.size();
         ++evicted_;
+        release(gone);
         return r;
     }
-    slots_[(head_ + count_) % slots_.size()] = std::move(fresh);
+    slots_[(head_ + count_) % slots_.size()] = fresh;
     ++count_;
     return r;
 }
@@ -106,20 +166,28 @@ const BackfillBuffer::Slot* BackfillBuffer::find(std::uint64_t seq) const {
 std::optional<std::string> BackfillBuffer::frame(std::uint64_t seq) const {
     const Slot* s = find(seq);
     if (!s) return std::nullopt;
-    if (!s->deflated) return s->packed;
-    if (s->size == 0) return std::string();
-    std::string out(s->size, '\0');
+    const Block& b = blocks_[s->block - first_block_];
+    // The block's text up to the end of this frame; the frames before it are
+    // what its matches point back into.
+    std::string text(s->offset + s->size, '\0');
+    if (text.empty()) return text;
     zlib::inflate_stream inflate;
     inflate.reset(pack_window_bits);
     zlib::z_params zs{};
-    zs.next_in = s->packed.data();
-    zs.avail_in = s->packed.size();
-    zs.next_out = out.data();
-    zs.avail_out = out.size();
-    boost::beast::error_code ec;
-    inflate.write(zs, zlib::Flush::finish, ec);
-    if (ec != zlib::error::end_of_stream || zs.total_out != s->size) return std::nullopt;
-    return out;
+    zs.next_in = b.packed.data();
+    zs.avail_in = b.packed.size();
+    zs.next_out = text.data();
+    zs.avail_out = text.size();
+    for (int round = 0; round < 64 && zs.avail_out != 0; ++round) {
+        boost::beast::error_code ec;
+        inflate.write(zs, zlib::Flush::sync, ec);
+        if (ec == zlib::error::end_of_stream) break;
+        if (ec && ec != zlib::error::need_buffers) return std::nullopt;
+        if (zs.avail_in == 0) break;
+    }
+    if (zs.total_out != text.size()) return std::nullopt;
+    text.erase(0, s->offset);
+    return text;
 }
 
 std::uint64_t BackfillBuffer::oldest_seq() const { return count_ == 0 ? 0 : at(0).seq; }
