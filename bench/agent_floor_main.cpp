@@ -1,9 +1,13 @@
 // agent-floor: the baseline for the agent-cost benchmark. Each sample does the
 // least any agent with our output must do, plainly and without caching:
 // reads /proc/stat and every /proc/PID/stat, readlinks every /proc/PID/fd/*
-// entry, and dumps TCP, UDP and UNIX sockets over netlink sock_diag, only
-// counting. The real agent's cost is judged against this floor
-// (scripts/bench-agent, docs/benchmarks.md).
+// entry and /proc/PID/ns/net, and dumps TCP, UDP and UNIX sockets over
+// netlink sock_diag in every network namespace that has a process, only
+// counting. A sock_diag socket answers for the namespace it was made in, so
+// one is made per namespace on a thread that joins it (setns) and kept while
+// the namespace has processes: the one thing cached, since making it costs a
+// thread and every agent that dumps namespaces keeps it. The real agent's
+// cost is judged against this floor (scripts/bench-agent, docs/benchmarks.md).
 //
 //   agent-floor --interval SECONDS --samples N
 //
@@ -16,6 +20,8 @@
 #include <cstring>
 #include <ctime>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <dirent.h>
@@ -25,6 +31,7 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,6 +49,16 @@ struct Counts {
     std::uint32_t tcp_total = 0;
     std::uint32_t udp = 0;
     std::uint32_t unix_ = 0;
+    std::uint32_t netns = 0;  // network namespaces dumped
+};
+
+// This tick's network namespaces: inode -> a pid in it (to setns through).
+using NamespacePids = std::unordered_map<std::uint64_t, int>;
+
+// A sock_diag socket per other namespace, with the tick it last had a process.
+struct NamespaceSocket {
+    int fd = -1;
+    long seen = 0;
 };
 
 [[noreturn]] void usage_error(const char* what) {
@@ -113,10 +130,22 @@ void scan_fds(int proc, const char* pid, Counts& c) {
     ::closedir(dir);
 }
 
-void scan_processes(int proc, DIR* listing, Counts& c) {
+// "net:[4026531993]" -> 4026531993; 0 when unreadable.
+std::uint64_t netns_inode(int proc, const char* pid) {
+    char path[sizeof(dirent::d_name) + 8];
+    char link[64];
+    std::snprintf(path, sizeof path, "%s/ns/net", pid);
+    ssize_t n = ::readlinkat(proc, path, link, sizeof link);
+    if (n <= 5) return 0;
+    std::string_view s(link + 5, std::size_t(n) - 5);
+    return parse_u64(s);
+}
+
+void scan_processes(int proc, DIR* listing, Counts& c, NamespacePids& namespaces) {
     ::rewinddir(listing);
     char path[sizeof(dirent::d_name) + 8];
     char buf[4096];
+    namespaces.clear();
     while (dirent* e = ::readdir(listing)) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         std::snprintf(path, sizeof path, "%s/stat", e->d_name);
@@ -125,7 +154,25 @@ void scan_processes(int proc, DIR* listing, Counts& c) {
         ++c.processes;
         c.proc_ticks += process_ticks(std::string_view(buf, n));
         scan_fds(proc, e->d_name, c);
+        if (std::uint64_t ns = netns_inode(proc, e->d_name)) namespaces.try_emplace(ns, std::atoi(e->d_name));
     }
+}
+
+// A sock_diag socket made inside the namespace of `pid` by a thread that
+// joins it; -1 (errno set) when the namespace is gone or setns is refused.
+int open_sock_diag_in(int proc, int pid) {
+    char path[32];
+    std::snprintf(path, sizeof path, "%d/ns/net", pid);
+    int ns = ::openat(proc, path, O_RDONLY | O_CLOEXEC);
+    if (ns < 0) return -1;
+    int fd = -1, err = 0;
+    std::thread([&] {
+        if (::setns(ns, CLONE_NEWNET) != 0) err = errno;
+        else if ((fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)) < 0) err = errno;
+    }).join();
+    ::close(ns);
+    errno = err;
+    return fd;
 }
 
 // One sock_diag dump: sends `req`, calls on_msg for every answer until DONE.
@@ -229,6 +276,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s: cannot open a sock_diag netlink socket: %s\n", program, std::strerror(errno));
         return 1;
     }
+    std::uint64_t own_netns = netns_inode(proc, "self");
+    NamespacePids namespaces;
+    std::unordered_map<std::uint64_t, NamespaceSocket> others;
     /* 64 KiB: many answers per recv without the kernel truncating one */
     std::vector<char> buf(64 * 1024);
 
@@ -237,14 +287,41 @@ int main(int argc, char** argv) {
     for (long s = 1; s <= samples; ++s) {
         Counts c;
         read_host_stat(proc, c);
-        scan_processes(proc, listing, c);
+        scan_processes(proc, listing, c, namespaces);
         if (!dump_sockets(nl, buf, c)) {
             std::fprintf(stderr, "%s: sock_diag dump failed: %s\n", program, std::strerror(errno));
             return 1;
         }
-        std::printf("sample=%ld processes=%u fds=%u socket_fds=%u tcp=%u established=%u listen=%u "
+        c.netns = 1;
+        for (auto [inode, pid] : namespaces) {
+            if (inode == own_netns) continue;
+            auto& ns = others[inode];
+            if (ns.fd < 0 && (ns.fd = open_sock_diag_in(proc, pid)) < 0) {
+                if (errno == ENOENT || errno == ESRCH) {  // the process left since the scan
+                    others.erase(inode);
+                    continue;
+                }
+                std::fprintf(stderr, "%s: no sock_diag socket in net:[%llu] (pid %d): %s\n", program,
+                             static_cast<unsigned long long>(inode), pid, std::strerror(errno));
+                return 1;
+            }
+            ns.seen = s;
+            if (!dump_sockets(ns.fd, buf, c)) {
+                std::fprintf(stderr, "%s: sock_diag dump in net:[%llu] failed: %s\n", program,
+                             static_cast<unsigned long long>(inode), std::strerror(errno));
+                return 1;
+            }
+            ++c.netns;
+        }
+        // A namespace without processes goes: its socket would keep it alive.
+        std::erase_if(others, [s](auto& kv) {
+            if (kv.second.seen == s) return false;
+            ::close(kv.second.fd);
+            return true;
+        });
+        std::printf("sample=%ld processes=%u fds=%u socket_fds=%u netns=%u tcp=%u established=%u listen=%u "
                     "udp=%u unix=%u host_ticks=%llu process_ticks=%llu\n",
-                    s, c.processes, c.fds, c.socket_fds, c.tcp_total, c.tcp[1], c.tcp[10], c.udp, c.unix_,
+                    s, c.processes, c.fds, c.socket_fds, c.netns, c.tcp_total, c.tcp[1], c.tcp[10], c.udp, c.unix_,
                     static_cast<unsigned long long>(c.host_ticks), static_cast<unsigned long long>(c.proc_ticks));
         std::fflush(stdout);
         if (s == samples) break;

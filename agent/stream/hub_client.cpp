@@ -251,9 +251,9 @@ void HubClient::on_welcome(const LinkPtr& link, std::uint64_t last_seq) {
     std::string line = "hub " + opt_.url.to_string() + ": connected; the hub has seq " + std::to_string(last_seq);
     if (!missing.empty()) {
         line += ", replaying " + std::to_string(missing.size()) + " buffered samples from seq " +
-                std::to_string(missing.front().seq);
-        if (missing.front().seq > last_seq + 1 && last_seq != 0)
-            line += " (seq " + std::to_string(last_seq + 1) + ".." + std::to_string(missing.front().seq - 1) +
+                std::to_string(missing.front());
+        if (missing.front() > last_seq + 1 && last_seq != 0)
+            line += " (seq " + std::to_string(last_seq + 1) + ".." + std::to_string(missing.front() - 1) +
                     " are no longer buffered)";
     }
     if (drops_since_welcome_ != 0)
@@ -261,14 +261,9 @@ void HubClient::on_welcome(const LinkPtr& link, std::uint64_t last_seq) {
     drops_since_welcome_ = 0;
     log(line);
 
-    for (auto& s : missing) {
-        auto marked = mark_backfill(*s.frame);
-        if (!marked) {
-            log("hub " + opt_.url.to_string() + ": not replaying seq " + std::to_string(s.seq) +
-                ": its frame is not a JSON object");
-            continue;
-        }
-        if (!enqueue({std::make_shared<const std::string>(std::move(*marked)), s.seq, true})) return;
+    // Queued as seqs: each is inflated when its write starts (write()).
+    for (auto seq : missing) {
+        if (!enqueue({nullptr, seq, true})) return;
         if (stale(link)) return;
     }
 }
@@ -284,7 +279,36 @@ bool HubClient::enqueue(Outgoing item) {
     return true;
 }
 
+// Gives the replayed sample at the front of the queue its frame; drops
+// replayed samples evicted since they were queued (counted as dropped when
+// evicted) or whose frame is not an object. False when the queue ran out.
+bool HubClient::inflate_front() {
+    while (!queue_.empty() && !queue_.front().frame) {
+        auto seq = queue_.front().seq;
+        auto text = buffer_.frame(seq);
+        std::optional<std::string> marked;
+        if (text) marked = mark_backfill(*text);
+        if (marked) {
+            queue_.front().frame = std::make_shared<const std::string>(std::move(*marked));
+            return true;
+        }
+        if (text) {
+            log("hub " + opt_.url.to_string() + ": not replaying seq " + std::to_string(seq) +
+                ": its frame is not a JSON object");
+        } else if (seq >= buffer_.oldest_seq()) {
+            log("hub " + opt_.url.to_string() + ": not replaying seq " + std::to_string(seq) +
+                ": its buffered frame did not inflate");
+        }
+        queue_.pop_front();
+    }
+    return !queue_.empty();
+}
+
 void HubClient::write(const LinkPtr& link) {
+    if (!inflate_front()) {
+        writing_ = false;
+        return;
+    }
     writing_ = true;
     Outgoing item = queue_.front();  // shares the frame: it outlives a queue cleared by fail()
     link->ws([&](auto& ws) {
@@ -307,8 +331,7 @@ void HubClient::on_write(const LinkPtr& link, const Outgoing& item, error_code e
 
 bool HubClient::submit(std::uint64_t seq, std::string frame) {
     if (state_ == State::stopped) return false;
-    auto shared = std::make_shared<const std::string>(std::move(frame));
-    auto pushed = buffer_.push(seq, shared);
+    auto pushed = buffer_.push(seq, frame);
     if (!pushed.accepted) {
         ++stats_.refused;
         log("refusing sample seq " + std::to_string(seq) + ": not above the last one, " +
@@ -316,14 +339,14 @@ bool HubClient::submit(std::uint64_t seq, std::string frame) {
         return false;
     }
     ++stats_.submitted;
-    if (pushed.evicted && pushed.evicted->seq > sent_high_) {
+    if (pushed.evicted && *pushed.evicted > sent_high_) {
         ++stats_.dropped;
         // One line per outage; the count is reported when the hub is back.
         if (drops_since_welcome_++ == 0)
             log("backfill buffer full (" + std::to_string(buffer_.capacity()) +
                 " samples): dropping the oldest unsent samples until the hub is back");
     }
-    if (state_ == State::live) enqueue({std::move(shared), seq, false});
+    if (state_ == State::live) enqueue({std::make_shared<const std::string>(std::move(frame)), seq, false});
     return true;
 }
 
@@ -388,6 +411,8 @@ void HubClient::stop() {
 HubClientStats HubClient::stats() const {
     HubClientStats s = stats_;
     s.buffered = buffer_.size();
+    s.buffered_bytes = buffer_.packed_bytes();
+    s.buffered_text_bytes = buffer_.frame_bytes();
     s.connected = connected();
     return s;
 }

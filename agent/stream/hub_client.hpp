@@ -69,6 +69,8 @@ struct HubClientStats {
     std::uint64_t disconnects = 0;     // welcomed connections that ended
     std::uint64_t tls_resumed = 0;     // TLS handshakes that resumed the previous session
     std::size_t buffered = 0;          // samples in the buffer now
+    std::size_t buffered_bytes = 0;    // what they take in memory, packed
+    std::size_t buffered_text_bytes = 0;  // what they would take as text
     bool connected = false;            // welcomed and sending live
 };
 
@@ -104,7 +106,11 @@ private:
     struct Link;  // one connection; kept alive by its own pending handlers
     using LinkPtr = std::shared_ptr<Link>;
     enum class State { idle, connecting, awaiting_welcome, live, waiting_retry, stopped };
+    using Frame = std::shared_ptr<const std::string>;
     struct Outgoing {
+        // Null for a replayed sample until its write starts: it is inflated
+        // from the buffer then, so a replay of the whole buffer holds one
+        // frame as text at a time, not all of them.
         Frame frame;
         std::uint64_t seq = 0;  // 0 for frames that are not samples
         bool backfill = false;
@@ -121,6 +127,7 @@ private:
     void on_welcome(const LinkPtr& link, std::uint64_t last_seq);
     bool enqueue(Outgoing item);
     void write(const LinkPtr& link);
+    bool inflate_front();
     void on_write(const LinkPtr& link, const Outgoing& item, boost::system::error_code ec);
     void fail(const LinkPtr& link, boost::system::error_code ec, std::string what);
     bool stale(const LinkPtr& link) const { return link != link_ || state_ == State::stopped; }

@@ -21,6 +21,14 @@ namespace {
 /* 64 KiB: the kernel fills at most 32 KiB per dump message batch, so one recv never truncates */
 constexpr std::size_t recv_buffer_size = 64 * 1024;
 
+// One receive buffer per thread, shared by every reader on it: a dump is
+// parsed before the next recv, and with a reader per network namespace a
+// buffer each was 64 KiB of RSS a namespace.
+std::vector<std::byte>& receive_buffer() {
+    thread_local std::vector<std::byte> buf(recv_buffer_size);
+    return buf;
+}
+
 /* every state: the table counts all of them */
 constexpr std::uint32_t all_states = 0xFFFFFFFFu;
 
@@ -32,9 +40,9 @@ struct Request {
 
 }  // namespace
 
-NetlinkDiagReader::NetlinkDiagReader() : buf_(recv_buffer_size) {}
+NetlinkDiagReader::NetlinkDiagReader() = default;
 
-NetlinkDiagReader::NetlinkDiagReader(int netns_fd) : netns_fd_(netns_fd), buf_(recv_buffer_size) {}
+NetlinkDiagReader::NetlinkDiagReader(int netns_fd) : netns_fd_(netns_fd) {}
 
 NetlinkDiagReader::~NetlinkDiagReader() { close(); }
 
@@ -109,8 +117,9 @@ bool NetlinkDiagReader::dump(SocketFamily family, int af, std::vector<SocketEntr
     while (sent < 0 && errno == EINTR);
     if (sent != static_cast<ssize_t>(len)) return fail("sending the sock_diag request", sent < 0 ? errno : EIO);
 
+    auto& buf = receive_buffer();
     for (;;) {
-        iovec iov{buf_.data(), buf_.size()};
+        iovec iov{buf.data(), buf.size()};
         msghdr msg{};
         msg.msg_iov = &iov;
         msg.msg_iovlen = 1;
@@ -124,7 +133,7 @@ bool NetlinkDiagReader::dump(SocketFamily family, int af, std::vector<SocketEntr
             out.resize(size_on_entry);
             return fail("sock_diag dump reply empty or truncated", 0);
         }
-        auto r = parse_diag_chunk(std::span<const std::byte>(buf_.data(), static_cast<std::size_t>(n)), seq, family, out);
+        auto r = parse_diag_chunk(std::span<const std::byte>(buf.data(), static_cast<std::size_t>(n)), seq, family, out);
         if (r.status == DiagChunkResult::done) return true;
         if (r.status == DiagChunkResult::failed) {
             out.resize(size_on_entry);

@@ -1,5 +1,5 @@
 // The I/O half of the netlink source: one NETLINK_SOCK_DIAG socket kept open
-// between ticks, a receive buffer reused, replies handed to parse_diag_chunk.
+// between ticks, a receive buffer reused (one per thread, for every reader), replies handed to parse_diag_chunk.
 #pragma once
 
 #include <cstddef>
@@ -39,7 +39,6 @@ private:
     int fd_ = -1;
     int netns_fd_ = -1;
     std::uint32_t seq_ = 0;
-    std::vector<std::byte> buf_;
     std::string error_;
 };
 

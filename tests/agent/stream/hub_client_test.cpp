@@ -341,6 +341,26 @@ BOOST_AUTO_TEST_CASE(unreachable_hub_at_start_gets_the_buffered_samples_when_it_
     BOOST_TEST(samples_of(hub) == expect(1, 3, true) + expect(4, 4, false), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(replay_from_the_packed_buffer_is_byte_exact_across_blocks) {
+    // 35 samples span several packed blocks; each replayed frame must be the
+    // submitted text with only the backfill mark added.
+    auto port = test::free_port();
+    Agent agent(port, 300);
+    agent.submit(1, 35);
+    std::size_t text = 0;
+    for (std::uint64_t s = 1; s <= 35; ++s) text += encode_sample(make_sample(s)).size();
+    auto st = agent.stats();
+    BOOST_TEST(st.buffered == 35u);
+    BOOST_TEST(st.buffered_text_bytes == text);
+    BOOST_TEST(st.buffered_bytes < text / 4, st.buffered_bytes << " packed of " << text);
+    TestHub hub(port, {});
+    BOOST_REQUIRE(test::wait_until([&] { return samples_of(hub).size() >= 35; }, deadline));
+    auto frames = hub.frames();
+    BOOST_REQUIRE_EQUAL(frames.size(), 36u);  // the hello, then the replay
+    for (std::uint64_t s = 1; s <= 35; ++s)
+        BOOST_TEST(frames[s] == mark_backfill(encode_sample(make_sample(s))).value(), "seq " << s);
+}
+
 BOOST_AUTO_TEST_CASE(full_buffer_drops_the_oldest_unsent_counts_and_logs_them) {
     auto port = test::free_port();
     std::optional<TestHub> hub;
