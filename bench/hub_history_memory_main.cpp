@@ -14,6 +14,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench_flags.hpp"
 #include "hub/state/state.hpp"
 #include "loadgen/sample_factory.hpp"
 
@@ -31,18 +32,7 @@ int main(int argc, char** argv) {
         "hosts", po::value(&hosts)->default_value(hosts), "simulated hosts")(
         "points", po::value(&points)->default_value(points), "history points per host (the hub's --history)")(
         "cores", po::value(&cores)->default_value(cores), "cores per simulated host");
-    po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "hub-history-memory: " << e.what() << "\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << desc << "\n";
-        return 0;
-    }
+    if (auto status = telehub::bench::parse_flags(argc, argv, desc, "hub-history-memory")) return *status;
     if (hosts == 0 || points == 0 || cores == 0) {
         std::cerr << "hub-history-memory: --hosts, --points and --cores must be at least 1\n";
         return 2;

@@ -14,6 +14,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench_flags.hpp"
 #include "hub/state/state.hpp"
 #include "hub/store/store.hpp"
 #include "loadgen/sample_factory.hpp"
@@ -32,18 +33,7 @@ int main(int argc, char** argv) {
         "hosts", po::value(&hosts)->default_value(hosts), "simulated hosts")(
         "points", po::value(&points)->default_value(points), "one-second points per host, ending now")(
         "data-dir", po::value(&dir), "the directory to write history.db into (made if missing)");
-    po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "hub-store-fill: " << e.what() << "\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << desc << "\n";
-        return 0;
-    }
+    if (auto status = telehub::bench::parse_flags(argc, argv, desc, "hub-store-fill")) return *status;
     if (dir.empty() || hosts == 0 || points == 0) {
         std::cerr << "hub-store-fill: give --data-dir, and --hosts and --points of at least 1\n";
         return 2;

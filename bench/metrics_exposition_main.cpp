@@ -20,6 +20,7 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench_flags.hpp"
 #include "hub/metrics/metrics.hpp"
 #include "hub/state/state.hpp"
 #include "loadgen/sample_factory.hpp"
@@ -139,18 +140,7 @@ int main(int argc, char** argv) {
     desc.add_options()("help,h", "show this help and exit")(
         "hosts", po::value(&hosts)->default_value(hosts), "simulated hosts")(
         "runs", po::value(&runs)->default_value(runs), "timed repetitions (medians are reported)");
-    po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "metrics-exposition: " << e.what() << "\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << desc << "\n";
-        return 0;
-    }
+    if (auto status = telehub::bench::parse_flags(argc, argv, desc, "metrics-exposition")) return *status;
     if (hosts == 0 || runs == 0) {
         std::cerr << "metrics-exposition: --hosts and --runs must be at least 1\n";
         return 2;
