@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "agent/collect/sockets/netns_counters.hpp"
+#include "telehub/tcp_state.hpp"
+
 namespace telehub::agent {
 namespace {
 
@@ -23,6 +26,13 @@ std::uint64_t netns_inode_at(int dirfd, const char* path, std::string& buf) {
     return inode ? *inode : 0;
 }
 
+// ESTABLISHED, CLOSE_WAIT and LISTEN change only by a segment or a call that
+// moves a counter; CLOSE here is a bound socket, which stays until closed.
+bool settled_state(std::uint8_t state) {
+    return state == telehub::tcp_established || state == telehub::tcp_close_wait || state == telehub::tcp_listen ||
+           state == telehub::tcp_close;
+}
+
 }  // namespace
 
 struct NetnsTables::Namespace {
@@ -33,6 +43,13 @@ struct NetnsTables::Namespace {
     unsigned retry_in = 0;
     std::uint64_t seen_tick = 0;
     std::uint16_t slot = 0;
+    // TCP and UDP entries of the last full netlink dump, with the counters
+    // read just before it; reusable while `settled` and the counters hold.
+    std::vector<SocketEntry> inet;
+    std::string counters;
+    bool inet_valid = false;
+    bool settled = false;
+    unsigned ticks_since_dump = 0;
 
     ~Namespace() {
         netlink.reset();
@@ -50,6 +67,7 @@ NetnsTables::~NetnsTables() = default;
 void NetnsTables::read(const ProcessList& procs, std::vector<SocketEntry>& table) {
     ++tick_;
     order_.clear();
+    reused_ = 0;
     slots_.assign(1, NetnsSlot{});
     slots_[0].inode = own_inode_;
     proc_slots_.assign(procs.size(), no_slot);
@@ -105,16 +123,14 @@ void NetnsTables::read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_
         if (ns.fd >= 0) {
             if (!ns.netlink) ns.netlink = std::make_unique<NetlinkDiagReader>(ns.fd);
             NetlinkDiagReader& r = *ns.netlink;
-            bool ok = r.dump(SocketFamily::tcp, AF_INET, table) && r.dump(SocketFamily::tcp, AF_INET6, table) &&
-                      r.dump(SocketFamily::udp, AF_INET, table) && r.dump(SocketFamily::udp, AF_INET6, table) &&
-                      r.dump(SocketFamily::unix_, 0, table);
-            if (ok) {
+            if (dump_netlink(ns, pid, table)) {
                 slot.source = "netlink";
                 for (std::size_t i = first; i < table.size(); ++i) table[i].netns = index;
                 return;
             }
             slot.error = r.error();
             ns.netlink.reset();
+            ns.inet_valid = false;
         } else {
             slot.error = std::string("cannot open /proc/") + std::to_string(pid) + "/ns/net: " + std::strerror(errno);
         }
@@ -123,6 +139,7 @@ void NetnsTables::read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_
     } else if (ns.retry_in > 0) {
         --ns.retry_in;
     }
+    ns.inet_valid = false;
     if (!ns.proc_net || ns.proc_net_pid != pid) {
         ns.proc_net = std::make_unique<ProcNetReader>(proc_root_ + "/" + std::to_string(pid));
         ns.proc_net_pid = pid;
@@ -136,6 +153,34 @@ void NetnsTables::read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_
     }
     slot.source = "proc";
     for (std::size_t i = first; i < table.size(); ++i) table[i].netns = index;
+}
+
+}  // namespace telehub::agent
+
+namespace telehub::agent {
+
+bool NetnsTables::dump_netlink(Namespace& ns, int pid, std::vector<SocketEntry>& table) {
+    NetlinkDiagReader& r = *ns.netlink;
+    const std::size_t first = table.size();
+    const bool counted = read_netns_counters(proc_.fd(), pid, counters_, counters_scratch_);
+    ++ns.ticks_since_dump;
+    if (counted && ns.inet_valid && ns.settled && ns.ticks_since_dump < full_dump_ticks && counters_ == ns.counters) {
+        table.insert(table.end(), ns.inet.begin(), ns.inet.end());
+        ++reused_;
+        return r.dump(SocketFamily::unix_, 0, table);
+    }
+    ns.inet_valid = false;
+    if (!(r.dump(SocketFamily::tcp, AF_INET, table) && r.dump(SocketFamily::tcp, AF_INET6, table) &&
+          r.dump(SocketFamily::udp, AF_INET, table) && r.dump(SocketFamily::udp, AF_INET6, table)))
+        return false;
+    ns.inet.assign(table.begin() + static_cast<std::ptrdiff_t>(first), table.end());
+    ns.settled = true;
+    for (const SocketEntry& e : ns.inet)
+        if (e.family == SocketFamily::tcp && !settled_state(e.state)) ns.settled = false;
+    ns.counters.swap(counters_);
+    ns.inet_valid = counted;
+    ns.ticks_since_dump = 0;
+    return r.dump(SocketFamily::unix_, 0, table);
 }
 
 }  // namespace telehub::agent

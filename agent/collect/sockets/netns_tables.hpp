@@ -8,6 +8,18 @@
 // Where setns is refused (no CAP_SYS_ADMIN), with --no-setns, or with
 // --no-netlink, the namespace's tables are read from /proc/PID/net of its
 // lowest pid instead; a refused setns is retried once a minute.
+//
+// Over netlink, a namespace's TCP and UDP dumps are skipped on a tick when
+// they cannot have changed, and the last dump's entries are used again: its
+// counters (netns_counters.hpp) are what they were at that dump, and none of
+// its TCP sockets was in a state a timer moves on its own (SYN_SENT,
+// SYN_RECV, FIN_WAIT1/2, CLOSING, LAST_ACK, TIME_WAIT). A dump walks the whole
+// established hash of the kernel, shared by every namespace, so an idle
+// container costs a few file reads instead. UNIX sockets (a table of each
+// namespace's own, cheap to walk) are dumped every tick, and every namespace
+// is dumped in full at least every `full_dump_ticks` ticks, for what no
+// counter shows: a TCP socket bound and left unlistened (state CLOSE in a
+// dump since Linux 6.9).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +45,7 @@ struct NetnsSlot {
 class NetnsTables {
 public:
     static constexpr std::uint16_t no_slot = 0xFFFF;
+    static constexpr unsigned full_dump_ticks = 30;
 
     NetnsTables(std::string proc_root, bool use_netlink, bool use_setns);
     ~NetnsTables();
@@ -45,6 +58,8 @@ public:
 
     // Slots of the last read(), the agent's own first (even with no process).
     const std::vector<NetnsSlot>& slots() const { return slots_; }
+    // Namespaces whose TCP and UDP tables the last read() took from an earlier dump.
+    std::size_t reused_last_read() const { return reused_; }
     // The slot of procs[i] at the last read(); no_slot when its namespace
     // could not be read (another user's process, when not root).
     std::uint16_t slot_of(std::size_t i) const { return i < proc_slots_.size() ? proc_slots_[i] : no_slot; }
@@ -52,6 +67,7 @@ public:
 private:
     struct Namespace;
     void read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_t index, std::vector<SocketEntry>& table);
+    bool dump_netlink(Namespace& ns, int pid, std::vector<SocketEntry>& table);
 
     std::string proc_root_;
     DirFd proc_;
@@ -64,6 +80,8 @@ private:
     std::vector<NetnsSlot> slots_;
     std::vector<std::uint16_t> proc_slots_;
     std::string link_;  // scratch
+    std::string counters_, counters_scratch_;
+    std::size_t reused_ = 0;
 };
 
 }  // namespace telehub::agent
