@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace telehub::agent {
@@ -25,11 +26,16 @@ public:
     std::size_t size() const { return size_; }
 
 private:
+    // Socket inodes come from the kernel's get_next_ino(), 32 bits, and
+    // sock_diag carries them in 32-bit fields: 8-byte slots halve the array
+    // (256 KiB for 16,000 sockets). A wider inode, which no socket has, goes
+    // to `wide_`.
     struct Slot {
-        std::uint64_t inode = 0;  // 0: empty
+        std::uint32_t inode = 0;  // 0: empty
         std::uint32_t pos = 0;
     };
     std::vector<Slot> slots_;  // size is a power of two, at most half full
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> wide_;
     std::size_t size_ = 0;
 };
 

@@ -29,3 +29,21 @@ BOOST_AUTO_TEST_CASE(grows_past_the_announced_size_and_resets_clean) {
     BOOST_TEST(idx.size() == 0u);
     BOOST_TEST(idx.find(1000) == SocketInodeIndex::npos);
 }
+
+BOOST_AUTO_TEST_CASE(an_inode_past_32_bits_is_not_confused_with_its_low_half) {
+    SocketInodeIndex index;
+    index.reset(4);
+    const std::uint64_t wide = (std::uint64_t{1} << 32) + 5;
+    BOOST_TEST(index.insert(5, 1));
+    BOOST_TEST(index.insert(wide, 2));
+    BOOST_TEST(!index.insert(wide, 3));
+    BOOST_TEST(index.find(5) == 1u);
+    BOOST_TEST(index.find(wide) == 2u);
+    BOOST_TEST(index.find(wide + 1) == SocketInodeIndex::npos);
+    BOOST_TEST(index.size() == 2u);
+    for (std::uint32_t i = 10; i < 200; ++i) BOOST_TEST_REQUIRE(index.insert(i, i));  // grows, keeps the wide one
+    BOOST_TEST(index.find(wide) == 2u);
+    index.reset(4);
+    BOOST_TEST(index.find(wide) == SocketInodeIndex::npos);
+    BOOST_TEST(index.size() == 0u);
+}
