@@ -167,26 +167,35 @@ std::optional<std::string> BackfillBuffer::frame(std::uint64_t seq) const {
     const Slot* s = find(seq);
     if (!s) return std::nullopt;
     const Block& b = blocks_[s->block - first_block_];
-    // The block's text up to the end of this frame; the frames before it are
-    // what its matches point back into.
-    std::string text(s->offset + s->size, '\0');
+    std::string text(s->size, '\0');
     if (text.empty()) return text;
     zlib::inflate_stream inflate;
     inflate.reset(pack_window_bits);
     zlib::z_params zs{};
     zs.next_in = b.packed.data();
     zs.avail_in = b.packed.size();
-    zs.next_out = text.data();
-    zs.avail_out = text.size();
-    for (int round = 0; round < 64 && zs.avail_out != 0; ++round) {
+    // The block's frames before this one are inflated into `skip` and
+    // dropped: the inflater keeps its own window of the last 32 KiB, which is
+    // all this frame's matches can point back into. So a replay holds one
+    // frame, not the block's text up to it.
+    char skip[16384];
+    std::size_t to_skip = s->offset;
+    std::size_t produced = 0;
+    while (to_skip != 0 || produced < text.size()) {
+        char* out = to_skip != 0 ? skip : text.data() + produced;
+        std::size_t room = to_skip != 0 ? std::min(sizeof skip, to_skip) : text.size() - produced;
+        zs.next_out = out;
+        zs.avail_out = room;
         boost::beast::error_code ec;
         inflate.write(zs, zlib::Flush::sync, ec);
+        std::size_t got = room - zs.avail_out;
+        if (to_skip != 0) to_skip -= got;
+        else produced += got;
         if (ec == zlib::error::end_of_stream) break;
         if (ec && ec != zlib::error::need_buffers) return std::nullopt;
-        if (zs.avail_in == 0) break;
+        if (got == 0 && zs.avail_in == 0) break;  // the block ends before the frame does
     }
-    if (zs.total_out != text.size()) return std::nullopt;
-    text.erase(0, s->offset);
+    if (to_skip != 0 || produced != text.size()) return std::nullopt;
     return text;
 }
 

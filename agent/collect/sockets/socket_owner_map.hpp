@@ -113,17 +113,19 @@ private:
         bool shared = false;    // another fd (here or elsewhere) held the same inode
         bool unreadable = false;
         std::uint64_t inode = 0;  // 0: not a socket
-        std::uint64_t read_tick = 0;      // tick of the last readlink
-        std::uint64_t credited_tick = 0;  // tick it was last counted for its process
+        // Ticks are 32 bits (136 years at one a second): a slot per fd of
+        // every process is the map's bulk, 24 bytes this way instead of 32.
+        std::uint32_t read_tick = 0;      // tick of the last readlink
+        std::uint32_t credited_tick = 0;  // tick it was last counted for its process
     };
     struct Proc {
         std::uint64_t starttime = 0;
         std::uint32_t uid = 0;
         std::uint32_t serial = 0;  // position in this tick's pass, marks inodes already counted
-        std::uint64_t seen_tick = 0;
+        std::uint32_t seen_tick = 0;
         bool readable = false;
         std::int64_t fd_count = -1;    // open fds when last listed (stat of the fd dir), -1 unknown
-        std::uint64_t listed_tick = 0;
+        std::uint32_t listed_tick = 0;
         std::vector<FdSlot> fds;  // sorted by fd
         ProcessSocketTally tally;
     };
@@ -151,7 +153,7 @@ private:
     std::vector<int> listed_;               // scratch: fd numbers of one directory
     std::vector<FdSlot> merged_;            // scratch: swapped with a Proc's fds
     std::vector<char> dents_;               // getdents buffer
-    std::uint64_t tick_ = 0;
+    std::uint32_t tick_ = 0;
     std::uint32_t unattributed_ = 0;
     OwnerMapStats stats_;
 };
