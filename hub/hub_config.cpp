@@ -137,6 +137,7 @@ struct HubFlags {
         ("metrics-top-processes", po::value(&c.metrics_top_processes)->default_value(c.metrics_top_processes), "export the top N processes by CPU of each host on /metrics (0: none; each is a series per pid, so keep N small)")
         ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
         ("agent-idle-timeout", po::value(&c.agent_idle_s)->default_value(c.agent_idle_s), "seconds without a frame after which an agent connection is closed (1001)")
+        ("http-header-timeout", po::value(&c.http_header_timeout_s)->default_value(c.http_header_timeout_s), "seconds a connection has to send a request's headers (and to send the next request on keep-alive) before it is closed")
         ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected")
         ("agent-token", po::value(&c.agent_tokens)->composing(), "token agents must send in their hello (repeatable; prefer --agent-token-file)")
         ("agent-token-file", po::value(&c.agent_token_files)->composing(), "file of agent tokens, one per line: TOKEN or NAME TOKEN")
@@ -178,6 +179,7 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     auto& command_timeout_s = f.command_timeout_s;
     parse_listen(listen, c);
     if (c.agent_idle_s < 1 || c.agent_idle_s > 86400) bad("agent-idle-timeout", "must be 1-86400 seconds");
+    if (c.http_header_timeout_s < 1 || c.http_header_timeout_s > 3600) bad("http-header-timeout", "must be 1-3600 seconds");
     if (c.log_rate > 1000000) bad("log-rate", "must be 0-1000000 lines per second");
     if (c.threads == 0) c.threads = 1;
     if (c.threads > 256) bad("threads", "must be 1-256");

@@ -41,6 +41,7 @@ struct HubConfig {
     std::vector<std::string> agent_credential_files, admin_credential_files, viewer_credential_files;
     bool insecure = false;                        // allow a non-loopback listen address without agent tokens
     std::uint32_t agent_idle_s = 300;             // an agent connection silent this long is closed (1001)
+    std::uint32_t http_header_timeout_s = 30;     // a request's headers must all arrive within this
     std::uint32_t command_timeout_ms = 5000;      // a relayed command with no reply by then is answered 504
     std::string audit_log;                        // empty: default_audit_log_path()
 

@@ -168,6 +168,7 @@ HubContext::HubContext(HubConfig cfg)
     }
     audit = std::make_unique<AuditLog>(config.audit_log);
     audit->set_error_sink([this](const std::string& m) { log.event(m); });
+    if (!audit->open_error().empty()) log.event(audit->open_error());
     metrics = std::make_unique<MetricsScraper>([this] {
         return build_metrics_body(registry.metrics(), stats,
                                   {log.dropped(), started_ms, metrics->last_build_seconds()});

@@ -54,7 +54,29 @@ void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlReques
 
 }  // namespace
 
+static void dispatch_audited(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, ControlCaller caller,
+                      std::function<void(HttpReply)> respond);
+
 void dispatch_control(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, ControlCaller caller,
+                      std::function<void(HttpReply)> respond) {
+    // A command that cannot be audited must not run: the audit log is asked
+    // first, and only a yes lets the request go on.
+    ctx.audit->check_writable([&ctx, ex, req = std::move(req), caller = std::move(caller),
+                               respond = std::move(respond)](std::string error) mutable {
+        net::post(ex, [&ctx, ex, req = std::move(req), caller = std::move(caller), respond = std::move(respond),
+                       error = std::move(error)]() mutable {
+            if (!error.empty()) {
+                ctx.log.event("refused command " + req.op + " on host '" + req.host_id + "' from " + caller.client +
+                              ": " + error);
+                return respond(error_reply(503, "audit_unavailable",
+                                           "the command was not run because it could not be audited: " + error));
+            }
+            dispatch_audited(ctx, ex, std::move(req), std::move(caller), std::move(respond));
+        });
+    });
+}
+
+static void dispatch_audited(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, ControlCaller caller,
                       std::function<void(HttpReply)> respond) {
     auto arrived = HostRegistry::system_clock_ms();
     auto started = steady_ms();

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -57,8 +58,8 @@ AuditLog::AuditLog(std::string path, std::size_t keep_in_memory) : path_(std::mo
     if (!dir.empty()) fs::create_directories(dir, ec);
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd_ < 0)
-        throw std::runtime_error("cannot open the audit log '" + path_ + "': " + std::strerror(errno) +
-                                 " (choose another with --audit-log)");
+        open_error_ = "cannot open the audit log '" + path_ + "': " + std::strerror(errno) +
+                      "; control commands are refused until it can be (fix it and reload, or choose another with --audit-log)";
     load_tail();
     on_error_ = [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
     writer_ = std::thread([this] { run(); });
@@ -66,7 +67,7 @@ AuditLog::AuditLog(std::string path, std::size_t keep_in_memory) : path_(std::mo
 
 AuditLog::~AuditLog() {
     stop();
-    ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
 }
 
 void AuditLog::stop() {
@@ -84,6 +85,9 @@ void AuditLog::set_error_sink(std::function<void(const std::string&)> sink) {
 }
 
 void AuditLog::load_tail() {
+    // Only a regular file has a tail to read (/dev/full would read zeros forever).
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path_, ec)) return;
     std::ifstream in(path_, std::ios::binary);  // start-up only
     if (!in) return;
     in.seekg(0, std::ios::end);
@@ -105,6 +109,26 @@ void AuditLog::append(const AuditEntry& e, std::function<void(bool)> written) {
         queue_.push_back({audit_line(e), std::move(written)});
     }
     cv_.notify_one();
+}
+
+void AuditLog::check_writable(std::function<void(std::string)> done) {
+    {
+        std::lock_guard lock(mu_);
+        checks_.push_back(std::move(done));
+    }
+    cv_.notify_one();
+}
+
+std::string AuditLog::probe() {
+    // Room for a few hundred lines past the end, kept beyond the file's size.
+    constexpr off_t reserve_bytes = 64 * 1024;
+    if (fd_ < 0) return "the audit log '" + path_ + "' is not open";
+    if (::write(fd_, "", 0) < 0) return "the audit log '" + path_ + "' cannot be written: " + std::strerror(errno);
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) &&
+        ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, st.st_size, reserve_bytes) != 0 && errno != EOPNOTSUPP)
+        return "the audit log '" + path_ + "' has no room: " + std::strerror(errno);
+    return {};
 }
 
 std::vector<std::string> AuditLog::tail(std::size_t limit) const {
@@ -146,18 +170,26 @@ void AuditLog::reopen_file() {
         sink("audit log: reopening '" + path_ + "' failed, still writing to the file open before: " + std::strerror(err));
         return;
     }
-    ::close(fd_);  // fd_ is the writer thread's: no lock needed
+    if (fd_ >= 0) ::close(fd_);  // fd_ is the writer thread's: no lock needed
     fd_ = fd;
 }
 
 void AuditLog::run() {
     std::unique_lock lock(mu_);
     for (;;) {
-        cv_.wait(lock, [this] { return stopping_ || reopen_ || !queue_.empty(); });
+        cv_.wait(lock, [this] { return stopping_ || reopen_ || !queue_.empty() || !checks_.empty(); });
         if (reopen_) {
             reopen_ = false;
             lock.unlock();
             reopen_file();
+            lock.lock();
+        }
+        if (!checks_.empty()) {
+            std::deque<std::function<void(std::string)>> checks;
+            checks.swap(checks_);
+            lock.unlock();
+            auto error = probe();
+            for (auto& done : checks) done(error);
             lock.lock();
         }
         if (queue_.empty()) {
@@ -170,7 +202,8 @@ void AuditLog::run() {
         lock.unlock();
         std::string text;
         for (const auto& p : batch) text += p.line + '\n';
-        bool ok = write_all(text);
+        if (fd_ < 0) errno = EBADF;
+        bool ok = fd_ >= 0 && write_all(text);
         int err = errno;
         lock.lock();
         for (auto& p : batch) {

@@ -36,8 +36,9 @@ std::string audit_line(const AuditEntry& e);
 
 class AuditLog {
 public:
-    // Opens (creating its directory) and appends to `path`. Throws
-    // std::runtime_error at start-up when the file cannot be opened.
+    // Opens (creating its directory) and appends to `path`. When the file
+    // cannot be opened the hub still starts: open_error() says why, every
+    // check_writable() fails until a reopen() succeeds.
     explicit AuditLog(std::string path, std::size_t keep_in_memory = 1000);
     ~AuditLog();  // stop()
 
@@ -50,6 +51,16 @@ public:
     // Queues the line; `written(ok)` runs on the writer thread once it is on
     // the disk (ok false when the write failed: the error went to `on_error`).
     void append(const AuditEntry& e, std::function<void(bool ok)> written);
+
+    // Whether a line could be written now, asked before a command runs (a
+    // command that cannot be audited must not run): `done(error)` runs on the
+    // writer thread with an empty error when the file is open, takes a write
+    // (a zero-byte write fails on /dev/full) and has room reserved for the
+    // next lines (fallocate on a regular file fails when the disk is full).
+    void check_writable(std::function<void(std::string error)> done);
+
+    // Why the file could not be opened at start (empty when it was).
+    const std::string& open_error() const { return open_error_; }
 
     // The newest `limit` lines, oldest first.
     std::vector<std::string> tail(std::size_t limit) const;
@@ -72,6 +83,7 @@ private:
     bool write_all(const std::string& text);
     void load_tail();
     void reopen_file();
+    std::string probe();
 
     std::string path_;
     std::size_t keep_;
@@ -79,6 +91,8 @@ private:
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Pending> queue_;
+    std::deque<std::function<void(std::string)>> checks_;
+    std::string open_error_;
     std::deque<std::string> recent_;
     std::function<void(const std::string&)> on_error_;
     bool stopping_ = false;

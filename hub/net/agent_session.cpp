@@ -110,12 +110,15 @@ void AgentSession<Stream>::on_read(beast::error_code ec, std::size_t n) {
         return;  // the WebSocket layer has closed with 1009
     }
     if (ec) return fail(ec, "read");
-    last_frame_ms_.store(steady_clock_ms(), std::memory_order_relaxed);
     ctx_.stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
     if (buffer_.size() > ctx_.config.max_frame)
         return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
                       "frame over the " + std::to_string(ctx_.config.max_frame) + "-byte limit (--max-frame)");
+    // Only a whole frame counts as life: a peer trickling one byte at a time
+    // would otherwise hold the connection forever. So the idle sweep is also
+    // the deadline for a frame to arrive whole.
     if (!ws_.is_message_done()) return do_read();
+    last_frame_ms_.store(steady_clock_ms(), std::memory_order_relaxed);
     if (ws_.got_binary())
         return refuse(RefuseReason::binary_frame, websocket::close_code::unknown_data,
                       "binary frames are not accepted; send JSON text frames");

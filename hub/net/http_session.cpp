@@ -22,8 +22,8 @@ namespace {
 
 constexpr std::uint32_t header_limit = 16 * 1024;          // request line and headers
 constexpr std::uint64_t body_limit = 64 * 1024;            // the REST API takes no large bodies
-constexpr auto idle_timeout = std::chrono::seconds(30);    // for headers to arrive and between requests
 
+constexpr auto write_timeout = std::chrono::seconds(30);   // for an answer to be taken by the peer
 constexpr auto tls_shutdown_timeout = std::chrono::seconds(5);
 
 // Sent on every answer: pages run only the hub's own scripts and styles, talk
@@ -55,7 +55,7 @@ void HttpSession<Stream>::do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
-    beast::get_lowest_layer(stream_).expires_after(idle_timeout);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(ctx_.config.http_header_timeout_s));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession<Stream>::on_read, this->shared_from_this()));
 }
 
@@ -174,7 +174,7 @@ void HttpSession<Stream>::reply(HttpReply r, bool keep_alive, bool head) {
     res->body() = std::move(r.body);
     res->prepare_payload();
     if (head) res->body().clear();  // keeps Content-Length of the GET
-    beast::get_lowest_layer(stream_).expires_after(idle_timeout);
+    beast::get_lowest_layer(stream_).expires_after(write_timeout);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
         if (ec || !keep_alive) return self->do_close();
         self->do_read();

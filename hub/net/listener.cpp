@@ -1,6 +1,10 @@
 #include "hub/net/listener.hpp"
 
+#include <chrono>
 #include <stdexcept>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -21,6 +25,11 @@ Listener::Listener(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint,
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message() + " (use --listen ADDR:PORT)");
+    reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+Listener::~Listener() {
+    if (reserve_fd_ >= 0) ::close(reserve_fd_);
 }
 
 void Listener::run() { do_accept(); }
@@ -46,9 +55,10 @@ void Listener::do_accept() {
 void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-        // Out of file descriptors or similar: log, wait 100 ms for sessions
-        // to end, then accept again, rather than spinning on the error.
-        ctx_.log.event("accept failed: " + ec.message());
+        // Out of file descriptors or similar: refuse what waits, then wait
+        // 100 ms for sessions to end before accepting again, rather than
+        // spinning on the error (the listening socket stays readable).
+        refuse_waiting(ec);
         retry_.expires_after(std::chrono::milliseconds(100));
         retry_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
             if (!wait_ec && self->acceptor_.is_open()) self->do_accept();
@@ -57,6 +67,36 @@ void Listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
     }
     start_connection(std::move(socket), ctx_);
     do_accept();
+}
+
+void Listener::refuse_waiting(const boost::system::error_code& why) {
+    const bool out_of_fds = why == net::error::no_descriptors || why == boost::system::errc::too_many_files_open_in_system;
+    if (out_of_fds && reserve_fd_ >= 0) {
+        ::close(reserve_fd_);
+        reserve_fd_ = -1;
+        // Accepted and closed at once: each takes the one free descriptor
+        // and gives it back. Bounded, so a flood cannot hold the strand.
+        boost::system::error_code ec;
+        acceptor_.non_blocking(true, ec);
+        for (int i = 0; i < 1024 && !ec; ++i) {
+            net::ip::tcp::socket s(ioc_);
+            acceptor_.accept(s, ec);
+            if (!ec) ++refused_;
+        }
+        acceptor_.non_blocking(false, ec);
+        reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    // One line a second at most: a flood would otherwise fill the log.
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+    if (now - last_refusal_log_ms_ < 1000) return;
+    last_refusal_log_ms_ = now;
+    ctx_.log.event("accept failed: " + why.message() +
+                   (out_of_fds ? "; out of file descriptors (raise LimitNOFILE / ulimit -n), refused " +
+                                     std::to_string(refused_) + " new connection(s), serving the open ones"
+                               : std::string()));
+    refused_ = 0;
 }
 
 }  // namespace telehub::hub

@@ -142,6 +142,7 @@ BOOST_AUTO_TEST_CASE(every_flag_is_settable_from_the_file) {
         {{"--live-queue-bytes", "8192"}, "live_queue_bytes = 8192"},
         {{"--agent-idle-timeout", "60"}, "agent_idle_timeout = 60"},
         {{"--live-stall-ms", "250"}, "live_stall_ms = 250"},
+        {{"--http-header-timeout", "5"}, "http_header_timeout = 5"},
         {{"--agent-token", "agent-token-1", "--agent-token", "agent-token-2"}, "agent_token = [\"agent-token-1\", \"agent-token-2\"]"},
         {{"--agent-token-file", "/a"}, "agent_token_file = [\"/a\"]"},
         {{"--admin-token", "admin-token-1"}, "admin_token = \"admin-token-1\""},

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/integration/hub_harness.hpp"
+#include "tests/support/proc_usage.hpp"
 
 using namespace telehub;
 using namespace telehub::test;
@@ -23,20 +24,6 @@ namespace {
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-std::size_t rss_kb(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    std::size_t kb = 0;
-    while (in >> key) {
-        if (key == "VmRSS:") {
-            in >> kb;
-            return kb;
-        }
-        std::getline(in, key);
-    }
-    return 0;
 }
 
 // The hub on `port` with `data` as its data directory (so a test can restart it).

@@ -98,8 +98,29 @@ BOOST_AUTO_TEST_CASE(the_tail_survives_a_restart_and_appends) {
     BOOST_TEST(json::parse(again.tail(1).at(0))["args"]["pid"] == 6);
 }
 
-BOOST_AUTO_TEST_CASE(an_unwritable_path_is_a_start_up_error) {
-    BOOST_CHECK_THROW(AuditLog("/proc/telehub-audit.jsonl"), std::runtime_error);
+namespace {
+std::string writable_error(AuditLog& log) {
+    std::promise<std::string> p;
+    log.check_writable([&](std::string error) { p.set_value(std::move(error)); });
+    return p.get_future().get();
+}
+}  // namespace
+
+// A command must not run unaudited: the hub asks check_writable() first.
+BOOST_AUTO_TEST_CASE(an_unopenable_path_is_reported_and_fails_every_check) {
+    AuditLog log("/proc/telehub-audit.jsonl");
+    BOOST_TEST(log.open_error().find("/proc/telehub-audit.jsonl") != std::string::npos, log.open_error());
+    BOOST_TEST(writable_error(log).find("not open") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_device_fails_the_check_and_a_fine_file_passes_it) {
+    AuditLog full("/dev/full");
+    BOOST_TEST(full.open_error().empty());
+    BOOST_TEST(writable_error(full).find("No space left") != std::string::npos, writable_error(full));
+    TempDir t;
+    fs::create_directories(t.dir);
+    AuditLog fine((t.dir / "audit.jsonl").string());
+    BOOST_TEST(writable_error(fine) == "");
 }
 
 // logrotate moves the file away; after reopen() (SIGHUP) new lines go to a
