@@ -43,6 +43,7 @@ struct HubConfig {
     std::uint32_t agent_idle_s = 300;             // an agent connection silent this long is closed (1001)
     std::uint32_t command_timeout_ms = 5000;      // a relayed command with no reply by then is answered 504
     std::string audit_log;                        // empty: default_audit_log_path()
+    std::string rules_file;                       // alert rules (docs/alerts.md); empty: the built-in defaults
 
     // Across a network (docs/tls.md). Without a certificate, a hub listening
     // beyond loopback makes a self-signed one in data_dir on first start.
