@@ -151,6 +151,7 @@ struct HubFlags {
         ("insecure", po::bool_switch(&c.insecure), "allow listening on a non-loopback address without agent tokens")
         ("command-timeout", po::value(&command_timeout_s)->default_value(5.0), "seconds to wait for an agent's reply to a command before answering 504")
         ("audit-log", po::value(&c.audit_log), "file the audit log is appended to (default: DATA-DIR/audit.jsonl)")
+        ("rules", po::value(&c.rules_file), "alert rules file, TOML (docs/alerts.md); PUT /api/rules writes it back (default: built-in rules)")
         ("tls-cert", po::value(&c.tls_cert), "PEM certificate (chain) for HTTPS and WSS on the one port; with --tls-key")
         ("tls-key", po::value(&c.tls_key), "PEM private key of --tls-cert (ECDSA or RSA)")
         ("data-dir", po::value(&c.data_dir), "the hub's state: history.db, the generated certificate, the audit log (default: $STATE_DIRECTORY, else $XDG_STATE_HOME/telehub)")

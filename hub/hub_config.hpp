@@ -44,6 +44,7 @@ struct HubConfig {
     std::uint32_t http_header_timeout_s = 30;     // a request's headers must all arrive within this
     std::uint32_t command_timeout_ms = 5000;      // a relayed command with no reply by then is answered 504
     std::string audit_log;                        // empty: default_audit_log_path()
+    std::string rules_file;                       // alert rules (docs/alerts.md); empty: the built-in defaults
 
     // Across a network (docs/tls.md). Without a certificate, a hub listening
     // beyond loopback makes a self-signed one in data_dir on first start.

@@ -133,6 +133,7 @@ void HubContext::forgotten(const std::vector<std::string>& host_ids, const std::
     stats.hosts_forgotten.fetch_add(host_ids.size(), std::memory_order_relaxed);
     if (store)
         for (const auto& id : host_ids) store->forget(id);
+    for (const auto& id : host_ids) alerts.forget(id);
     log.event("forgot " + (host_ids.size() == 1 ? "host '" + host_ids.front() + "'"
                                                 : std::to_string(host_ids.size()) + " hosts ('" + host_ids.front() + "', ...)") +
               " and " + (host_ids.size() == 1 ? "its" : "their") + " history " + why);
@@ -147,6 +148,8 @@ bool HubContext::plain_allowed(const boost::asio::ip::address& peer) const {
 HubContext::HubContext(HubConfig cfg)
     : config(std::move(cfg)),
       registry(registry_options(config)),
+      alerts(config.rules_file.empty() ? default_rules(config.high_cpu) : AlertBook::load_rules_file(config.rules_file),
+             config.rules_file),
       log(log_options(config)),
       files(config.web_root),
       relay(agents, std::chrono::milliseconds(config.command_timeout_ms)),

@@ -11,6 +11,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "hub/alerts/alerts.hpp"
 #include "hub/api/api.hpp"
 #include "hub/control/control.hpp"
 #include "hub/state/state.hpp"
@@ -29,6 +30,7 @@ struct HubContext {
     HubConfig config;
     HostRegistry registry;
     HubStats stats;
+    AlertBook alerts;
     TerminalLog log;
     StaticFiles files;
     AgentDirectory agents;

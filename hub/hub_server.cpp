@@ -57,6 +57,7 @@ struct HubServer::Impl {
         while (!summary_cv.wait_until(lock, next, [this] { return summary_stop; })) {
             lock.unlock();
             ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms());
+            tick_alerts();
             close_idle_agents();
             ctx.forgotten(ctx.registry.forget_idle(HostRegistry::system_clock_ms() - ctx.config.forget_after_ms),
                           "(not seen for --forget-after)");
@@ -64,6 +65,19 @@ struct HubServer::Impl {
             next += summary_period;
             if (auto now = std::chrono::steady_clock::now(); next < now) next = now + summary_period;
         }
+    }
+
+    // Offline rules move on the clock, not on samples: once a second, every
+    // host the registry knows, online or not.
+    void tick_alerts() {
+        const auto hosts = ctx.registry.summaries(HostFilter{});
+        std::vector<HostPresence> presence;
+        presence.reserve(hosts.size());
+        for (const auto& h : hosts) presence.push_back({h.host_id, h.hostname, h.online});
+        std::vector<AlertEvent> events;
+        ctx.alerts.on_tick(HostRegistry::system_clock_ms(), presence, events);
+        for (const AlertEvent& e : events)
+            if (worth_a_line(e)) ctx.log.event(alert_log_line(e));
     }
 
     void close_idle_agents() {

@@ -5,7 +5,8 @@
 namespace telehub::hub {
 
 Need access_needed(std::string_view path) {
-    if (path == "/api/audit" || is_control_path(path)) return Need::admin;
+    // The rules (GET too): who is watched for what is the operators' business.
+    if (path == "/api/audit" || path == "/api/rules" || is_control_path(path)) return Need::admin;
     if (path == "/ws/live" || path == "/metrics" || path == "/api" || path.substr(0, 5) == "/api/") return Need::viewer;
     return Need::nothing;  // static files, /healthz, /ws/agent
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hub/api/access_rules.hpp"
+#include "hub/api/alert_endpoints.hpp"
 #include "hub/api/filter_params.hpp"
 #include "hub/api/control_dispatch.hpp"
 #include "hub/api/metrics_endpoint.hpp"

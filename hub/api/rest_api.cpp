@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/hub_context.hpp"
+#include "hub/api/alert_endpoints.hpp"
 #include "hub/api/filter_params.hpp"
 #include "hub/http/http.hpp"
 #include "hub/state/state.hpp"
@@ -207,6 +208,14 @@ HttpReply route_http(HubContext& ctx, std::string_view method, std::string_view 
     if (path == "/api/hosts") {
         if (!get) return method_not_allowed(method, path, "GET");
         return hosts_list(ctx, query);
+    }
+    if (path == "/api/alerts") {
+        if (!get) return method_not_allowed(method, path, "GET");
+        return alerts_reply(ctx);
+    }
+    if (path == "/api/alerts/history") {
+        if (!get) return method_not_allowed(method, path, "GET");
+        return alerts_history_reply(ctx, query);
     }
     if (path == "/api/leaks") {
         if (!get) return method_not_allowed(method, path, "GET");

@@ -192,6 +192,7 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
                        "; closing the older connection");
         previous->replace();
     }
+    hostname_ = h.hostname;
     ctx_.log.event("agent connected: host '" + host_id_ + "' (" + h.hostname + ") from " + peer_ +
                    (credential_ ? " as '" + credential_->name + "'" : std::string()) + ", instance " +
                    std::to_string(h.instance) + ", last_seq " + std::to_string(last_seq));
@@ -265,6 +266,10 @@ void AgentSession<Stream>::handle_sample(const Sample& s, std::string_view frame
     for (const auto& l : outcome.leaks.cleared) ctx_.log.leak(host_id_, l, false);
     ctx_.log.sample(s, HostRegistry::system_clock_ms());
     ctx_.live.forward_sample(host_id_, raw);
+    alert_events_.clear();
+    ctx_.alerts.on_sample(hostname_, s, alert_events_);
+    for (const AlertEvent& e : alert_events_)
+        if (worth_a_line(e)) ctx_.log.event(alert_log_line(e));
 }
 
 template <class Stream>

@@ -9,6 +9,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "hub/alerts/alerts.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -67,6 +70,8 @@ private:
     bool accepted_ = false;
     bool have_hello_ = false;
     std::string host_id_;
+    std::string hostname_;                    // from the hello, for alert rules scoped by hostname
+    std::vector<AlertEvent> alert_events_;    // scratch, reused per sample
     std::optional<Principal> credential_;  // the agent credential of the hello; none when the hub needs no token
     std::deque<std::string> outbox_;
     bool writing_ = false;

@@ -132,6 +132,7 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
         }
         return answer(audit_reply(ctx_, query));
     }
+    if (path == "/api/rules") return answer(rules_reply(ctx_, req.method_string(), req.body()));
     if (path == "/metrics") {
         if (req.method() != http::verb::get && !head) {
             auto r = error_reply(405, "method_not_allowed",

@@ -1,0 +1,187 @@
+#include "hub/alerts/alert_evaluator.hpp"
+
+#include <algorithm>
+
+namespace telehub::hub {
+namespace {
+
+/* processes listed in an alert's culprit */
+constexpr std::size_t culprit_size = 5;
+
+bool is_socket_rule(const AlertRule& r) {
+    return r.metric == AlertMetric::tcp_state || r.metric == AlertMetric::udp ||
+           r.metric == AlertMetric::unix_sockets || r.metric == AlertMetric::process_sockets;
+}
+
+double socket_count(const AlertRule& r, const ProcessSockets& p) {
+    switch (r.metric) {
+        case AlertMetric::tcp_state: return p.tcp[static_cast<std::size_t>(r.tcp_state)];
+        case AlertMetric::udp: return p.udp;
+        case AlertMetric::unix_sockets: return p.unix_;
+        default:
+            return r.tcp_state > 0 ? p.tcp[static_cast<std::size_t>(r.tcp_state)] : static_cast<double>(p.total);
+    }
+}
+
+AlertCulprit culprit_of(const AlertRule& r, const Sample& s) {
+    AlertCulprit c;
+    c.top_cpu = s.top;
+    std::stable_sort(c.top_cpu.begin(), c.top_cpu.end(), [](const auto& a, const auto& b) { return a.cpu > b.cpu; });
+    if (c.top_cpu.size() > culprit_size) c.top_cpu.resize(culprit_size);
+    if (is_socket_rule(r)) {
+        c.top_sockets = s.sockets.by_process;
+        std::stable_sort(c.top_sockets.begin(), c.top_sockets.end(),
+                         [&](const auto& a, const auto& b) { return socket_count(r, a) > socket_count(r, b); });
+        if (c.top_sockets.size() > culprit_size) c.top_sockets.resize(culprit_size);
+    }
+    c.leaks = s.leaks;
+    return c;
+}
+
+}  // namespace
+
+std::string_view alert_state_name(AlertState s) {
+    switch (s) {
+        case AlertState::inactive: return "inactive";
+        case AlertState::pending: return "pending";
+        case AlertState::firing: return "firing";
+    }
+    return "?";
+}
+
+AlertEvaluator::AlertEvaluator(std::vector<AlertRule> rules) : rules_(std::move(rules)) {}
+
+void AlertEvaluator::set_rules(std::vector<AlertRule> rules) {
+    for (auto& [id, h] : hosts_) {
+        std::vector<Track> tracks(rules.size());
+        for (std::size_t i = 0; i < rules.size(); ++i)
+            for (std::size_t j = 0; j < rules_.size(); ++j)
+                if (rules_[j] == rules[i]) tracks[i] = std::move(h.tracks[j]);
+        h.tracks = std::move(tracks);
+    }
+    rules_ = std::move(rules);
+    for (auto& [id, h] : hosts_) rescope(h, id);
+}
+
+void AlertEvaluator::rescope(Host& h, std::string_view id) {
+    h.tracks.resize(rules_.size());
+    h.in_scope.assign(rules_.size(), 0);
+    for (std::size_t i = 0; i < rules_.size(); ++i)
+        h.in_scope[i] = glob_match(rules_[i].hosts, id) || (!h.hostname.empty() && glob_match(rules_[i].hosts, h.hostname));
+}
+
+AlertEvaluator::Host& AlertEvaluator::host(std::string_view id, std::string_view hostname) {
+    auto it = hosts_.find(std::string(id));
+    if (it == hosts_.end()) {
+        it = hosts_.emplace(std::string(id), Host{}).first;
+        it->second.hostname = std::string(hostname);
+        rescope(it->second, id);
+    } else if (!hostname.empty() && it->second.hostname != hostname) {
+        it->second.hostname = std::string(hostname);
+        rescope(it->second, id);
+    }
+    return it->second;
+}
+
+void AlertEvaluator::on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out) {
+    Host& h = host(sample.host_id, hostname);
+    if (sample.ts_ms < h.last_ms) return;
+    h.last_ms = sample.ts_ms;
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+        if (!h.in_scope[i] || rules_[i].metric == AlertMetric::offline) continue;
+        step(i, h, sample.host_id, metric_value(rules_[i], sample), sample.ts_ms, sample.backfill, &sample, out);
+    }
+}
+
+void AlertEvaluator::on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out) {
+    for (const HostPresence& p : hosts) {
+        Host& h = host(p.host_id, p.hostname);
+        for (std::size_t i = 0; i < rules_.size(); ++i) {
+            if (!h.in_scope[i] || rules_[i].metric != AlertMetric::offline) continue;
+            step(i, h, p.host_id, p.online ? 0.0 : 1.0, now_ms, false, nullptr, out);
+        }
+    }
+}
+
+void AlertEvaluator::forget(std::string_view host_id) { hosts_.erase(std::string(host_id)); }
+
+void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::optional<double> value,
+                          std::int64_t at_ms, bool historical, const Sample* sample, std::vector<AlertEvent>& out) {
+    const AlertRule& rule = rules_[index];
+    Track& t = h.tracks[index];
+    // A figure the sample lacks (no process of that name) is not a breach,
+    // and ends a firing alert.
+    const bool breach = value && breaches(rule, *value);
+    const bool clear = !value || cleared(rule, *value);
+    auto emit = [&](AlertState to, bool resolved) {
+        AlertEvent& e = out.emplace_back();
+        e.rule = rule.name;
+        e.severity = rule.severity;
+        e.host_id = std::string(id);
+        e.hostname = h.hostname;
+        e.to = to;
+        e.resolved = resolved;
+        e.historical = historical;
+        e.value = value.value_or(0);
+        e.threshold = resolved ? rule.clear : rule.threshold;
+        e.since_ms = t.since_ms;
+        e.at_ms = at_ms;
+        if (to == AlertState::firing) e.culprit = t.culprit;
+    };
+    auto fire = [&] {
+        t.state = AlertState::firing;
+        t.fired_ms = at_ms;
+        t.culprit = sample ? culprit_of(rule, *sample) : AlertCulprit{};
+        emit(AlertState::firing, false);
+    };
+    if (value) t.value = *value;
+    switch (t.state) {
+        case AlertState::inactive:
+            if (!breach) return;
+            t.state = AlertState::pending;
+            t.since_ms = at_ms;
+            if (rule.for_seconds <= 0) fire();
+            else emit(AlertState::pending, false);
+            return;
+        case AlertState::pending:
+            if (!breach) {
+                t.state = AlertState::inactive;
+                emit(AlertState::inactive, false);
+                return;
+            }
+            if (static_cast<double>(at_ms - t.since_ms) >= rule.for_seconds * 1000.0) fire();
+            return;
+        case AlertState::firing:
+            if (!clear) return;
+            t.state = AlertState::inactive;
+            emit(AlertState::inactive, true);
+            t.culprit = {};
+            return;
+    }
+}
+
+std::vector<ActiveAlert> AlertEvaluator::active() const {
+    std::vector<ActiveAlert> out;
+    for (const auto& [id, h] : hosts_)
+        for (std::size_t i = 0; i < rules_.size() && i < h.tracks.size(); ++i) {
+            const Track& t = h.tracks[i];
+            if (t.state == AlertState::inactive) continue;
+            ActiveAlert& a = out.emplace_back();
+            a.rule = rules_[i].name;
+            a.severity = rules_[i].severity;
+            a.host_id = id;
+            a.hostname = h.hostname;
+            a.state = t.state;
+            a.value = t.value;
+            a.threshold = rules_[i].threshold;
+            a.since_ms = t.since_ms;
+            a.fired_ms = t.state == AlertState::firing ? t.fired_ms : 0;
+            a.culprit = t.culprit;
+        }
+    std::sort(out.begin(), out.end(), [](const ActiveAlert& a, const ActiveAlert& b) {
+        return a.since_ms != b.since_ms ? a.since_ms < b.since_ms : std::tie(a.host_id, a.rule) < std::tie(b.host_id, b.rule);
+    });
+    return out;
+}
+
+}  // namespace telehub::hub

@@ -1,0 +1,107 @@
+// Rule states per host, moved by every accepted sample and by a periodic
+// tick (for hosts that went offline): inactive -> pending -> firing ->
+// resolved (then inactive again). Events come out as values for the hub to
+// log, serve and (next step) notify; a backfilled sample's events are marked
+// historical, never to be notified.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hub/alerts/alert_rule.hpp"
+
+namespace telehub::hub {
+
+enum class AlertState { inactive, pending, firing };
+std::string_view alert_state_name(AlertState s);
+
+// Who was doing it, from the sample that fired the alert.
+struct AlertCulprit {
+    std::vector<TopProcess> top_cpu;           // up to 5, busiest first
+    std::vector<ProcessSockets> top_sockets;   // socket rules: up to 5 by the rule's count
+    std::vector<LeakSuspect> leaks;
+};
+
+struct AlertEvent {
+    std::string rule;
+    AlertSeverity severity = AlertSeverity::warning;
+    std::string host_id;
+    std::string hostname;
+    AlertState to = AlertState::inactive;  // pending, firing, or inactive after pending ended
+    bool resolved = false;                 // firing -> inactive
+    bool historical = false;               // from a backfilled sample: record, never notify
+    double value = 0;
+    double threshold = 0;
+    std::int64_t since_ms = 0;  // when the condition began to hold
+    std::int64_t at_ms = 0;     // when this change happened (sample time)
+    AlertCulprit culprit;       // filled when it fires
+};
+
+// One alert now pending or firing.
+struct ActiveAlert {
+    std::string rule;
+    AlertSeverity severity = AlertSeverity::warning;
+    std::string host_id;
+    std::string hostname;
+    AlertState state = AlertState::pending;
+    double value = 0;
+    double threshold = 0;
+    std::int64_t since_ms = 0;
+    std::int64_t fired_ms = 0;  // 0 while pending
+    AlertCulprit culprit;
+};
+
+struct HostPresence {
+    std::string_view host_id;
+    std::string_view hostname;
+    bool online = false;
+};
+
+class AlertEvaluator {
+public:
+    explicit AlertEvaluator(std::vector<AlertRule> rules);
+
+    // Replaces the rules. A rule that is the same as before (name and
+    // definition) keeps its states; a changed or new one starts inactive.
+    void set_rules(std::vector<AlertRule> rules);
+    const std::vector<AlertRule>& rules() const { return rules_; }
+
+    // One accepted sample. Samples older than the last one evaluated for the
+    // host are ignored (they cannot move a state back in time).
+    void on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out);
+    // Once a second or so: every known host, online or not, at `now_ms`.
+    void on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out);
+    // Forget a host the hub forgot.
+    void forget(std::string_view host_id);
+
+    std::vector<ActiveAlert> active() const;
+
+private:
+    struct Track {
+        AlertState state = AlertState::inactive;
+        std::int64_t since_ms = 0;
+        std::int64_t fired_ms = 0;
+        double value = 0;
+        AlertCulprit culprit;
+    };
+    struct Host {
+        std::string hostname;
+        std::int64_t last_ms = 0;
+        std::vector<Track> tracks;  // parallel to rules_
+        std::vector<char> in_scope;  // parallel to rules_: the rule's glob matches this host
+    };
+
+    Host& host(std::string_view id, std::string_view hostname);
+    void step(std::size_t rule, Host& h, std::string_view id, std::optional<double> value, std::int64_t at_ms,
+              bool historical, const Sample* sample, std::vector<AlertEvent>& out);
+    void rescope(Host& h, std::string_view id);
+
+    std::vector<AlertRule> rules_;
+    std::unordered_map<std::string, Host> hosts_;
+};
+
+}  // namespace telehub::hub

@@ -1,0 +1,119 @@
+#include "hub/api/alert_endpoints.hpp"
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/alerts/alerts.hpp"
+#include "hub/hub_context.hpp"
+
+namespace telehub::hub {
+namespace {
+
+using json = nlohmann::json;
+
+/* GET /api/alerts/history?seconds= : at most a week back, an hour by default */
+constexpr std::int64_t max_history_seconds = 7 * 24 * 3600;
+constexpr std::int64_t default_history_seconds = 3600;
+
+json culprit_json(const AlertCulprit& c) {
+    json top = json::array();
+    for (const auto& p : c.top_cpu)
+        top.push_back({{"pid", p.pid}, {"name", p.name}, {"user", p.user}, {"cpu", p.cpu}, {"cmdline", p.cmdline},
+                       {"container", p.container}});
+    json sockets = json::array();
+    for (const auto& p : c.top_sockets) {
+        json tcp = json::object();
+        for (int s = 1; s < tcp_state_count; ++s)
+            if (p.tcp[static_cast<std::size_t>(s)]) tcp[std::string(tcp_state_name(s))] = p.tcp[static_cast<std::size_t>(s)];
+        sockets.push_back({{"pid", p.pid}, {"name", p.name}, {"total", p.total}, {"tcp", tcp}, {"udp", p.udp},
+                           {"unix", p.unix_}, {"container", p.container}});
+    }
+    json leaks = json::array();
+    for (const auto& l : c.leaks)
+        leaks.push_back({{"pid", l.pid}, {"name", l.name}, {"reason", l.reason}, {"count", l.count},
+                         {"evidence", l.evidence}, {"container", l.container}});
+    return {{"top_cpu", top}, {"top_sockets", sockets}, {"leaks", leaks}};
+}
+
+
+}  // namespace
+
+HttpReply alerts_reply(HubContext& ctx) {
+    json list = json::array();
+    for (const ActiveAlert& a : ctx.alerts.active()) {
+        json j = {{"rule", a.rule},
+                  {"severity", severity_name(a.severity)},
+                  {"host_id", a.host_id},
+                  {"hostname", a.hostname},
+                  {"state", alert_state_name(a.state)},
+                  {"value", a.value},
+                  {"threshold", a.threshold},
+                  {"since_ms", a.since_ms}};
+        if (a.state == AlertState::firing) {
+            j["fired_ms"] = a.fired_ms;
+            j["culprit"] = culprit_json(a.culprit);
+        }
+        list.push_back(std::move(j));
+    }
+    return {200, "application/json", json{{"alerts", list}}.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+}
+
+HttpReply alerts_history_reply(HubContext& ctx, std::string_view query) {
+    std::int64_t seconds = default_history_seconds;
+    bool bad = false;
+    if (auto v = query_param(query, "seconds", bad)) {
+        auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
+        if (bad || v->empty() || ec != std::errc() || p != v->data() + v->size() || seconds <= 0 ||
+            seconds > max_history_seconds)
+            return error_reply(400, "bad_parameter",
+                               "parameter 'seconds' must be a whole number from 1 to " +
+                                   std::to_string(max_history_seconds) + ", got '" + *v + "'");
+    } else if (bad) {
+        return error_reply(400, "bad_parameter", "the query string is not valid percent-encoding");
+    }
+    const std::int64_t since = HostRegistry::system_clock_ms() - seconds * 1000;
+    json list = json::array();
+    for (const AlertEvent& e : ctx.alerts.history(since)) {
+        json j = {{"rule", e.rule},
+                  {"severity", severity_name(e.severity)},
+                  {"host_id", e.host_id},
+                  {"hostname", e.hostname},
+                  {"change", e.resolved ? "resolved" : "firing"},
+                  {"value", e.value},
+                  {"threshold", e.threshold},
+                  {"since_ms", e.since_ms},
+                  {"at_ms", e.at_ms},
+                  {"backfill", e.historical}};
+        if (!e.resolved) j["culprit"] = culprit_json(e.culprit);
+        list.push_back(std::move(j));
+    }
+    return {200, "application/json",
+            json{{"seconds", seconds}, {"changes", list}}.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+}
+
+HttpReply rules_reply(HubContext& ctx, std::string_view method, std::string_view body) {
+    if (method == "GET" || method == "HEAD") return {200, "application/toml", ctx.alerts.rules_toml(), {}};
+    if (method == "PUT") {
+        auto r = ctx.alerts.put_rules(body);
+        if (r.status != 200) {
+            auto reply = error_reply(r.status, r.status == 400 ? "bad_rules" : "rules_not_saved", r.error);
+            if (!r.field.empty()) {
+                json j = json::parse(reply.body);
+                j["error"]["field"] = r.field;
+                reply.body = j.dump();
+            }
+            return reply;
+        }
+        ctx.log.event("alert rules replaced through PUT /api/rules: " + std::to_string(ctx.alerts.rules().size()) +
+                      " rules" + (ctx.config.rules_file.empty() ? " (no --rules file: kept until a restart)"
+                                                                : ", written to " + ctx.config.rules_file));
+        return {200, "application/toml", ctx.alerts.rules_toml(), {}};
+    }
+    auto r = error_reply(405, "method_not_allowed",
+                         "method " + std::string(method) + " is not allowed on /api/rules; use GET or PUT");
+    r.allow = "GET, PUT";
+    return r;
+}
+
+}  // namespace telehub::hub

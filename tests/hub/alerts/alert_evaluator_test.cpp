@@ -1,0 +1,209 @@
+#include "hub/alerts/alerts.hpp"
+
+#define BOOST_TEST_MODULE alert_evaluator
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace telehub::hub;
+using telehub::Sample;
+
+namespace {
+
+AlertRule cpu_rule(double threshold, double clear, double for_s) {
+    AlertRule r;
+    r.name = "cpu";
+    r.metric = AlertMetric::cpu_total;
+    r.threshold = threshold;
+    r.clear = clear;
+    r.for_seconds = for_s;
+    return r;
+}
+
+Sample sample_at(std::int64_t second, double cpu, bool backfill = false) {
+    Sample s;
+    s.host_id = "h1";
+    s.ts_ms = second * 1000;
+    s.seq = static_cast<std::uint64_t>(second);
+    s.backfill = backfill;
+    s.cpu.total = cpu;
+    telehub::TopProcess busy;
+    busy.pid = 42;
+    busy.name = "spin";
+    busy.cpu = cpu;
+    telehub::TopProcess idle;
+    idle.pid = 7;
+    idle.name = "sshd";
+    idle.cpu = 0.5;
+    s.top = {idle, busy};
+    return s;
+}
+
+struct Run {
+    AlertEvaluator eval;
+    std::vector<AlertEvent> events;
+    explicit Run(std::vector<AlertRule> rules) : eval(std::move(rules)) {}
+    void feed(std::int64_t second, double cpu, bool backfill = false) {
+        eval.on_sample("host-one", sample_at(second, cpu, backfill), events);
+    }
+    std::size_t count(AlertState to, bool resolved = false) const {
+        std::size_t n = 0;
+        for (const auto& e : events) n += e.to == to && e.resolved == resolved;
+        return n;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(fires_only_after_for_and_names_the_culprit) {
+    Run run({cpu_rule(90, 90, 3)});
+    run.feed(0, 50);
+    BOOST_TEST(run.events.empty());
+    run.feed(1, 95);  // pending from 1 s
+    BOOST_TEST(run.count(AlertState::pending) == 1u);
+    run.feed(2, 96);
+    run.feed(3, 97);
+    BOOST_TEST(run.count(AlertState::firing) == 0u, "fired before `for` had passed");
+    run.feed(4, 98);  // 3 s after it began
+    BOOST_TEST_REQUIRE(run.count(AlertState::firing) == 1u);
+    const AlertEvent& fired = run.events.back();
+    BOOST_TEST(fired.since_ms == 1000);
+    BOOST_TEST(fired.at_ms == 4000);
+    BOOST_TEST(fired.value == 98);
+    BOOST_TEST(fired.hostname == "host-one");
+    BOOST_TEST(!fired.historical);
+    BOOST_TEST_REQUIRE(!fired.culprit.top_cpu.empty());
+    BOOST_TEST(fired.culprit.top_cpu.front().name == "spin");  // busiest first
+    auto active = run.eval.active();
+    BOOST_TEST_REQUIRE(active.size() == 1u);
+    BOOST_TEST((active[0].state == AlertState::firing));
+    BOOST_TEST(active[0].fired_ms == 4000);
+    run.feed(5, 99);
+    BOOST_TEST(run.count(AlertState::firing) == 1u, "fired twice for one episode");
+}
+
+BOOST_AUTO_TEST_CASE(a_dip_before_for_restarts_the_wait) {
+    Run run({cpu_rule(90, 90, 3)});
+    run.feed(1, 95);
+    run.feed(2, 95);
+    run.feed(3, 50);  // pending ends, nobody told
+    BOOST_TEST(run.count(AlertState::inactive) == 1u);
+    run.feed(4, 95);
+    run.feed(6, 95);
+    BOOST_TEST(run.count(AlertState::firing) == 0u);
+    run.feed(7, 95);
+    BOOST_TEST(run.count(AlertState::firing) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(hysteresis_keeps_a_hovering_value_from_flapping) {
+    Run run({cpu_rule(90, 80, 0)});
+    run.feed(1, 91);
+    BOOST_TEST(run.count(AlertState::firing) == 1u);
+    // hovering around the threshold: 89, 91, 88, 90 ... never below the clear value
+    double hover[] = {89, 91, 88, 90, 85, 92, 81};
+    std::int64_t t = 2;
+    for (double v : hover) run.feed(t++, v);
+    BOOST_TEST(run.count(AlertState::firing) == 1u);
+    BOOST_TEST(run.count(AlertState::inactive, true) == 0u);
+    run.feed(t++, 79);
+    BOOST_TEST(run.count(AlertState::inactive, true) == 1u);
+    BOOST_TEST(run.eval.active().empty());
+    // without hysteresis the same values flap on every crossing
+    Run flappy({cpu_rule(90, 90, 0)});
+    flappy.feed(1, 91);
+    t = 2;
+    for (double v : hover) flappy.feed(t++, v);
+    BOOST_TEST(flappy.count(AlertState::firing) > 2u);
+}
+
+BOOST_AUTO_TEST_CASE(backfilled_episodes_are_history_not_notifications) {
+    Run run({cpu_rule(90, 90, 2)});
+    for (int s = 1; s <= 5; ++s) run.feed(s, 95, true);
+    for (int s = 6; s <= 7; ++s) run.feed(s, 10, true);
+    BOOST_TEST(run.count(AlertState::firing) == 1u);
+    BOOST_TEST(run.count(AlertState::inactive, true) == 1u);
+    for (const auto& e : run.events) BOOST_TEST(e.historical, "a backfilled change not marked historical");
+    run.feed(8, 95);  // live again
+    BOOST_TEST(!run.events.back().historical);
+}
+
+BOOST_AUTO_TEST_CASE(older_samples_cannot_move_a_state_back) {
+    Run run({cpu_rule(90, 90, 0)});
+    run.feed(10, 95);
+    run.feed(5, 10);  // arrived late
+    BOOST_TEST(run.count(AlertState::inactive, true) == 0u);
+    BOOST_TEST(run.eval.active().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(offline_for_its_time) {
+    AlertRule off;
+    off.name = "offline";
+    off.metric = AlertMetric::offline;
+    off.threshold = 1;
+    off.clear = 1;
+    off.for_seconds = 30;
+    AlertEvaluator eval({off});
+    std::vector<AlertEvent> events;
+    std::vector<HostPresence> down = {{"h1", "one", false}, {"h2", "two", true}};
+    eval.on_tick(0, down, events);
+    eval.on_tick(29'000, down, events);
+    BOOST_TEST(eval.active().size() == 1u);
+    BOOST_TEST((eval.active()[0].state == AlertState::pending));
+    eval.on_tick(30'000, down, events);
+    auto active = eval.active();
+    BOOST_TEST_REQUIRE(active.size() == 1u);
+    BOOST_TEST(active[0].host_id == "h1");
+    BOOST_TEST((active[0].state == AlertState::firing));
+    std::vector<HostPresence> up = {{"h1", "one", true}, {"h2", "two", true}};
+    eval.on_tick(31'000, up, events);
+    BOOST_TEST(eval.active().empty());
+    BOOST_TEST(events.back().resolved);
+}
+
+BOOST_AUTO_TEST_CASE(scope_and_rule_changes) {
+    AlertRule web = cpu_rule(90, 90, 0);
+    web.hosts = "web-*";
+    AlertEvaluator eval({web});
+    std::vector<AlertEvent> events;
+    Sample s = sample_at(1, 95);
+    eval.on_sample("db-1", s, events);
+    BOOST_TEST(events.empty(), "a rule for web-* fired on db-1");
+    s.host_id = "h2";
+    eval.on_sample("web-2", s, events);  // matched by hostname
+    BOOST_TEST(events.size() == 1u);
+    // the same rule again keeps its state; a changed one starts over
+    eval.set_rules({web});
+    BOOST_TEST(eval.active().size() == 1u);
+    AlertRule changed = web;
+    changed.threshold = 99;
+    eval.set_rules({changed});
+    BOOST_TEST(eval.active().empty());
+}
+
+BOOST_AUTO_TEST_CASE(socket_rules_name_the_processes_by_their_count) {
+    AlertRule cw;
+    cw.name = "close-wait";
+    cw.metric = AlertMetric::tcp_state;
+    cw.tcp_state = telehub::tcp_close_wait;
+    cw.threshold = 10;
+    cw.clear = 10;
+    AlertEvaluator eval({cw});
+    Sample s = sample_at(1, 5);
+    s.sockets.tcp[telehub::tcp_close_wait] = 12;
+    telehub::ProcessSockets a, b;
+    a.pid = 1;
+    a.name = "few";
+    a.tcp[telehub::tcp_close_wait] = 2;
+    a.total = 50;
+    b.pid = 2;
+    b.name = "stuck";
+    b.tcp[telehub::tcp_close_wait] = 10;
+    b.total = 11;
+    s.sockets.by_process = {a, b};
+    std::vector<AlertEvent> events;
+    eval.on_sample("h", s, events);
+    BOOST_TEST_REQUIRE(events.size() == 1u);
+    BOOST_TEST_REQUIRE(events[0].culprit.top_sockets.size() == 2u);
+    BOOST_TEST(events[0].culprit.top_sockets[0].name == "stuck");
+}
