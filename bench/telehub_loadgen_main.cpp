@@ -76,6 +76,14 @@ int main(int argc, char** argv) {
                         r->hub_gaps ? std::to_string(*r->hub_gaps).c_str() : "-", (unsigned long long)r->expected_gaps,
                         r->hub_duplicates ? std::to_string(*r->hub_duplicates).c_str() : "-", r->verdict.c_str());
         }
+        if (const auto& c = result.churn)
+            std::printf("churn: %llu reconnects on purpose, %llu attempts (%llu failed), %llu samples replayed, %llu commands "
+                        "answered; after the drain %zu of %zu agents behind in the hub (%llu samples), %llu gaps on %zu hosts%s\n",
+                        (unsigned long long)c->random_drops, (unsigned long long)c->reconnect_attempts,
+                        (unsigned long long)c->reconnect_failures, (unsigned long long)c->replayed,
+                        (unsigned long long)c->commands_answered, c->agents_behind, c->agents_checked,
+                        (unsigned long long)c->samples_behind, (unsigned long long)c->host_gaps, c->agents_with_gaps,
+                        c->checked ? "" : " (the hub's view could not be read)");
         if (!result.stopped_early.empty()) std::printf("stopped early: %s\n", result.stopped_early.c_str());
         for (const auto& e : result.errors) std::printf("error seen: %s\n", e.c_str());
         nlohmann::json j{{"tool", "telehub-loadgen"},
@@ -92,6 +100,7 @@ int main(int argc, char** argv) {
                          {"tls_handshakes", result.tls_handshakes},
                          {"tls_resumed", result.tls_resumed},
                          {"restart", result.restart ? to_json(*result.restart) : nlohmann::json(nullptr)},
+                         {"churn", result.churn ? to_json(*result.churn) : nlohmann::json(nullptr)},
                          {"errors", result.errors}};
         std::printf("%s\n", j.dump().c_str());
         return result.windows.empty() ? 1 : 0;

@@ -124,6 +124,7 @@ void AgentConnection::on_handshake(const LinkPtr& link, error_code ec) {
     if (ec) return lost(link, ec, "WebSocket handshake on /ws/agent");
     link->tcp().expires_never();
     open_ = true;
+    dropping_ = false;
     link->ws([](auto& ws) { ws.text(true); });
     if (hello_.empty()) hello_ = encode_hello(shared_.factory->hello(index_, shared_.instance_ms));
     writing_ = true;
@@ -163,6 +164,9 @@ void AgentConnection::on_read(const LinkPtr& link, error_code ec, std::size_t) {
             }
             on_welcome(link, last_seq);
         }
+        break;
+    case LiveFrameKind::command:
+        if (shared_.reconnect) answer(text);
         break;
     case LiveFrameKind::error:
         shared_.counters.error_frames.fetch_add(1, std::memory_order_relaxed);
@@ -260,8 +264,35 @@ void AgentConnection::send_plain_tick() {
     });
 }
 
+void AgentConnection::answer(std::string_view command) {
+    auto id = read_string(command, "id");
+    auto op = read_string(command, "op");
+    if (!id || !op) return shared_.errors.note("a command frame without a string id and op: " + std::string(command.substr(0, 200)));
+    // The id and op are the hub's own short tokens (c-17, renice): no JSON escaping needed.
+    replies_.push_back("{\"type\":\"reply\",\"id\":\"" + std::string(*id) + "\",\"ok\":true,\"result\":{\"op\":\"" +
+                       std::string(*op) + "\",\"simulated\":true}}");
+    pump();
+}
+
 void AgentConnection::pump() {
-    if (!open_ || !welcomed_ || writing_ || closing_ || next_send_ > seq_) return;
+    if (!open_ || !welcomed_ || writing_ || closing_ || dropping_) return;
+    if (!replies_.empty()) {
+        out_ = std::move(replies_.front());
+        replies_.pop_front();
+        writing_ = true;
+        auto link = link_;
+        link->ws([&](auto& ws) {
+            ws.async_write(net::buffer(out_), [this, link](error_code ec, std::size_t) {
+                if (link != link_) return;
+                writing_ = false;
+                if (ec) return lost(link, ec, "reply write");
+                shared_.counters.commands_answered.fetch_add(1, std::memory_order_relaxed);
+                pump();
+            });
+        });
+        return;
+    }
+    if (next_send_ > seq_) return;
     const std::uint64_t s = next_send_++;
     const auto* factory = shared_.factory;
     const bool backfill = s <= replay_upto_;
@@ -307,10 +338,11 @@ void AgentConnection::lost(const LinkPtr& link, error_code ec, const char* what)
     open_ = false;
     welcomed_ = false;
     writing_ = false;
+    replies_.clear();  // the hub answered their commands 502 when the connection ended
     link_.reset();
     error_code ignored;
     link->tcp().socket().close(ignored);
-    if (closing_ || ec == net::error::operation_aborted) return settle();
+    if (closing_ || (ec == net::error::operation_aborted && !dropping_)) return settle();
     if (!ever_welcomed_) return fail_connect(ec, what);
     if (was_live) {
         shared_.counters.disconnects.fetch_add(1, std::memory_order_relaxed);
@@ -337,6 +369,23 @@ void AgentConnection::lost(const LinkPtr& link, error_code ec, const char* what)
         shared_.counters.reconnect_attempts.fetch_add(1, std::memory_order_relaxed);
         connect();
     });
+}
+
+bool AgentConnection::drop() {
+    if (!shared_.reconnect || !welcomed_ || closing_ || dropping_) return false;
+    dropping_ = true;
+    shared_.counters.random_drops.fetch_add(1, std::memory_order_relaxed);
+    // The pending read ends with websocket::error::closed once the hub
+    // answers the close; lost() then reconnects with backoff and replays.
+    auto link = link_;
+    link->ws([&](auto& ws) {
+        ws.async_close(websocket::close_code::normal, [this, link](error_code ec) {
+            // The pending read may end first (operation_aborted or closed);
+            // whichever comes first reconnects.
+            if (link == link_) lost(link, ec ? ec : websocket::error::closed, "closing on purpose");
+        });
+    });
+    return true;
 }
 
 void AgentConnection::close() {

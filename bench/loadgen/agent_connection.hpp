@@ -11,14 +11,20 @@
 // after the welcome replays every buffered sample above the hub's last_seq,
 // marked "backfill". Its buffer is a seq range, not frames: a replayed frame
 // is the current sample text re-stamped with the old seq, so 10,000 agents
-// keep 300 samples each without 10 GB of frames.
+// keep 300 samples each without 10 GB of frames. Such an agent also answers
+// every command the hub relays to it with {"ok":true} and a small result
+// naming the op, so the hub's command path can be driven at fleet scale.
+// drop() closes its connection on purpose (--reconnect-every); it then
+// reconnects and resumes its seq like after any lost connection.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -74,6 +80,9 @@ public:
     // Reconnecting agents: makes the next sample, and queues it if it cannot go now.
     void send_sample();
     void close();
+    // Closes a live connection with 1000 to reconnect and resume; false when
+    // the agent is not live (or not a reconnecting one).
+    bool drop();
     AgentState state() const;
 
 private:
@@ -89,7 +98,8 @@ private:
     void on_read(const LinkPtr& link, boost::system::error_code ec, std::size_t n);
     void on_welcome(const LinkPtr& link, std::uint64_t last_seq);
     void send_plain_tick();
-    void pump();  // reconnecting agents: writes the next queued seq
+    void pump();  // reconnecting agents: writes a queued reply, else the next queued seq
+    void answer(std::string_view command);
     void lost(const LinkPtr& link, boost::system::error_code ec, const char* what);
     void fail_connect(boost::system::error_code ec, const char* what);
     void settle();
@@ -102,7 +112,8 @@ private:
     LinkPtr link_;
     std::string hello_;
     SampleFrame frame_;
-    std::string out_;  // a replayed frame being written
+    std::string out_;  // a replayed frame or a reply being written
+    std::deque<std::string> replies_;  // replies to commands, sent before the next sample
     std::uint64_t seq_ = 0;
     bool open_ = false;      // handshake done, not closed
     bool welcomed_ = false;  // the hub accepted the hello: samples may flow
@@ -110,6 +121,7 @@ private:
     bool failed_ = false;
     bool writing_ = false;
     bool closing_ = false;
+    bool dropping_ = false;  // drop() sent a close on the current link
     SSL_SESSION* session_ = nullptr;  // the last TLS session, offered on reconnect
     // Reconnecting agents only.
     std::unique_ptr<boost::asio::steady_timer> retry_timer_;

@@ -19,12 +19,13 @@ constexpr auto pace_step = std::chrono::milliseconds(1);
 }  // namespace
 
 AgentFleet::AgentFleet(FleetShared& shared, FleetPacing pacing)
-    : shared_(shared), pacing_(pacing), work_(ioc_.get_executor()), ramp_timer_(ioc_), pace_timer_(ioc_) {
+    : shared_(shared), pacing_(pacing), work_(ioc_.get_executor()), ramp_timer_(ioc_), pace_timer_(ioc_), drop_timer_(ioc_), rng_(pacing.seed) {
     net::post(ioc_, [this] {
         period_start_ = Clock::now();
         next_tick_ = period_start_;
         arm_pacer();
         ramp_tick();
+        if (pacing_.reconnect_every_s > 0) arm_drop();
     });
     thread_ = std::thread([this] { ioc_.run(); });
 }
@@ -96,6 +97,22 @@ void AgentFleet::pace_tick() {
     arm_pacer();
 }
 
+void AgentFleet::arm_drop() {
+    std::exponential_distribution<double> wait(1.0 / pacing_.reconnect_every_s);
+    drop_timer_.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait(rng_))));
+    drop_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec || stopped_) return;
+        // Paused: the run is draining the fleet to check the hub; no new churn.
+        if (!agents_.empty() && !shared_.paused.load(std::memory_order_relaxed)) {
+            // A few tries find a live agent even while some are reconnecting.
+            std::uniform_int_distribution<std::size_t> pick(0, agents_.size() - 1);
+            for (int i = 0; i < 8 && !agents_[pick(rng_)]->drop(); ++i) {
+            }
+        }
+        arm_drop();
+    });
+}
+
 std::vector<AgentState> AgentFleet::snapshot() {
     std::promise<std::vector<AgentState>> done;
     auto result = done.get_future();
@@ -114,6 +131,7 @@ void AgentFleet::stop() {
         stopped_ = true;
         ramp_timer_.cancel();
         pace_timer_.cancel();
+        drop_timer_.cancel();
         for (auto& a : agents_) a->close();
         work_.reset();
     });

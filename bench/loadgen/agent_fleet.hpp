@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct FleetPacing {
     std::chrono::milliseconds interval{1000};
     double connect_rate = 1000;     // new connections per second
     std::size_t max_pending = 256;  // connections between connect() and welcome at once
+    // > 0: on average every this many seconds (exponentially spread) one
+    // random live agent closes its connection and reconnects.
+    double reconnect_every_s = 0;
+    std::uint64_t seed = 1;
 };
 
 class AgentFleet {
@@ -44,6 +49,7 @@ private:
     void ramp_tick();
     void pace_tick();
     void arm_pacer();
+    void arm_drop();
 
     FleetShared& shared_;
     FleetPacing pacing_;
@@ -51,6 +57,8 @@ private:
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     boost::asio::steady_timer ramp_timer_;
     boost::asio::steady_timer pace_timer_;
+    boost::asio::steady_timer drop_timer_;
+    std::mt19937_64 rng_;
     std::vector<std::shared_ptr<AgentConnection>> agents_;  // io thread only
     std::size_t target_ = 0;                                // io thread only
     std::size_t pending_ = 0;

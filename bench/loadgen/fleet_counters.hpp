@@ -39,6 +39,10 @@ struct FleetCounters {
     Counter reconnect_attempts{0};
     Counter reconnect_failures{0};  // attempts that failed before the welcome (then backoff)
     Counter epoch_welcomed{0};   // agents welcomed at least once since the last new_epoch()
+    // --reconnect-every: connections closed on purpose (close 1000), then resumed.
+    Counter random_drops{0};
+    // Reconnecting agents answer the hub's commands (--reconnect-every, --restart-after).
+    Counter commands_answered{0};
 };
 
 // Distinct error texts with counts; at most `limit` texts are kept, later

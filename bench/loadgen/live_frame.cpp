@@ -47,6 +47,7 @@ LiveFrameKind classify_live_frame(std::string_view frame) {
     if (*t == "snapshot") return LiveFrameKind::snapshot;
     if (*t == "welcome") return LiveFrameKind::welcome;
     if (*t == "error") return LiveFrameKind::error;
+    if (*t == "command") return LiveFrameKind::command;
     return LiveFrameKind::other;
 }
 
@@ -67,6 +68,16 @@ std::optional<SampleStamp> read_sample_stamp(std::string_view frame) {
 std::optional<std::uint64_t> read_counter(std::string_view json, std::string_view key) {
     std::string quoted = "\"" + std::string(key) + "\":";
     return number_at<std::uint64_t>(after_key(json, quoted));
+}
+
+std::optional<std::string_view> read_string(std::string_view json, std::string_view key) {
+    std::string quoted = "\"" + std::string(key) + "\":";
+    auto rest = after_key(json, quoted);
+    if (rest.empty() || rest.front() != '"') return std::nullopt;
+    rest.remove_prefix(1);
+    auto end = rest.find('"');
+    if (end == std::string_view::npos) return std::nullopt;
+    return rest.substr(0, end);
 }
 
 }  // namespace telehub::loadgen

@@ -11,7 +11,7 @@
 
 namespace telehub::loadgen {
 
-enum class LiveFrameKind { summaries, snapshot, sample, welcome, error, other };
+enum class LiveFrameKind { summaries, snapshot, sample, welcome, error, command, other };
 
 LiveFrameKind classify_live_frame(std::string_view frame);
 
@@ -29,5 +29,9 @@ std::optional<SampleStamp> read_sample_stamp(std::string_view frame);
 // The value of a top-level integer counter in a small JSON object such as
 // GET /api/stats ("samples_received"); nullopt if absent.
 std::optional<std::uint64_t> read_counter(std::string_view json, std::string_view key);
+
+// The first string value of `key` in a small frame (a command's "id" or
+// "op"), without unescaping; nullopt if absent.
+std::optional<std::string_view> read_string(std::string_view json, std::string_view key);
 
 }  // namespace telehub::loadgen

@@ -91,6 +91,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
         ("restart-signal", po::value(&o.restart_signal)->default_value(o.restart_signal), "how the hub is stopped for --restart-after: kill (SIGKILL) or term (SIGTERM)")
         ("restart-timeout", po::value(&o.restart_timeout)->default_value(o.restart_timeout), "seconds to wait for every agent to be welcomed by the new hub")
         ("restart-settle", po::value(&o.restart_settle)->default_value(o.restart_settle), "seconds of streaming after every agent is back, before samples are checked")
+        ("reconnect-every", po::value(&o.reconnect_every_s)->default_value(o.reconnect_every_s), "S > 0: agents behave like the real agent (reconnect with backoff, replay their buffer, answer commands) and on average every S seconds a random one closes its connection (1000) and reconnects; after the window every agent's newest seq is checked against the hub (a soak, scripts/soak)")
         ("agent-buffer", po::value(&o.agent_buffer)->default_value(o.agent_buffer), "samples each reconnecting agent keeps for replay (the agent's --buffer)")
         ("scrape-metrics", po::value(&o.scrape_metrics_s)->default_value(o.scrape_metrics_s), "GET /metrics every S seconds during the window, report each scrape's time and bytes and the latency p99 of samples that arrived while one ran (0: no scrapes)");
     po::variables_map vm;
@@ -111,7 +112,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     if (o.dashboards > 100) bad("dashboards", "must be 0-100");
     if (o.detail_hosts > 1000) bad("detail", "must be 0-1000");
     if (o.interval_ms < 10 || o.interval_ms > 60000) bad("interval-ms", "must be 10-60000");
-    if (!(o.window_s >= 1 && o.window_s <= 3600)) bad("window", "must be 1-3600 seconds");
+    if (!(o.window_s >= 1 && o.window_s <= 86400)) bad("window", "must be 1-86400 seconds");
     if (!(o.settle_s >= 0 && o.settle_s <= 600)) bad("settle", "must be 0-600 seconds");
     if (!(o.connect_rate >= 1 && o.connect_rate <= 100000)) bad("connect-rate", "must be 1-100000 per second");
     if (o.refresh < 1 || o.refresh > 100000) bad("refresh", "must be at least 1");
@@ -140,6 +141,8 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     if (!(o.restart_timeout >= 1 && o.restart_timeout <= 3600)) bad("restart-timeout", "must be 1-3600 seconds");
     if (!(o.restart_settle >= 0 && o.restart_settle <= 600)) bad("restart-settle", "must be 0-600 seconds");
     if (!(o.scrape_metrics_s >= 0 && o.scrape_metrics_s <= 3600)) bad("scrape-metrics", "must be 0-3600 seconds");
+    if (!(o.reconnect_every_s >= 0 && o.reconnect_every_s <= 3600)) bad("reconnect-every", "must be 0-3600 seconds");
+    if (o.reconnect_every_s > 0 && o.ramp) bad("reconnect-every", "does not go with --ramp");
     if (o.agent_buffer < 1 || o.agent_buffer > 1000000) bad("agent-buffer", "must be 1-1000000");
     if (!o.spawn_hub.empty() && vm.count("hub") && !vm["hub"].defaulted())
         bad("hub", "give either --hub or --spawn-hub, not both");

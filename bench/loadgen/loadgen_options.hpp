@@ -51,6 +51,11 @@ struct LoadgenOptions {
     // --scrape-metrics S: during the measured window, GET /metrics every S
     // seconds, one scrape at a time, like a Prometheus server (0: none).
     double scrape_metrics_s = 0;
+    // --reconnect-every S: agents reconnect and replay like the real agent,
+    // answer commands, and on average every S seconds a random one closes
+    // its connection and comes back; after the window the fleet is paused,
+    // drained and every agent's newest seq is checked against the hub.
+    double reconnect_every_s = 0;
 };
 
 struct LoadgenCli {

@@ -94,6 +94,7 @@ private:
     Edge edge();
     WindowResult measure(std::size_t agents);
     RestartResult restart();
+    ChurnResult churn_check();
     void check_hub_view(RestartResult& r, const std::vector<AgentState>& at_kill);
 
     const LoadgenOptions& o_;
@@ -308,7 +309,7 @@ RunResult Run::go() {
     shared_.instance_ms = system_us() / 1000;
     shared_.interval_ms = o_.interval_ms;
     shared_.tls = tls_ctx_.get();
-    shared_.reconnect = o_.restart_after.has_value();
+    shared_.reconnect = o_.restart_after.has_value() || o_.reconnect_every_s > 0;
     shared_.buffer = o_.agent_buffer;
     shared_.epoch = 1;
 
@@ -320,7 +321,8 @@ RunResult Run::go() {
         progress("warning: only " + std::to_string(dashboards_->subscribed()) + " of " + std::to_string(o_.dashboards) +
                  " dashboards connected");
 
-    fleet_ = std::make_unique<AgentFleet>(shared_, FleetPacing{std::chrono::milliseconds(o_.interval_ms), o_.connect_rate, 256});
+    fleet_ = std::make_unique<AgentFleet>(shared_, FleetPacing{std::chrono::milliseconds(o_.interval_ms), o_.connect_rate, 256,
+                                                                  o_.reconnect_every_s, o_.seed});
     for (std::size_t n : steps) {
         if (should_stop()) {
             out.stopped_early = interrupted_.load() ? "interrupted" : "--max-seconds reached";
@@ -363,6 +365,7 @@ RunResult Run::go() {
         else
             out.stopped_early = interrupted_.load() ? "interrupted" : "--max-seconds reached before the restart";
     }
+    if (o_.reconnect_every_s > 0 && !out.windows.empty()) out.churn = churn_check();
     out.tls = o_.tls;
     out.tls_pin = tls_pin_;
     out.tls_handshakes = shared_.counters.tls_handshakes.load();
@@ -473,6 +476,71 @@ RestartResult Run::restart() {
     return r;
 }
 
+ChurnResult Run::churn_check() {
+    ChurnResult r;
+    auto& c = shared_.counters;
+    // Stop making samples, let every queued one go out, then ask the hub.
+    shared_.paused.store(true);
+    auto drain_until = Clock::now() + std::chrono::seconds(30);
+    std::vector<AgentState> agents;
+    for (;;) {
+        agents = fleet_->snapshot();
+        r.unsent_at_check = 0;
+        for (const auto& a : agents) r.unsent_at_check += a.unsent;
+        if (r.unsent_at_check == 0 || Clock::now() >= drain_until) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    r.random_drops = c.random_drops.load();
+    r.reconnect_attempts = c.reconnect_attempts.load();
+    r.reconnect_failures = c.reconnect_failures.load();
+    r.replayed = c.replayed.load();
+    r.unbuffered = c.unbuffered.load();
+    r.commands_answered = c.commands_answered.load();
+    r.generated = c.generated.load();
+    // The hub reads what is on its sockets within a moment; read again if anything looks missing.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::seconds(attempt == 0 ? 1 : 3));
+        auto hosts = http_get(hub_, "/api/hosts", std::chrono::seconds(30));
+        auto j = nlohmann::json::parse(hosts.body, nullptr, false);
+        if (hosts.status != 200 || !j.is_object() || !j.contains("hosts") || !j["hosts"].is_array()) {
+            progress("churn check: cannot read GET /api/hosts: " + (hosts.error.empty() ? "status " + std::to_string(hosts.status) : hosts.error));
+            continue;
+        }
+        std::unordered_map<std::size_t, std::pair<std::uint64_t, std::uint64_t>> seen;  // index -> seq, gaps
+        for (const auto& h : j["hosts"]) {
+            if (!h.is_object() || !h.contains("host_id") || !h["host_id"].is_string()) continue;
+            long index = host_index_of(h["host_id"].get<std::string>());
+            if (index < 0) continue;
+            auto num = [&](const char* k) { return h.contains(k) && h[k].is_number_unsigned() ? h[k].get<std::uint64_t>() : 0; };
+            seen[std::size_t(index)] = {num("seq"), num("gaps")};
+        }
+        r.checked = true;
+        r.agents_checked = r.agents_behind = r.agents_with_gaps = 0;
+        r.samples_behind = r.host_gaps = 0;
+        for (const auto& a : agents) {
+            if (a.newest == 0) continue;  // never streamed
+            ++r.agents_checked;
+            auto it = seen.find(a.index);
+            std::uint64_t held = it == seen.end() ? 0 : it->second.first;
+            std::uint64_t gaps = it == seen.end() ? 0 : it->second.second;
+            if (held < a.newest) {
+                ++r.agents_behind;
+                r.samples_behind += a.newest - held;
+            }
+            if (gaps) {
+                ++r.agents_with_gaps;
+                r.host_gaps += gaps;
+            }
+        }
+        if (r.agents_behind == 0) break;
+    }
+    progress("churn check: " + std::to_string(r.agents_checked) + " agents, " + std::to_string(r.agents_behind) +
+             " behind in the hub (" + std::to_string(r.samples_behind) + " samples), " + std::to_string(r.host_gaps) +
+             " gaps; " + std::to_string(r.random_drops) + " reconnects on purpose, " + std::to_string(r.replayed) +
+             " samples replayed, " + std::to_string(r.commands_answered) + " commands answered");
+    return r;
+}
+
 void Run::check_hub_view(RestartResult& r, const std::vector<AgentState>& at_kill) {
     r.checked = false;
     auto stats = http_get(hub_, "/api/stats", http_timeout);
@@ -569,6 +637,23 @@ nlohmann::json to_json(const RestartResult& r) {
             {"hub_cpu_s_until_back", opt(r.hub_cpu_s_until_back)},
             {"loadgen_cpu_s_until_back", opt(r.loadgen_cpu_s_until_back)},
             {"verdict", r.verdict}};
+}
+
+nlohmann::json to_json(const ChurnResult& r) {
+    return {{"random_drops", r.random_drops},
+            {"reconnect_attempts", r.reconnect_attempts},
+            {"reconnect_failures", r.reconnect_failures},
+            {"replayed", r.replayed},
+            {"unbuffered", r.unbuffered},
+            {"commands_answered", r.commands_answered},
+            {"generated", r.generated},
+            {"unsent_at_check", r.unsent_at_check},
+            {"checked", r.checked},
+            {"agents_checked", r.agents_checked},
+            {"agents_behind", r.agents_behind},
+            {"samples_behind", r.samples_behind},
+            {"host_gaps", r.host_gaps},
+            {"agents_with_gaps", r.agents_with_gaps}};
 }
 
 RunResult run_loadgen(const LoadgenOptions& o, const std::atomic<bool>& interrupted) {

@@ -41,6 +41,20 @@ struct RestartResult {
     std::string verdict;
 };
 
+// --reconnect-every: the churn of the whole run and, after the window, every
+// agent's newest seq against the host's latest seq and gap count in the hub.
+struct ChurnResult {
+    std::uint64_t random_drops = 0, reconnect_attempts = 0, reconnect_failures = 0;
+    std::uint64_t replayed = 0, unbuffered = 0, commands_answered = 0, generated = 0;
+    std::uint64_t unsent_at_check = 0;  // made but not written when the hub was read
+    bool checked = false;               // the hub's view was read
+    std::size_t agents_checked = 0;
+    std::size_t agents_behind = 0;      // the hub's latest seq below the agent's newest
+    std::uint64_t samples_behind = 0;
+    std::uint64_t host_gaps = 0;        // the sum of the hub's per-host gap counts over the fleet
+    std::size_t agents_with_gaps = 0;
+};
+
 struct RunResult {
     std::vector<WindowResult> windows;
     std::optional<std::size_t> max_sustained;  // --ramp: largest agent count that kept up
@@ -52,9 +66,11 @@ struct RunResult {
     std::string tls_pin;                       // the pinned hub fingerprint, empty: not verified
     std::uint64_t tls_handshakes = 0, tls_resumed = 0;  // the whole run
     std::optional<RestartResult> restart;
+    std::optional<ChurnResult> churn;
 };
 
 nlohmann::json to_json(const RestartResult& r);
+nlohmann::json to_json(const ChurnResult& r);
 
 // Throws std::runtime_error for start-up failures (no hub, fd limits).
 // `interrupted` is polled; when set the run ends at the next check.
