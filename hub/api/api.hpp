@@ -4,6 +4,7 @@
 #include "hub/api/access_rules.hpp"
 #include "hub/api/alert_endpoints.hpp"
 #include "hub/api/filter_params.hpp"
+#include "hub/api/host_route.hpp"
 #include "hub/api/control_dispatch.hpp"
 #include "hub/api/metrics_endpoint.hpp"
 #include "hub/api/rest_api.hpp"

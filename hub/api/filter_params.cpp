@@ -85,4 +85,29 @@ FilterResult parse_filter_json(const nlohmann::json& filter) {
     return f;
 }
 
+std::variant<Subscription, SubscribeError> parse_subscribe(std::string_view text) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) return SubscribeError{"bad_json", "message is not valid JSON"};
+    if (!j.is_object()) return SubscribeError{"wrong_type", "message must be a JSON object"};
+    auto type = j.find("type");
+    if (type == j.end()) return SubscribeError{"missing_field", "field 'type' is missing"};
+    if (!type->is_string()) return SubscribeError{"wrong_type", "field 'type' must be a string"};
+    if (*type != "subscribe")
+        return SubscribeError{"unknown_type", "unknown message type '" + type->get<std::string>() + "'; expected subscribe"};
+
+    auto f = parse_filter_json(j.contains("filter") ? j["filter"] : nlohmann::json(nullptr));
+    if (auto* e = std::get_if<FilterError>(&f)) return SubscribeError{"bad_value", e->message};
+    Subscription sub{std::get<HostFilter>(f), {}};
+    if (auto d = j.find("detail"); d != j.end() && !d->is_null()) {
+        if (!d->is_array()) return SubscribeError{"wrong_type", "field 'detail' must be an array of host ids"};
+        if (d->size() > max_detail_hosts)
+            return SubscribeError{"bad_value", "field 'detail' lists more than " + std::to_string(max_detail_hosts) + " hosts"};
+        for (const auto& id : *d) {
+            if (!id.is_string()) return SubscribeError{"wrong_type", "field 'detail' must hold host id strings"};
+            sub.detail.push_back(id.get<std::string>());
+        }
+    }
+    return sub;
+}
+
 }  // namespace telehub::hub

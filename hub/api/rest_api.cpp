@@ -7,6 +7,7 @@
 #include "hub/hub_context.hpp"
 #include "hub/api/alert_endpoints.hpp"
 #include "hub/api/filter_params.hpp"
+#include "hub/api/host_route.hpp"
 #include "hub/http/http.hpp"
 #include "hub/state/state.hpp"
 
@@ -221,21 +222,12 @@ HttpReply route_http(HubContext& ctx, std::string_view method, std::string_view 
         if (!get) return method_not_allowed(method, path, "GET");
         return leaks_list(ctx);
     }
-    constexpr std::string_view hosts_prefix = "/api/hosts/";
-    if (path.substr(0, hosts_prefix.size()) == hosts_prefix) {
-        auto rest = path.substr(hosts_prefix.size());
-        bool history = false;
-        constexpr std::string_view history_suffix = "/history";
-        if (rest.size() > history_suffix.size() && rest.substr(rest.size() - history_suffix.size()) == history_suffix) {
-            rest.remove_suffix(history_suffix.size());
-            history = true;
-        }
-        auto id = url_decode(rest, false);
-        if (!id || id->empty() || id->find('/') != std::string::npos)
-            return error_reply(404, "not_found", "no route for " + std::string(path));
-        if (!history && method == "DELETE") return forget_host(ctx, *id);
-        if (!get) return method_not_allowed(method, path, history ? "GET" : "GET, DELETE");
-        return history ? host_history(ctx, *id, query) : host_detail(ctx, *id);
+    if (path.starts_with(hosts_path_prefix)) {
+        auto route = parse_host_route(path);
+        if (!route) return error_reply(404, "not_found", "no route for " + std::string(path));
+        if (!route->history && method == "DELETE") return forget_host(ctx, route->host_id);
+        if (!get) return method_not_allowed(method, path, route->history ? "GET" : "GET, DELETE");
+        return route->history ? host_history(ctx, route->host_id, query) : host_detail(ctx, route->host_id);
     }
     if (path == "/ws/agent" || path == "/ws/live")
         return error_reply(426, "upgrade_required", std::string(path) + " takes WebSocket connections only");

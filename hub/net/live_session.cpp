@@ -17,7 +17,6 @@ namespace net = boost::asio;
 namespace {
 
 constexpr std::size_t max_client_message = 64 * 1024;  // a subscribe message is small
-constexpr std::size_t max_detail_hosts = 1000;
 
 }  // namespace
 
@@ -78,28 +77,9 @@ void LiveSession<Stream>::on_read(beast::error_code ec, std::size_t) {
 
 template <class Stream>
 void LiveSession<Stream>::handle_message(std::string_view text) {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded()) return send_error("bad_json", "message is not valid JSON");
-    if (!j.is_object()) return send_error("wrong_type", "message must be a JSON object");
-    auto type = j.find("type");
-    if (type == j.end()) return send_error("missing_field", "field 'type' is missing");
-    if (!type->is_string()) return send_error("wrong_type", "field 'type' must be a string");
-    if (*type != "subscribe")
-        return send_error("unknown_type", "unknown message type '" + type->get<std::string>() + "'; expected subscribe");
-
-    auto f = parse_filter_json(j.contains("filter") ? j["filter"] : nlohmann::json(nullptr));
-    if (auto* e = std::get_if<FilterError>(&f)) return send_error("bad_value", e->message);
-    std::vector<std::string> detail;
-    if (auto d = j.find("detail"); d != j.end() && !d->is_null()) {
-        if (!d->is_array()) return send_error("wrong_type", "field 'detail' must be an array of host ids");
-        if (d->size() > max_detail_hosts)
-            return send_error("bad_value", "field 'detail' lists more than " + std::to_string(max_detail_hosts) + " hosts");
-        for (const auto& id : *d) {
-            if (!id.is_string()) return send_error("wrong_type", "field 'detail' must hold host id strings");
-            detail.push_back(id.get<std::string>());
-        }
-    }
-    auto filter = std::get<HostFilter>(f);
+    auto sub = parse_subscribe(text);
+    if (auto* e = std::get_if<SubscribeError>(&sub)) return send_error(e->code, e->message);
+    auto& [filter, detail] = std::get<Subscription>(sub);
     ctx_.live.subscribe(id_, filter, std::move(detail));
     send_snapshot(filter);
 }

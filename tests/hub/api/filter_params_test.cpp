@@ -100,3 +100,29 @@ BOOST_AUTO_TEST_CASE(container_keeps_hosts_listing_it) {
     b.container = "y";
     BOOST_TEST(a.key() != b.key());
 }
+
+BOOST_AUTO_TEST_CASE(subscribe_message_gives_filter_and_detail_hosts) {
+    auto r = parse_subscribe(R"({"type":"subscribe","filter":{"min_cpu":10,"q":"WEB"},"detail":["web-1","db-2"]})");
+    BOOST_REQUIRE(std::holds_alternative<Subscription>(r));
+    const auto& sub = std::get<Subscription>(r);
+    BOOST_TEST(*sub.filter.min_cpu == 10.0);
+    BOOST_TEST(sub.filter.q == "web");
+    BOOST_TEST(sub.detail == (std::vector<std::string>{"web-1", "db-2"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(subscribe_message_refusals_name_the_problem) {
+    auto code = [](std::string_view text) {
+        auto r = parse_subscribe(text);
+        return std::holds_alternative<SubscribeError>(r) ? std::get<SubscribeError>(r).code : std::string("accepted");
+    };
+    BOOST_TEST(code("{") == "bad_json");
+    BOOST_TEST(code("[]") == "wrong_type");
+    BOOST_TEST(code("{}") == "missing_field");
+    BOOST_TEST(code(R"({"type":"hello"})") == "unknown_type");
+    BOOST_TEST(code(R"({"type":"subscribe","filter":{"min_cpu":200}})") == "bad_value");
+    BOOST_TEST(code(R"({"type":"subscribe","detail":"web-1"})") == "wrong_type");
+    BOOST_TEST(code(R"({"type":"subscribe","detail":[1]})") == "wrong_type");
+    std::string many = R"({"type":"subscribe","detail":[)";
+    for (std::size_t i = 0; i <= max_detail_hosts; ++i) many += (i ? ",\"h\"" : "\"h\"");
+    BOOST_TEST(code(many + "]}") == "bad_value");
+}

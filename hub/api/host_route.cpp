@@ -1,0 +1,22 @@
+#include "hub/api/host_route.hpp"
+
+#include "hub/http/http.hpp"
+
+namespace telehub::hub {
+
+std::optional<HostRoute> parse_host_route(std::string_view path) {
+    if (!path.starts_with(hosts_path_prefix)) return std::nullopt;
+    auto rest = path.substr(hosts_path_prefix.size());
+    HostRoute route;
+    constexpr std::string_view history_suffix = "/history";
+    if (rest.size() > history_suffix.size() && rest.ends_with(history_suffix)) {
+        rest.remove_suffix(history_suffix.size());
+        route.history = true;
+    }
+    auto id = url_decode(rest, false);
+    if (!id || id->empty() || id->find('/') != std::string::npos) return std::nullopt;
+    route.host_id = std::move(*id);
+    return route;
+}
+
+}  // namespace telehub::hub

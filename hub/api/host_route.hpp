@@ -1,0 +1,22 @@
+// The per-host REST paths: /api/hosts/ID and /api/hosts/ID/history, with ID
+// percent-encoded. Split out of the router so it is tested (and fuzzed) alone.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace telehub::hub {
+
+inline constexpr std::string_view hosts_path_prefix = "/api/hosts/";
+
+struct HostRoute {
+    std::string host_id;  // decoded; never empty, never holds '/'
+    bool history = false;
+};
+
+// `path` without its query. nullopt when it is not under /api/hosts/ or its
+// id is empty, malformed percent-encoding or decodes to a '/'.
+std::optional<HostRoute> parse_host_route(std::string_view path);
+
+}  // namespace telehub::hub
