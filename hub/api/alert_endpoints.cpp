@@ -1,10 +1,9 @@
 #include "hub/api/alert_endpoints.hpp"
 
-#include <charconv>
-
 #include <nlohmann/json.hpp>
 
 #include "hub/alerts/alerts.hpp"
+#include "hub/api/filter_params.hpp"
 #include "hub/hub_context.hpp"
 
 namespace telehub::hub {
@@ -60,18 +59,9 @@ HttpReply alerts_reply(HubContext& ctx) {
 }
 
 HttpReply alerts_history_reply(HubContext& ctx, std::string_view query) {
-    std::int64_t seconds = default_history_seconds;
-    bool bad = false;
-    if (auto v = query_param(query, "seconds", bad)) {
-        auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
-        if (bad || v->empty() || ec != std::errc() || p != v->data() + v->size() || seconds <= 0 ||
-            seconds > max_history_seconds)
-            return error_reply(400, "bad_parameter",
-                               "parameter 'seconds' must be a whole number from 1 to " +
-                                   std::to_string(max_history_seconds) + ", got '" + *v + "'");
-    } else if (bad) {
-        return error_reply(400, "bad_parameter", "the query string is not valid percent-encoding");
-    }
+    auto param = parse_seconds_param(query, max_history_seconds);
+    if (!param.error.empty()) return error_reply(400, "bad_parameter", param.error);
+    const std::int64_t seconds = param.seconds.value_or(default_history_seconds);
     const std::int64_t since = HostRegistry::system_clock_ms() - seconds * 1000;
     json list = json::array();
     for (const AlertEvent& e : ctx.alerts.history(since)) {

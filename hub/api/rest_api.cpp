@@ -116,16 +116,9 @@ json minutes_json(const std::vector<MinuteRow>& rows) {
 }
 
 HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view query) {
-    std::int64_t seconds = 0;
-    bool bad = false;
-    if (auto v = query_param(query, "seconds", bad)) {
-        auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
-        if (bad || v->empty() || ec != std::errc() || p != v->data() + v->size() || seconds <= 0 ||
-            seconds > max_history_seconds)
-            return error_reply(400, "bad_parameter",
-                               "parameter 'seconds' must be a whole number from 1 to " +
-                                   std::to_string(max_history_seconds) + ", got '" + *v + "'");
-    }
+    auto param = parse_seconds_param(query, max_history_seconds);
+    if (!param.error.empty()) return error_reply(400, "bad_parameter", param.error);
+    const std::int64_t seconds = param.seconds.value_or(0);
     auto h = ctx.registry.history(id, seconds);
     if (!h) return error_reply(404, "not_found", "no host '" + id + "'");
     const auto& c = h->columns;
