@@ -2,6 +2,7 @@
 // the hub's shared book of them.
 #pragma once
 
+#include "hub/alerts/alert_api.hpp"
 #include "hub/alerts/alert_book.hpp"
 #include "hub/alerts/alert_evaluator.hpp"
 #include "hub/alerts/alert_rule.hpp"

@@ -2,7 +2,6 @@
 #pragma once
 
 #include "hub/api/access_rules.hpp"
-#include "hub/api/alert_endpoints.hpp"
 #include "hub/api/filter_params.hpp"
 #include "hub/api/host_route.hpp"
 #include "hub/api/control_dispatch.hpp"

@@ -110,23 +110,4 @@ std::variant<Subscription, SubscribeError> parse_subscribe(std::string_view text
     return sub;
 }
 
-SecondsParam parse_seconds_param(std::string_view query, std::int64_t max_seconds) {
-    SecondsParam out;
-    bool bad = false;
-    auto v = query_param(query, "seconds", bad);
-    if (!v) {
-        if (bad) out.error = "the query string is not valid percent-encoding";
-        return out;
-    }
-    std::int64_t n = 0;
-    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (bad || v->empty() || ec != std::errc() || p != v->data() + v->size() || n <= 0 || n > max_seconds) {
-        out.error = "parameter 'seconds' must be a whole number from 1 to " + std::to_string(max_seconds) + ", got '" +
-                    *v + "'";
-        return out;
-    }
-    out.seconds = n;
-    return out;
-}
-
 }  // namespace telehub::hub

@@ -25,15 +25,6 @@ using FilterResult = std::variant<HostFilter, FilterError>;
 // `query` is the part after '?', percent-encoded; unknown parameters are ignored.
 FilterResult parse_filter_query(std::string_view query);
 
-// ?seconds=N of the history routes: a whole number from 1 to `max_seconds`.
-// nullopt when absent (no default here), the number, or the message naming
-// what was wrong (for a 400 bad_parameter).
-struct SecondsParam {
-    std::optional<std::int64_t> seconds;
-    std::string error;  // empty when it was fine or absent
-};
-SecondsParam parse_seconds_param(std::string_view query, std::int64_t max_seconds);
-
 // The "filter" object of a subscribe message (null or absent = everything).
 FilterResult parse_filter_json(const nlohmann::json& filter);
 

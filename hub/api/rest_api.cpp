@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/hub_context.hpp"
-#include "hub/api/alert_endpoints.hpp"
+#include "hub/alerts/alerts.hpp"
 #include "hub/api/filter_params.hpp"
 #include "hub/api/host_route.hpp"
 #include "hub/http/http.hpp"
@@ -205,11 +205,11 @@ HttpReply route_http(HubContext& ctx, std::string_view method, std::string_view 
     }
     if (path == "/api/alerts") {
         if (!get) return method_not_allowed(method, path, "GET");
-        return alerts_reply(ctx);
+        return alerts_reply(ctx.alerts);
     }
     if (path == "/api/alerts/history") {
         if (!get) return method_not_allowed(method, path, "GET");
-        return alerts_history_reply(ctx, query);
+        return alerts_history_reply(ctx.alerts, query, HostRegistry::system_clock_ms());
     }
     if (path == "/api/leaks") {
         if (!get) return method_not_allowed(method, path, "GET");

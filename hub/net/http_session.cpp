@@ -132,7 +132,15 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
         }
         return answer(audit_reply(ctx_, query));
     }
-    if (path == "/api/rules") return answer(rules_reply(ctx_, req.method_string(), req.body()));
+    if (path == "/api/rules") {
+        auto r = rules_reply(ctx_.alerts, req.method_string(), req.body());
+        if (req.method() == http::verb::put && r.status == 200)
+            ctx_.log.event("alert rules replaced by PUT /api/rules from " + peer_ + ": " +
+                           std::to_string(ctx_.alerts.rules().size()) + " rules" +
+                           (ctx_.config.rules_file.empty() ? " (no --rules file: kept until a restart)"
+                                                           : ", written to " + ctx_.config.rules_file));
+        return answer(std::move(r));
+    }
     if (path == "/metrics") {
         if (req.method() != http::verb::get && !head) {
             auto r = error_reply(405, "method_not_allowed",

@@ -126,16 +126,3 @@ BOOST_AUTO_TEST_CASE(subscribe_message_refusals_name_the_problem) {
     for (std::size_t i = 0; i <= max_detail_hosts; ++i) many += (i ? ",\"h\"" : "\"h\"");
     BOOST_TEST(code(many + "]}") == "bad_value");
 }
-
-BOOST_AUTO_TEST_CASE(seconds_param_is_a_whole_number_in_range) {
-    BOOST_TEST(!parse_seconds_param("", 100).seconds.has_value());
-    BOOST_TEST(parse_seconds_param("", 100).error.empty());
-    BOOST_TEST(parse_seconds_param("seconds=60", 100).seconds.value_or(0) == 60);
-    BOOST_TEST(parse_seconds_param("a=1&seconds=100", 100).seconds.value_or(0) == 100);
-    for (const char* bad : {"seconds=0", "seconds=101", "seconds=-5", "seconds=1.5", "seconds=", "seconds=6x"}) {
-        auto p = parse_seconds_param(bad, 100);
-        BOOST_TEST(!p.seconds.has_value(), bad);
-        BOOST_TEST(p.error.find("'seconds' must be a whole number from 1 to 100") != std::string::npos, p.error);
-    }
-    BOOST_TEST(parse_seconds_param("seconds=%zz", 100).error != "");
-}

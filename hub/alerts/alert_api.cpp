@@ -1,10 +1,8 @@
-#include "hub/api/alert_endpoints.hpp"
+#include "hub/alerts/alert_api.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "hub/alerts/alerts.hpp"
-#include "hub/api/filter_params.hpp"
-#include "hub/hub_context.hpp"
+#include "telehub/tcp_state.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -38,9 +36,9 @@ json culprit_json(const AlertCulprit& c) {
 
 }  // namespace
 
-HttpReply alerts_reply(HubContext& ctx) {
+HttpReply alerts_reply(const AlertBook& book) {
     json list = json::array();
-    for (const ActiveAlert& a : ctx.alerts.active()) {
+    for (const ActiveAlert& a : book.active()) {
         json j = {{"rule", a.rule},
                   {"severity", severity_name(a.severity)},
                   {"host_id", a.host_id},
@@ -58,13 +56,13 @@ HttpReply alerts_reply(HubContext& ctx) {
     return {200, "application/json", json{{"alerts", list}}.dump(-1, ' ', false, json::error_handler_t::replace), {}};
 }
 
-HttpReply alerts_history_reply(HubContext& ctx, std::string_view query) {
+HttpReply alerts_history_reply(const AlertBook& book, std::string_view query, std::int64_t now_ms) {
     auto param = parse_seconds_param(query, max_history_seconds);
     if (!param.error.empty()) return error_reply(400, "bad_parameter", param.error);
     const std::int64_t seconds = param.seconds.value_or(default_history_seconds);
-    const std::int64_t since = HostRegistry::system_clock_ms() - seconds * 1000;
+    const std::int64_t since = now_ms - seconds * 1000;
     json list = json::array();
-    for (const AlertEvent& e : ctx.alerts.history(since)) {
+    for (const AlertEvent& e : book.history(since)) {
         json j = {{"rule", e.rule},
                   {"severity", severity_name(e.severity)},
                   {"host_id", e.host_id},
@@ -82,10 +80,10 @@ HttpReply alerts_history_reply(HubContext& ctx, std::string_view query) {
             json{{"seconds", seconds}, {"changes", list}}.dump(-1, ' ', false, json::error_handler_t::replace), {}};
 }
 
-HttpReply rules_reply(HubContext& ctx, std::string_view method, std::string_view body) {
-    if (method == "GET" || method == "HEAD") return {200, "application/toml", ctx.alerts.rules_toml(), {}};
+HttpReply rules_reply(AlertBook& book, std::string_view method, std::string_view body) {
+    if (method == "GET" || method == "HEAD") return {200, "application/toml", book.rules_toml(), {}};
     if (method == "PUT") {
-        auto r = ctx.alerts.put_rules(body);
+        auto r = book.put_rules(body);
         if (r.status != 200) {
             auto reply = error_reply(r.status, r.status == 400 ? "bad_rules" : "rules_not_saved", r.error);
             if (!r.field.empty()) {
@@ -95,10 +93,7 @@ HttpReply rules_reply(HubContext& ctx, std::string_view method, std::string_view
             }
             return reply;
         }
-        ctx.log.event("alert rules replaced through PUT /api/rules: " + std::to_string(ctx.alerts.rules().size()) +
-                      " rules" + (ctx.config.rules_file.empty() ? " (no --rules file: kept until a restart)"
-                                                                : ", written to " + ctx.config.rules_file));
-        return {200, "application/toml", ctx.alerts.rules_toml(), {}};
+        return {200, "application/toml", book.rules_toml(), {}};
     }
     auto r = error_reply(405, "method_not_allowed",
                          "method " + std::string(method) + " is not allowed on /api/rules; use GET or PUT");
