@@ -13,16 +13,6 @@ bool is_socket_rule(const AlertRule& r) {
            r.metric == AlertMetric::unix_sockets || r.metric == AlertMetric::process_sockets;
 }
 
-double socket_count(const AlertRule& r, const ProcessSockets& p) {
-    switch (r.metric) {
-        case AlertMetric::tcp_state: return p.tcp[static_cast<std::size_t>(r.tcp_state)];
-        case AlertMetric::udp: return p.udp;
-        case AlertMetric::unix_sockets: return p.unix_;
-        default:
-            return r.tcp_state > 0 ? p.tcp[static_cast<std::size_t>(r.tcp_state)] : static_cast<double>(p.total);
-    }
-}
-
 AlertCulprit culprit_of(const AlertRule& r, const Sample& s) {
     AlertCulprit c;
     c.top_cpu = s.top;
@@ -31,7 +21,7 @@ AlertCulprit culprit_of(const AlertRule& r, const Sample& s) {
     if (is_socket_rule(r)) {
         c.top_sockets = s.sockets.by_process;
         std::stable_sort(c.top_sockets.begin(), c.top_sockets.end(),
-                         [&](const auto& a, const auto& b) { return socket_count(r, a) > socket_count(r, b); });
+                         [&](const auto& a, const auto& b) { return process_socket_count(r, a) > process_socket_count(r, b); });
         if (c.top_sockets.size() > culprit_size) c.top_sockets.resize(culprit_size);
     }
     c.leaks = s.leaks;
@@ -71,7 +61,7 @@ void AlertEvaluator::rescope(Host& h, std::string_view id) {
 }
 
 AlertEvaluator::Host& AlertEvaluator::host(std::string_view id, std::string_view hostname) {
-    auto it = hosts_.find(std::string(id));
+    auto it = hosts_.find(id);
     if (it == hosts_.end()) {
         it = hosts_.emplace(std::string(id), Host{}).first;
         it->second.hostname = std::string(hostname);
@@ -103,7 +93,9 @@ void AlertEvaluator::on_tick(std::int64_t now_ms, std::span<const HostPresence> 
     }
 }
 
-void AlertEvaluator::forget(std::string_view host_id) { hosts_.erase(std::string(host_id)); }
+void AlertEvaluator::forget(std::string_view host_id) {
+    if (auto it = hosts_.find(host_id); it != hosts_.end()) hosts_.erase(it);
+}
 
 void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::optional<double> value,
                           std::int64_t at_ms, bool historical, const Sample* sample, std::vector<AlertEvent>& out) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -101,7 +102,12 @@ private:
     void rescope(Host& h, std::string_view id);
 
     std::vector<AlertRule> rules_;
-    std::unordered_map<std::string, Host> hosts_;
+    // Looked up by string_view: no string made per sample.
+    struct IdHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+    };
+    std::unordered_map<std::string, Host, IdHash, std::equal_to<>> hosts_;
 };
 
 }  // namespace telehub::hub

@@ -38,9 +38,7 @@ std::optional<double> metric_value(const AlertRule& rule, const Sample& s) {
             std::optional<double> best;
             for (const ProcessSockets& p : s.sockets.by_process) {
                 if (p.name != rule.process) continue;
-                double n = rule.tcp_state > 0 && rule.tcp_state < tcp_state_count
-                               ? p.tcp[static_cast<std::size_t>(rule.tcp_state)]
-                               : p.total;
+                double n = process_socket_count(rule, p);
                 if (!best || n > *best) best = n;
             }
             return best;
@@ -49,6 +47,15 @@ std::optional<double> metric_value(const AlertRule& rule, const Sample& s) {
         case AlertMetric::offline: return std::nullopt;
     }
     return std::nullopt;
+}
+
+double process_socket_count(const AlertRule& r, const ProcessSockets& p) {
+    const bool state = r.tcp_state > 0 && r.tcp_state < tcp_state_count;
+    switch (r.metric) {
+        case AlertMetric::udp: return p.udp;
+        case AlertMetric::unix_sockets: return p.unix_;
+        default: return state ? p.tcp[static_cast<std::size_t>(r.tcp_state)] : static_cast<double>(p.total);
+    }
 }
 
 bool breaches(const AlertRule& r, double v) {

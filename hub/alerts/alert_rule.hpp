@@ -58,6 +58,10 @@ struct AlertRule {
 // (no process of that name, offline, which is not a sample figure).
 std::optional<double> metric_value(const AlertRule& rule, const Sample& sample);
 
+// One process's sockets as a socket rule counts them: in the rule's TCP
+// state, UDP, UNIX, or (process_sockets without a state) all of them.
+double process_socket_count(const AlertRule& rule, const ProcessSockets& p);
+
 // Whether `value` breaches the rule (the threshold), and whether it is back
 // on the good side of the clear value.
 bool breaches(const AlertRule& rule, double value);

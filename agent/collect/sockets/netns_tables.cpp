@@ -67,7 +67,6 @@ NetnsTables::~NetnsTables() = default;
 void NetnsTables::read(const ProcessList& procs, std::vector<SocketEntry>& table) {
     ++tick_;
     order_.clear();
-    reused_ = 0;
     slots_.assign(1, NetnsSlot{});
     slots_[0].inode = own_inode_;
     proc_slots_.assign(procs.size(), no_slot);
@@ -166,7 +165,6 @@ bool NetnsTables::dump_netlink(Namespace& ns, int pid, std::vector<SocketEntry>&
     ++ns.ticks_since_dump;
     if (counted && ns.inet_valid && ns.settled && ns.ticks_since_dump < full_dump_ticks && counters_ == ns.counters) {
         table.insert(table.end(), ns.inet.begin(), ns.inet.end());
-        ++reused_;
         return r.dump(SocketFamily::unix_, 0, table);
     }
     ns.inet_valid = false;

@@ -58,8 +58,6 @@ public:
 
     // Slots of the last read(), the agent's own first (even with no process).
     const std::vector<NetnsSlot>& slots() const { return slots_; }
-    // Namespaces whose TCP and UDP tables the last read() took from an earlier dump.
-    std::size_t reused_last_read() const { return reused_; }
     // The slot of procs[i] at the last read(); no_slot when its namespace
     // could not be read (another user's process, when not root).
     std::uint16_t slot_of(std::size_t i) const { return i < proc_slots_.size() ? proc_slots_[i] : no_slot; }
@@ -81,7 +79,6 @@ private:
     std::vector<std::uint16_t> proc_slots_;
     std::string link_;  // scratch
     std::string counters_, counters_scratch_;
-    std::size_t reused_ = 0;
 };
 
 }  // namespace telehub::agent
