@@ -127,6 +127,7 @@ struct HubFlags {
         ("threads", po::value(&c.threads)->default_value(c.threads), "io threads: one holds 10,000 agents in about a third of a core (docs/benchmarks.md); more add a strand per connection and cross-thread wake-ups, so raise it only for larger fleets")
         ("web-root", po::value(&c.web_root), "directory of the dashboard's static files (default: installed, else source tree web/)")
         ("max-frame", po::value(&c.max_frame)->default_value(c.max_frame), "largest agent frame in bytes; larger ones are refused with close code 1009")
+        ("max-reply", po::value(&c.max_reply)->default_value(c.max_reply), "largest frame in bytes from an agent that owes the hub a command's reply (a busy host's sockets or ps report); never below --max-frame")
         ("high-cpu", po::value(&c.high_cpu)->default_value(c.high_cpu), "cpu % at or above which a host is marked hot")
         ("log-format", po::value(&log_format)->default_value("text"), "terminal log format: text or json")
         ("log-min-cpu", po::value(&log_min_cpu), "log only samples whose cpu % is at least this")
@@ -185,6 +186,8 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (c.threads == 0) c.threads = 1;
     if (c.threads > 256) bad("threads", "must be 1-256");
     if (c.max_frame < 1024 || c.max_frame > (64u << 20)) bad("max-frame", "must be 1024 to 67108864 bytes");
+    if (c.max_reply < 1024 || c.max_reply > (256u << 20)) bad("max-reply", "must be 1024 to 268435456 bytes");
+    c.max_reply = std::max(c.max_reply, c.max_frame);
     check_percent("high-cpu", c.high_cpu);
     if (log_format == "text") c.log_format = LogFormat::text;
     else if (log_format == "json") c.log_format = LogFormat::json;

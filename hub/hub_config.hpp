@@ -21,6 +21,7 @@ struct HubConfig {
     unsigned threads = 1;           // io threads
     std::string web_root;           // empty: the installed web root if it exists, else the source tree's
     std::size_t max_frame = 1 << 20;  // largest agent frame accepted (1 MiB)
+    std::size_t max_reply = 32 << 20; // ... when it answers a command the hub sent (a busy host's sockets or ps report)
     double high_cpu = 80;
     LogFormat log_format = LogFormat::text;
     std::optional<double> log_min_cpu;

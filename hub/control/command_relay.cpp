@@ -1,5 +1,7 @@
 #include "hub/control/command_relay.hpp"
 
+#include <algorithm>
+
 #include <vector>
 
 #include <boost/asio/post.hpp>
@@ -116,6 +118,11 @@ void CommandRelay::on_disconnect(std::uint64_t conn_id) {
 std::size_t CommandRelay::pending() const {
     std::lock_guard lock(mu_);
     return pending_.size();
+}
+
+bool CommandRelay::awaits_reply(std::uint64_t conn_id) const {
+    std::lock_guard lock(mu_);
+    return std::any_of(pending_.begin(), pending_.end(), [&](const auto& p) { return p.second.conn_id == conn_id; });
 }
 
 }  // namespace telehub::hub

@@ -51,6 +51,10 @@ public:
 
     std::size_t pending() const;
 
+    // Whether a command sent on this connection still waits for its reply:
+    // only then may a frame from it be a reply, and be larger than a sample.
+    bool awaits_reply(std::uint64_t conn_id) const;
+
 private:
     struct Pending {
         std::uint64_t conn_id = 0;

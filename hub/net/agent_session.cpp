@@ -1,5 +1,6 @@
 #include "hub/net/agent_session.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/asio/bind_executor.hpp>
@@ -18,9 +19,10 @@ namespace net = boost::asio;
 
 namespace {
 
-// Agent frames are read in chunks so one over --max-frame is refused with an
-// error frame; the WebSocket layer's own limit (twice that) only cuts off a
-// peer that declares a huge frame, with a bare 1009. The chunk is also what
+// Agent frames are read in chunks so one over --max-frame (or --max-reply,
+// for a reply the hub awaits) is refused with an error frame; the WebSocket
+// layer's own limit (twice --max-reply) only cuts off a peer that declares a
+// huge frame, with a bare 1009. The chunk is also what
 // each session's read buffer keeps between frames: 8 KiB holds a typical
 // ~4 KB sample in one read (64 KiB was mostly untouched, so it cost address
 // space per connection rather than measured RSS).
@@ -85,7 +87,7 @@ void AgentSession<Stream>::run(beast::http::request<beast::http::string_body> up
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = websocket::stream_base::none();
     ws_.set_option(timeouts);
-    ws_.read_message_max(ctx_.config.max_frame * 2);
+    ws_.read_message_max(ctx_.config.max_reply * 2);
     ws_.async_accept(upgrade, beast::bind_front_handler(&AgentSession<Stream>::on_accept, this->shared_from_this()));
 }
 
@@ -111,9 +113,17 @@ void AgentSession<Stream>::on_read(beast::error_code ec, std::size_t n) {
     }
     if (ec) return fail(ec, "read");
     ctx_.stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
-    if (buffer_.size() > ctx_.config.max_frame)
-        return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
-                      "frame over the " + std::to_string(ctx_.config.max_frame) + "-byte limit (--max-frame)");
+    // A reply may be as large as --max-reply, but only while the hub awaits
+    // one from this connection: the relay is asked only past --max-frame.
+    if (buffer_.size() > ctx_.config.max_frame) {
+        const bool reply_due = ctx_.relay.awaits_reply(conn_id_);
+        if (!reply_due)
+            return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
+                          "frame over the " + std::to_string(ctx_.config.max_frame) + "-byte limit (--max-frame)");
+        if (buffer_.size() > ctx_.config.max_reply)
+            return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
+                          "reply over the " + std::to_string(ctx_.config.max_reply) + "-byte limit (--max-reply)");
+    }
     // Only a whole frame counts as life: a peer trickling one byte at a time
     // would otherwise hold the connection forever. So the idle sweep is also
     // the deadline for a frame to arrive whole.
@@ -311,6 +321,9 @@ template <class Stream>
 void AgentSession<Stream>::close(std::uint16_t code, std::string reason) {
     if (close_ || !accepted_) return;
     close_ = websocket::close_reason(static_cast<websocket::close_code>(code), close_reason_text(reason));
+    // Nothing more is read from a closing connection, so a command it owes
+    // can never be answered: its requests get their 502 now, not at the deadline.
+    ctx_.relay.on_disconnect(conn_id_);
     if (!writing_) write_next();
 }
 

@@ -7,6 +7,8 @@
 
 #include <thread>
 
+#include "telehub/command.hpp"
+
 using namespace telehub;
 using namespace telehub::test;
 using nlohmann::json;
@@ -85,6 +87,80 @@ BOOST_AUTO_TEST_CASE(each_bad_input_is_refused_while_another_agent_streams) {
     auto log = hub.proc->output();
     BOOST_TEST(log.find("refused frame from 127.0.0.1:") != std::string::npos);
     BOOST_TEST(log.find("host_mismatch") != std::string::npos);
+}
+
+namespace {
+
+// Asks the hub for a host's sockets report on a thread of its own, as a script would.
+std::thread ask_for_sockets(const HubProcess& hub, const std::string& admin, HttpResult& out) {
+    return std::thread([&hub, admin, &out] {
+        HttpOptions o;
+        o.headers.emplace_back("Authorization", "Bearer " + admin);
+        o.timeout = 15s;
+        out = http_request(hub.port, "GET", "/api/hosts/big-replier/sockets?format=csv", o);
+    });
+}
+
+// The id of the next command the hub sends this fake agent; empty when none came.
+std::string next_command_id(WsClient& ws) {
+    for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
+        auto frame = ws.read(1s);
+        if (!frame) continue;
+        auto j = json::parse(*frame, nullptr, false);
+        if (j.is_object() && j["type"] == "command") return j["id"].get<std::string>();
+    }
+    return {};
+}
+
+}  // namespace
+
+// A busy host's sockets or ps report is larger than any sample: a reply the
+// hub is waiting for may reach --max-reply, any other frame stays under --max-frame.
+BOOST_AUTO_TEST_CASE(a_reply_may_exceed_max_frame_only_while_the_hub_awaits_it) {
+    const std::string admin = "admin-token-for-big-replies";
+    HubProcess hub({"--max-frame", "65536", "--max-reply", "1048576", "--admin-token", admin});
+    FakeAgent agent(hub.port, "big-replier");
+    agent.send(10);
+    BOOST_REQUIRE(wait_until([&] { return hub.host("big-replier").is_object(); }, 3s));
+
+    std::string report = "\"pid\",\"laddr\",\"raddr\",\"status\"\n";
+    for (int i = 0; report.size() < 300000; ++i)
+        report += "\"" + std::to_string(1000 + i % 50) + "\",\"127.0.0.1@" + std::to_string(20000 + i) +
+                  "\",\"127.0.0.1@8080\",\"ESTABLISHED\"\n";
+    const std::string reply_result = json{{"format", "csv"}, {"text", report}}.dump();
+
+    HttpResult answered;
+    std::thread asker = ask_for_sockets(hub, admin, answered);
+    auto id = next_command_id(agent.ws);
+    BOOST_REQUIRE(!id.empty());
+    BOOST_REQUIRE(agent.ws.send_text(encode_reply_ok(id, reply_result)));
+    asker.join();
+    BOOST_TEST(answered.status == 200, answered.body.substr(0, 200));
+    BOOST_TEST((answered.body == report));
+    BOOST_TEST(agent.send(11));
+    BOOST_TEST(wait_until([&] { return hub.host("big-replier")["seq"] == 2; }, 3s));
+
+    // The same frame when nothing is owed: refused at --max-frame.
+    BOOST_REQUIRE(agent.ws.send_text(encode_reply_ok(id, reply_result)));
+    std::vector<std::string> messages;
+    BOOST_TEST((agent.ws.wait_close(5s, &messages) == std::optional<std::uint16_t>(1009)));
+    BOOST_REQUIRE(!messages.empty());
+    BOOST_TEST(messages.back().find("--max-frame") != std::string::npos, messages.back());
+
+    // Owed, but over --max-reply: refused, and the request answered 502.
+    FakeAgent second(hub.port, "big-replier");
+    HttpResult refused;
+    asker = ask_for_sockets(hub, admin, refused);
+    auto id2 = next_command_id(second.ws);
+    BOOST_REQUIRE(!id2.empty());
+    const std::string huge = json{{"format", "csv"}, {"text", std::string(1100000, 'x')}}.dump();
+    BOOST_REQUIRE(second.ws.send_text(encode_reply_ok(id2, huge)));
+    asker.join();
+    BOOST_TEST(refused.status == 502, refused.body);
+    messages.clear();
+    BOOST_TEST((second.ws.wait_close(5s, &messages) == std::optional<std::uint16_t>(1009)));
+    BOOST_REQUIRE(!messages.empty());
+    BOOST_TEST(messages.back().find("--max-reply") != std::string::npos, messages.back());
 }
 
 BOOST_AUTO_TEST_CASE(a_second_connection_with_the_same_host_id_takes_over) {
