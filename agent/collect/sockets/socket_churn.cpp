@@ -86,7 +86,8 @@ void SocketChurnCollector::update(std::int64_t now_ms, const ProcessList& procs,
             else
                 pending_.push_back(inode);
         }
-        t.pending.swap(pending_);
+        // Copied, not swapped, so no process inherits the scratch's capacity.
+        t.pending.assign(pending_.begin(), pending_.end());
         // A process first seen after the baseline started in this interval:
         // against its empty set, every socket it holds counts as opened.
         diff(t, now_, baseline);
