@@ -1,7 +1,6 @@
 #include "agent/stream/backoff.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace telehub::agent {
 
@@ -14,10 +13,12 @@ Backoff::Backoff(BackoffPolicy policy, std::uint64_t seed) : policy_(policy), rn
 }
 
 std::chrono::milliseconds Backoff::ceiling() const {
-    // Computed in double and clamped before converting, so a long outage
-    // (attempts in the hundreds) cannot overflow.
-    double ms = static_cast<double>(policy_.initial.count()) * std::pow(policy_.factor, attempts_);
-    double cap = static_cast<double>(policy_.cap.count());
+    // Multiplied up to the cap rather than std::pow: the agent then needs
+    // nothing from libm, whose mapping alone is half a megabyte of its RSS.
+    // A double stopped at the cap cannot overflow in a long outage.
+    const double cap = static_cast<double>(policy_.cap.count());
+    double ms = static_cast<double>(policy_.initial.count());
+    for (unsigned i = 0; i < attempts_ && ms < cap && policy_.factor > 1.0; ++i) ms *= policy_.factor;
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::min(ms, cap)));
 }
 

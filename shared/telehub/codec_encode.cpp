@@ -1,6 +1,7 @@
 #include "telehub/codec.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,19 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // One decimal is all a percentage needs on screen and keeps frames short.
-double round1(double v) { return std::isfinite(v) ? std::round(v * 10.0) / 10.0 : 0.0; }
+// std::round's result (halves away from zero) without calling libm, which the
+// agent then does not load at all (half a megabyte of its RSS): x - trunc(x)
+// is exact below 2^52, and larger values have no fraction to round.
+double round1(double v) {
+    if (!std::isfinite(v)) return 0.0;
+    const double x = v * 10.0;
+    if (!(std::fabs(x) < 0x1p52)) return x / 10.0;
+    auto n = static_cast<std::int64_t>(x);
+    const double frac = x - static_cast<double>(n);
+    if (frac >= 0.5) ++n;
+    else if (frac <= -0.5) --n;
+    return static_cast<double>(n) / 10.0;
+}
 
 // Host-level counts list every state, so a reader never has to guess whether
 // a missing state means zero; per-process counts list only states in use.

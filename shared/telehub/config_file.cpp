@@ -1,7 +1,8 @@
 #include "telehub/config_file.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include <boost/program_options/errors.hpp>
@@ -16,10 +17,15 @@ namespace po = boost::program_options;
 
 namespace {
 
+// The shortest text that reads back as `v`. Not std::to_chars: its double
+// overload makes the agent load libm (fesetround), half a megabyte of RSS.
 std::string number_text(double v) {
     char buf[64];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+    for (int precision = 1; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
+    return buf;
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -64,13 +64,43 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
     return out;
 }
 
+namespace {
+
+// "12.34" (the kernel's "%lu.%02lu") off the front of `text`. Not
+// std::from_chars: its double overload is the one thing that would make the
+// agent load libm (fesetround), half a megabyte of RSS. Digits as one integer
+// over a power of ten, one correctly rounded division: the double nearest
+// the text, as strtod gives.
+bool parse_fixed_point(std::string_view& text, double& out) {
+    std::uint64_t mantissa = 0;
+    std::size_t digits = 0, decimals = 0, i = 0;
+    bool point = false;
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '.' && !point) {
+            point = true;
+            continue;
+        }
+        if (c < '0' || c > '9') break;
+        if (++digits > 15) return false;  // beyond any load average; up to here the integer is exact in a double
+        mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+        if (point) ++decimals;
+    }
+    if (digits == 0 || (point && decimals == 0)) return false;
+    double scale = 1;
+    for (std::size_t d = 0; d < decimals; ++d) scale *= 10;
+    out = static_cast<double>(mantissa) / scale;
+    text.remove_prefix(i);
+    return true;
+}
+
+}  // namespace
+
 std::optional<std::array<double, 3>> parse_loadavg(std::string_view text) {
     std::array<double, 3> load{};
     for (double& v : load) {
         skip_blanks(text);
-        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (ec != std::errc{} || v < 0) return std::nullopt;
-        text.remove_prefix(static_cast<std::size_t>(p - text.data()));
+        if (!parse_fixed_point(text, v)) return std::nullopt;
         // A number cut off by a truncated read is not a load average.
         if (text.empty() || (text.front() != ' ' && text.front() != '\t')) return std::nullopt;
     }

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE cpu_parse
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "agent/collect/proc/proc_file.hpp"
@@ -90,7 +92,26 @@ BOOST_AUTO_TEST_CASE(recorded_loadavg) {
     BOOST_TEST((*load)[2] == 1.50);
 }
 
+// The agent parses the kernel's "%lu.%02lu" itself (no libm): every value
+// must be the double strtod gives for the same text.
+BOOST_AUTO_TEST_CASE(loadavg_values_equal_strtod_for_the_kernels_format) {
+    char text[64];
+    for (unsigned whole : {0u, 1u, 3u, 17u, 255u, 1024u, 99999u})
+        for (unsigned hundredths = 0; hundredths < 100; ++hundredths) {
+            std::snprintf(text, sizeof text, "%u.%02u %u.%02u %u.%02u 1/2 3\n", whole, hundredths, whole, hundredths,
+                          whole, hundredths);
+            auto load = parse_loadavg(text);
+            BOOST_REQUIRE(load);
+            const double expected = std::strtod(text, nullptr);
+            BOOST_TEST((*load)[0] == expected, text);
+            BOOST_TEST((*load)[2] == expected, text);
+        }
+}
+
 BOOST_AUTO_TEST_CASE(bad_loadavg_is_rejected) {
+    BOOST_TEST(!parse_loadavg("1. 0.28 1.50 1/2 3\n"));     // a point without decimals
+    BOOST_TEST(!parse_loadavg("-1.00 0.28 1.50 1/2 3\n"));  // no negative load
+    BOOST_TEST(!parse_loadavg("1234567890123456.00 0.28 1.50 1/2 3\n"));
     BOOST_TEST(!parse_loadavg(""));
     BOOST_TEST(!parse_loadavg("0.12 0.28"));
     BOOST_TEST(!parse_loadavg("0.12 0.28 1.5"));  // cut before the run-queue field
