@@ -16,11 +16,13 @@ using json = nlohmann::ordered_json;
 // One decimal is all a percentage needs on screen and keeps frames short.
 // std::round's result (halves away from zero) without calling libm, which the
 // agent then does not load at all (half a megabyte of its RSS): x - trunc(x)
-// is exact below 2^52, and larger values have no fraction to round.
+// is exact below 2^52. A value from 2^48 up is left as it is: it has no
+// decimal worth rounding, and ten times it could overflow to infinity, which
+// JSON cannot carry (found by the agent_frame fuzz target: 0.51e308).
 double round1(double v) {
     if (!std::isfinite(v)) return 0.0;
+    if (!(std::fabs(v) < 0x1p48)) return v;
     const double x = v * 10.0;
-    if (!(std::fabs(x) < 0x1p52)) return x / 10.0;
     auto n = static_cast<std::int64_t>(x);
     const double frac = x - static_cast<double>(n);
     if (frac >= 0.5) ++n;

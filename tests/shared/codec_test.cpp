@@ -104,6 +104,28 @@ BOOST_AUTO_TEST_CASE(sample_round_trips_through_the_decoder) {
     BOOST_TEST(s.leaks[0].since_ms == 1763800000000);
 }
 
+// Percentages go out with one decimal, halves away from zero as std::round;
+// a value too large to have a decimal goes out as it is, never as infinity
+// (the agent_frame fuzz target's find: iowait 0.51e308 made the re-encoded
+// frame undecodable).
+BOOST_AUTO_TEST_CASE(percentages_are_rounded_to_one_decimal_and_huge_ones_survive) {
+    Sample in = make_sample();
+    in.cpu.total = 12.25;
+    in.cpu.user = -0.05;
+    in.cpu.system = 99.94999;
+    in.cpu.iowait = 0.51e308;
+    in.cpu.steal = 1e15 + 0.3;
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(encode_sample(in), out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_TEST(out.sample.cpu.total == 12.3);
+    BOOST_TEST(out.sample.cpu.user == -0.1);
+    BOOST_TEST(out.sample.cpu.system == 99.9);
+    BOOST_TEST(out.sample.cpu.iowait == 0.51e308);
+    BOOST_TEST(out.sample.cpu.steal == 1e15 + 0.3);
+}
+
 BOOST_AUTO_TEST_CASE(sample_uses_the_documented_key_names) {
     auto j = nlohmann::json::parse(encode_sample(make_sample()));
     BOOST_TEST(j["type"] == "sample");
