@@ -11,11 +11,13 @@ namespace zlib = boost::beast::zlib;
 
 namespace {
 
-// Level 1 finds the long matches between consecutive samples as well as
-// higher levels do, at a fraction of their time. A 32 KiB window reaches
-// back over the previous sample of a busy host (about 13 KB); memLevel 7
-// halves the hash tables, so the packer's own state is about 190 KB.
-constexpr int pack_level = 1;
+// Level 6 keeps 31 % fewer bytes than level 1 on this machine's samples (404
+// against 584 bytes a 5.4 KB frame, blocks of ten) for about 23 us more per
+// frame: nothing beside the agent's milliseconds a tick, and the buffer is
+// most of what the agent's RSS grows by while a hub is away. A 32 KiB window
+// reaches back over the previous sample of a busy host (about 13 KB); memLevel
+// 7 halves the hash tables, so the packer's own state is about 190 KB.
+constexpr int pack_level = 6;
 constexpr int pack_window_bits = 15;
 constexpr int pack_mem_level = 7;
 // Frames per block: the later ones pack against the earlier ones. More saves
