@@ -70,7 +70,7 @@ struct HubServer::Impl {
     // Offline rules move on the clock, not on samples: once a second, every
     // host the registry knows, online or not.
     void tick_alerts() {
-        const auto hosts = ctx.registry.summaries(HostFilter{});
+        const auto hosts = ctx.registry.presence();
         std::vector<HostPresence> presence;
         presence.reserve(hosts.size());
         for (const auto& h : hosts) presence.push_back({h.host_id, h.hostname, h.online});

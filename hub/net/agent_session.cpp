@@ -135,6 +135,9 @@ void AgentSession<Stream>::on_read(beast::error_code ec, std::size_t n) {
     auto data = buffer_.data();
     handle_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
     buffer_.consume(buffer_.size());
+    // A large reply (a busy host's sockets report, megabytes) would otherwise
+    // keep its capacity for the life of the connection.
+    if (buffer_.capacity() > 8 * read_chunk) buffer_.shrink_to_fit();
     if (!close_) do_read();
 }
 

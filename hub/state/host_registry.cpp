@@ -313,6 +313,15 @@ std::vector<HostSummary> HostRegistry::summaries(const HostFilter& filter) const
     return out;
 }
 
+std::vector<HostPresenceRow> HostRegistry::presence() const {
+    std::vector<HostPresenceRow> out;
+    visit_in_slices([&](const Host& h, std::int64_t now, std::size_t hosts) {
+        if (out.capacity() < hosts) out.reserve(hosts);
+        out.push_back({h.host_id, h.latest.hostname, online_locked(h, now)});
+    });
+    return out;
+}
+
 std::vector<HostMetrics> HostRegistry::metrics() const {
     std::vector<HostMetrics> out;
     visit_in_slices([&](const Host& h, std::int64_t now, std::size_t hosts) {

@@ -100,6 +100,8 @@ public:
 
     std::vector<HostSummary> summaries(const HostFilter& filter) const;
     std::vector<HostSnapshot> snapshots(const HostFilter& filter) const;
+    // Every host's id, hostname and online state, a slice of hosts per lock.
+    std::vector<HostPresenceRow> presence() const;
     // Every host's exported numbers, in id order, copied a slice of hosts
     // per lock so that a 10,000-host scrape never holds up samples for long.
     std::vector<HostMetrics> metrics() const;

@@ -9,6 +9,14 @@
 
 namespace telehub::hub {
 
+// Who a host is and whether it is online: what the alerts' once-a-second
+// offline tick needs, without building a whole summary per host.
+struct HostPresenceRow {
+    std::string host_id;
+    std::string hostname;
+    bool online = false;
+};
+
 struct HostSummary {
     std::string host_id;
     std::string hostname;

@@ -100,6 +100,26 @@ BOOST_FIXTURE_TEST_CASE(disconnect_marks_offline_only_for_the_owning_connection,
     BOOST_TEST(!reg.summaries({}).at(0).online);
 }
 
+// The alerts' offline tick reads presence(): it must agree with the summaries.
+BOOST_FIXTURE_TEST_CASE(presence_agrees_with_the_summaries, Fixture) {
+    for (std::string id : {"b", "a", "c"}) {
+        reg.on_hello(hello(id), id[0]);
+        feed(sample(id, 1), id[0]);
+    }
+    reg.on_disconnect("b", 'b');
+    const auto rows = reg.presence();
+    const auto sums = reg.summaries({});
+    BOOST_REQUIRE(rows.size() == 3u);
+    BOOST_REQUIRE(rows.size() == sums.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        BOOST_TEST(rows[i].host_id == sums[i].host_id);
+        BOOST_TEST(rows[i].hostname == sums[i].hostname);
+        BOOST_TEST(rows[i].online == sums[i].online, rows[i].host_id);
+    }
+    BOOST_TEST(!rows[1].online);  // "b", in id order
+    BOOST_TEST(rows[0].online);
+}
+
 BOOST_FIXTURE_TEST_CASE(gaps_and_duplicates, Fixture) {
     reg.on_hello(hello("a"), 1);
     BOOST_TEST(feed(sample("a", 1)).accepted);
