@@ -47,18 +47,22 @@ std::uint32_t FleetProcesses::group_locked(std::string_view name) {
     return id;
 }
 
-void FleetProcesses::leave_locked(std::uint32_t group, std::uint32_t slot) {
-    Group& g = groups_[group];
-    auto it = g.hosts.find(slot);
-    if (it == g.hosts.end()) return;
-    add(g, it->second, -1);
-    g.hosts.erase(it);
-    if (!g.hosts.empty()) return;
+void FleetProcesses::leave_locked(const Entry& e, std::uint32_t slot) {
+    Group& g = groups_[e.group];
+    add(g, g.members[e.pos].share, -1);
+    // Swap-remove: the last member takes this one's place and is told so.
+    const std::uint32_t moved = g.members.back().slot;
+    g.members[e.pos] = g.members.back();
+    g.members.pop_back();
+    if (moved != slot)
+        for (Entry& m : slots_[moved].entries)
+            if (m.group == e.group) m.pos = e.pos;
+    if (!g.members.empty()) return;
     // A name no host lists any more goes, so that short-lived names
     // (kworker/3:1, a build's compilers) do not pile up.
     by_name_.erase(by_name_.find(std::string_view(g.name)));
     g = Group{};
-    free_groups_.push_back(group);
+    free_groups_.push_back(e.group);
 }
 
 void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample) {
@@ -86,6 +90,8 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample) 
         s.unix_ += p.unix_;
     }
     for (const LeakSuspect& l : sample.leaks) share(l.name).leak = true;
+    std::vector<Entry> next;
+    next.reserve(shares.size());
 
     std::lock_guard lock(mu_);
     std::uint32_t slot = 0;
@@ -100,7 +106,6 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample) 
             free_slots_.pop_back();
         }
         slots_[slot].id = sample.host_id;
-        slots_[slot].used = true;
         by_host_.emplace(sample.host_id, slot);
     }
     HostSlot& h = slots_[slot];
@@ -108,23 +113,33 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample) 
     h.last_ms = sample.ts_ms;
     if (h.hostname != hostname) h.hostname = std::string(hostname);
 
-    const std::uint64_t update = ++updates_;
-    std::vector<std::uint32_t> now;
-    now.reserve(shares.size());
+    constexpr std::uint32_t taken = UINT32_MAX;  // an old entry carried into `next`
     for (const auto& [name, s] : shares) {
+        // Most names were in the host's last sample too: found among its
+        // own few entries, without hashing the name.
+        auto old = std::find_if(h.entries.begin(), h.entries.end(),
+                                [&](const Entry& e) { return e.group != taken && groups_[e.group].name == name; });
+        if (old != h.entries.end()) {
+            Group& g = groups_[old->group];
+            Share& mine = g.members[old->pos].share;
+            add(g, mine, -1);
+            mine = s;
+            add(g, s, +1);
+            next.push_back(*old);
+            old->group = taken;
+            continue;
+        }
         const std::uint32_t id = group_locked(name);
         Group& g = groups_[id];
-        auto [it, fresh] = g.hosts.try_emplace(slot);
-        if (!fresh) add(g, it->second, -1);
-        it->second = s;
+        next.push_back({id, static_cast<std::uint32_t>(g.members.size())});
+        g.members.push_back({slot, s});
         add(g, s, +1);
-        g.touched = update;
-        now.push_back(id);
     }
-    // Names the previous sample listed and this one does not.
-    for (std::uint32_t id : h.groups)
-        if (groups_[id].touched != update) leave_locked(id, slot);
-    h.groups = std::move(now);
+    // Names the previous sample listed and this one does not. The host's
+    // entries are `next` from here, for leave_locked's position updates.
+    std::swap(h.entries, next);
+    for (const Entry& e : next)
+        if (e.group != taken) leave_locked(e, slot);
 }
 
 void FleetProcesses::remove(std::string_view host_id) {
@@ -132,16 +147,19 @@ void FleetProcesses::remove(std::string_view host_id) {
     auto it = by_host_.find(host_id);
     if (it == by_host_.end()) return;
     const std::uint32_t slot = it->second;
-    for (std::uint32_t id : slots_[slot].groups) leave_locked(id, slot);
+    std::vector<Entry> entries;
+    std::swap(entries, slots_[slot].entries);
+    for (const Entry& e : entries) leave_locked(e, slot);
     by_host_.erase(it);
     slots_[slot] = HostSlot{};
     free_slots_.push_back(slot);
 }
 
-FleetProcess FleetProcesses::row_locked(const Group& g, FleetSort sort) const {
+FleetProcess FleetProcesses::row_locked(std::uint32_t group, FleetSort sort) const {
+    const Group& g = groups_[group];
     FleetProcess r;
     r.name = g.name;
-    r.hosts = static_cast<std::uint32_t>(g.hosts.size());
+    r.hosts = static_cast<std::uint32_t>(g.members.size());
     r.processes = g.processes;
     r.cpu_total = from_cpu_units(g.cpu);
     r.sockets = g.sockets;
@@ -152,9 +170,9 @@ FleetProcess FleetProcesses::row_locked(const Group& g, FleetSort sort) const {
     // The maximum cannot be subtracted back out, so it is found here, over
     // this row's hosts only.
     std::vector<std::pair<std::uint32_t, const Share*>> hosts;
-    hosts.reserve(g.hosts.size());
+    hosts.reserve(g.members.size());
     std::int64_t cpu_max = 0;
-    for (const auto& [slot, s] : g.hosts) {
+    for (const auto& [slot, s] : g.members) {
         cpu_max = std::max(cpu_max, s.cpu_max);
         hosts.emplace_back(slot, &s);
         if (s.leak) r.leak_hosts.push_back(slots_[slot].id);
@@ -182,22 +200,22 @@ FleetProcess FleetProcesses::row_locked(const Group& g, FleetSort sort) const {
 
 std::vector<FleetProcess> FleetProcesses::top(FleetSort sort, std::size_t limit) const {
     std::lock_guard lock(mu_);
-    std::vector<const Group*> live;
+    std::vector<std::uint32_t> live;
     live.reserve(by_name_.size());
-    for (const auto& [name, id] : by_name_) live.push_back(&groups_[id]);
+    for (const auto& [name, id] : by_name_) live.push_back(id);
     auto figure = [sort](const Group& g) {
         return sort == FleetSort::cpu ? std::pair{g.cpu, static_cast<std::int64_t>(g.sockets)}
                                       : std::pair{static_cast<std::int64_t>(g.sockets), g.cpu};
     };
     const std::size_t n = std::min(limit, live.size());
     std::partial_sort(live.begin(), live.begin() + static_cast<std::ptrdiff_t>(n), live.end(),
-                      [&](const Group* a, const Group* b) {
-                          const auto fa = figure(*a), fb = figure(*b);
-                          return fa != fb ? fa > fb : a->name < b->name;
+                      [&](std::uint32_t a, std::uint32_t b) {
+                          const auto fa = figure(groups_[a]), fb = figure(groups_[b]);
+                          return fa != fb ? fa > fb : groups_[a].name < groups_[b].name;
                       });
     std::vector<FleetProcess> out;
     out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(row_locked(*live[i], sort));
+    for (std::size_t i = 0; i < n; ++i) out.push_back(row_locked(live[i], sort));
     return out;
 }
 

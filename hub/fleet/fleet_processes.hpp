@@ -85,15 +85,25 @@ private:
         std::uint64_t udp = 0;
         std::uint64_t unix_ = 0;
         std::uint32_t leak_hosts = 0;
-        std::uint64_t touched = 0;  // the update that last set a share (see on_sample)
-        std::unordered_map<std::uint32_t, Share> hosts;  // by host slot
+        struct Member {
+            std::uint32_t slot = 0;
+            Share share;
+        };
+        // Every host listing the name, with its share, in no order: a
+        // sample writes its share in place (its entry knows where), and a
+        // reply reads them in one pass over contiguous memory.
+        std::vector<Member> members;
+    };
+    // Which groups a host's last sample listed, and where it stands in each.
+    struct Entry {
+        std::uint32_t group = 0;
+        std::uint32_t pos = 0;
     };
     struct HostSlot {
         std::string id;
         std::string hostname;
         std::int64_t last_ms = 0;
-        std::vector<std::uint32_t> groups;  // the names its last sample listed
-        bool used = false;
+        std::vector<Entry> entries;  // one per name its last sample listed
     };
     struct NameHash {
         using is_transparent = void;
@@ -103,8 +113,8 @@ private:
 
     static void add(Group& g, const Share& s, int sign);
     std::uint32_t group_locked(std::string_view name);
-    void leave_locked(std::uint32_t group, std::uint32_t slot);
-    FleetProcess row_locked(const Group& g, FleetSort sort) const;
+    void leave_locked(const Entry& e, std::uint32_t slot);
+    FleetProcess row_locked(std::uint32_t group, FleetSort sort) const;
 
     mutable std::mutex mu_;
     std::vector<Group> groups_;
@@ -113,7 +123,6 @@ private:
     std::vector<HostSlot> slots_;
     std::vector<std::uint32_t> free_slots_;
     NameIndex by_host_;
-    std::uint64_t updates_ = 0;
 };
 
 }  // namespace telehub::hub
