@@ -18,26 +18,17 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_flags.hpp"
+#include "bench_timing.hpp"
 #include "hub/fleet/fleet.hpp"
 #include "loadgen/sample_factory.hpp"
 
 namespace po = boost::program_options;
 using namespace telehub;
 using namespace telehub::hub;
+using telehub::bench::median;
+using telehub::bench::seconds_of;
 
 namespace {
-
-template <class F>
-double seconds_of(F&& f) {
-    auto start = std::chrono::steady_clock::now();
-    f();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 // Every host's sample at `tick`, made before the clock starts.
 std::vector<Sample> fleet_at(const loadgen::SampleFactory& factory, std::size_t hosts, std::uint64_t tick,

@@ -16,6 +16,19 @@ std::int64_t to_cpu_units(double pct) {
 
 double from_cpu_units(std::int64_t units) { return static_cast<double>(units) / cpu_scale; }
 
+// A freed index of `items` when there is one (left as reset by its last
+// owner), else a new element at the end.
+template <class T>
+std::uint32_t reuse_or_append(std::vector<T>& items, std::vector<std::uint32_t>& freed) {
+    if (freed.empty()) {
+        items.emplace_back();
+        return static_cast<std::uint32_t>(items.size() - 1);
+    }
+    const std::uint32_t id = freed.back();
+    freed.pop_back();
+    return id;
+}
+
 }  // namespace
 
 void FleetProcesses::add(Group& g, const Share& s, int sign) {
@@ -34,14 +47,7 @@ void FleetProcesses::add(Group& g, const Share& s, int sign) {
 
 std::uint32_t FleetProcesses::group_locked(std::string_view name) {
     if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
-    std::uint32_t id = 0;
-    if (free_groups_.empty()) {
-        id = static_cast<std::uint32_t>(groups_.size());
-        groups_.emplace_back();
-    } else {
-        id = free_groups_.back();
-        free_groups_.pop_back();
-    }
+    const std::uint32_t id = reuse_or_append(groups_, free_groups_);
     groups_[id].name = std::string(name);
     by_name_.emplace(groups_[id].name, id);
     return id;
@@ -98,13 +104,7 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample) 
     if (auto it = by_host_.find(std::string_view(sample.host_id)); it != by_host_.end()) {
         slot = it->second;
     } else {
-        if (free_slots_.empty()) {
-            slot = static_cast<std::uint32_t>(slots_.size());
-            slots_.emplace_back();
-        } else {
-            slot = free_slots_.back();
-            free_slots_.pop_back();
-        }
+        slot = reuse_or_append(slots_, free_slots_);
         slots_[slot].id = sample.host_id;
         by_host_.emplace(sample.host_id, slot);
     }
