@@ -1,9 +1,11 @@
 // Alerts and the fleet's processes in a real browser, against a real hub and
 // a real agent reading this machine's /proc: fixture-busy spins a core, a
 // rule on its CPU (`for = 2`) fires, and the alerts bar counts it, lists it
-// with fixture-busy among the culprits and links to the host; the overview
-// marks the host; the "Processes across the fleet" page lists fixture-busy
-// with a link to its host.
+// with the loop among the culprits and links to the host; the overview
+// marks the host; the "Processes across the fleet" page lists the loop with
+// a link to its host. The loop runs as a copy of fixture-busy under a name
+// of this run's own: the agent sees every process on the machine, and other
+// tests run fixture-busy too.
 //
 //   TELEHUB_HUB_BIN=build/hub/telehub TELEHUB_AGENT_BIN=build/agent/telehub-agent \
 //   TELEHUB_FIXTURE_DIR=build/tests node --test tests/browser/alerts.test.mjs
@@ -25,13 +27,15 @@ const busyBin = path.join(process.env.TELEHUB_FIXTURE_DIR || '', 'fixture-busy')
 if (!process.env.TELEHUB_FIXTURE_DIR || !fs.existsSync(busyBin))
   throw new Error(`no busy loop at '${busyBin}': set TELEHUB_FIXTURE_DIR to <build>/tests and build fixture-busy`);
 
-// A share of one core fixture-busy gets even on a two-core machine loaded
+// At most 15 characters: the kernel's comm, which the agent reports.
+const BUSY = `busyui-${process.pid.toString(16).slice(-4)}${Math.floor(Math.random() * 0x100).toString(16)}`;
+// A share of one core the loop gets even on a two-core machine loaded
 // well past its cores (it got 13 % beside a load average of 14).
 const RULES = `[[rule]]
 name = "busy-loop"
 hosts = "browser-*"
 metric = "process.cpu"
-process = "fixture-busy"
+process = "${BUSY}"
 threshold = 10
 clear = 5
 for = 2
@@ -52,7 +56,10 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
     fs.writeFileSync(rules, RULES);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    busy = start('fixture-busy', busyBin, []);
+    const busyCopy = path.join(dir, BUSY);
+    fs.copyFileSync(busyBin, busyCopy);
+    fs.chmodSync(busyCopy, 0o755);
+    busy = start(BUSY, busyCopy, []);
     hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet',
       '--viewer-token', VIEWER, '--rules', rules, '--data-dir', dir]);
     await waitFor('the hub to answer /healthz', async () => (await fetch(`${base}/healthz`)).ok, { procs: [hub] });
@@ -91,10 +98,10 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
     const item = page.locator(`.alert-item[data-rule="busy-loop"][data-host="${HOST}"][data-state="firing"]`);
     await item.waitFor({ timeout: T });
     assert.equal(await item.locator('.tag-sev').textContent(), 'CRITICAL');
-    const culprit = item.locator('table.culprit-top tbody tr', { hasText: 'fixture-busy' });
+    const culprit = item.locator('table.culprit-top tbody tr', { hasText: BUSY });
     await culprit.waitFor({ timeout: T });
     const cells = await culprit.locator('td').allTextContents();
-    assert.equal(cells[0], 'fixture-busy');
+    assert.equal(cells[0], BUSY);
     assert.equal(cells[1], String(busy.child.pid));
     assert.ok(Number(cells[3]) >= 10, `the culprit's CPU: ${cells.join(' | ')}`);
     await page.screenshot({ path: path.join(artifacts, 'alerts-panel.png') });
@@ -109,10 +116,12 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
   });
 
   test('the fleet processes page lists the busy loop with its host, once a second', async () => {
+    // Left open if the test before failed half way.
+    if (await page.locator('#alerts-panel').isVisible()) await page.locator('#alerts-close').click();
     // Through the REST route first: what the page shows must come from there.
     const rest = await api('/api/fleet/processes?sort=cpu&limit=10');
     assert.equal(rest.status, 200);
-    const row = rest.body.processes.find(p => p.name === 'fixture-busy');
+    const row = rest.body.processes.find(p => p.name === BUSY);
     assert.ok(row, JSON.stringify(rest.body));
     assert.equal(row.hosts, 1);
     assert.equal(row.host_list[0].host_id, HOST);
@@ -120,7 +129,7 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
 
     await page.locator('#nav-processes').click();
     await page.waitForURL('**/#/processes', { timeout: T });
-    const tr = page.locator('#fleet-table tbody tr[data-key="fixture-busy"]');
+    const tr = page.locator(`#fleet-table tbody tr[data-key="${BUSY}"]`);
     await tr.waitFor({ timeout: T });
     assert.equal(await tr.locator('td[data-col="hosts"]').textContent(), '1');
     assert.ok(Number(await tr.locator('td[data-col="cpu"]').textContent()) > 0);
