@@ -55,7 +55,8 @@ export class FleetPage {
     this.table.render();
     this.empty.hidden = rows.length > 0;
     setText(this.empty, 'No host has sent its processes yet.');
-    setText(this.note, `${int(data.names)} process names on ${int(data.hosts)} hosts · top ${int(rows.length)} by ${data.sort === 'sockets' ? 'sockets' : 'CPU'} · ${dateTime(Date.now())}`);
+    const plural = (n, one) => `${int(n)} ${one}${n === 1 ? '' : 's'}`;
+    setText(this.note, `${plural(data.names, 'process name')} on ${plural(data.hosts, 'host')} · top ${int(rows.length)} by ${data.sort === 'sockets' ? 'sockets' : 'CPU'} · ${dateTime(Date.now())}`);
   }
 
   columns() {
