@@ -140,6 +140,10 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
     const note = await page.locator('#fleet-note').textContent();
     await page.waitForFunction(before => document.getElementById('fleet-note').textContent !== before, note, { timeout: T });
     await page.screenshot({ path: path.join(artifacts, 'fleet-processes.png'), fullPage: true });
+    // Sorting by sockets asks the hub for the top names by sockets.
+    await page.locator('#fleet-table thead button.sort', { hasText: 'Sockets' }).click();
+    await page.waitForFunction(() => / by sockets /.test(document.getElementById('fleet-note').textContent), null, { timeout: T });
+    await tr.waitFor({ timeout: T });
 
     await link.click();
     await page.waitForURL(`**/#/host/${HOST}`, { timeout: T });
