@@ -5,6 +5,7 @@
 // never walks every host. Thread-safe behind one mutex held for the update.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <string>
