@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_flags.hpp"
+#include "bench_timing.hpp"
 #include "hub/metrics/metrics.hpp"
 #include "hub/state/state.hpp"
 #include "loadgen/sample_factory.hpp"
@@ -33,20 +34,10 @@
 namespace po = boost::program_options;
 using namespace telehub;
 using namespace telehub::hub;
+using telehub::bench::median;
+using telehub::bench::seconds_of;
 
 namespace {
-
-template <class F>
-double seconds_of(F&& f) {
-    auto start = std::chrono::steady_clock::now();
-    f();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 #ifdef TELEHUB_WITH_PROMETHEUS_CPP
 // The same per-host series the hub writes, as the library's structs: a

@@ -133,7 +133,10 @@ void HubContext::forgotten(const std::vector<std::string>& host_ids, const std::
     stats.hosts_forgotten.fetch_add(host_ids.size(), std::memory_order_relaxed);
     if (store)
         for (const auto& id : host_ids) store->forget(id);
-    for (const auto& id : host_ids) alerts.forget(id);
+    for (const auto& id : host_ids) {
+        alerts.forget(id);
+        fleet.remove(id);
+    }
     log.event("forgot " + (host_ids.size() == 1 ? "host '" + host_ids.front() + "'"
                                                 : std::to_string(host_ids.size()) + " hosts ('" + host_ids.front() + "', ...)") +
               " and " + (host_ids.size() == 1 ? "its" : "their") + " history " + why);

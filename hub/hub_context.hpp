@@ -14,6 +14,7 @@
 #include "hub/alerts/alerts.hpp"
 #include "hub/api/api.hpp"
 #include "hub/control/control.hpp"
+#include "hub/fleet/fleet.hpp"
 #include "hub/state/state.hpp"
 #include "hub/hub_config.hpp"
 #include "hub/log/log.hpp"
@@ -31,6 +32,7 @@ struct HubContext {
     HostRegistry registry;
     HubStats stats;
     AlertBook alerts;
+    FleetProcesses fleet;  // GET /api/fleet/processes
     TerminalLog log;
     StaticFiles files;
     AgentDirectory agents;

@@ -14,14 +14,21 @@ bool is_socket_rule(const AlertRule& r) {
 }
 
 AlertCulprit culprit_of(const AlertRule& r, const Sample& s) {
+    // A process rule is about its own process: that one leads the culprit
+    // even when busier ones (a build beside it) would crowd it out of the 5.
+    const bool by_name = r.metric == AlertMetric::process_cpu || r.metric == AlertMetric::process_sockets;
+    auto own = [&](const std::string& name) { return by_name && name == r.process; };
     AlertCulprit c;
     c.top_cpu = s.top;
-    std::stable_sort(c.top_cpu.begin(), c.top_cpu.end(), [](const auto& a, const auto& b) { return a.cpu > b.cpu; });
+    std::stable_sort(c.top_cpu.begin(), c.top_cpu.end(), [&](const auto& a, const auto& b) {
+        return own(a.name) != own(b.name) ? own(a.name) : a.cpu > b.cpu;
+    });
     if (c.top_cpu.size() > culprit_size) c.top_cpu.resize(culprit_size);
     if (is_socket_rule(r)) {
         c.top_sockets = s.sockets.by_process;
-        std::stable_sort(c.top_sockets.begin(), c.top_sockets.end(),
-                         [&](const auto& a, const auto& b) { return process_socket_count(r, a) > process_socket_count(r, b); });
+        std::stable_sort(c.top_sockets.begin(), c.top_sockets.end(), [&](const auto& a, const auto& b) {
+            return own(a.name) != own(b.name) ? own(a.name) : process_socket_count(r, a) > process_socket_count(r, b);
+        });
         if (c.top_sockets.size() > culprit_size) c.top_sockets.resize(culprit_size);
     }
     c.leaks = s.leaks;

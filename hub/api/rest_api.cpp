@@ -7,6 +7,7 @@
 #include "hub/hub_context.hpp"
 #include "hub/alerts/alerts.hpp"
 #include "hub/api/filter_params.hpp"
+#include "hub/fleet/fleet.hpp"
 #include "hub/api/host_route.hpp"
 #include "hub/http/http.hpp"
 #include "hub/state/state.hpp"
@@ -210,6 +211,10 @@ HttpReply route_http(HubContext& ctx, std::string_view method, std::string_view 
     if (path == "/api/alerts/history") {
         if (!get) return method_not_allowed(method, path, "GET");
         return alerts_history_reply(ctx.alerts, query, HostRegistry::system_clock_ms());
+    }
+    if (path == "/api/fleet/processes") {
+        if (!get) return method_not_allowed(method, path, "GET");
+        return fleet_processes_reply(ctx.fleet, query);
     }
     if (path == "/api/leaks") {
         if (!get) return method_not_allowed(method, path, "GET");

@@ -1,11 +1,14 @@
 // Boot and routing: one live connection and one host store for the whole
-// page; the overview (#/) and a host page (#/host/ID) take turns on screen.
+// page; the overview (#/), the fleet's processes (#/processes) and a host
+// page (#/host/ID) take turns on screen, under the alerts bar.
 
 import { initToken } from './auth.js';
 import { LiveConnection } from './live.js';
 import { HostStore } from './store.js';
 import { Overview } from './overview.js';
 import { HostPage } from './detail.js';
+import { AlertsBar } from './alerts.js';
+import { FleetPage } from './fleet.js';
 import { frameScheduler, setText } from './dom.js';
 import { int } from './format.js';
 
@@ -17,10 +20,15 @@ const hostSection = document.getElementById('view-host');
 let hostPage = null;
 let lastHostId = null;
 
+// Declared before the overview reads it; rows are marked once alerts arrive.
+const alerts = new AlertsBar({ onChange: () => renderOverview() });
+const fleetPage = new FleetPage();
+
 const overview = new Overview({
   store,
   onFilter: () => resubscribe(),
   onOpen: id => { location.hash = `#/host/${encodeURIComponent(id)}`; },
+  alertsOn: id => alerts.firingOn(id),
 });
 
 const renderOverview = frameScheduler(() => {
@@ -116,13 +124,32 @@ function renderCounts() {
 
 // --- routing ----------------------------------------------------------------
 
+function markNav(page) {
+  for (const [id, p] of [['nav-hosts', 'hosts'], ['nav-processes', 'processes']]) {
+    const a = document.getElementById(id);
+    if (p === page) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
 function route() {
   const m = location.hash.match(/^#\/host\/(.+)$/);
   let id = null;
   if (m) {
     try { id = decodeURIComponent(m[1]); } catch { id = null; }
   }
-  if (id != null) {
+  if (location.hash === '#/processes') {
+    hostPage?.destroy();
+    hostPage = null;
+    hostSection.hidden = true;
+    overviewSection.hidden = true;
+    fleetPage.show();
+    markNav('processes');
+    document.title = 'Processes across the fleet · telehub';
+    document.getElementById('fleet-title').focus();
+  } else if (id != null) {
+    fleetPage.hide();
+    markNav(null);
     if (hostPage && hostPage.id === id) return;
     hostPage?.destroy();
     overviewSection.hidden = true;
@@ -137,6 +164,8 @@ function route() {
     window.scrollTo(0, 0);
     hostPage.focus();
   } else {
+    fleetPage.hide();
+    markNav('hosts');
     hostPage?.destroy();
     hostPage = null;
     hostSection.hidden = true;
@@ -159,7 +188,7 @@ document.addEventListener('keydown', e => {
   if (e.key === 'Escape' && hostPage) {
     e.preventDefault();
     goBack();
-  } else if (e.key === '/' && !typing && !hostPage) {
+  } else if (e.key === '/' && !typing && !overviewSection.hidden) {
     e.preventDefault();
     document.getElementById('filter-q').focus();
   }
@@ -167,3 +196,4 @@ document.addEventListener('keydown', e => {
 
 route();
 live.start();
+alerts.start();

@@ -12,8 +12,10 @@ const ROW_H = 44; // px; must match .hosts tbody tr in style.css
 const PREFS_KEY = 'telehub.overview';
 
 export class Overview {
-  constructor({ store, onFilter, onOpen }) {
+  // alertsOn(id): the names of the rules firing on that host (empty: none).
+  constructor({ store, onFilter, onOpen, alertsOn = () => [] }) {
     this.store = store;
+    this.alertsOn = alertsOn;
     this.onFilter = onFilter;
     this.onOpen = onOpen;
     this.section = document.getElementById('view-overview');
@@ -35,8 +37,9 @@ export class Overview {
       decorateRow: (tr, rec) => {
         toggleClass(tr, 'hot', this.isHot(rec));
         toggleClass(tr, 'offline', !rec.summary.online);
+        toggleClass(tr, 'alerting', this.alertsOn(rec.id).length > 0);
       },
-      label: rec => `${rec.summary.hostname || rec.id}, ${rec.summary.online ? 'online' : 'offline'}, CPU ${pct(rec.summary.cpu)} percent${this.isHot(rec) ? ', hot' : ''}`,
+      label: rec => `${rec.summary.hostname || rec.id}, ${rec.summary.online ? 'online' : 'offline'}, CPU ${pct(rec.summary.cpu)} percent${this.isHot(rec) ? ', hot' : ''}${this.alertsOn(rec.id).length ? ', alert firing' : ''}`,
     });
     this.table.onRowsShown = () => this.drawSparks();
     this.table.onSort = sort => { this.prefs.sort = sort; savePrefs(this.prefs); };
@@ -73,9 +76,10 @@ export class Overview {
         create: td => {
           const name = h('span', { class: 'host-name' });
           const leaks = h('span', { class: 'tag-leak', hidden: true });
+          const alert = h('span', { class: 'tag-alert', hidden: true }, 'ALERT');
           const sub = h('span', { class: 'host-id' });
-          td.append(name, leaks, sub);
-          return { name, leaks, sub };
+          td.append(name, alert, leaks, sub);
+          return { name, alert, leaks, sub };
         },
         update: (td, rec, st) => {
           const name = rec.summary.hostname || rec.id;
@@ -85,6 +89,9 @@ export class Overview {
           const n = isNum(rec.summary.leaks) ? rec.summary.leaks : 0;
           if (st.leaks.hidden !== (n === 0)) st.leaks.hidden = n === 0;
           setText(st.leaks, n === 1 ? '1 leak' : `${n} leaks`);
+          const rules = this.alertsOn(rec.id);
+          if (st.alert.hidden !== (rules.length === 0)) st.alert.hidden = rules.length === 0;
+          setAttr(st.alert, 'title', rules.length ? `Firing: ${rules.join(', ')}` : null);
           setAttr(st.leaks, 'title', n ? `${n} socket leak suspect${n === 1 ? '' : 's'} (growth or CLOSE_WAIT); open the host's Sockets section for the evidence` : null);
         },
       },

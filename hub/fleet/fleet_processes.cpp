@@ -1,0 +1,232 @@
+#include "hub/fleet/fleet_processes.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace telehub::hub {
+namespace {
+
+// CPU is kept in hundredths of a percent: integer sums subtract back exactly.
+constexpr double cpu_scale = 100;
+
+std::int64_t to_cpu_units(double pct) {
+    return std::isfinite(pct) && pct > 0 ? std::llround(pct * cpu_scale) : 0;
+}
+
+double from_cpu_units(std::int64_t units) { return static_cast<double>(units) / cpu_scale; }
+
+// A freed index of `items` when there is one (left as reset by its last
+// owner), else a new element at the end.
+template <class T>
+std::uint32_t reuse_or_append(std::vector<T>& items, std::vector<std::uint32_t>& freed) {
+    if (freed.empty()) {
+        items.emplace_back();
+        return static_cast<std::uint32_t>(items.size() - 1);
+    }
+    const std::uint32_t id = freed.back();
+    freed.pop_back();
+    return id;
+}
+
+}  // namespace
+
+void FleetProcesses::add(Group& g, const Share& s, int sign) {
+    auto step = [sign](auto& total, auto value) {
+        if (sign > 0) total += value;
+        else total -= value;
+    };
+    step(g.cpu, s.cpu);
+    step(g.processes, s.processes);
+    step(g.sockets, s.sockets);
+    for (std::size_t i = 0; i < g.tcp.size(); ++i) step(g.tcp[i], s.tcp[i]);
+    step(g.udp, s.udp);
+    step(g.unix_, s.unix_);
+    if (s.leak) step(g.leak_hosts, 1u);
+}
+
+std::uint32_t FleetProcesses::group_locked(std::string_view name) {
+    if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
+    const std::uint32_t id = reuse_or_append(groups_, free_groups_);
+    groups_[id].name = std::string(name);
+    by_name_.emplace(groups_[id].name, id);
+    return id;
+}
+
+void FleetProcesses::leave_locked(const Entry& e, std::uint32_t slot) {
+    Group& g = groups_[e.group];
+    add(g, g.members[e.pos].share, -1);
+    // Swap-remove: the last member takes this one's place and is told so.
+    const std::uint32_t moved = g.members.back().slot;
+    g.members[e.pos] = g.members.back();
+    g.members.pop_back();
+    if (moved != slot)
+        for (Entry& m : slots_[moved].entries)
+            if (m.group == e.group) m.pos = e.pos;
+    if (!g.members.empty()) return;
+    // A name no host lists any more goes, so that short-lived names
+    // (kworker/3:1, a build's compilers) do not pile up.
+    by_name_.erase(by_name_.find(std::string_view(g.name)));
+    g = Group{};
+    free_groups_.push_back(e.group);
+}
+
+void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample) {
+    if (sample.backfill) return;
+    // The host's shares, one per name, built before the lock: names point
+    // into the sample, a few tens of them.
+    std::vector<std::pair<std::string_view, Share>> shares;
+    auto share = [&](std::string_view name) -> Share& {
+        for (auto& [n, s] : shares)
+            if (n == name) return s;
+        return shares.emplace_back(name, Share{}).second;
+    };
+    for (const TopProcess& p : sample.top) {
+        Share& s = share(p.name);
+        const std::int64_t cpu = to_cpu_units(p.cpu);
+        s.cpu += cpu;
+        s.cpu_max = std::max(s.cpu_max, cpu);
+        ++s.processes;
+    }
+    for (const ProcessSockets& p : sample.sockets.by_process) {
+        Share& s = share(p.name);
+        s.sockets += p.total;
+        for (std::size_t i = 0; i < s.tcp.size(); ++i) s.tcp[i] += p.tcp[i];
+        s.udp += p.udp;
+        s.unix_ += p.unix_;
+    }
+    for (const LeakSuspect& l : sample.leaks) share(l.name).leak = true;
+    std::vector<Entry> next;
+    next.reserve(shares.size());
+
+    std::lock_guard lock(mu_);
+    std::uint32_t slot = 0;
+    if (auto it = by_host_.find(std::string_view(sample.host_id)); it != by_host_.end()) {
+        slot = it->second;
+    } else {
+        slot = reuse_or_append(slots_, free_slots_);
+        slots_[slot].id = sample.host_id;
+        by_host_.emplace(sample.host_id, slot);
+    }
+    HostSlot& h = slots_[slot];
+    if (sample.ts_ms < h.last_ms) return;
+    h.last_ms = sample.ts_ms;
+    if (h.hostname != hostname) h.hostname = std::string(hostname);
+
+    constexpr std::uint32_t taken = UINT32_MAX;  // an old entry carried into `next`
+    for (const auto& [name, s] : shares) {
+        // Most names were in the host's last sample too: found among its
+        // own few entries, without hashing the name.
+        auto old = std::find_if(h.entries.begin(), h.entries.end(),
+                                [&](const Entry& e) { return e.group != taken && groups_[e.group].name == name; });
+        if (old != h.entries.end()) {
+            Group& g = groups_[old->group];
+            Share& mine = g.members[old->pos].share;
+            add(g, mine, -1);
+            mine = s;
+            add(g, s, +1);
+            next.push_back(*old);
+            old->group = taken;
+            continue;
+        }
+        const std::uint32_t id = group_locked(name);
+        Group& g = groups_[id];
+        next.push_back({id, static_cast<std::uint32_t>(g.members.size())});
+        g.members.push_back({slot, s});
+        add(g, s, +1);
+    }
+    // Names the previous sample listed and this one does not. The host's
+    // entries are `next` from here, for leave_locked's position updates.
+    std::swap(h.entries, next);
+    for (const Entry& e : next)
+        if (e.group != taken) leave_locked(e, slot);
+}
+
+void FleetProcesses::remove(std::string_view host_id) {
+    std::lock_guard lock(mu_);
+    auto it = by_host_.find(host_id);
+    if (it == by_host_.end()) return;
+    const std::uint32_t slot = it->second;
+    std::vector<Entry> entries;
+    std::swap(entries, slots_[slot].entries);
+    for (const Entry& e : entries) leave_locked(e, slot);
+    by_host_.erase(it);
+    slots_[slot] = HostSlot{};
+    free_slots_.push_back(slot);
+}
+
+FleetProcess FleetProcesses::row_locked(std::uint32_t group, FleetSort sort) const {
+    const Group& g = groups_[group];
+    FleetProcess r;
+    r.name = g.name;
+    r.hosts = static_cast<std::uint32_t>(g.members.size());
+    r.processes = g.processes;
+    r.cpu_total = from_cpu_units(g.cpu);
+    r.sockets = g.sockets;
+    r.tcp = g.tcp;
+    r.udp = g.udp;
+    r.unix_ = g.unix_;
+    r.leak_host_count = g.leak_hosts;
+    // The maximum cannot be subtracted back out, so it is found here, over
+    // this row's hosts only.
+    std::vector<std::pair<std::uint32_t, const Share*>> hosts;
+    hosts.reserve(g.members.size());
+    std::int64_t cpu_max = 0;
+    for (const auto& [slot, s] : g.members) {
+        cpu_max = std::max(cpu_max, s.cpu_max);
+        hosts.emplace_back(slot, &s);
+        if (s.leak) r.leak_hosts.push_back(slots_[slot].id);
+    }
+    r.cpu_max = from_cpu_units(cpu_max);
+    std::sort(r.leak_hosts.begin(), r.leak_hosts.end());
+    if (r.leak_hosts.size() > host_list_size) r.leak_hosts.resize(host_list_size);
+
+    auto figure = [sort](const Share& s) {
+        return sort == FleetSort::cpu ? std::pair{s.cpu, std::int64_t{s.sockets}} : std::pair{std::int64_t{s.sockets}, s.cpu};
+    };
+    auto before = [&](const auto& a, const auto& b) {
+        const auto fa = figure(*a.second), fb = figure(*b.second);
+        return fa != fb ? fa > fb : slots_[a.first].id < slots_[b.first].id;
+    };
+    const std::size_t n = std::min(hosts.size(), host_list_size);
+    std::partial_sort(hosts.begin(), hosts.begin() + static_cast<std::ptrdiff_t>(n), hosts.end(), before);
+    for (std::size_t i = 0; i < n; ++i) {
+        const HostSlot& h = slots_[hosts[i].first];
+        const Share& s = *hosts[i].second;
+        r.host_list.push_back({h.id, h.hostname, from_cpu_units(s.cpu), from_cpu_units(s.cpu_max), s.processes, s.sockets, s.leak});
+    }
+    return r;
+}
+
+std::vector<FleetProcess> FleetProcesses::top(FleetSort sort, std::size_t limit) const {
+    std::lock_guard lock(mu_);
+    std::vector<std::uint32_t> live;
+    live.reserve(by_name_.size());
+    for (const auto& [name, id] : by_name_) live.push_back(id);
+    auto figure = [sort](const Group& g) {
+        return sort == FleetSort::cpu ? std::pair{g.cpu, static_cast<std::int64_t>(g.sockets)}
+                                      : std::pair{static_cast<std::int64_t>(g.sockets), g.cpu};
+    };
+    const std::size_t n = std::min(limit, live.size());
+    std::partial_sort(live.begin(), live.begin() + static_cast<std::ptrdiff_t>(n), live.end(),
+                      [&](std::uint32_t a, std::uint32_t b) {
+                          const auto fa = figure(groups_[a]), fb = figure(groups_[b]);
+                          return fa != fb ? fa > fb : groups_[a].name < groups_[b].name;
+                      });
+    std::vector<FleetProcess> out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(row_locked(live[i], sort));
+    return out;
+}
+
+std::size_t FleetProcesses::host_count() const {
+    std::lock_guard lock(mu_);
+    return by_host_.size();
+}
+
+std::size_t FleetProcesses::name_count() const {
+    std::lock_guard lock(mu_);
+    return by_name_.size();
+}
+
+}  // namespace telehub::hub

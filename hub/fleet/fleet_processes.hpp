@@ -1,0 +1,129 @@
+// "Which program is hurting the fleet?": every host's latest top processes,
+// sockets by process and leak suspects, grouped by process name across all
+// hosts. Kept up to date one sample at a time: a sample replaces its host's
+// previous share of each name (subtracted, the new one added), so a refresh
+// never walks every host. Thread-safe behind one mutex held for the update.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "telehub/sample.hpp"
+
+namespace telehub::hub {
+
+enum class FleetSort { cpu, sockets };
+
+// One host's part in a process name's row.
+struct FleetProcessHost {
+    std::string host_id;
+    std::string hostname;
+    double cpu = 0;      // its processes of that name together, % of one core
+    double cpu_max = 0;  // its busiest process of that name
+    std::uint32_t processes = 0;  // listed in its top processes
+    std::uint32_t sockets = 0;    // held by its processes of that name (in by_process)
+    bool leak = false;            // a leak suspect of that name on this host
+};
+
+// One process name across the fleet.
+struct FleetProcess {
+    std::string name;
+    std::uint32_t hosts = 0;      // hosts whose sample lists it
+    std::uint32_t processes = 0;  // processes of that name in the top lists
+    double cpu_total = 0;         // % of one core, summed
+    double cpu_max = 0;           // the busiest single process of that name
+    std::uint64_t sockets = 0;    // every socket, of any family
+    std::array<std::uint64_t, tcp_state_count> tcp{};
+    std::uint64_t udp = 0;
+    std::uint64_t unix_ = 0;
+    std::uint32_t leak_host_count = 0;
+    std::vector<std::string> leak_hosts;    // up to host_list_size ids, in id order
+    std::vector<FleetProcessHost> host_list;  // up to host_list_size, by the sort's figure
+};
+
+class FleetProcesses {
+public:
+    // Hosts named in each row's host_list and leak_hosts.
+    static constexpr std::size_t host_list_size = 20;
+
+    // An accepted sample replaces the host's share. A backfilled sample, or
+    // one older than the last taken for the host, is not the host's present
+    // and is ignored.
+    void on_sample(std::string_view hostname, const Sample& sample);
+    // The host went offline or was forgotten: its share leaves every row.
+    void remove(std::string_view host_id);
+
+    // The top `limit` names by total CPU (then sockets) or by sockets (then CPU).
+    std::vector<FleetProcess> top(FleetSort sort, std::size_t limit) const;
+
+    std::size_t host_count() const;
+    std::size_t name_count() const;
+
+private:
+    // One host's figures for one name. CPU in hundredths of a percent so
+    // that the running sums subtract back exactly.
+    struct Share {
+        std::int64_t cpu = 0;
+        std::int64_t cpu_max = 0;
+        std::uint32_t processes = 0;
+        std::uint32_t sockets = 0;
+        TcpStateCounts tcp{};
+        std::uint32_t udp = 0;
+        std::uint32_t unix_ = 0;
+        bool leak = false;
+    };
+    struct Group {
+        std::string name;
+        std::int64_t cpu = 0;
+        std::uint32_t processes = 0;
+        std::uint64_t sockets = 0;
+        std::array<std::uint64_t, tcp_state_count> tcp{};
+        std::uint64_t udp = 0;
+        std::uint64_t unix_ = 0;
+        std::uint32_t leak_hosts = 0;
+        struct Member {
+            std::uint32_t slot = 0;
+            Share share;
+        };
+        // Every host listing the name, with its share, in no order: a
+        // sample writes its share in place (its entry knows where), and a
+        // reply reads them in one pass over contiguous memory.
+        std::vector<Member> members;
+    };
+    // Which groups a host's last sample listed, and where it stands in each.
+    struct Entry {
+        std::uint32_t group = 0;
+        std::uint32_t pos = 0;
+    };
+    struct HostSlot {
+        std::string id;
+        std::string hostname;
+        std::int64_t last_ms = 0;
+        std::vector<Entry> entries;  // one per name its last sample listed
+    };
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    using NameIndex = std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>>;
+
+    static void add(Group& g, const Share& s, int sign);
+    std::uint32_t group_locked(std::string_view name);
+    void leave_locked(const Entry& e, std::uint32_t slot);
+    FleetProcess row_locked(std::uint32_t group, FleetSort sort) const;
+
+    mutable std::mutex mu_;
+    std::vector<Group> groups_;
+    std::vector<std::uint32_t> free_groups_;
+    NameIndex by_name_;
+    std::vector<HostSlot> slots_;
+    std::vector<std::uint32_t> free_slots_;
+    NameIndex by_host_;
+};
+
+}  // namespace telehub::hub
