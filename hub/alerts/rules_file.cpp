@@ -1,9 +1,11 @@
 #include "hub/alerts/rules_file.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cmath>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -78,8 +80,8 @@ bool valid_name(std::string_view n) {
 
 // One [[rule]] table into `rule`; the failure names its field.
 std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
-    static const std::set<std::string_view> known = {"name",  "hosts", "metric",   "process", "op",
-                                                     "threshold", "clear", "for", "severity", "notify"};
+    static const std::set<std::string_view> known = {"name",  "hosts", "metric",   "process", "op",     "threshold",
+                                                     "clear", "for",   "severity", "notify",  "group"};
     auto text = [&](std::string_view key, bool required, std::string& out) -> std::optional<Failure> {
         const toml::node* n = t.get(key);
         if (!n) return required ? std::optional<Failure>(Failure{"missing", std::string(key)}) : std::nullopt;
@@ -101,7 +103,7 @@ std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
     for (const auto& [key, node] : t)
         if (!known.count(key.str()))
             return Failure{"unknown field (expected name, hosts, metric, process, op, threshold, clear, for, "
-                           "severity, notify)",
+                           "severity, notify, group)",
                            std::string(key.str())};
     if (auto f = text("hosts", false, rule.hosts)) return f;
     if (rule.hosts.empty()) return Failure{"must not be empty (\"*\" for every host)", "hosts"};
@@ -152,6 +154,83 @@ std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
             rule.notify.push_back(*v);
         }
     }
+    std::optional<double> group;
+    if (auto f = number("group", group)) return f;
+    if (group && (*group < 0 || *group > 300)) return Failure{"must be 0 to 300 seconds", "group"};
+    if (group) rule.group_seconds = *group;
+    return std::nullopt;
+}
+
+// One [[notification]] table into `target`; the failure names its field.
+std::optional<Failure> parse_target(const toml::table& t, NotifyTarget& target) {
+    static const std::set<std::string_view> known = {"name",    "type",    "url",       "secret",    "secret_file",
+                                                     "ca_file", "command", "timeout",   "retry_for", "retry_max_delay"};
+    auto text = [&](std::string_view key, bool required, std::string& out) -> std::optional<Failure> {
+        const toml::node* n = t.get(key);
+        if (!n) return required ? std::optional<Failure>(Failure{"missing", std::string(key)}) : std::nullopt;
+        auto v = n->value<std::string>();
+        if (!v) return Failure{"must be a string", std::string(key)};
+        out = *v;
+        return std::nullopt;
+    };
+    auto seconds = [&](std::string_view key, double max, double& out) -> std::optional<Failure> {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        auto v = n->value<double>();
+        if (!v || !std::isfinite(*v) || *v <= 0 || *v > max)
+            return Failure{"must be a number of seconds over 0 and at most " + std::to_string(static_cast<int>(max)),
+                           std::string(key)};
+        out = *v;
+        return std::nullopt;
+    };
+    if (auto f = text("name", true, target.name)) return f;
+    if (!valid_name(target.name)) return Failure{"must be 1 to 64 letters, digits, '-', '_' or '.'", "name"};
+    for (const auto& [key, node] : t)
+        if (!known.count(key.str()))
+            return Failure{"unknown field (expected name, type, url, secret, secret_file, ca_file, command, timeout, "
+                           "retry_for, retry_max_delay)",
+                           std::string(key.str())};
+    std::string type;
+    if (auto f = text("type", true, type)) return f;
+    if (type == "webhook") target.kind = NotifyKind::webhook;
+    else if (type == "slack") target.kind = NotifyKind::slack;
+    else if (type == "command") target.kind = NotifyKind::command;
+    else return Failure{"must be webhook, slack or command", "type"};
+    const bool http = target.kind != NotifyKind::command;
+    if (auto f = text("url", http, target.url)) return f;
+    if (!http && !target.url.empty()) return Failure{"only webhook and slack notifications take a url", "url"};
+    if (http && !parse_http_url(target.url))
+        return Failure{"must be an http:// or https:// URL with a host (and no user:password@)", "url"};
+    if (auto f = text("secret", false, target.secret)) return f;
+    if (auto f = text("secret_file", false, target.secret_file)) return f;
+    if (target.kind != NotifyKind::webhook && (t.get("secret") || t.get("secret_file")))
+        return Failure{"only webhook notifications are signed", t.get("secret") ? "secret" : "secret_file"};
+    if (!target.secret.empty() && !target.secret_file.empty())
+        return Failure{"give secret or secret_file, not both", "secret_file"};
+    if (!target.secret_file.empty()) {
+        std::ifstream in(target.secret_file);
+        if (!in || !std::getline(in, target.secret) || target.secret.empty())
+            return Failure{"cannot read a secret from " + target.secret_file, "secret_file"};
+    }
+    if (auto f = text("ca_file", false, target.ca_file)) return f;
+    if (!target.ca_file.empty() && (!http || !target.url.starts_with("https://")))
+        return Failure{"only https:// URLs take a ca_file", "ca_file"};
+    if (const toml::node* n = t.get("command")) {
+        if (http) return Failure{"only command notifications take a command", "command"};
+        const toml::array* a = n->as_array();
+        if (!a || a->empty()) return Failure{"must be a non-empty array of strings (the program, then its arguments)", "command"};
+        for (const toml::node& e : *a) {
+            auto v = e.value<std::string>();
+            if (!v || (target.command.empty() && v->empty()))
+                return Failure{"must be a non-empty array of strings (the program, then its arguments)", "command"};
+            target.command.push_back(*v);
+        }
+    } else if (!http) {
+        return Failure{"missing", "command"};
+    }
+    if (auto f = seconds("timeout", 300, target.timeout_s)) return f;
+    if (auto f = seconds("retry_for", 7 * 86400, target.retry_for_s)) return f;
+    if (auto f = seconds("retry_max_delay", 3600, target.retry_max_delay_s)) return f;
     return std::nullopt;
 }
 
@@ -190,12 +269,43 @@ RulesParse parse_rules(std::string_view text, std::string_view source) {
         return out;
     }
     for (const auto& [key, node] : doc)
-        if (key.str() != "rule") {
+        if (key.str() != "rule" && key.str() != "notification") {
             out.error = where(source, node.source()) + ": unknown top-level key '" + std::string(key.str()) +
-                        "' (rules are [[rule]] tables)";
+                        "' (rules are [[rule]] tables, notifications [[notification]] tables)";
             out.field = std::string(key.str());
             return out;
         }
+    if (const toml::node* targets = doc.get("notification")) {
+        const toml::array* list = targets->as_array();
+        if (!list) {
+            out.error = where(source, targets->source()) + ": 'notification' must be [[notification]] tables";
+            out.field = "notification";
+            return out;
+        }
+        std::set<std::string> names;
+        for (const toml::node& n : *list) {
+            const toml::table* t = n.as_table();
+            if (!t) {
+                out.error = where(source, n.source()) + ": 'notification' must be [[notification]] tables";
+                out.field = "notification";
+                return out;
+            }
+            NotifyTarget target;
+            auto failure = parse_target(*t, target);
+            if (!failure && !names.insert(target.name).second)
+                failure = Failure{"a second notification named '" + target.name + "'", "name"};
+            if (failure) {
+                const toml::node* at = t->get(failure->field);
+                out.error = where(source, at ? at->source() : t->source()) + ": notification" +
+                            (target.name.empty() ? std::string() : " '" + target.name + "'") + ": " + failure->field +
+                            ": " + failure->message;
+                out.field = failure->field;
+                out.targets.clear();
+                return out;
+            }
+            out.targets.push_back(std::move(target));
+        }
+    }
     const toml::node* rules = doc.get("rule");
     if (!rules) return out;  // an empty file: no rules at all
     const toml::array* list = rules->as_array();
@@ -215,6 +325,9 @@ RulesParse parse_rules(std::string_view text, std::string_view source) {
         AlertRule rule;
         auto failure = parse_rule(*t, rule);
         if (!failure && !names.insert(rule.name).second) failure = Failure{"a second rule named '" + rule.name + "'", "name"};
+        for (std::size_t i = 0; !failure && i < rule.notify.size(); ++i)
+            if (std::none_of(out.targets.begin(), out.targets.end(), [&](const NotifyTarget& x) { return x.name == rule.notify[i]; }))
+                failure = Failure{"no [[notification]] named '" + rule.notify[i] + "'", "notify"};
         if (failure) {
             const toml::node* at = t->get(failure->field);
             out.error = where(source, at ? at->source() : t->source()) + ": rule" +
@@ -222,6 +335,7 @@ RulesParse parse_rules(std::string_view text, std::string_view source) {
                         failure->message;
             out.field = failure->field;
             out.rules.clear();
+            out.targets.clear();
             return out;
         }
         out.rules.push_back(std::move(rule));
@@ -229,8 +343,24 @@ RulesParse parse_rules(std::string_view text, std::string_view source) {
     return out;
 }
 
-std::string rules_to_toml(const std::vector<AlertRule>& rules) {
+std::string rules_to_toml(const std::vector<AlertRule>& rules, const std::vector<NotifyTarget>& targets) {
     std::string out = "# telehub alert rules (docs/alerts.md)\n";
+    for (const NotifyTarget& t : targets) {
+        out += "\n[[notification]]\nname = " + quoted(t.name) + "\ntype = " + quoted(notify_kind_name(t.kind)) + "\n";
+        if (!t.url.empty()) out += "url = " + quoted(t.url) + "\n";
+        if (!t.secret_file.empty()) out += "secret_file = " + quoted(t.secret_file) + "\n";
+        else if (!t.secret.empty()) out += "secret = " + quoted(t.secret) + "\n";
+        if (!t.ca_file.empty()) out += "ca_file = " + quoted(t.ca_file) + "\n";
+        if (!t.command.empty()) {
+            out += "command = [";
+            for (std::size_t i = 0; i < t.command.size(); ++i) out += (i ? ", " : "") + quoted(t.command[i]);
+            out += "]\n";
+        }
+        const NotifyTarget plain;
+        if (t.timeout_s != plain.timeout_s) out += "timeout = " + number_text(t.timeout_s) + "\n";
+        if (t.retry_for_s != plain.retry_for_s) out += "retry_for = " + number_text(t.retry_for_s) + "\n";
+        if (t.retry_max_delay_s != plain.retry_max_delay_s) out += "retry_max_delay = " + number_text(t.retry_max_delay_s) + "\n";
+    }
     for (const AlertRule& r : rules) {
         out += "\n[[rule]]\nname = " + quoted(r.name) + "\n";
         if (r.hosts != "*") out += "hosts = " + quoted(r.hosts) + "\n";
@@ -246,6 +376,7 @@ std::string rules_to_toml(const std::vector<AlertRule>& rules) {
             for (std::size_t i = 0; i < r.notify.size(); ++i) out += (i ? ", " : "") + quoted(r.notify[i]);
             out += "]\n";
         }
+        if (r.group_seconds != AlertRule{}.group_seconds) out += "group = " + number_text(r.group_seconds) + "\n";
     }
     return out;
 }
