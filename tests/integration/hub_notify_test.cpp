@@ -7,10 +7,14 @@
 // quiet (it is still in the history); with the receiver down for 10 s the
 // next firing is retried and arrives once it is back; an invalid PUT of the
 // rules is a 400 naming the field and leaves the rules and notifications in force.
+// Across a restart with the same data directory: a notification still
+// undelivered is sent, a firing alert stays firing (not sent again) and its
+// resolution is sent, and silences stay.
 #define BOOST_TEST_MODULE hub_notify
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -30,7 +34,7 @@ const std::string admin_token = "admin-token-for-notify-tests";
 const std::string secret = "webhook-shared-secret";
 const std::string host_id = "notify-it";
 
-std::string rules_text(std::uint16_t receiver_port) {
+std::string rules_text(std::uint16_t receiver_port, const std::string& rule = {}) {
     return R"([[notification]]
 name = "hook"
 type = "webhook"
@@ -51,7 +55,7 @@ for = 3
 severity = "critical"
 notify = ["hook"]
 group = 1
-)";
+)" + rule;
 }
 
 HttpResult call(const HubProcess& hub, const std::string& method, const std::string& target, std::string body = {}) {
@@ -207,4 +211,82 @@ BOOST_AUTO_TEST_CASE(one_signed_notice_per_change_silences_and_a_receiver_that_c
     BOOST_TEST(receiver.with_status("firing").size() == 2u, "one notice per change");
     BOOST_TEST(hub.proc->output().find("notification sent: firing: busy-loop [critical] on notify-it to 'hook'") !=
                std::string::npos);
+}
+
+namespace {
+
+// The hub on `port` with `data` as its data directory, so a second start finds what the first kept.
+std::unique_ptr<ChildProcess> start_hub(std::uint16_t port, const TempDir& data, const std::string& rules_path) {
+    auto hub = std::make_unique<ChildProcess>(std::vector<std::string>{
+        hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--threads", "2", "--quiet", "--data-dir", data.str(),
+        "--admin-token", admin_token, "--rules", rules_path});
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return http_get(port, "/healthz").status == 200 || !hub->running(); }, 15s) &&
+                              hub->running(),
+                          "hub did not come up: " << hub->output());
+    return hub;
+}
+
+HttpResult admin_call(std::uint16_t port, const std::string& method, const std::string& target, std::string body = {}) {
+    HttpOptions o;
+    o.headers = {{"Authorization", "Bearer " + admin_token}};
+    o.body = std::move(body);
+    return http_request(port, method, target, o);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_restart_with_a_data_dir_keeps_states_silences_and_undelivered_notifications) {
+    const std::uint16_t receiver_port = free_port();
+    TempDir dir("telehub-notify");
+    TempDir data("telehub-notify-data");
+    const std::string rules_path = dir.str() + "/rules.toml";
+    std::ofstream(rules_path) << rules_text(receiver_port, R"(
+[[rule]]
+name = "fake-cpu"
+hosts = "fake-*"
+metric = "cpu.total"
+threshold = 90
+clear = 80
+notify = ["hook"]
+group = 0
+)");
+    const std::uint16_t port = free_port();
+    auto hub = start_hub(port, data, rules_path);
+    auto made = admin_call(port, "POST", "/api/silences",
+                           R"({"host":"elsewhere-*","until":)" + std::to_string(wall_ms() / 1000 + 600) + R"(,"comment":"kept"})");
+    BOOST_TEST_REQUIRE(made.status == 201, made.body);
+    {
+        // The receiver is not there yet: the firing waits in the outbox.
+        FakeAgent agent(port, "fake-1");
+        BOOST_REQUIRE(agent.send(95));
+        BOOST_REQUIRE_MESSAGE(wait_until(
+                                  [&] {
+                                      auto n = json::parse(admin_call(port, "GET", "/api/notifications").body, nullptr, false);
+                                      return n.is_object() && !n["deliveries"].empty() && n["deliveries"][0]["status"] == "retrying";
+                                  },
+                                  10s, 50ms),
+                              "no retrying delivery: " << hub->output());
+    }
+    BOOST_REQUIRE(hub->stop(SIGTERM, 10s).has_value());
+    BOOST_TEST(hub->output().find("telehub stopped") != std::string::npos, hub->output());
+
+    Receiver receiver(receiver_port);
+    hub = start_hub(port, data, rules_path);
+    // Kept: the alert, still firing before any sample; the silence; the notice, delivered now.
+    auto alerts = json::parse(admin_call(port, "GET", "/api/alerts").body, nullptr, false);
+    BOOST_TEST_REQUIRE(alerts["alerts"].size() == 1u, alerts.dump());
+    BOOST_TEST(alerts["alerts"][0]["state"] == "firing");
+    auto silences = json::parse(admin_call(port, "GET", "/api/silences").body, nullptr, false);
+    BOOST_TEST_REQUIRE(silences["silences"].size() == 1u, silences.dump());
+    BOOST_TEST(silences["silences"][0]["comment"] == "kept");
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return receiver.with_status("firing").size() == 1u; }, 10s, 50ms),
+                          "the undelivered firing was not sent after the restart: " << hub->output());
+    BOOST_TEST(receiver.with_status("firing")[0]["body"]["hosts"] == json({"fake-1"}));
+
+    FakeAgent agent(port, "fake-1");
+    BOOST_REQUIRE(agent.send(96));  // still firing: not news
+    BOOST_REQUIRE(agent.send(10));  // resolved: the receiver was told it fired, so it is told this
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return receiver.with_status("resolved").size() == 1u; }, 10s, 50ms),
+                          "no resolved after the restart: " << hub->output());
+    BOOST_TEST(receiver.with_status("firing").size() == 1u, "the restored alert was sent again");
 }
