@@ -257,6 +257,43 @@ std::string number_text(double v) {
     return s.empty() ? "0" : s;
 }
 
+// Each [[key]] table of `doc` through `parse_one` into `into`, names unique;
+// false at the first failure, with `out`'s error (file:line:col, the table's
+// name, the field) set and everything parsed so far dropped.
+template <class T, class ParseOne>
+bool parse_tables(const toml::table& doc, const std::string& key, std::string_view source, ParseOne parse_one,
+                  std::vector<T>& into, RulesParse& out) {
+    const toml::node* node = doc.get(key);
+    if (!node) return true;  // none: an empty file has no rules at all
+    auto refuse = [&](const toml::node& at) {
+        out.error = where(source, at.source()) + ": '" + key + "' must be [[" + key + "]] tables";
+        out.field = key;
+        return false;
+    };
+    const toml::array* list = node->as_array();
+    if (!list) return refuse(*node);
+    std::set<std::string> names;
+    for (const toml::node& n : *list) {
+        const toml::table* t = n.as_table();
+        if (!t) return refuse(n);
+        T item;
+        std::optional<Failure> failure = parse_one(*t, item);
+        if (!failure && !names.insert(item.name).second) failure = Failure{"a second " + key + " named '" + item.name + "'", "name"};
+        if (failure) {
+            const toml::node* at = t->get(failure->field);
+            out.error = where(source, at ? at->source() : t->source()) + ": " + key +
+                        (item.name.empty() ? std::string() : " '" + item.name + "'") + ": " + failure->field + ": " +
+                        failure->message;
+            out.field = failure->field;
+            out.rules.clear();
+            out.targets.clear();
+            return false;
+        }
+        into.push_back(std::move(item));
+    }
+    return true;
+}
+
 }  // namespace
 
 RulesParse parse_rules(std::string_view text, std::string_view source) {
@@ -275,71 +312,15 @@ RulesParse parse_rules(std::string_view text, std::string_view source) {
             out.field = std::string(key.str());
             return out;
         }
-    if (const toml::node* targets = doc.get("notification")) {
-        const toml::array* list = targets->as_array();
-        if (!list) {
-            out.error = where(source, targets->source()) + ": 'notification' must be [[notification]] tables";
-            out.field = "notification";
-            return out;
-        }
-        std::set<std::string> names;
-        for (const toml::node& n : *list) {
-            const toml::table* t = n.as_table();
-            if (!t) {
-                out.error = where(source, n.source()) + ": 'notification' must be [[notification]] tables";
-                out.field = "notification";
-                return out;
-            }
-            NotifyTarget target;
-            auto failure = parse_target(*t, target);
-            if (!failure && !names.insert(target.name).second)
-                failure = Failure{"a second notification named '" + target.name + "'", "name"};
-            if (failure) {
-                const toml::node* at = t->get(failure->field);
-                out.error = where(source, at ? at->source() : t->source()) + ": notification" +
-                            (target.name.empty() ? std::string() : " '" + target.name + "'") + ": " + failure->field +
-                            ": " + failure->message;
-                out.field = failure->field;
-                out.targets.clear();
-                return out;
-            }
-            out.targets.push_back(std::move(target));
-        }
-    }
-    const toml::node* rules = doc.get("rule");
-    if (!rules) return out;  // an empty file: no rules at all
-    const toml::array* list = rules->as_array();
-    if (!list) {
-        out.error = where(source, rules->source()) + ": 'rule' must be [[rule]] tables";
-        out.field = "rule";
-        return out;
-    }
-    std::set<std::string> names;
-    for (const toml::node& n : *list) {
-        const toml::table* t = n.as_table();
-        if (!t) {
-            out.error = where(source, n.source()) + ": 'rule' must be [[rule]] tables";
-            out.field = "rule";
-            return out;
-        }
-        AlertRule rule;
-        auto failure = parse_rule(*t, rule);
-        if (!failure && !names.insert(rule.name).second) failure = Failure{"a second rule named '" + rule.name + "'", "name"};
+    if (!parse_tables<NotifyTarget>(doc, "notification", source, parse_target, out.targets, out)) return out;
+    auto rule_with_known_targets = [&](const toml::table& t, AlertRule& rule) {
+        auto failure = parse_rule(t, rule);
         for (std::size_t i = 0; !failure && i < rule.notify.size(); ++i)
             if (std::none_of(out.targets.begin(), out.targets.end(), [&](const NotifyTarget& x) { return x.name == rule.notify[i]; }))
                 failure = Failure{"no [[notification]] named '" + rule.notify[i] + "'", "notify"};
-        if (failure) {
-            const toml::node* at = t->get(failure->field);
-            out.error = where(source, at ? at->source() : t->source()) + ": rule" +
-                        (rule.name.empty() ? std::string() : " '" + rule.name + "'") + ": " + failure->field + ": " +
-                        failure->message;
-            out.field = failure->field;
-            out.rules.clear();
-            out.targets.clear();
-            return out;
-        }
-        out.rules.push_back(std::move(rule));
-    }
+        return failure;
+    };
+    parse_tables<AlertRule>(doc, "rule", source, rule_with_known_targets, out.rules, out);
     return out;
 }
 
