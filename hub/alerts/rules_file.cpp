@@ -78,18 +78,34 @@ bool valid_name(std::string_view n) {
     return true;
 }
 
+// A string field of table `t` into `out`; a failure when it is not a string, or missing and `required`.
+std::optional<Failure> text_field(const toml::table& t, std::string_view key, bool required, std::string& out) {
+    const toml::node* n = t.get(key);
+    if (!n) return required ? std::optional<Failure>(Failure{"missing", std::string(key)}) : std::nullopt;
+    auto v = n->value<std::string>();
+    if (!v) return Failure{"must be a string", std::string(key)};
+    out = *v;
+    return std::nullopt;
+}
+
+// The table's name (required, valid), then no field outside `known`.
+std::optional<Failure> name_and_known_fields(const toml::table& t, std::string& name, const std::set<std::string_view>& known) {
+    if (auto f = text_field(t, "name", true, name)) return f;
+    if (!valid_name(name)) return Failure{"must be 1 to 64 letters, digits, '-', '_' or '.'", "name"};
+    for (const auto& [key, node] : t)
+        if (!known.count(key.str())) {
+            std::string expected;
+            for (std::string_view k : known) expected += (expected.empty() ? "" : ", ") + std::string(k);
+            return Failure{"unknown field (expected " + expected + ")", std::string(key.str())};
+        }
+    return std::nullopt;
+}
+
 // One [[rule]] table into `rule`; the failure names its field.
 std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
     static const std::set<std::string_view> known = {"name",  "hosts", "metric",   "process", "op",     "threshold",
                                                      "clear", "for",   "severity", "notify",  "group"};
-    auto text = [&](std::string_view key, bool required, std::string& out) -> std::optional<Failure> {
-        const toml::node* n = t.get(key);
-        if (!n) return required ? std::optional<Failure>(Failure{"missing", std::string(key)}) : std::nullopt;
-        auto v = n->value<std::string>();
-        if (!v) return Failure{"must be a string", std::string(key)};
-        out = *v;
-        return std::nullopt;
-    };
+    auto text = [&](std::string_view key, bool required, std::string& out) { return text_field(t, key, required, out); };
     auto number = [&](std::string_view key, std::optional<double>& out) -> std::optional<Failure> {
         const toml::node* n = t.get(key);
         if (!n) return std::nullopt;
@@ -98,13 +114,7 @@ std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
         out = *v;
         return std::nullopt;
     };
-    if (auto f = text("name", true, rule.name)) return f;
-    if (!valid_name(rule.name)) return Failure{"must be 1 to 64 letters, digits, '-', '_' or '.'", "name"};
-    for (const auto& [key, node] : t)
-        if (!known.count(key.str()))
-            return Failure{"unknown field (expected name, hosts, metric, process, op, threshold, clear, for, "
-                           "severity, notify, group)",
-                           std::string(key.str())};
+    if (auto f = name_and_known_fields(t, rule.name, known)) return f;
     if (auto f = text("hosts", false, rule.hosts)) return f;
     if (rule.hosts.empty()) return Failure{"must not be empty (\"*\" for every host)", "hosts"};
     std::string metric;
@@ -165,14 +175,7 @@ std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
 std::optional<Failure> parse_target(const toml::table& t, NotifyTarget& target) {
     static const std::set<std::string_view> known = {"name",    "type",    "url",       "secret",    "secret_file",
                                                      "ca_file", "command", "timeout",   "retry_for", "retry_max_delay"};
-    auto text = [&](std::string_view key, bool required, std::string& out) -> std::optional<Failure> {
-        const toml::node* n = t.get(key);
-        if (!n) return required ? std::optional<Failure>(Failure{"missing", std::string(key)}) : std::nullopt;
-        auto v = n->value<std::string>();
-        if (!v) return Failure{"must be a string", std::string(key)};
-        out = *v;
-        return std::nullopt;
-    };
+    auto text = [&](std::string_view key, bool required, std::string& out) { return text_field(t, key, required, out); };
     auto seconds = [&](std::string_view key, double max, double& out) -> std::optional<Failure> {
         const toml::node* n = t.get(key);
         if (!n) return std::nullopt;
@@ -183,13 +186,7 @@ std::optional<Failure> parse_target(const toml::table& t, NotifyTarget& target) 
         out = *v;
         return std::nullopt;
     };
-    if (auto f = text("name", true, target.name)) return f;
-    if (!valid_name(target.name)) return Failure{"must be 1 to 64 letters, digits, '-', '_' or '.'", "name"};
-    for (const auto& [key, node] : t)
-        if (!known.count(key.str()))
-            return Failure{"unknown field (expected name, type, url, secret, secret_file, ca_file, command, timeout, "
-                           "retry_for, retry_max_delay)",
-                           std::string(key.str())};
+    if (auto f = name_and_known_fields(t, target.name, known)) return f;
     std::string type;
     if (auto f = text("type", true, type)) return f;
     if (type == "webhook") target.kind = NotifyKind::webhook;
