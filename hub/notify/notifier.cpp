@@ -72,14 +72,17 @@ DeliveryView view_of(const Delivery& d) {
 
 struct Notifier::Impl {
     Impl(AlertBook& b, SilenceBook& s, NotifierOptions o, LogSink l)
-        : book(b), silences(s), options(std::move(o)), log(std::move(l)), timer(ioc) {}
+        : book(b), silences(s), options(std::move(o)), log(std::move(l)) {}
 
     AlertBook& book;
     SilenceBook& silences;
     NotifierOptions options;
     LogSink log;
-    net::io_context ioc;
-    net::steady_timer timer;
+    // Made by start(), destroyed by stop(): that ends every attempt in flight
+    // (its socket closed, its command killed), so none finishes after the
+    // state file has it as undelivered.
+    std::unique_ptr<net::io_context> ioc;
+    std::unique_ptr<net::steady_timer> timer;
     std::thread thread;
     bool running = false;
 
@@ -116,8 +119,8 @@ struct Notifier::Impl {
     net::ssl::context* tls_for(const std::string& ca_file, std::string& error);
 
     void schedule() {
-        timer.expires_after(tick);
-        timer.async_wait([this](boost::system::error_code ec) {
+        timer->expires_after(tick);
+        timer->async_wait([this](boost::system::error_code ec) {
             if (ec) return;
             on_tick();
             schedule();
@@ -192,14 +195,18 @@ void Notifier::Impl::take(AlertEvent e, std::int64_t now) {
     if (!worth_a_line(e)) return;
     const std::string key = alert_key(e.rule, e.host_id);
     if (!e.resolved) {
-        if (e.historical) return;            // fired in the past: history, not news (a later `late` may follow)
-        if (notified.count(key)) return;     // the receivers have it (restored after a restart)
+        if (e.historical) return;  // fired in the past: history, not news (a later `late` may follow)
+        // A live firing is a new episode (a rule replaced by a PUT loses its
+        // states without a resolution, so an old entry proves nothing); a
+        // late one may be an episode the receivers already have.
+        if (e.late && notified.count(key)) return;
         if (e.late && e.at_ms < options.started_ms && !state_restored) {
             log("not notifying " + e.rule + " on '" + e.host_id +
                 "': it was firing before this hub started, and without a data directory the hub cannot know that "
                 "nobody was told");
             return;
         }
+        notified.erase(key);
     } else if (!notified.erase(key)) {
         return;  // nobody was told it fired (silenced, or backfilled history)
     }
@@ -318,16 +325,19 @@ void Notifier::Impl::finish(Delivery& d, bool sent) {
 void Notifier::Impl::start_due_deliveries(std::int64_t now) {
     std::vector<std::uint64_t> due;
     {
+        // One at a time per notification, oldest first: a receiver never gets
+        // a resolution before its firing, even when the firing needed retries.
+        std::set<std::string> busy;
         std::lock_guard lock(view_mu);
         for (Delivery& d : outbox) {
-            if (d.in_flight || d.next_ms > now) continue;
+            if (!busy.insert(d.target.name).second || d.in_flight || d.next_ms > now) continue;
             d.in_flight = true;
             d.status = "sending";
             if (d.attempts++ == 0) d.first_ms = now;
             due.push_back(d.id);
         }
     }
-    for (std::uint64_t id : due) net::co_spawn(ioc, attempt(id), net::detached);
+    for (std::uint64_t id : due) net::co_spawn(*ioc, attempt(id), net::detached);
 }
 
 void Notifier::Impl::on_tick() {
@@ -359,6 +369,8 @@ void Notifier::start() {
     auto& im = *impl_;
     if (im.running) return;
     im.running = true;
+    im.ioc = std::make_unique<net::io_context>(1);
+    im.timer = std::make_unique<net::steady_timer>(*im.ioc);
     im.schedule();
     im.thread = std::thread([&im] {
         // A command that exits without reading its stdin must not kill the hub with SIGPIPE: EPIPE instead.
@@ -366,7 +378,7 @@ void Notifier::start() {
         sigemptyset(&pipe);
         sigaddset(&pipe, SIGPIPE);
         pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-        im.ioc.run();
+        im.ioc->run();
     });
 }
 
@@ -374,8 +386,10 @@ void Notifier::stop() {
     auto& im = *impl_;
     if (!im.running) return;
     im.running = false;
-    im.ioc.stop();
+    im.ioc->stop();
     im.thread.join();
+    im.timer.reset();
+    im.ioc.reset();
     // What is still queued or grouped becomes undelivered notices, kept in the state file.
     const std::int64_t now = now_ms();
     std::deque<AlertEvent> changes;

@@ -32,9 +32,11 @@ std::int64_t wall_ms() {
 }
 
 // Rules with one command notification `out` whose program is `command`.
-RulesParse rules_with(const std::string& command, double group_s = 0, const std::string& extra = {}) {
+// The timeout has room for a shell on a loaded machine, unless a test is about timeouts.
+RulesParse rules_with(const std::string& command, double group_s = 0, int timeout_s = 10, int retry_for_s = 20) {
     std::string text = "[[notification]]\nname = \"out\"\ntype = \"command\"\ncommand = [\"/bin/sh\", \"-c\", " +
-                       json(command).dump() + "]\ntimeout = 1\nretry_for = 2\nretry_max_delay = 1\n" + extra +
+                       json(command).dump() + "]\ntimeout = " + std::to_string(timeout_s) + "\nretry_for = " +
+                       std::to_string(retry_for_s) + "\nretry_max_delay = 1\n" +
                        "\n[[rule]]\nname = \"cpu\"\nmetric = \"cpu.total\"\nthreshold = 90\nclear = 80\nnotify = [\"out\"]\n"
                        "group = " + std::to_string(group_s) + "\n";
     RulesParse p = parse_rules(text, "test rules");
@@ -165,18 +167,18 @@ BOOST_AUTO_TEST_CASE(a_backfilled_firing_still_firing_is_sent_unless_it_predates
 }
 
 BOOST_AUTO_TEST_CASE(failing_and_hanging_commands_are_retried_then_failed) {
-    Rig failing(rules_with("cat > /dev/null; echo 'no route to pager' >&2; exit 3"));
+    Rig failing(rules_with("cat > /dev/null; echo 'no route to pager' >&2; exit 3", 0, 10, 2));
     failing.feed("h", wall_ms(), 95);
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return failing.notifier->counters().failed == 1u; }, 10s, 50ms), failing.logged());
     auto d = failing.notifier->deliveries();
     BOOST_TEST_REQUIRE(d.size() == 1u);
     BOOST_TEST(d[0].status == "failed");
-    BOOST_TEST(d[0].attempts >= 2);  // 0 s, 1 s, then the deadline at 2 s
+    BOOST_TEST(d[0].attempts >= 2);  // 0 s, 1 s, then the deadline at 2 s (fewer is a slow shell)
     BOOST_TEST(d[0].last_error == "exited with status 3: no route to pager");
     BOOST_TEST(failing.logged().find("notification FAILED: firing: cpu [warning] on h to 'out'") != std::string::npos,
                failing.logged());
 
-    Rig hanging(rules_with("sleep 30"));
+    Rig hanging(rules_with("sleep 30", 0, 1, 2));
     hanging.feed("h", wall_ms(), 95);
     BOOST_REQUIRE(wait_until([&] { return !hanging.notifier->deliveries().empty() &&
                                           hanging.notifier->deliveries()[0].attempts >= 1 &&
