@@ -11,6 +11,8 @@ using json = nlohmann::json;
 
 /* hosts named in a Slack message before "and N more" */
 constexpr std::size_t slack_hosts_listed = 20;
+/* hosts named in the one-line summary (log lines, `summary`); `hosts` has them all */
+constexpr std::size_t line_hosts_listed = 10;
 
 std::string number(double v) {
     char buf[32];
@@ -34,7 +36,8 @@ std::string host_label(const AlertEvent& e) {
 std::string notice_line(const Notice& n, const AlertRule& rule) {
     std::string line = std::string(n.resolved ? "resolved: " : "firing: ") + rule.name + " [" +
                        std::string(severity_name(rule.severity)) + "] on ";
-    for (std::size_t i = 0; i < n.alerts.size(); ++i) line += (i ? ", " : "") + n.alerts[i].host_id;
+    for (std::size_t i = 0; i < n.alerts.size() && i < line_hosts_listed; ++i) line += (i ? ", " : "") + n.alerts[i].host_id;
+    if (n.alerts.size() > line_hosts_listed) line += " and " + std::to_string(n.alerts.size() - line_hosts_listed) + " more";
     return line;
 }
 

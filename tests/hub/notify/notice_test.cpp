@@ -145,6 +145,14 @@ BOOST_AUTO_TEST_CASE(the_webhook_body_names_the_rule_hosts_and_culprit) {
     BOOST_TEST(!k["alerts"][0].contains("culprit"));
 }
 
+BOOST_AUTO_TEST_CASE(the_summary_line_names_ten_hosts_and_counts_the_rest) {
+    Notice n;
+    n.rule = "busy-loop";
+    for (int i = 0; i < 12; ++i) n.alerts.push_back(change("busy-loop", "h" + std::to_string(i), false, 5000));
+    BOOST_TEST(notice_line(n, busy_rule()) == "firing: busy-loop [critical] on h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 and 2 more");
+    BOOST_TEST(json::parse(notice_json(n, busy_rule(), "hub"))["hosts"].size() == 12u);
+}
+
 BOOST_AUTO_TEST_CASE(the_slack_body_is_one_text_naming_hosts_and_the_busiest_process) {
     Notice n;
     n.rule = "busy-loop";
