@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -48,7 +49,7 @@ retry_max_delay = 1
 name = "busy-loop"
 hosts = "notify-*"
 metric = "process.cpu"
-process = "fixture-busy"
+process = "notify-busy"
 threshold = 20
 clear = 10
 for = 3
@@ -108,8 +109,10 @@ std::int64_t wall_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::unique_ptr<ChildProcess> start_busy() {
-    auto busy = std::make_unique<ChildProcess>(std::vector<std::string>{busy_binary});
+// fixture-busy started through a link named notify-busy: the process's name
+// (comm) is the link's, so the rule sees this test's loop and no other test's.
+std::unique_ptr<ChildProcess> start_busy(const std::string& link) {
+    auto busy = std::make_unique<ChildProcess>(std::vector<std::string>{link});
     if (!wait_until([&] { return busy->output().find("READY") != std::string::npos; }, 10s))
         throw std::runtime_error("fixture-busy did not start");
     return busy;
@@ -122,8 +125,10 @@ BOOST_AUTO_TEST_CASE(one_signed_notice_per_change_silences_and_a_receiver_that_c
     TempDir dir("telehub-notify");
     const std::string rules_path = dir.str() + "/rules.toml";
     std::ofstream(rules_path) << rules_text(receiver.port);
+    const std::string busy_link = dir.str() + "/notify-busy";
+    std::filesystem::create_symlink(busy_binary, busy_link);
     HubProcess hub{{"--admin-token", admin_token, "--rules", rules_path, "--quiet"}};
-    auto busy = start_busy();
+    auto busy = start_busy(busy_link);
     ChildProcess agent({agent_binary, "--hub", "ws://127.0.0.1:" + std::to_string(hub.port) + "/ws/agent", "--host-id",
                         host_id, "--interval", "0.5"});
     const auto context = [&] { return "\nhub: " + hub.proc->output() + "\nagent: " + agent.output(); };
@@ -143,8 +148,8 @@ BOOST_AUTO_TEST_CASE(one_signed_notice_per_change_silences_and_a_receiver_that_c
     BOOST_TEST(body["alerts"][0]["at_ms"].get<std::int64_t>() - since >= 3000, "fired before `for`: " << body.dump());
     bool named = false;
     for (const auto& p : body["alerts"][0]["culprit"]["top_cpu"])
-        named = named || (p["name"] == "fixture-busy" && p["pid"] == busy->pid() && !p["cmdline"].get<std::string>().empty());
-    BOOST_TEST(named, "fixture-busy is not among the culprits: " << body.dump());
+        named = named || (p["name"] == "notify-busy" && p["pid"] == busy->pid() && !p["cmdline"].get<std::string>().empty());
+    BOOST_TEST(named, "notify-busy is not among the culprits: " << body.dump());
 
     // 2. The loop stops: exactly one resolved, and still exactly one firing.
     busy.reset();
@@ -165,7 +170,7 @@ BOOST_AUTO_TEST_CASE(one_signed_notice_per_change_silences_and_a_receiver_that_c
     BOOST_TEST_REQUIRE(made.status == 201, made.body);
     const auto silence = json::parse(made.body);
     BOOST_TEST(silence["created_by"] == "admin");
-    busy = start_busy();
+    busy = start_busy(busy_link);
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return history_count(hub, "firing") == 2; }, 20s, 100ms),
                           "the silenced episode did not fire" << context());
     BOOST_REQUIRE(wait_until(
@@ -177,7 +182,7 @@ BOOST_AUTO_TEST_CASE(one_signed_notice_per_change_silences_and_a_receiver_that_c
 
     // 4. The receiver is down for 10 s: the firing is retried and arrives once it is back.
     receiver.stop();
-    busy = start_busy();
+    busy = start_busy(busy_link);
     const auto down_since = std::chrono::steady_clock::now();
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return history_count(hub, "firing") == 3; }, 20s, 100ms),
                           "the third episode did not fire" << context());
