@@ -17,6 +17,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -35,6 +36,9 @@ const std::string admin_token = "admin-token-for-notify-tests";
 const std::string secret = "webhook-shared-secret";
 const std::string host_id = "notify-it";
 
+// The busy loop's threshold is a share of one core it gets even beside
+// fuzzers and sanitizer builds on a two-core machine (it measured 35 % there);
+// an idle process is at 0, and a loop starved for a second stays over 1 %.
 std::string rules_text(std::uint16_t receiver_port, const std::string& rule = {}) {
     return R"([[notification]]
 name = "hook"
@@ -50,8 +54,8 @@ name = "busy-loop"
 hosts = "notify-*"
 metric = "process.cpu"
 process = "notify-busy"
-threshold = 20
-clear = 10
+threshold = 10
+clear = 1
 for = 3
 severity = "critical"
 notify = ["hook"]
@@ -171,7 +175,7 @@ BOOST_AUTO_TEST_CASE(one_signed_notice_per_change_silences_and_a_receiver_that_c
     const auto silence = json::parse(made.body);
     BOOST_TEST(silence["created_by"] == "admin");
     busy = start_busy(busy_link);
-    BOOST_REQUIRE_MESSAGE(wait_until([&] { return history_count(hub, "firing") == 2; }, 20s, 100ms),
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return history_count(hub, "firing") == 2; }, 30s, 100ms),
                           "the silenced episode did not fire" << context());
     BOOST_REQUIRE(wait_until(
         [&] { return json::parse(call(hub, "GET", "/api/notifications").body, nullptr, false).value("silenced", 0) >= 1; },
@@ -184,7 +188,7 @@ BOOST_AUTO_TEST_CASE(one_signed_notice_per_change_silences_and_a_receiver_that_c
     receiver.stop();
     busy = start_busy(busy_link);
     const auto down_since = std::chrono::steady_clock::now();
-    BOOST_REQUIRE_MESSAGE(wait_until([&] { return history_count(hub, "firing") == 3; }, 20s, 100ms),
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return history_count(hub, "firing") == 3; }, 30s, 100ms),
                           "the third episode did not fire" << context());
     BOOST_REQUIRE_MESSAGE(wait_until(
                               [&] {
@@ -198,9 +202,13 @@ BOOST_AUTO_TEST_CASE(one_signed_notice_per_change_silences_and_a_receiver_that_c
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return receiver.with_status("firing").size() == 2u; }, 10s, 50ms),
                           "the retried firing never arrived" << context());
     BOOST_TEST(receiver.with_status("firing").back()["verified"] == true);
+    // The retried firing as the API shows it: sent, after more than one attempt.
     auto deliveries = json::parse(call(hub, "GET", "/api/notifications").body);
-    BOOST_TEST(deliveries["deliveries"][0]["status"] == "sent", deliveries.dump());
-    BOOST_TEST(deliveries["deliveries"][0]["attempts"].get<int>() > 1, deliveries.dump());
+    std::optional<json> retried;
+    for (const auto& d : deliveries["deliveries"])
+        if (d["status"] == "sent" && d["summary"].get<std::string>().starts_with("firing:") && d["attempts"].get<int>() > 1)
+            retried = d;
+    BOOST_TEST(retried.has_value(), deliveries.dump());
     BOOST_TEST(deliveries["failed"] == 0);
 
     // 5. An invalid PUT: 400 naming the field; the rules and the notification stay.
