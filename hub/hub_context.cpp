@@ -128,6 +128,13 @@ void HubContext::apply_reload(const HubConfig& next) {
     log.set_high_cpu(next.high_cpu);
 }
 
+void HubContext::alert_changes(const std::vector<AlertEvent>& events) {
+    if (events.empty()) return;
+    for (const AlertEvent& e : events)
+        if (worth_a_line(e)) log.event(alert_log_line(e));
+    notifier->submit(events);
+}
+
 void HubContext::forgotten(const std::vector<std::string>& host_ids, const std::string& why) {
     if (host_ids.empty()) return;
     stats.hosts_forgotten.fetch_add(host_ids.size(), std::memory_order_relaxed);
@@ -151,7 +158,8 @@ bool HubContext::plain_allowed(const boost::asio::ip::address& peer) const {
 HubContext::HubContext(HubConfig cfg)
     : config(std::move(cfg)),
       registry(registry_options(config)),
-      alerts(config.rules_file.empty() ? default_rules(config.high_cpu) : AlertBook::load_rules_file(config.rules_file),
+      alerts(config.rules_file.empty() ? RulesParse{default_rules(config.high_cpu), {}, {}, {}}
+                                       : AlertBook::load_rules_file(config.rules_file),
              config.rules_file),
       log(log_options(config)),
       files(config.web_root),
@@ -179,6 +187,11 @@ HubContext::HubContext(HubConfig cfg)
         return build_metrics_body(registry.metrics(), stats,
                                   {log.dropped(), started_ms, metrics->last_build_seconds()});
     });
+    NotifierOptions notify_options;
+    notify_options.hub_name = host_name();
+    notify_options.started_ms = started_ms;
+    if (config.persist) notify_options.state_file = (std::filesystem::path(config.data_dir) / "alerts.json").string();
+    notifier = std::make_unique<Notifier>(alerts, silences, std::move(notify_options), [this](const std::string& m) { log.event(m); });
     for (const auto& a : config.plain_from) plain_from.push_back(boost::asio::ip::make_address(a));
     if (!config.tls_cert.empty()) {
         tls = std::make_unique<ServerTls>(config.tls_cert, config.tls_key, ticket_key_file(config));

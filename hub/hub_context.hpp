@@ -12,6 +12,8 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "hub/alerts/alerts.hpp"
+#include "hub/notify/notify.hpp"
+#include "hub/silences/silences.hpp"
 #include "hub/api/api.hpp"
 #include "hub/control/control.hpp"
 #include "hub/fleet/fleet.hpp"
@@ -33,6 +35,7 @@ struct HubContext {
     HubStats stats;
     AlertBook alerts;
     FleetProcesses fleet;  // GET /api/fleet/processes
+    SilenceBook silences;
     TerminalLog log;
     StaticFiles files;
     AgentDirectory agents;
@@ -42,6 +45,11 @@ struct HubContext {
     CommandRelay relay;
     std::unique_ptr<AuditLog> audit;
     std::unique_ptr<MetricsScraper> metrics;  // GET /metrics bodies, built off the io threads
+    // Alert notices, on a thread of its own; its state is kept in
+    // DATA-DIR/alerts.json unless --no-persist (docs/alerts.md).
+    std::unique_ptr<Notifier> notifier;
+    // Alert changes to the terminal and the notifier: every io thread and the summaries thread.
+    void alert_changes(const std::vector<AlertEvent>& events);
     std::atomic<std::uint64_t> next_conn_id{1};
     std::int64_t started_ms = 0;
     std::atomic<std::int64_t> last_host_limit_log_ms{0};

@@ -81,8 +81,7 @@ struct HubServer::Impl {
         }
         std::vector<AlertEvent> events;
         ctx.alerts.on_tick(HostRegistry::system_clock_ms(), presence, events);
-        for (const AlertEvent& e : events)
-            if (worth_a_line(e)) ctx.log.event(alert_log_line(e));
+        ctx.alert_changes(events);
     }
 
     void close_idle_agents() {
@@ -268,6 +267,7 @@ int HubServer::run() {
     // systemd starts after this (After=telehub.service) find the port open.
     im.notifier.ready(im.status_line());
     if (auto period = ServiceNotifier::watchdog_period()) im.feed_watchdog(*period);
+    im.ctx.notifier->start();
     im.summary_thread = std::thread([&im] { im.run_summaries(); });
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
@@ -275,6 +275,7 @@ int HubServer::run() {
     for (auto& t : threads) t.join();
     im.stop_summaries();
     im.summary_thread.join();
+    im.ctx.notifier->stop();  // after the last change was handed to it; keeps what is undelivered
     im.ctx.audit->stop();  // while the io_context its callbacks post to still exists
     if (im.ctx.store) {
         // Every host's newest points, so the next start welcomes each agent

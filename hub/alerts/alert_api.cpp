@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telehub/tcp_state.hpp"
+#include "hub/alerts/alert_json.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -12,27 +12,6 @@ using json = nlohmann::json;
 /* GET /api/alerts/history?seconds= : at most a week back, an hour by default */
 constexpr std::int64_t max_history_seconds = 7 * 24 * 3600;
 constexpr std::int64_t default_history_seconds = 3600;
-
-json culprit_json(const AlertCulprit& c) {
-    json top = json::array();
-    for (const auto& p : c.top_cpu)
-        top.push_back({{"pid", p.pid}, {"name", p.name}, {"user", p.user}, {"cpu", p.cpu}, {"cmdline", p.cmdline},
-                       {"container", p.container}});
-    json sockets = json::array();
-    for (const auto& p : c.top_sockets) {
-        json tcp = json::object();
-        for (int s = 1; s < tcp_state_count; ++s)
-            if (p.tcp[static_cast<std::size_t>(s)]) tcp[std::string(tcp_state_name(s))] = p.tcp[static_cast<std::size_t>(s)];
-        sockets.push_back({{"pid", p.pid}, {"name", p.name}, {"total", p.total}, {"tcp", tcp}, {"udp", p.udp},
-                           {"unix", p.unix_}, {"container", p.container}});
-    }
-    json leaks = json::array();
-    for (const auto& l : c.leaks)
-        leaks.push_back({{"pid", l.pid}, {"name", l.name}, {"reason", l.reason}, {"count", l.count},
-                         {"evidence", l.evidence}, {"container", l.container}});
-    return {{"top_cpu", top}, {"top_sockets", sockets}, {"leaks", leaks}};
-}
-
 
 }  // namespace
 

@@ -22,8 +22,9 @@ std::string format_value(double v) {
     return buf;
 }
 
-// Replaces `path` whole or not at all: a crash mid-write leaves the old file.
-std::string write_atomically(const std::string& path, const std::string& text) {
+}  // namespace
+
+std::string write_file_atomically(const std::string& path, const std::string& text) {
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
@@ -40,8 +41,6 @@ std::string write_atomically(const std::string& path, const std::string& text) {
     return {};
 }
 
-}  // namespace
-
 bool worth_a_line(const AlertEvent& e) { return e.to == AlertState::firing || e.resolved; }
 
 std::string alert_log_line(const AlertEvent& e) {
@@ -55,13 +54,17 @@ std::string alert_log_line(const AlertEvent& e) {
         line += "; busiest " + p.name + " (pid " + std::to_string(p.pid) + ", " + format_value(p.cpu) + "% CPU)";
     }
     if (e.historical) line += " [backfill: recorded, not notified]";
+    if (e.late) line += " [fired in backfilled samples, still firing]";
     return line;
 }
 
 AlertBook::AlertBook(std::vector<AlertRule> rules, std::string rules_path)
     : eval_(std::move(rules)), rules_path_(std::move(rules_path)) {}
 
-std::vector<AlertRule> AlertBook::load_rules_file(const std::string& path) {
+AlertBook::AlertBook(RulesParse file, std::string rules_path)
+    : eval_(std::move(file.rules)), targets_(std::move(file.targets)), rules_path_(std::move(rules_path)) {}
+
+RulesParse AlertBook::load_rules_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot read the rules file " + path + " (--rules): " +
                                       std::generic_category().message(errno));
@@ -69,12 +72,12 @@ std::vector<AlertRule> AlertBook::load_rules_file(const std::string& path) {
     text << in.rdbuf();
     RulesParse p = parse_rules(text.str(), path);
     if (!p.ok()) throw std::runtime_error("bad rules file (--rules): " + p.error);
-    return std::move(p.rules);
+    return p;
 }
 
 void AlertBook::record(const std::vector<AlertEvent>& events, std::size_t from) {
     for (std::size_t i = from; i < events.size(); ++i) {
-        if (!worth_a_line(events[i])) continue;
+        if (!worth_a_line(events[i]) || events[i].late) continue;
         history_.push_back(events[i]);
         if (history_.size() > history_limit) history_.pop_front();
     }
@@ -104,6 +107,16 @@ std::vector<ActiveAlert> AlertBook::active() const {
     return eval_.active();
 }
 
+std::vector<SavedAlert> AlertBook::saved() const {
+    std::lock_guard lock(mu_);
+    return eval_.saved();
+}
+
+std::size_t AlertBook::restore(const std::vector<SavedAlert>& alerts) {
+    std::lock_guard lock(mu_);
+    return eval_.restore(alerts);
+}
+
 std::vector<AlertEvent> AlertBook::history(std::int64_t since_ms) const {
     std::lock_guard lock(mu_);
     std::vector<AlertEvent> out;
@@ -117,17 +130,39 @@ std::vector<AlertRule> AlertBook::rules() const {
     return eval_.rules();
 }
 
-std::string AlertBook::rules_toml() const { return rules_to_toml(rules()); }
+std::vector<NotifyTarget> AlertBook::targets() const {
+    std::lock_guard lock(mu_);
+    return targets_;
+}
+
+std::string AlertBook::rules_toml() const {
+    std::lock_guard lock(mu_);
+    return rules_to_toml(eval_.rules(), targets_);
+}
+
+std::optional<AlertBook::NotifyPlan> AlertBook::notify_plan(std::string_view rule_name) const {
+    std::lock_guard lock(mu_);
+    for (const AlertRule& r : eval_.rules()) {
+        if (r.name != rule_name) continue;
+        NotifyPlan plan{r, {}};
+        for (const std::string& n : r.notify)
+            for (const NotifyTarget& t : targets_)
+                if (t.name == n) plan.targets.push_back(t);
+        return plan;
+    }
+    return std::nullopt;
+}
 
 AlertBook::PutResult AlertBook::put_rules(std::string_view toml_text) {
     RulesParse p = parse_rules(toml_text, "request body");
     if (!p.ok()) return {400, p.error, p.field};
     std::lock_guard lock(mu_);
     if (!rules_path_.empty()) {
-        std::string failed = write_atomically(rules_path_, rules_to_toml(p.rules));
+        std::string failed = write_file_atomically(rules_path_, rules_to_toml(p.rules, p.targets));
         if (!failed.empty()) return {500, failed + "; the rules in force are unchanged", ""};
     }
     eval_.set_rules(std::move(p.rules));
+    targets_ = std::move(p.targets);
     return {};
 }
 

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "hub/alerts/alert_evaluator.hpp"
+#include "hub/alerts/rules_file.hpp"
 
 namespace telehub::hub {
 
@@ -20,21 +22,34 @@ public:
     // `rules_path`: the --rules file, where a PUT is written back; empty when
     // the hub runs its default rules (a PUT then lives until the next start).
     AlertBook(std::vector<AlertRule> rules, std::string rules_path);
+    // The rules and notifications of a rules file.
+    AlertBook(RulesParse file, std::string rules_path);
 
     // Reads --rules FILE; throws std::runtime_error naming the file, line and
     // field when it cannot be read or parsed (a start-up error, docs/errors.md).
-    static std::vector<AlertRule> load_rules_file(const std::string& path);
+    static RulesParse load_rules_file(const std::string& path);
 
     void on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out);
     void on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out);
     void forget(std::string_view host_id);
 
     std::vector<ActiveAlert> active() const;
+    std::vector<SavedAlert> saved() const;
+    std::size_t restore(const std::vector<SavedAlert>& alerts);
     // Firing and resolved changes at or after `since_ms`, oldest first.
     std::vector<AlertEvent> history(std::int64_t since_ms) const;
 
     std::vector<AlertRule> rules() const;
+    std::vector<NotifyTarget> targets() const;
     std::string rules_toml() const;
+
+    // What a change of rule `rule_name` goes out to: the rule as in force now
+    // and the notifications its `notify` names. nullopt: no such rule (any more).
+    struct NotifyPlan {
+        AlertRule rule;
+        std::vector<NotifyTarget> targets;
+    };
+    std::optional<NotifyPlan> notify_plan(std::string_view rule_name) const;
 
     struct PutResult {
         int status = 200;   // 200, 400 (bad rules), 500 (the file could not be written)
@@ -49,9 +64,14 @@ private:
 
     mutable std::mutex mu_;
     AlertEvaluator eval_;
+    std::vector<NotifyTarget> targets_;
     std::string rules_path_;
     std::deque<AlertEvent> history_;  // bounded, oldest first
 };
+
+// Replaces `path` whole or not at all (a temporary file, then rename): a
+// crash mid-write leaves the old file. "" or what failed.
+std::string write_file_atomically(const std::string& path, const std::string& text);
 
 // One terminal log line for a change worth a line (firing, resolved).
 std::string alert_log_line(const AlertEvent& e);

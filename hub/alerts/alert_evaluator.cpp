@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hub/alerts/rules_file.hpp"
+
 namespace telehub::hub {
 namespace {
 
@@ -130,10 +132,19 @@ void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::
     auto fire = [&] {
         t.state = AlertState::firing;
         t.fired_ms = at_ms;
+        t.fired_in_backfill = historical;
         t.culprit = sample ? culprit_of(rule, *sample) : AlertCulprit{};
         emit(AlertState::firing, false);
     };
     if (value) t.value = *value;
+    if (t.fired_in_backfill && !historical && t.state == AlertState::firing && !clear) {
+        t.fired_in_backfill = false;
+        emit(AlertState::firing, false);
+        out.back().late = true;
+        out.back().at_ms = t.fired_ms;
+        return;
+    }
+    t.fired_in_backfill = t.fired_in_backfill && historical;
     switch (t.state) {
         case AlertState::inactive:
             if (!breach) return;
@@ -181,6 +192,41 @@ std::vector<ActiveAlert> AlertEvaluator::active() const {
         return a.since_ms != b.since_ms ? a.since_ms < b.since_ms : std::tie(a.host_id, a.rule) < std::tie(b.host_id, b.rule);
     });
     return out;
+}
+
+}  // namespace telehub::hub
+
+namespace telehub::hub {
+
+std::vector<SavedAlert> AlertEvaluator::saved() const {
+    std::vector<SavedAlert> out;
+    for (const auto& [id, h] : hosts_)
+        for (std::size_t i = 0; i < rules_.size() && i < h.tracks.size(); ++i) {
+            const Track& t = h.tracks[i];
+            if (t.state == AlertState::inactive) continue;
+            out.push_back({rules_[i].name, rules_to_toml({rules_[i]}), id, h.hostname, t.state, t.value, t.since_ms,
+                           t.fired_ms, h.last_ms});
+        }
+    return out;
+}
+
+std::size_t AlertEvaluator::restore(const std::vector<SavedAlert>& alerts) {
+    std::size_t restored = 0;
+    for (const SavedAlert& a : alerts) {
+        if (a.state == AlertState::inactive) continue;
+        for (std::size_t i = 0; i < rules_.size(); ++i) {
+            if (rules_[i].name != a.rule || rules_to_toml({rules_[i]}) != a.rule_toml) continue;
+            Host& h = host(a.host_id, a.hostname);
+            h.last_ms = std::max(h.last_ms, a.last_ms);
+            Track& t = h.tracks[i];
+            t.state = a.state;
+            t.value = a.value;
+            t.since_ms = a.since_ms;
+            t.fired_ms = a.fired_ms;
+            ++restored;
+        }
+    }
+    return restored;
 }
 
 }  // namespace telehub::hub

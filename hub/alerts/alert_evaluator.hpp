@@ -35,6 +35,9 @@ struct AlertEvent {
     AlertState to = AlertState::inactive;  // pending, firing, or inactive after pending ended
     bool resolved = false;                 // firing -> inactive
     bool historical = false;               // from a backfilled sample: record, never notify
+    // A firing that came from backfilled samples and still holds at the
+    // host's first live sample: news now (notify), but already in the history.
+    bool late = false;
     double value = 0;
     double threshold = 0;
     std::int64_t since_ms = 0;  // when the condition began to hold
@@ -54,6 +57,23 @@ struct ActiveAlert {
     std::int64_t since_ms = 0;
     std::int64_t fired_ms = 0;  // 0 while pending
     AlertCulprit culprit;
+};
+
+// A pending or firing alert as kept across a hub restart (the state file):
+// `rule_toml` is the rule's definition then, so a rule changed meanwhile
+// starts over instead of inheriting a state it did not earn.
+struct SavedAlert {
+    std::string rule;
+    std::string rule_toml;
+    std::string host_id;
+    std::string hostname;
+    AlertState state = AlertState::pending;
+    double value = 0;
+    std::int64_t since_ms = 0;
+    std::int64_t fired_ms = 0;
+    std::int64_t last_ms = 0;  // the host's last evaluated sample
+
+    bool operator==(const SavedAlert&) const = default;
 };
 
 struct HostPresence {
@@ -81,6 +101,12 @@ public:
 
     std::vector<ActiveAlert> active() const;
 
+    std::vector<SavedAlert> saved() const;
+    // Puts back what `saved` kept for rules that are still the same; returns
+    // how many alerts it restored. The culprit is not kept: it comes back at
+    // the next firing.
+    std::size_t restore(const std::vector<SavedAlert>& alerts);
+
 private:
     struct Track {
         AlertState state = AlertState::inactive;
@@ -88,6 +114,7 @@ private:
         std::int64_t fired_ms = 0;
         double value = 0;
         AlertCulprit culprit;
+        bool fired_in_backfill = false;  // until the next live sample (AlertEvent::late)
     };
     struct Host {
         std::string hostname;

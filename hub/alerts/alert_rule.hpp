@@ -49,7 +49,10 @@ struct AlertRule {
     double clear = 0;
     double for_seconds = 0;
     AlertSeverity severity = AlertSeverity::warning;
-    std::vector<std::string> notify;  // names of notifications (docs/alerts.md)
+    std::vector<std::string> notify;  // names of [[notification]] tables (notify_target.hpp)
+    // Hosts firing (or resolving) this rule within this many seconds of the
+    // first go out as one notification naming them all.
+    double group_seconds = 2;
 
     bool operator==(const AlertRule&) const = default;
 };

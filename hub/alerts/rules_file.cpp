@@ -1,9 +1,11 @@
 #include "hub/alerts/rules_file.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cmath>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -76,18 +78,34 @@ bool valid_name(std::string_view n) {
     return true;
 }
 
+// A string field of table `t` into `out`; a failure when it is not a string, or missing and `required`.
+std::optional<Failure> text_field(const toml::table& t, std::string_view key, bool required, std::string& out) {
+    const toml::node* n = t.get(key);
+    if (!n) return required ? std::optional<Failure>(Failure{"missing", std::string(key)}) : std::nullopt;
+    auto v = n->value<std::string>();
+    if (!v) return Failure{"must be a string", std::string(key)};
+    out = *v;
+    return std::nullopt;
+}
+
+// The table's name (required, valid), then no field outside `known`.
+std::optional<Failure> name_and_known_fields(const toml::table& t, std::string& name, const std::set<std::string_view>& known) {
+    if (auto f = text_field(t, "name", true, name)) return f;
+    if (!valid_name(name)) return Failure{"must be 1 to 64 letters, digits, '-', '_' or '.'", "name"};
+    for (const auto& [key, node] : t)
+        if (!known.count(key.str())) {
+            std::string expected;
+            for (std::string_view k : known) expected += (expected.empty() ? "" : ", ") + std::string(k);
+            return Failure{"unknown field (expected " + expected + ")", std::string(key.str())};
+        }
+    return std::nullopt;
+}
+
 // One [[rule]] table into `rule`; the failure names its field.
 std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
-    static const std::set<std::string_view> known = {"name",  "hosts", "metric",   "process", "op",
-                                                     "threshold", "clear", "for", "severity", "notify"};
-    auto text = [&](std::string_view key, bool required, std::string& out) -> std::optional<Failure> {
-        const toml::node* n = t.get(key);
-        if (!n) return required ? std::optional<Failure>(Failure{"missing", std::string(key)}) : std::nullopt;
-        auto v = n->value<std::string>();
-        if (!v) return Failure{"must be a string", std::string(key)};
-        out = *v;
-        return std::nullopt;
-    };
+    static const std::set<std::string_view> known = {"name",  "hosts", "metric",   "process", "op",     "threshold",
+                                                     "clear", "for",   "severity", "notify",  "group"};
+    auto text = [&](std::string_view key, bool required, std::string& out) { return text_field(t, key, required, out); };
     auto number = [&](std::string_view key, std::optional<double>& out) -> std::optional<Failure> {
         const toml::node* n = t.get(key);
         if (!n) return std::nullopt;
@@ -96,13 +114,7 @@ std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
         out = *v;
         return std::nullopt;
     };
-    if (auto f = text("name", true, rule.name)) return f;
-    if (!valid_name(rule.name)) return Failure{"must be 1 to 64 letters, digits, '-', '_' or '.'", "name"};
-    for (const auto& [key, node] : t)
-        if (!known.count(key.str()))
-            return Failure{"unknown field (expected name, hosts, metric, process, op, threshold, clear, for, "
-                           "severity, notify)",
-                           std::string(key.str())};
+    if (auto f = name_and_known_fields(t, rule.name, known)) return f;
     if (auto f = text("hosts", false, rule.hosts)) return f;
     if (rule.hosts.empty()) return Failure{"must not be empty (\"*\" for every host)", "hosts"};
     std::string metric;
@@ -152,6 +164,70 @@ std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
             rule.notify.push_back(*v);
         }
     }
+    std::optional<double> group;
+    if (auto f = number("group", group)) return f;
+    if (group && (*group < 0 || *group > 300)) return Failure{"must be 0 to 300 seconds", "group"};
+    if (group) rule.group_seconds = *group;
+    return std::nullopt;
+}
+
+// One [[notification]] table into `target`; the failure names its field.
+std::optional<Failure> parse_target(const toml::table& t, NotifyTarget& target) {
+    static const std::set<std::string_view> known = {"name",    "type",    "url",       "secret",    "secret_file",
+                                                     "ca_file", "command", "timeout",   "retry_for", "retry_max_delay"};
+    auto text = [&](std::string_view key, bool required, std::string& out) { return text_field(t, key, required, out); };
+    auto seconds = [&](std::string_view key, double max, double& out) -> std::optional<Failure> {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        auto v = n->value<double>();
+        if (!v || !std::isfinite(*v) || *v <= 0 || *v > max)
+            return Failure{"must be a number of seconds over 0 and at most " + std::to_string(static_cast<int>(max)),
+                           std::string(key)};
+        out = *v;
+        return std::nullopt;
+    };
+    if (auto f = name_and_known_fields(t, target.name, known)) return f;
+    std::string type;
+    if (auto f = text("type", true, type)) return f;
+    if (type == "webhook") target.kind = NotifyKind::webhook;
+    else if (type == "slack") target.kind = NotifyKind::slack;
+    else if (type == "command") target.kind = NotifyKind::command;
+    else return Failure{"must be webhook, slack or command", "type"};
+    const bool http = target.kind != NotifyKind::command;
+    if (auto f = text("url", http, target.url)) return f;
+    if (!http && !target.url.empty()) return Failure{"only webhook and slack notifications take a url", "url"};
+    if (http && !parse_http_url(target.url))
+        return Failure{"must be an http:// or https:// URL with a host (and no user:password@)", "url"};
+    if (auto f = text("secret", false, target.secret)) return f;
+    if (auto f = text("secret_file", false, target.secret_file)) return f;
+    if (target.kind != NotifyKind::webhook && (t.get("secret") || t.get("secret_file")))
+        return Failure{"only webhook notifications are signed", t.get("secret") ? "secret" : "secret_file"};
+    if (!target.secret.empty() && !target.secret_file.empty())
+        return Failure{"give secret or secret_file, not both", "secret_file"};
+    if (!target.secret_file.empty()) {
+        std::ifstream in(target.secret_file);
+        if (!in || !std::getline(in, target.secret) || target.secret.empty())
+            return Failure{"cannot read a secret from " + target.secret_file, "secret_file"};
+    }
+    if (auto f = text("ca_file", false, target.ca_file)) return f;
+    if (!target.ca_file.empty() && (!http || !target.url.starts_with("https://")))
+        return Failure{"only https:// URLs take a ca_file", "ca_file"};
+    if (const toml::node* n = t.get("command")) {
+        if (http) return Failure{"only command notifications take a command", "command"};
+        const toml::array* a = n->as_array();
+        if (!a || a->empty()) return Failure{"must be a non-empty array of strings (the program, then its arguments)", "command"};
+        for (const toml::node& e : *a) {
+            auto v = e.value<std::string>();
+            if (!v || (target.command.empty() && v->empty()))
+                return Failure{"must be a non-empty array of strings (the program, then its arguments)", "command"};
+            target.command.push_back(*v);
+        }
+    } else if (!http) {
+        return Failure{"missing", "command"};
+    }
+    if (auto f = seconds("timeout", 300, target.timeout_s)) return f;
+    if (auto f = seconds("retry_for", 7 * 86400, target.retry_for_s)) return f;
+    if (auto f = seconds("retry_max_delay", 3600, target.retry_max_delay_s)) return f;
     return std::nullopt;
 }
 
@@ -178,6 +254,43 @@ std::string number_text(double v) {
     return s.empty() ? "0" : s;
 }
 
+// Each [[key]] table of `doc` through `parse_one` into `into`, names unique;
+// false at the first failure, with `out`'s error (file:line:col, the table's
+// name, the field) set and everything parsed so far dropped.
+template <class T, class ParseOne>
+bool parse_tables(const toml::table& doc, const std::string& key, std::string_view source, ParseOne parse_one,
+                  std::vector<T>& into, RulesParse& out) {
+    const toml::node* node = doc.get(key);
+    if (!node) return true;  // none: an empty file has no rules at all
+    auto refuse = [&](const toml::node& at) {
+        out.error = where(source, at.source()) + ": '" + key + "' must be [[" + key + "]] tables";
+        out.field = key;
+        return false;
+    };
+    const toml::array* list = node->as_array();
+    if (!list) return refuse(*node);
+    std::set<std::string> names;
+    for (const toml::node& n : *list) {
+        const toml::table* t = n.as_table();
+        if (!t) return refuse(n);
+        T item;
+        std::optional<Failure> failure = parse_one(*t, item);
+        if (!failure && !names.insert(item.name).second) failure = Failure{"a second " + key + " named '" + item.name + "'", "name"};
+        if (failure) {
+            const toml::node* at = t->get(failure->field);
+            out.error = where(source, at ? at->source() : t->source()) + ": " + key +
+                        (item.name.empty() ? std::string() : " '" + item.name + "'") + ": " + failure->field + ": " +
+                        failure->message;
+            out.field = failure->field;
+            out.rules.clear();
+            out.targets.clear();
+            return false;
+        }
+        into.push_back(std::move(item));
+    }
+    return true;
+}
+
 }  // namespace
 
 RulesParse parse_rules(std::string_view text, std::string_view source) {
@@ -190,47 +303,42 @@ RulesParse parse_rules(std::string_view text, std::string_view source) {
         return out;
     }
     for (const auto& [key, node] : doc)
-        if (key.str() != "rule") {
+        if (key.str() != "rule" && key.str() != "notification") {
             out.error = where(source, node.source()) + ": unknown top-level key '" + std::string(key.str()) +
-                        "' (rules are [[rule]] tables)";
+                        "' (rules are [[rule]] tables, notifications [[notification]] tables)";
             out.field = std::string(key.str());
             return out;
         }
-    const toml::node* rules = doc.get("rule");
-    if (!rules) return out;  // an empty file: no rules at all
-    const toml::array* list = rules->as_array();
-    if (!list) {
-        out.error = where(source, rules->source()) + ": 'rule' must be [[rule]] tables";
-        out.field = "rule";
-        return out;
-    }
-    std::set<std::string> names;
-    for (const toml::node& n : *list) {
-        const toml::table* t = n.as_table();
-        if (!t) {
-            out.error = where(source, n.source()) + ": 'rule' must be [[rule]] tables";
-            out.field = "rule";
-            return out;
-        }
-        AlertRule rule;
-        auto failure = parse_rule(*t, rule);
-        if (!failure && !names.insert(rule.name).second) failure = Failure{"a second rule named '" + rule.name + "'", "name"};
-        if (failure) {
-            const toml::node* at = t->get(failure->field);
-            out.error = where(source, at ? at->source() : t->source()) + ": rule" +
-                        (rule.name.empty() ? std::string() : " '" + rule.name + "'") + ": " + failure->field + ": " +
-                        failure->message;
-            out.field = failure->field;
-            out.rules.clear();
-            return out;
-        }
-        out.rules.push_back(std::move(rule));
-    }
+    if (!parse_tables<NotifyTarget>(doc, "notification", source, parse_target, out.targets, out)) return out;
+    auto rule_with_known_targets = [&](const toml::table& t, AlertRule& rule) {
+        auto failure = parse_rule(t, rule);
+        for (std::size_t i = 0; !failure && i < rule.notify.size(); ++i)
+            if (std::none_of(out.targets.begin(), out.targets.end(), [&](const NotifyTarget& x) { return x.name == rule.notify[i]; }))
+                failure = Failure{"no [[notification]] named '" + rule.notify[i] + "'", "notify"};
+        return failure;
+    };
+    parse_tables<AlertRule>(doc, "rule", source, rule_with_known_targets, out.rules, out);
     return out;
 }
 
-std::string rules_to_toml(const std::vector<AlertRule>& rules) {
+std::string rules_to_toml(const std::vector<AlertRule>& rules, const std::vector<NotifyTarget>& targets) {
     std::string out = "# telehub alert rules (docs/alerts.md)\n";
+    for (const NotifyTarget& t : targets) {
+        out += "\n[[notification]]\nname = " + quoted(t.name) + "\ntype = " + quoted(notify_kind_name(t.kind)) + "\n";
+        if (!t.url.empty()) out += "url = " + quoted(t.url) + "\n";
+        if (!t.secret_file.empty()) out += "secret_file = " + quoted(t.secret_file) + "\n";
+        else if (!t.secret.empty()) out += "secret = " + quoted(t.secret) + "\n";
+        if (!t.ca_file.empty()) out += "ca_file = " + quoted(t.ca_file) + "\n";
+        if (!t.command.empty()) {
+            out += "command = [";
+            for (std::size_t i = 0; i < t.command.size(); ++i) out += (i ? ", " : "") + quoted(t.command[i]);
+            out += "]\n";
+        }
+        const NotifyTarget plain;
+        if (t.timeout_s != plain.timeout_s) out += "timeout = " + number_text(t.timeout_s) + "\n";
+        if (t.retry_for_s != plain.retry_for_s) out += "retry_for = " + number_text(t.retry_for_s) + "\n";
+        if (t.retry_max_delay_s != plain.retry_max_delay_s) out += "retry_max_delay = " + number_text(t.retry_max_delay_s) + "\n";
+    }
     for (const AlertRule& r : rules) {
         out += "\n[[rule]]\nname = " + quoted(r.name) + "\n";
         if (r.hosts != "*") out += "hosts = " + quoted(r.hosts) + "\n";
@@ -246,6 +354,7 @@ std::string rules_to_toml(const std::vector<AlertRule>& rules) {
             for (std::size_t i = 0; i < r.notify.size(); ++i) out += (i ? ", " : "") + quoted(r.notify[i]);
             out += "]\n";
         }
+        if (r.group_seconds != AlertRule{}.group_seconds) out += "group = " + number_text(r.group_seconds) + "\n";
     }
     return out;
 }

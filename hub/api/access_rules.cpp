@@ -14,6 +14,8 @@ Need access_needed(std::string_view path) {
 Need access_needed(std::string_view method, std::string_view path) {
     // Forgetting a host (DELETE /api/hosts/{id}) changes what every viewer sees.
     if (changes_state(method) && path.substr(0, 11) == "/api/hosts/") return Need::admin;
+    // Making or ending a silence decides who hears of an alert.
+    if (changes_state(method) && path.substr(0, 13) == "/api/silences") return Need::admin;
     return access_needed(path);
 }
 

@@ -282,8 +282,7 @@ void AgentSession<Stream>::handle_sample(const Sample& s, std::string_view frame
     ctx_.fleet.on_sample(hostname_, s);
     alert_events_.clear();
     ctx_.alerts.on_sample(hostname_, s, alert_events_);
-    for (const AlertEvent& e : alert_events_)
-        if (worth_a_line(e)) ctx_.log.event(alert_log_line(e));
+    ctx_.alert_changes(alert_events_);
 }
 
 template <class Stream>

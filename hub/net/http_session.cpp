@@ -9,6 +9,8 @@
 #include "hub/api/api.hpp"
 #include "hub/net/agent_session.hpp"
 #include "hub/http/http.hpp"
+#include "hub/notify/notify.hpp"
+#include "hub/silences/silences.hpp"
 #include "hub/state/state.hpp"
 #include "hub/hub_context.hpp"
 #include "hub/net/live_session.hpp"
@@ -141,6 +143,10 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
                                                            : ", written to " + ctx_.config.rules_file));
         return answer(std::move(r));
     }
+    if (is_silences_path(path))
+        return answer(silences_reply(ctx_.silences, req.method_string(), path, req.body(), access.who->name,
+                                     HostRegistry::system_clock_ms()));
+    if (path == "/api/notifications") return answer(notifications_reply(*ctx_.notifier, req.method_string()));
     if (path == "/metrics") {
         if (req.method() != http::verb::get && !head) {
             auto r = error_reply(405, "method_not_allowed",

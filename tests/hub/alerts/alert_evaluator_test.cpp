@@ -128,6 +128,61 @@ BOOST_AUTO_TEST_CASE(backfilled_episodes_are_history_not_notifications) {
     BOOST_TEST(!run.events.back().historical);
 }
 
+// A backfilled episode that is still firing when live samples resume is news:
+// one `late` firing at the first live sample, none after; one that ended in
+// the backfill gives none.
+BOOST_AUTO_TEST_CASE(a_backfilled_firing_still_firing_live_is_notified_late_once) {
+    Run run({cpu_rule(90, 90, 2)});
+    for (int s = 1; s <= 5; ++s) run.feed(s, 95, true);
+    BOOST_TEST_REQUIRE(run.events.size() == 2u);  // pending, firing: both historical
+    run.feed(6, 96);
+    BOOST_TEST_REQUIRE(run.events.size() == 3u);
+    const AlertEvent& late = run.events.back();
+    BOOST_TEST(late.late);
+    BOOST_TEST(!late.historical);
+    BOOST_TEST((late.to == AlertState::firing));
+    BOOST_TEST(late.at_ms == 3000);  // when it fired, in the backfill
+    BOOST_TEST(late.culprit.top_cpu.front().name == "spin");
+    run.feed(7, 97);
+    BOOST_TEST(run.events.size() == 3u, "a second late firing");
+
+    Run ended({cpu_rule(90, 90, 2)});
+    for (int s = 1; s <= 5; ++s) ended.feed(s, 95, true);
+    ended.feed(6, 10, true);
+    ended.feed(7, 10);
+    for (const auto& e : ended.events) BOOST_TEST(!e.late);
+}
+
+// What a restart keeps: pending and firing states of rules that did not
+// change, with their times, so the next sample neither fires again nor
+// restarts the `for` wait.
+BOOST_AUTO_TEST_CASE(states_survive_a_save_and_restore) {
+    Run before({cpu_rule(90, 90, 2), [] {
+                    AlertRule r = cpu_rule(50, 50, 100);
+                    r.name = "slow";
+                    return r;
+                }()});
+    for (int s = 1; s <= 4; ++s) before.feed(s, 95);
+    auto saved = before.eval.saved();
+    BOOST_TEST_REQUIRE(saved.size() == 2u);
+
+    AlertRule changed = cpu_rule(50, 50, 50);  // "slow" with another `for`: starts over
+    changed.name = "slow";
+    Run after({cpu_rule(90, 90, 2), changed});
+    BOOST_TEST(after.eval.restore(saved) == 1u);
+    auto active = after.eval.active();
+    BOOST_TEST_REQUIRE(active.size() == 1u);
+    BOOST_TEST((active[0].state == AlertState::firing));
+    BOOST_TEST(active[0].since_ms == 1000);
+    BOOST_TEST(active[0].fired_ms == 3000);
+    after.feed(3, 10);  // older than the last sample before the restart: ignored
+    BOOST_TEST(after.count(AlertState::inactive, true) == 0u);
+    after.feed(5, 95);
+    BOOST_TEST(after.count(AlertState::firing) == 0u, "fired again after a restart");
+    after.feed(6, 10);
+    BOOST_TEST(after.count(AlertState::inactive, true) == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(older_samples_cannot_move_a_state_back) {
     Run run({cpu_rule(90, 90, 0)});
     run.feed(10, 95);

@@ -10,6 +10,25 @@ using namespace telehub::hub;
 namespace {
 
 const char* good = R"(
+[[notification]]
+name = "ops"
+type = "webhook"
+url = "https://hooks.example.net:8443/telehub?team=ops"
+secret = "s3cret"
+timeout = 5
+retry_for = 120
+retry_max_delay = 10
+
+[[notification]]
+name = "chat"
+type = "slack"
+url = "http://127.0.0.1:9/services/T/B/X"
+
+[[notification]]
+name = "pager"
+type = "command"
+command = ["/usr/local/bin/page", "--team", "ops"]
+
 [[rule]]
 name = "web-cpu"
 hosts = "web-*"
@@ -26,6 +45,8 @@ name = "nginx-close-wait"
 metric = "process.tcp.CLOSE_WAIT"
 process = "nginx"
 threshold = 100
+notify = ["pager"]
+group = 0
 
 [[rule]]
 name = "memory-low"
@@ -60,14 +81,45 @@ BOOST_AUTO_TEST_CASE(reads_every_field) {
     BOOST_TEST(nginx.clear == 100);  // the threshold when not given
     BOOST_TEST(nginx.hosts == "*");
     BOOST_TEST((p.rules[2].comparison == AlertComparison::below));
+    BOOST_TEST(cpu.group_seconds == 2);  // the default
+    BOOST_TEST(nginx.group_seconds == 0);
+
+    BOOST_TEST_REQUIRE(p.targets.size() == 3u);
+    const NotifyTarget& ops = p.targets[0];
+    BOOST_TEST((ops.kind == NotifyKind::webhook));
+    BOOST_TEST(ops.secret == "s3cret");
+    BOOST_TEST(ops.timeout_s == 5);
+    BOOST_TEST(ops.retry_for_s == 120);
+    BOOST_TEST(ops.retry_max_delay_s == 10);
+    BOOST_TEST((p.targets[1].kind == NotifyKind::slack));
+    BOOST_TEST(p.targets[1].retry_for_s == 600);  // the default
+    BOOST_TEST(p.targets[2].command == (std::vector<std::string>{"/usr/local/bin/page", "--team", "ops"}));
+    auto url = parse_http_url(ops.url);
+    BOOST_TEST_REQUIRE(url.has_value());
+    BOOST_TEST(url->tls);
+    BOOST_TEST(url->host == "hooks.example.net");
+    BOOST_TEST(url->port == 8443);
+    BOOST_TEST(url->target == "/telehub?team=ops");
+}
+
+BOOST_AUTO_TEST_CASE(urls) {
+    auto plain = parse_http_url("http://[::1]/hook");
+    BOOST_TEST_REQUIRE(plain.has_value());
+    BOOST_TEST(plain->host == "::1");
+    BOOST_TEST(plain->port == 80);
+    BOOST_TEST(!plain->tls);
+    BOOST_TEST(parse_http_url("http://h")->target == "/");
+    for (const char* bad : {"ftp://h/", "http://", "http://:80/", "http://h:0/", "http://h:99999/", "http://u:p@h/", "h/x"})
+        BOOST_TEST(!parse_http_url(bad).has_value(), bad);
 }
 
 BOOST_AUTO_TEST_CASE(writes_back_what_it_reads) {
     RulesParse p = parse(good);
     BOOST_TEST_REQUIRE(p.ok(), p.error);
-    RulesParse again = parse_rules(rules_to_toml(p.rules), "written");
-    BOOST_TEST_REQUIRE(again.ok(), again.error << "\n" << rules_to_toml(p.rules));
+    RulesParse again = parse_rules(rules_to_toml(p.rules, p.targets), "written");
+    BOOST_TEST_REQUIRE(again.ok(), again.error << "\n" << rules_to_toml(p.rules, p.targets));
     BOOST_TEST((again.rules == p.rules));
+    BOOST_TEST((again.targets == p.targets));
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_file_has_no_rules) {
@@ -104,6 +156,9 @@ BOOST_AUTO_TEST_CASE(every_error_names_its_line_and_field) {
          "rules.toml:6:8: rule 'r': name: a second rule named 'r'", "name"},
         {"high = 3\n", "rules.toml:1:8: unknown top-level key 'high'", "high"},
         {"[[rule]\nname = 1\n", "rules.toml:1:", ""},
+        {head + "metric = \"cpu.total\"\nthreshold = 90\nnotify = [\"ops\"]\n",
+         "rules.toml:5:10: rule 'r': notify: no [[notification]] named 'ops'", "notify"},
+        {head + "metric = \"cpu.total\"\nthreshold = 90\ngroup = 301\n", "rules.toml:5:9: rule 'r': group: must be 0 to 300", "group"},
     };
     for (const Case& c : cases) {
         RulesParse p = parse(c.text);
@@ -111,6 +166,40 @@ BOOST_AUTO_TEST_CASE(every_error_names_its_line_and_field) {
         BOOST_TEST(p.error.find(c.want) != std::string::npos, "error '" << p.error << "' lacks '" << c.want << "'");
         BOOST_TEST(p.field == c.field, p.error);
         BOOST_TEST(p.rules.empty());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(every_notification_error_names_its_line_and_field) {
+    struct Case {
+        std::string text;
+        std::string want;
+        std::string field;
+    };
+    const std::string head = "[[notification]]\nname = \"n\"\n";  // lines 1-2
+    const Case cases[] = {
+        {head + "type = \"email\"\n", "rules.toml:3:8: notification 'n': type: must be webhook, slack or command", "type"},
+        {head + "type = \"webhook\"\n", "rules.toml:1:1: notification 'n': url: missing", "url"},
+        {head + "type = \"webhook\"\nurl = \"ftp://x/\"\n", "rules.toml:4:7: notification 'n': url: must be an http", "url"},
+        {head + "type = \"slack\"\nurl = \"http://x/\"\nsecret = \"k\"\n", "rules.toml:5:10: notification 'n': secret: only webhook", "secret"},
+        {head + "type = \"command\"\n", "notification 'n': command: missing", "command"},
+        {head + "type = \"command\"\ncommand = []\n", "rules.toml:4:11: notification 'n': command: must be a non-empty", "command"},
+        {head + "type = \"command\"\ncommand = [\"x\"]\nurl = \"http://x/\"\n", "notification 'n': url: only webhook and slack", "url"},
+        {head + "type = \"webhook\"\nurl = \"http://x/\"\ntimeout = 0\n", "rules.toml:5:11: notification 'n': timeout: must be a number of seconds", "timeout"},
+        {head + "type = \"webhook\"\nurl = \"http://x/\"\nretry_for = \"long\"\n", "notification 'n': retry_for: must be", "retry_for"},
+        {head + "type = \"webhook\"\nurl = \"http://x/\"\nsecret_file = \"/nonexistent/telehub-secret\"\n",
+         "rules.toml:5:15: notification 'n': secret_file: cannot read a secret from /nonexistent/telehub-secret", "secret_file"},
+        {head + "type = \"webhook\"\nurl = \"http://x/\"\nca_file = \"/etc/ssl/x.pem\"\n", "notification 'n': ca_file: only https://", "ca_file"},
+        {head + "type = \"webhook\"\nurl = \"http://x/\"\ncolour = 1\n", "notification 'n': colour: unknown field", "colour"},
+        {head + "type = \"webhook\"\nurl = \"http://x/\"\n" + head + "type = \"slack\"\nurl = \"http://y/\"\n",
+         "rules.toml:6:8: notification 'n': name: a second notification named 'n'", "name"},
+        {"notification = 3\n", "rules.toml:1:16: 'notification' must be [[notification]] tables", "notification"},
+    };
+    for (const Case& c : cases) {
+        RulesParse p = parse(c.text);
+        BOOST_TEST(!p.ok(), "accepted:\n" << c.text);
+        BOOST_TEST(p.error.find(c.want) != std::string::npos, "error '" << p.error << "' lacks '" << c.want << "'");
+        BOOST_TEST(p.field == c.field, p.error);
+        BOOST_TEST(p.targets.empty());
     }
 }
 
