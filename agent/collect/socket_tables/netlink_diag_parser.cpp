@@ -1,6 +1,7 @@
 #include "agent/collect/socket_tables/netlink_diag_parser.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include <arpa/inet.h>
@@ -76,6 +77,11 @@ bool parse_unix(std::span<const std::byte> payload, SocketEntry& e, std::string_
     return true;
 }
 
+// The errno of a netlink error field: the kernel sends -errno, at most 4095.
+// Anything else (INT_MIN, which cannot even be negated, or a positive value)
+// is a malformed reply: EPROTO. Found by the socket_tables fuzz target.
+int errno_of(int err) { return err < 0 && err >= -4095 ? -err : EPROTO; }
+
 }  // namespace
 
 DiagChunkResult parse_diag_chunk(std::span<const std::byte> chunk, std::uint32_t seq, SocketFamily family,
@@ -93,7 +99,7 @@ DiagChunkResult parse_diag_chunk(std::span<const std::byte> chunk, std::uint32_t
             // Since 4.x a dump that failed part-way reports its errno here.
             if (payload.size() >= sizeof(int)) {
                 int err = load<int>(payload.data());
-                if (err < 0) return fail("sock_diag dump ended with an error", -err);
+                if (err < 0) return fail("sock_diag dump ended with an error", errno_of(err));
             }
             return {DiagChunkResult::done, 0, {}};
         }
@@ -101,7 +107,7 @@ DiagChunkResult parse_diag_chunk(std::span<const std::byte> chunk, std::uint32_t
             if (payload.size() < sizeof(int)) return fail("netlink error message too short");
             int err = load<int>(payload.data());
             if (err == 0) return fail("netlink acknowledgement where a dump was expected");
-            return fail("kernel refused the sock_diag request", -err);
+            return fail("kernel refused the sock_diag request", errno_of(err));
         }
         if (h.nlmsg_type == NLMSG_OVERRUN) return fail("netlink reports lost dump data (overrun)");
         if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {

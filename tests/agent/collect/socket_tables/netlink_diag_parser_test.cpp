@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cerrno>
+#include <limits>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -167,6 +168,29 @@ BOOST_AUTO_TEST_CASE(kernel_errors_are_reported_with_errno) {
     r = parse(interrupted, out);
     BOOST_TEST(r.status == DiagChunkResult::failed);
     BOOST_TEST(r.error == EINTR);
+}
+
+// The socket_tables fuzz target's find: INT_MIN in an error field was negated
+// (undefined behaviour); a value no kernel sends is a malformed reply, EPROTO.
+BOOST_AUTO_TEST_CASE(an_error_field_no_kernel_sends_is_eproto) {
+    std::vector<SocketEntry> out;
+    for (int bad : {std::numeric_limits<int>::min(), -4096, 7}) {
+        nlmsgerr e{};
+        e.error = bad;
+        Bytes payload, refused;
+        append_raw(payload, &e, sizeof e);
+        append_msg(refused, NLMSG_ERROR, payload);
+        auto r = parse(refused, out);
+        BOOST_TEST(r.status == DiagChunkResult::failed);
+        BOOST_TEST(r.error == EPROTO, bad);
+        Bytes ended;
+        append_msg(ended, NLMSG_DONE, int_payload(bad));
+        r = parse(ended, out);
+        if (bad < 0) {
+            BOOST_TEST(r.status == DiagChunkResult::failed);
+            BOOST_TEST(r.error == EPROTO, bad);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(malformed_messages_fail_with_a_reason) {
