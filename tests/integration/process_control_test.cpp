@@ -317,11 +317,21 @@ BOOST_AUTO_TEST_CASE(reports_keep_the_seeds_csv_formats) {
         ++trows;
     }
     BOOST_TEST(trows == 5);
-    auto users = json::parse(call("GET", "/api/hosts/ctl-plain/users").body);
-    BOOST_REQUIRE(!users["users"].empty());
-    auto name = users["users"][0]["username"].get<std::string>();
-    auto tasks = json::parse(call("GET", "/api/hosts/ctl-plain/users/" + name + "/tasks").body);
-    BOOST_TEST(tasks["processes"].size() == users["users"][0]["running"].get<std::size_t>());
+    // A user's count in `users` and the length of its `tasks` agree. The two
+    // are separate reads of a busy machine (its compilers come and go between
+    // them), so they are asked again until a pair is taken with nothing started
+    // or ended in between.
+    std::size_t running = 0, listed = 0;
+    const bool agreed = wait_until([&] {
+        auto users = json::parse(call("GET", "/api/hosts/ctl-plain/users").body);
+        if (users["users"].empty()) return false;
+        auto name = users["users"][0]["username"].get<std::string>();
+        auto tasks = json::parse(call("GET", "/api/hosts/ctl-plain/users/" + name + "/tasks").body);
+        running = users["users"][0]["running"].get<std::size_t>();
+        listed = tasks["processes"].size();
+        return listed == running;
+    }, 20s, 100ms);
+    BOOST_TEST(agreed, "tasks listed " << listed << " processes, users counted " << running);
 }
 
 BOOST_AUTO_TEST_CASE(the_audit_log_has_one_line_per_command_with_its_result) {
