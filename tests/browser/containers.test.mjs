@@ -95,8 +95,9 @@ describe('containers', { timeout: 120000, skip: isRoot ? false : 'needs root to 
 
   after(async () => {
     try { await browser?.close(); } finally {
-      await stopAll();
-      for (const g of groups) await g.remove();
+      try { await stopAll(); } finally {
+        for (const g of groups) await g.remove();
+      }
     }
   });
 
