@@ -81,6 +81,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
         ("hub-log", po::value(&o.hub_log)->default_value(o.hub_log), "terminal log of a spawned hub: quiet, text or json")
         ("hub-no-persist", po::bool_switch(&no_persist), "start the spawned hub with --no-persist (history in memory only)")
         ("hub-log-rate", po::value(&hub_log_rate), "a spawned hub's --log-rate (default: the hub's own)")
+        ("hub-rules", po::value(&o.hub_rules), "a spawned hub's --rules file (default: the hub's built-in rules)")
         ("hub-output", po::value(&o.hub_output)->default_value(o.hub_output), "file for a spawned hub's stdout and stderr")
         ("ramp", po::bool_switch(&o.ramp), "raise the agent count step by step until the hub stops keeping up")
         ("ramp-steps", po::value(&steps), "agent counts of --ramp, comma-separated (default 1000,2000,4000,...,20000)")
@@ -118,6 +119,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     if (o.refresh < 1 || o.refresh > 100000) bad("refresh", "must be at least 1");
     if (!(o.hot_fraction >= 0 && o.hot_fraction <= 1)) bad("hot-fraction", "must be 0-1");
     if (vm.count("hub-log-rate")) o.hub_log_rate = hub_log_rate;
+    if (vm.count("hub-rules") && o.spawn_hub.empty()) bad("hub-rules", "needs --spawn-hub (a running hub has its rules already)");
     o.hub_persist = !no_persist;
     if (vm.count("hub-pid")) {
         if (hub_pid <= 0) bad("hub-pid", "must be a process id");

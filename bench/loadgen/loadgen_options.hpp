@@ -32,6 +32,7 @@ struct LoadgenOptions {
     bool hub_persist = true;               // for --spawn-hub: history store on (a temporary data dir) or --no-persist
     std::string hub_output = "/dev/null";  // for --spawn-hub: the hub's stdout and stderr
     std::optional<std::size_t> hub_log_rate;  // for --spawn-hub: its --log-rate
+    std::string hub_rules;                 // for --spawn-hub: its --rules file (empty: the built-in rules)
     bool ramp = false;
     std::vector<std::size_t> ramp_steps = {1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 20000};
     double max_seconds = 600;              // the whole run stops by then

@@ -131,13 +131,14 @@ void Run::start_hub() {
         args.insert(args.end(), {"--data-dir", data_dir_->path()});
         if (!o_.hub_persist) args.push_back("--no-persist");
         if (o_.tls) args.push_back("--self-signed-tls");
+        if (!o_.hub_rules.empty()) args.insert(args.end(), {"--rules", o_.hub_rules});
         hub_args_ = args;
         spawned_ = std::make_unique<HubProcess>(o_.spawn_hub, args, o_.hub_output, HubSpawn{0, hub_need, false});
         hub_ = {net::ip::make_address("127.0.0.1"), spawned_->port()};
         hub_pid_ = spawned_->pid();
         progress("started hub " + o_.spawn_hub + " (pid " + std::to_string(spawned_->pid()) + ") on 127.0.0.1:" +
                  std::to_string(spawned_->port()) + " with --data-dir " + data_dir_->path() + (o_.hub_persist ? "" : " --no-persist") +
-                 (o_.tls ? " --self-signed-tls" : ""));
+                 (o_.tls ? " --self-signed-tls" : "") + (o_.hub_rules.empty() ? "" : " --rules " + o_.hub_rules));
     } else {
         hub_ = {net::ip::make_address(o_.hub_address), o_.hub_port};
     }
