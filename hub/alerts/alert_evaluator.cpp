@@ -48,7 +48,16 @@ std::string_view alert_state_name(AlertState s) {
     return "?";
 }
 
-AlertEvaluator::AlertEvaluator(std::vector<AlertRule> rules) : rules_(std::move(rules)) {}
+AlertEvaluator::AlertEvaluator(std::vector<AlertRule> rules) : rules_(std::move(rules)) { derive_from_rules(); }
+
+void AlertEvaluator::derive_from_rules() {
+    rule_tomls_.clear();
+    offline_rules_.clear();
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+        rule_tomls_.push_back(rules_to_toml({rules_[i]}));
+        if (rules_[i].metric == AlertMetric::offline) offline_rules_.push_back(i);
+    }
+}
 
 void AlertEvaluator::set_rules(std::vector<AlertRule> rules) {
     for (auto& [id, h] : hosts_) {
@@ -59,7 +68,16 @@ void AlertEvaluator::set_rules(std::vector<AlertRule> rules) {
         h.tracks = std::move(tracks);
     }
     rules_ = std::move(rules);
-    for (auto& [id, h] : hosts_) rescope(h, id);
+    derive_from_rules();
+    for (auto& [id, h] : hosts_) {
+        rescope(h, id);
+        recount(h);
+    }
+}
+
+void AlertEvaluator::recount(Host& h) {
+    h.active = static_cast<std::size_t>(
+        std::count_if(h.tracks.begin(), h.tracks.end(), [](const Track& t) { return t.state != AlertState::inactive; }));
 }
 
 void AlertEvaluator::rescope(Host& h, std::string_view id) {
@@ -93,12 +111,11 @@ void AlertEvaluator::on_sample(std::string_view hostname, const Sample& sample, 
 }
 
 void AlertEvaluator::on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out) {
+    if (offline_rules_.empty()) return;
     for (const HostPresence& p : hosts) {
         Host& h = host(p.host_id, p.hostname);
-        for (std::size_t i = 0; i < rules_.size(); ++i) {
-            if (!h.in_scope[i] || rules_[i].metric != AlertMetric::offline) continue;
-            step(i, h, p.host_id, p.online ? 0.0 : 1.0, now_ms, false, nullptr, out);
-        }
+        for (std::size_t i : offline_rules_)
+            if (h.in_scope[i]) step(i, h, p.host_id, p.online ? 0.0 : 1.0, now_ms, false, nullptr, out);
     }
 }
 
@@ -113,6 +130,10 @@ void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::
     // A figure the sample lacks (no process of that name) is not a breach,
     // and ends a firing alert.
     const bool breach = value && breaches(rule, *value);
+    // Most tracks of most hosts, most of the time: nothing to do, and the
+    // track is not written (a backfill mark left on an inactive track means
+    // nothing: it matters only while firing, and firing sets it anew).
+    if (t.state == AlertState::inactive && !breach) return;
     const bool clear = !value || cleared(rule, *value);
     auto emit = [&](AlertState to, bool resolved) {
         AlertEvent& e = out.emplace_back();
@@ -127,13 +148,13 @@ void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::
         e.threshold = resolved ? rule.clear : rule.threshold;
         e.since_ms = t.since_ms;
         e.at_ms = at_ms;
-        if (to == AlertState::firing) e.culprit = t.culprit;
+        if (to == AlertState::firing && t.culprit) e.culprit = *t.culprit;
     };
     auto fire = [&] {
         t.state = AlertState::firing;
         t.fired_ms = at_ms;
         t.fired_in_backfill = historical;
-        t.culprit = sample ? culprit_of(rule, *sample) : AlertCulprit{};
+        t.culprit = sample ? std::make_unique<const AlertCulprit>(culprit_of(rule, *sample)) : nullptr;
         emit(AlertState::firing, false);
     };
     if (value) t.value = *value;
@@ -148,6 +169,7 @@ void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::
     switch (t.state) {
         case AlertState::inactive:
             if (!breach) return;
+            ++h.active;
             t.state = AlertState::pending;
             t.since_ms = at_ms;
             if (rule.for_seconds <= 0) fire();
@@ -155,6 +177,7 @@ void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::
             return;
         case AlertState::pending:
             if (!breach) {
+                --h.active;
                 t.state = AlertState::inactive;
                 emit(AlertState::inactive, false);
                 return;
@@ -163,16 +186,18 @@ void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::
             return;
         case AlertState::firing:
             if (!clear) return;
+            --h.active;
             t.state = AlertState::inactive;
             emit(AlertState::inactive, true);
-            t.culprit = {};
+            t.culprit.reset();
             return;
     }
 }
 
 std::vector<ActiveAlert> AlertEvaluator::active() const {
     std::vector<ActiveAlert> out;
-    for (const auto& [id, h] : hosts_)
+    for (const auto& [id, h] : hosts_) {
+        if (h.active == 0) continue;
         for (std::size_t i = 0; i < rules_.size() && i < h.tracks.size(); ++i) {
             const Track& t = h.tracks[i];
             if (t.state == AlertState::inactive) continue;
@@ -186,8 +211,9 @@ std::vector<ActiveAlert> AlertEvaluator::active() const {
             a.threshold = rules_[i].threshold;
             a.since_ms = t.since_ms;
             a.fired_ms = t.state == AlertState::firing ? t.fired_ms : 0;
-            a.culprit = t.culprit;
+            if (t.culprit) a.culprit = *t.culprit;
         }
+    }
     std::sort(out.begin(), out.end(), [](const ActiveAlert& a, const ActiveAlert& b) {
         return a.since_ms != b.since_ms ? a.since_ms < b.since_ms : std::tie(a.host_id, a.rule) < std::tie(b.host_id, b.rule);
     });
@@ -200,13 +226,15 @@ namespace telehub::hub {
 
 std::vector<SavedAlert> AlertEvaluator::saved() const {
     std::vector<SavedAlert> out;
-    for (const auto& [id, h] : hosts_)
+    for (const auto& [id, h] : hosts_) {
+        if (h.active == 0) continue;
         for (std::size_t i = 0; i < rules_.size() && i < h.tracks.size(); ++i) {
             const Track& t = h.tracks[i];
             if (t.state == AlertState::inactive) continue;
-            out.push_back({rules_[i].name, rules_to_toml({rules_[i]}), id, h.hostname, t.state, t.value, t.since_ms,
+            out.push_back({rules_[i].name, rule_tomls_[i], id, h.hostname, t.state, t.value, t.since_ms,
                            t.fired_ms, h.last_ms});
         }
+    }
     return out;
 }
 
@@ -215,10 +243,11 @@ std::size_t AlertEvaluator::restore(const std::vector<SavedAlert>& alerts) {
     for (const SavedAlert& a : alerts) {
         if (a.state == AlertState::inactive) continue;
         for (std::size_t i = 0; i < rules_.size(); ++i) {
-            if (rules_[i].name != a.rule || rules_to_toml({rules_[i]}) != a.rule_toml) continue;
+            if (rules_[i].name != a.rule || rule_tomls_[i] != a.rule_toml) continue;
             Host& h = host(a.host_id, a.hostname);
             h.last_ms = std::max(h.last_ms, a.last_ms);
             Track& t = h.tracks[i];
+            if (t.state == AlertState::inactive) ++h.active;
             t.state = a.state;
             t.value = a.value;
             t.since_ms = a.since_ms;

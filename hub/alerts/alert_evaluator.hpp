@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -108,18 +109,22 @@ public:
     std::size_t restore(const std::vector<SavedAlert>& alerts);
 
 private:
+    // Small (40 bytes): every sample reads its host's track of every rule,
+    // and 10,000 hosts' tracks do not fit a cache; the culprit, kept only
+    // while firing, lives on its own.
     struct Track {
         AlertState state = AlertState::inactive;
+        bool fired_in_backfill = false;  // until the next live sample (AlertEvent::late)
         std::int64_t since_ms = 0;
         std::int64_t fired_ms = 0;
-        double value = 0;
-        AlertCulprit culprit;
-        bool fired_in_backfill = false;  // until the next live sample (AlertEvent::late)
+        double value = 0;  // the latest, while pending or firing
+        std::unique_ptr<const AlertCulprit> culprit;
     };
     struct Host {
         std::string hostname;
         std::int64_t last_ms = 0;
         std::vector<Track> tracks;  // parallel to rules_
+        std::size_t active = 0;     // tracks pending or firing: saved() skips hosts with none
         std::vector<char> in_scope;  // parallel to rules_: the rule's glob matches this host
     };
 
@@ -127,8 +132,15 @@ private:
     void step(std::size_t rule, Host& h, std::string_view id, std::optional<double> value, std::int64_t at_ms,
               bool historical, const Sample* sample, std::vector<AlertEvent>& out);
     void rescope(Host& h, std::string_view id);
+    void derive_from_rules();
+    void recount(Host& h);
 
     std::vector<AlertRule> rules_;
+    // Each rule as TOML, made once per rules set: a saved alert names its rule
+    // by it, and the notifier saves every second with thousands of alerts
+    // pending, holding the book's lock that ingest waits on.
+    std::vector<std::string> rule_tomls_;
+    std::vector<std::size_t> offline_rules_;  // indices of the `offline` rules: on_tick's only work
     // Looked up by string_view: no string made per sample.
     struct IdHash {
         using is_transparent = void;

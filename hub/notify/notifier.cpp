@@ -33,6 +33,10 @@ namespace net = boost::asio;
 constexpr auto tick = std::chrono::milliseconds(100);
 /* the state file is written at most this often (and at stop) */
 constexpr std::int64_t save_every_ms = 1000;
+/* ... and this often when only pending alerts changed: a fleet hovering at
+   its thresholds flips thousands of them a second, and losing a few seconds
+   of a pending alert's `for` to a crash costs nobody a notification */
+constexpr std::int64_t pending_save_every_ms = 10'000;
 /* finished deliveries kept for GET /api/notifications */
 constexpr std::size_t finished_kept = 200;
 /* a full queue logs one line per this long, not one per change */
@@ -100,6 +104,8 @@ struct Notifier::Impl {
     std::map<std::string, std::unique_ptr<net::ssl::context>> tls_contexts;  // by ca_file
     std::uint64_t next_id = 1;
     bool dirty = false;
+    bool pending_dirty = false;  // only pending alerts changed since the last save
+    bool pending_changed = false;  // under queue_mu: submit() saw pending changes since the last tick
     std::uint64_t saved_silences_version = 0;
     std::int64_t last_save_ms = 0;
 
@@ -186,13 +192,16 @@ void Notifier::Impl::save() {
     }
     std::string failed = write_file_atomically(options.state_file, notify_state_json(s));
     if (!failed.empty()) log("alert state not saved: " + failed);
-    dirty = false;
+    dirty = pending_dirty = false;
     last_save_ms = now_ms();
 }
 
 void Notifier::Impl::take(AlertEvent e, std::int64_t now) {
-    dirty = true;  // any change, pending ones too, moves the saved states
-    if (!worth_a_line(e)) return;
+    if (!worth_a_line(e)) {
+        pending_dirty = true;  // pending ones too move the saved states
+        return;
+    }
+    dirty = true;
     const std::string key = alert_key(e.rule, e.host_id);
     if (!e.resolved) {
         if (e.historical) return;  // fired in the past: history, not news (a later `late` may follow)
@@ -346,6 +355,8 @@ void Notifier::Impl::on_tick() {
     {
         std::lock_guard lock(queue_mu);
         changes.swap(queue);
+        if (pending_changed) pending_dirty = true;
+        pending_changed = false;
     }
     for (AlertEvent& e : changes) take(std::move(e), now);
     send_due_notices(now);
@@ -354,7 +365,8 @@ void Notifier::Impl::on_tick() {
         saved_silences_version = v;
         dirty = true;
     }
-    if (dirty && now - last_save_ms >= save_every_ms) save();
+    if ((dirty && now - last_save_ms >= save_every_ms) || (pending_dirty && now - last_save_ms >= pending_save_every_ms))
+        save();
 }
 
 Notifier::Notifier(AlertBook& book, SilenceBook& silences, NotifierOptions options, LogSink log)
@@ -414,6 +426,11 @@ void Notifier::submit(const std::vector<AlertEvent>& events) {
     {
         std::lock_guard lock(im.queue_mu);
         for (const AlertEvent& e : events) {
+            if (!worth_a_line(e)) {
+                // A pending change only moves the saved states: no copy to queue.
+                im.pending_changed = true;
+                continue;
+            }
             if (im.queue.size() >= im.options.queue_limit) {
                 ++refused;
                 continue;

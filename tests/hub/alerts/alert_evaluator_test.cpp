@@ -236,6 +236,42 @@ BOOST_AUTO_TEST_CASE(scope_and_rule_changes) {
     BOOST_TEST(eval.active().empty());
 }
 
+// saved() and active() skip hosts with no pending or firing alert by a count
+// kept per host; every way a state changes must keep that count right.
+BOOST_AUTO_TEST_CASE(saved_and_active_follow_every_change_of_state) {
+    AlertRule slow = cpu_rule(50, 50, 100);
+    slow.name = "slow";
+    Run run({cpu_rule(90, 90, 0), slow});
+    run.feed(1, 95);  // "cpu" fires, "slow" goes pending
+    BOOST_TEST(run.eval.saved().size() == 2u);
+    run.feed(2, 10);  // both end: resolved, and pending back to inactive
+    BOOST_TEST(run.eval.saved().empty());
+    BOOST_TEST(run.eval.active().empty());
+
+    run.feed(3, 95);
+    auto saved = run.eval.saved();
+    BOOST_TEST_REQUIRE(saved.size() == 2u);
+    // Restoring states the host already holds counts nothing twice.
+    BOOST_TEST(run.eval.restore(saved) == 2u);
+    run.feed(4, 10);
+    BOOST_TEST(run.eval.saved().empty(), "an ended alert still saved after a restore over it");
+
+    // A rules change keeps the unchanged rule's state and drops the other's.
+    run.feed(5, 95);
+    run.eval.set_rules({cpu_rule(90, 90, 0)});
+    BOOST_TEST(run.eval.saved().size() == 1u);
+    run.feed(6, 10);
+    BOOST_TEST(run.eval.saved().empty());
+    BOOST_TEST(run.eval.active().empty());
+
+    // Restored into a fresh evaluator, then ended there.
+    Run fresh({cpu_rule(90, 90, 0), slow});
+    BOOST_TEST(fresh.eval.restore(saved) == 2u);
+    BOOST_TEST(fresh.eval.active().size() == 2u);
+    fresh.feed(7, 10);
+    BOOST_TEST(fresh.eval.active().empty());
+}
+
 BOOST_AUTO_TEST_CASE(socket_rules_name_the_processes_by_their_count) {
     AlertRule cw;
     cw.name = "close-wait";
