@@ -143,6 +143,11 @@ void Run::start_hub() {
         hub_ = {net::ip::make_address(o_.hub_address), o_.hub_port};
     }
     wait_for_health("hub");
+    // telehub-hub-floor says so in its stats: it answers no dashboard, so their verdicts mean nothing there.
+    if (auto stats = http_get(hub_, "/api/stats", http_timeout);
+        stats.status == 200 && stats.body.find("\"floor\":true") != std::string::npos)
+        progress("the hub is telehub-hub-floor: it serves no dashboards (no summaries, no detail, no latency); "
+                 "compare it with a hub run with the same --dashboards 0 --detail 0");
     if (!hub_pid_) hub_pid_ = o_.hub_pid;
     if (!hub_pid_ && hub_.address().is_loopback()) hub_pid_ = probe_.listener_pid(hub_.port());
     if (!hub_pid_) progress("warning: hub pid not found (give --hub-pid); hub CPU and RSS will not be measured");
