@@ -5,8 +5,9 @@
 namespace telehub::agent {
 
 bool return_free_heap(std::size_t threshold) {
-    // mallinfo2 reads the arena's counters; malloc_trim walks every free
-    // chunk and madvises its pages away, so it runs only when enough is free.
+    // mallinfo2 sums the free lists (a few hundred chunks in the agent's
+    // small heap); malloc_trim also madvises their pages away, so it runs
+    // only when enough is free.
     if (mallinfo2().fordblks < threshold) return false;
     return malloc_trim(0) == 1;
 }
