@@ -3,30 +3,17 @@
 #include <algorithm>
 #include <chrono>
 
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
 #include "hub/hub_context.hpp"
 
 namespace telehub::hub {
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 namespace net = boost::asio;
+namespace close_code = ws::close_code;
 
 namespace {
-
-// Agent frames are read in chunks so one over --max-frame (or --max-reply,
-// for a reply the hub awaits) is refused with an error frame; the WebSocket
-// layer's own limit (twice --max-reply) only cuts off a peer that declares a
-// huge frame, with a bare 1009. The chunk is also what
-// each session's read buffer keeps between frames: 8 KiB holds a typical
-// ~4 KB sample in one read (64 KiB was mostly untouched, so it cost address
-// space per connection rather than measured RSS).
-constexpr std::size_t read_chunk = 8 * 1024;
 
 // One decoder and one decoded frame per io thread, not per session: the
 // parser's buffers (tens of KB for a 4 KB sample) then stay hot in cache and
@@ -56,7 +43,7 @@ std::string close_reason_text(const std::string& s) {
 
 template <class Stream>
 AgentSession<Stream>::AgentSession(Stream&& stream, HubContext& ctx, std::string peer)
-    : ws_(std::move(stream)),
+    : ws_(std::move(stream), *this),
       ctx_(ctx),
       peer_(std::move(peer)),
       conn_id_(ctx.next_conn_id.fetch_add(1)),
@@ -79,73 +66,59 @@ AgentSession<Stream>::~AgentSession() {
 template <class Stream>
 void AgentSession<Stream>::run(beast::http::request<beast::http::string_body> upgrade) {
     ctx_.agents.add(conn_id_, this->weak_from_this());
-    beast::get_lowest_layer(ws_).expires_never();
-    // Beast's idle timeout re-arms a timer on every frame read (a cancelled
-    // wait and a new one, per sample); the hub's once-a-second sweep
-    // (close_if_idle) does that job for every agent at once instead. The
-    // handshake and close timeouts stay with Beast.
-    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
-    timeouts.idle_timeout = websocket::stream_base::none();
-    ws_.set_option(timeouts);
-    ws_.read_message_max(ctx_.config.max_reply * 2);
-    ws_.async_accept(upgrade, beast::bind_front_handler(&AgentSession<Stream>::on_accept, this->shared_from_this()));
+    // No idle timer per connection: the hub's once-a-second sweep
+    // (close_if_idle) watches every agent at once.
+    ws_.accept(std::move(upgrade));
 }
 
 template <class Stream>
-void AgentSession<Stream>::on_accept(beast::error_code ec) {
-    if (ec) return fail(ec, "handshake");
-    accepted_ = true;
-    do_read();
-}
+void AgentSession<Stream>::on_ws_open() {}
 
 template <class Stream>
-void AgentSession<Stream>::do_read() {
-    ws_.async_read_some(buffer_, read_chunk, beast::bind_front_handler(&AgentSession<Stream>::on_read, this->shared_from_this()));
-}
-
-template <class Stream>
-void AgentSession<Stream>::on_read(beast::error_code ec, std::size_t n) {
-    if (ec == websocket::error::message_too_big) {
-        ctx_.stats.refuse(RefuseReason::frame_too_big);
-        ctx_.log.event("refused frame from " + peer_ + ": declared frame over twice --max-frame; closed with 1009");
-        end_reason_ = "frame too big";
-        return;  // the WebSocket layer has closed with 1009
-    }
-    if (ec) return fail(ec, "read");
+void AgentSession<Stream>::on_ws_bytes_read(std::size_t n) {
     ctx_.stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
+}
+
+template <class Stream>
+bool AgentSession<Stream>::ws_accepts_size(std::uint64_t size) {
     // A reply may be as large as --max-reply, but only while the hub awaits
     // one from this connection: the relay is asked only past --max-frame.
-    if (buffer_.size() > ctx_.config.max_frame) {
-        const bool reply_due = ctx_.relay.awaits_reply(conn_id_);
-        if (!reply_due)
-            return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
-                          "frame over the " + std::to_string(ctx_.config.max_frame) + "-byte limit (--max-frame)");
-        if (buffer_.size() > ctx_.config.max_reply)
-            return refuse(RefuseReason::frame_too_big, websocket::close_code::too_big,
-                          "reply over the " + std::to_string(ctx_.config.max_reply) + "-byte limit (--max-reply)");
+    // The size is the frame header's, so a frame too big is refused before
+    // any of it is buffered.
+    if (size <= ctx_.config.max_frame) return true;
+    if (!ctx_.relay.awaits_reply(conn_id_)) {
+        refuse(RefuseReason::frame_too_big, close_code::too_big,
+               "frame over the " + std::to_string(ctx_.config.max_frame) + "-byte limit (--max-frame)");
+        return false;
     }
-    // Only a whole frame counts as life: a peer trickling one byte at a time
-    // would otherwise hold the connection forever. So the idle sweep is also
-    // the deadline for a frame to arrive whole.
-    if (!ws_.is_message_done()) return do_read();
+    if (size <= ctx_.config.max_reply) return true;
+    refuse(RefuseReason::frame_too_big, close_code::too_big,
+           "reply over the " + std::to_string(ctx_.config.max_reply) + "-byte limit (--max-reply)");
+    return false;
+}
+
+template <class Stream>
+void AgentSession<Stream>::on_ws_message(std::string_view message, bool binary) {
+    // Only a whole message counts as life: a peer trickling one byte at a
+    // time would otherwise hold the connection forever. So the idle sweep is
+    // also the deadline for a message to arrive whole.
     last_frame_ms_.store(steady_clock_ms(), std::memory_order_relaxed);
-    if (ws_.got_binary())
-        return refuse(RefuseReason::binary_frame, websocket::close_code::unknown_data,
+    if (binary)
+        return refuse(RefuseReason::binary_frame, close_code::unknown_data,
                       "binary frames are not accepted; send JSON text frames");
-    auto data = buffer_.data();
-    handle_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
-    buffer_.consume(buffer_.size());
-    // A large reply (a busy host's sockets report, megabytes) would otherwise
-    // keep its capacity for the life of the connection.
-    if (buffer_.capacity() > 8 * read_chunk) buffer_.shrink_to_fit();
-    if (!close_) do_read();
+    handle_frame(message);
+}
+
+template <class Stream>
+void AgentSession<Stream>::on_ws_end(std::string reason) {
+    if (end_reason_.empty()) end_reason_ = std::move(reason);
 }
 
 template <class Stream>
 void AgentSession<Stream>::handle_frame(std::string_view frame) {
     auto& td = thread_decoder();
     if (auto err = td.decoder.decode(frame, td.frame))
-        return refuse(refuse_reason_from_code(err->code), websocket::close_code::policy_error, err->message);
+        return refuse(refuse_reason_from_code(err->code), close_code::policy_error, err->message);
     switch (td.frame.kind) {
     case FrameKind::hello: return handle_hello(td.frame.hello);
     case FrameKind::sample: return handle_sample(td.frame.sample, frame);
@@ -156,17 +129,17 @@ void AgentSession<Stream>::handle_frame(std::string_view frame) {
 template <class Stream>
 void AgentSession<Stream>::handle_hello(const Hello& h) {
     if (have_hello_)
-        return refuse(RefuseReason::repeated_hello, websocket::close_code::policy_error,
+        return refuse(RefuseReason::repeated_hello, close_code::policy_error,
                       "a second hello on one connection");
     if (h.protocol != protocol_version)
-        return refuse(RefuseReason::bad_protocol, websocket::close_code::policy_error,
+        return refuse(RefuseReason::bad_protocol, close_code::policy_error,
                       "protocol " + std::to_string(h.protocol) + " is not supported; this hub speaks " +
                           std::to_string(protocol_version));
     if (ctx_.tokens.requires_agent_token()) {
         credential_ = ctx_.tokens.find(h.token, true);
         if (!credential_) {
             ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
-            return refuse(RefuseReason::bad_token, websocket::close_code::policy_error,
+            return refuse(RefuseReason::bad_token, close_code::policy_error,
                           h.token.empty() ? "this hub requires an agent token: start the agent with --token-file"
                                           : "the agent token is not valid for this hub");
         }
@@ -215,7 +188,7 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
 template <class Stream>
 void AgentSession<Stream>::handle_reply(CommandReply&& reply) {
     if (!have_hello_)
-        return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a reply before the hello");
+        return refuse(RefuseReason::no_hello, close_code::policy_error, "a reply before the hello");
     auto id = reply.id;
     if (!ctx_.relay.on_reply(conn_id_, std::move(reply)))
         ctx_.log.event("dropped a reply from host '" + host_id_ + "' for command '" + id +
@@ -231,16 +204,16 @@ template <class Stream>
 void AgentSession<Stream>::close_if_idle(std::int64_t now_ms, std::int64_t limit_ms) {
     if (now_ms - last_frame_ms_.load(std::memory_order_relaxed) < limit_ms) return;
     net::post(ws_.get_executor(), [self = this->shared_from_this(), limit_ms] {
-        if (self->close_) return;
+        if (!self->ws_.open()) return;
         self->end_reason_ = "idle: no frame for " + std::to_string(limit_ms / 1000) + " s";
-        self->close(websocket::close_code::going_away, self->end_reason_ + " (--agent-idle-timeout)");
+        self->close(close_code::going_away, self->end_reason_ + " (--agent-idle-timeout)");
     });
 }
 
 template <class Stream>
 void AgentSession<Stream>::recheck_credential() {
     net::post(ws_.get_executor(), [self = this->shared_from_this()] {
-        if (self->close_ || !self->credential_) return;
+        if (!self->ws_.open() || !self->credential_) return;
         auto now = self->ctx_.tokens.current(*self->credential_);
         // Still there and still allowed this host id (a reload may have rebound it): nothing to do.
         if (now && now->may_speak_for(self->host_id_)) return;
@@ -262,9 +235,9 @@ void AgentSession<Stream>::send_command(std::string frame) {
 template <class Stream>
 void AgentSession<Stream>::handle_sample(const Sample& s, std::string_view frame) {
     if (!have_hello_)
-        return refuse(RefuseReason::no_hello, websocket::close_code::policy_error, "a sample before the hello");
+        return refuse(RefuseReason::no_hello, close_code::policy_error, "a sample before the hello");
     if (s.host_id != host_id_)
-        return refuse(RefuseReason::host_mismatch, websocket::close_code::policy_error,
+        return refuse(RefuseReason::host_mismatch, close_code::policy_error,
                       "sample host_id '" + s.host_id + "' differs from the hello's '" + host_id_ + "'");
     ctx_.stats.samples_received.fetch_add(1, std::memory_order_relaxed);
     auto raw = std::make_shared<const std::string>(frame);
@@ -308,53 +281,23 @@ template <class Stream>
 void AgentSession<Stream>::shutdown() {
     net::post(ws_.get_executor(), [self = this->shared_from_this()] {
         self->end_reason_ = "hub shutting down";
-        if (!self->accepted_) return beast::get_lowest_layer(self->ws_).cancel();
-        self->close(websocket::close_code::going_away, "hub shutting down");
+        if (!self->ws_.accepted()) return self->ws_.cancel();
+        self->close(close_code::going_away, "hub shutting down");
     });
 }
 
 template <class Stream>
 void AgentSession<Stream>::send(std::string text) {
-    if (close_) return;
-    outbox_.push_back(std::move(text));
-    if (!writing_) write_next();
+    ws_.send_text(std::move(text));
 }
 
 template <class Stream>
 void AgentSession<Stream>::close(std::uint16_t code, std::string reason) {
-    if (close_ || !accepted_) return;
-    close_ = websocket::close_reason(static_cast<websocket::close_code>(code), close_reason_text(reason));
+    if (!ws_.open()) return;
     // Nothing more is read from a closing connection, so a command it owes
     // can never be answered: its requests get their 502 now, not at the deadline.
     ctx_.relay.on_disconnect(conn_id_);
-    if (!writing_) write_next();
-}
-
-template <class Stream>
-void AgentSession<Stream>::write_next() {
-    if (outbox_.empty()) {
-        if (close_ && !closing_) {
-            closing_ = true;
-            ws_.async_close(*close_, [self = this->shared_from_this()](beast::error_code ec) {
-                if (ec) self->fail(ec, "close");
-            });
-        }
-        return;
-    }
-    writing_ = true;
-    ws_.text(true);
-    ws_.async_write(net::buffer(outbox_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-        self->writing_ = false;
-        if (ec) return self->fail(ec, "write");
-        self->outbox_.pop_front();
-        self->write_next();
-    });
-}
-
-template <class Stream>
-void AgentSession<Stream>::fail(beast::error_code ec, const char* what) {
-    if (ec == net::error::operation_aborted || ec == websocket::error::closed) return;
-    if (end_reason_.empty()) end_reason_ = std::string(what) + ": " + ec.message();
+    ws_.close(code, close_reason_text(reason));
 }
 
 template class AgentSession<PlainStream>;

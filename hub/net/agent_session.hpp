@@ -1,11 +1,12 @@
-// One agent's WebSocket on /ws/agent: hello, then samples. Frames are decoded
-// only by telehub::FrameDecoder (one per io thread). Bad input gets an error
-// frame and a close code (1003 binary, 1008 invalid, 1009 too big) and is
-// logged with the peer address; the hub and other sessions carry on.
+// One agent's WebSocket on /ws/agent: hello, then samples. The WebSocket
+// itself is hub/ws/ws_server_stream.hpp (one read per frame); messages are
+// decoded only by telehub::FrameDecoder (one per io thread). Bad input gets an
+// error frame and a close code (1003 binary, 1008 invalid, 1009 too big;
+// 1002 for a broken frame) and is logged with the peer address; the hub and
+// other sessions carry on.
 #pragma once
 
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,14 +14,11 @@
 
 #include "hub/alerts/alerts.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "hub/net/streams.hpp"
+#include "hub/ws/ws.hpp"
 
 #include "hub/auth/auth.hpp"
 #include "hub/control/control.hpp"
@@ -49,9 +47,13 @@ public:
     void recheck_credential() override;
 
 private:
-    void on_accept(boost::beast::error_code ec);
-    void do_read();
-    void on_read(boost::beast::error_code ec, std::size_t n);
+    friend class WsServerStream<Stream, AgentSession>;
+    void on_ws_open();
+    bool ws_accepts_size(std::uint64_t size);
+    void on_ws_message(std::string_view message, bool binary);
+    void on_ws_bytes_read(std::size_t n);
+    void on_ws_end(std::string reason);
+
     void handle_frame(std::string_view frame);
     void handle_hello(const telehub::Hello& h);
     void handle_sample(const telehub::Sample& s, std::string_view frame);
@@ -59,24 +61,16 @@ private:
     void refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message);
     void send(std::string text);
     void close(std::uint16_t code, std::string reason);
-    void write_next();
-    void fail(boost::beast::error_code ec, const char* what);
 
-    boost::beast::websocket::stream<Stream> ws_;
+    WsServerStream<Stream, AgentSession> ws_;
     HubContext& ctx_;
     std::string peer_;
     std::uint64_t conn_id_;
-    boost::beast::flat_buffer buffer_;
-    bool accepted_ = false;
     bool have_hello_ = false;
     std::string host_id_;
     std::string hostname_;                    // from the hello, for alert rules scoped by hostname
     std::vector<AlertEvent> alert_events_;    // scratch, reused per sample
     std::optional<Principal> credential_;  // the agent credential of the hello; none when the hub needs no token
-    std::deque<std::string> outbox_;
-    bool writing_ = false;
-    std::optional<boost::beast::websocket::close_reason> close_;
-    bool closing_ = false;
     std::string end_reason_;  // why the session ended, for the disconnect log line
     std::atomic<std::int64_t> last_frame_ms_;  // steady clock; read by the idle sweep on another thread
 };

@@ -71,22 +71,27 @@ std::string ws_upgrade_request(const std::string& target) {
            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
-std::string ws_text_frame(std::string_view payload) {
+std::string ws_frame(std::uint8_t first_byte, std::string_view payload, bool masked) {
+    const char mask_bit = masked ? static_cast<char>(0x80) : 0;
     std::string f;
-    f += static_cast<char>(0x81);  // FIN, text
+    f += static_cast<char>(first_byte);
     if (payload.size() < 126) {
-        f += static_cast<char>(0x80 | payload.size());
+        f += static_cast<char>(mask_bit | static_cast<char>(payload.size()));
     } else if (payload.size() < 65536) {
-        f += static_cast<char>(0x80 | 126);
+        f += static_cast<char>(mask_bit | 126);
         f += static_cast<char>(payload.size() >> 8);
         f += static_cast<char>(payload.size() & 0xff);
     } else {
-        f += static_cast<char>(0x80 | 127);
+        f += static_cast<char>(mask_bit | 127);
         for (int shift = 56; shift >= 0; shift -= 8) f += static_cast<char>((payload.size() >> shift) & 0xff);
     }
-    f.append(4, '\0');  // mask key 0: XOR leaves the payload as it is
+    if (masked) f.append(4, '\0');  // mask key 0: XOR leaves the payload as it is
     f.append(payload);
     return f;
+}
+
+std::string ws_text_frame(std::string_view payload) {
+    return ws_frame(0x81, payload);  // FIN, text
 }
 
 }  // namespace telehub::test

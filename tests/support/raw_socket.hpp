@@ -35,5 +35,9 @@ private:
 std::string ws_upgrade_request(const std::string& target);
 // One masked text frame (mask key zero, so the payload bytes are as given).
 std::string ws_text_frame(std::string_view payload);
+// Any frame: `first_byte` is FIN, RSV and the opcode (0x81 a whole text
+// frame, 0x01 a first fragment, 0x00 a continuation, 0x89 a ping, 0x88 a
+// close); masked with key zero unless `masked` is false.
+std::string ws_frame(std::uint8_t first_byte, std::string_view payload, bool masked = true);
 
 }  // namespace telehub::test

@@ -1,0 +1,8 @@
+// The public face of hub/ws/: the WebSocket server side the hub's agent
+// sessions speak (frames, the opening handshake, and the stream that reads
+// whole frames in one read).
+#pragma once
+
+#include "hub/ws/ws_frame.hpp"
+#include "hub/ws/ws_server_stream.hpp"
+#include "hub/ws/ws_upgrade.hpp"
