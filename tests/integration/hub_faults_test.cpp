@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "tests/support/proc_usage.hpp"
-#include "tests/support/raw_socket.hpp"
+#include "raw_agent.hpp"
 
 using namespace telehub;
 using namespace telehub::test;
@@ -30,16 +30,6 @@ void expect_contiguous(const HubProcess& hub, const std::string& id) {
     BOOST_REQUIRE_MESSAGE(seqs.size() >= 5, id << " has " << seqs.size() << " points");
     for (std::size_t i = 1; i < seqs.size(); ++i) BOOST_TEST_REQUIRE(seqs[i] == seqs[i - 1] + 1, id);
     BOOST_TEST(hub.host(id)["gaps"] == 0, id);
-}
-
-// Upgrades `s` to /ws/agent and says hello as `id`; returns once welcomed.
-void hello_over(RawSocket& s, const std::string& id) {
-    BOOST_REQUIRE(s.send(ws_upgrade_request("/ws/agent")));
-    std::string in;
-    BOOST_REQUIRE(wait_until([&] { return s.read_some(in, 50ms) && in.find("\r\n\r\n") != std::string::npos; }, 5s));
-    BOOST_REQUIRE(in.find(" 101 ") != std::string::npos);
-    BOOST_REQUIRE(s.send(ws_text_frame(encode_hello(make_hello(id, 7)))));
-    BOOST_REQUIRE(wait_until([&] { return s.read_some(in, 50ms) && in.find("welcome") != std::string::npos; }, 5s));
 }
 
 // True when the hub ends the connection within `timeout`: EOF, or a

@@ -8,22 +8,12 @@
 
 #include <sys/socket.h>
 
-#include "tests/support/raw_socket.hpp"
+#include "raw_agent.hpp"
 
 using namespace telehub;
 using namespace telehub::test;
 
 namespace {
-
-// Upgrades `s` to /ws/agent and says hello as `id`; returns once welcomed.
-void hello_over(RawSocket& s, const std::string& id) {
-    BOOST_REQUIRE(s.send(ws_upgrade_request("/ws/agent")));
-    std::string in;
-    BOOST_REQUIRE(wait_until([&] { return s.read_some(in, 50ms) && in.find("\r\n\r\n") != std::string::npos; }, 5s));
-    BOOST_REQUIRE(in.find(" 101 ") != std::string::npos);
-    BOOST_REQUIRE(s.send(ws_text_frame(encode_hello(make_hello(id, 7)))));
-    BOOST_REQUIRE(wait_until([&] { return s.read_some(in, 50ms) && in.find("welcome") != std::string::npos; }, 5s));
-}
 
 // What the hub sends until it closes the TCP connection (or `timeout`).
 struct Ending {
