@@ -3,7 +3,10 @@
 // rule on its CPU (`for = 2`) fires, and the alerts bar counts it, lists it
 // with the loop among the culprits and links to the host; the overview
 // marks the host; the "Processes across the fleet" page lists the loop with
-// a link to its host. The loop runs as a copy of fixture-busy under a name
+// a link to its host. From the list, an admin makes a silence and ends it (a
+// viewer's attempt is refused, with the hub's reason shown), and the alert's
+// host link opens the host page at the alert's moment, marked on the chart,
+// with "Back to live". The loop runs as a copy of fixture-busy under a name
 // of this run's own: the agent sees every process on the machine, and other
 // tests run fixture-busy too.
 //
@@ -21,6 +24,7 @@ import { freePort, start, stopAll, waitFor } from './support/processes.mjs';
 
 const HOST = 'browser-alerts';
 const VIEWER = 'browser-viewer-token-alerts';
+const ADMIN = 'browser-admin-token-alerts';
 // Generous: the machine may be busy with builds beside this test.
 const T = 30000;
 const busyBin = path.join(process.env.TELEHUB_FIXTURE_DIR || '', 'fixture-busy');
@@ -61,7 +65,7 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
     fs.chmodSync(busyCopy, 0o755);
     busy = start(BUSY, busyCopy, []);
     hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet',
-      '--viewer-token', VIEWER, '--rules', rules, '--data-dir', dir]);
+      '--viewer-token', VIEWER, '--admin-token', ADMIN, '--rules', rules, '--data-dir', dir]);
     await waitFor('the hub to answer /healthz', async () => (await fetch(`${base}/healthz`)).ok, { procs: [hub] });
     // --top 30: beside a busy build the loop stays among the listed processes.
     agent = start(`agent ${HOST}`, agentBin, ['--hub', `ws://127.0.0.1:${port}/ws/agent`, '--host-id', HOST, '--interval', '1', '--top', '30']);
@@ -108,7 +112,7 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
 
     // The host link opens the host page and closes the list.
     await item.locator('a.alert-host').click();
-    await page.waitForURL(`**/#/host/${HOST}`, { timeout: T });
+    await page.waitForURL(`**/#/host/${HOST}?at=*`, { timeout: T });
     await page.locator('#host-title').waitFor({ timeout: T });
     assert.equal(await page.locator('#alerts-panel').isHidden(), true);
     // The bar is on the host page too.
@@ -152,6 +156,75 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
     await page.waitForURL(`**/#/host/${HOST}`, { timeout: T });
     await page.locator('#host-title').waitFor({ timeout: T });
     assert.equal(await page.locator('#view-fleet').isHidden(), true);
+
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    assert.deepEqual(cspViolations, [], 'nothing broke the hub\'s Content-Security-Policy');
+  });
+
+  // Opens the list and asks for a silence of the busy-loop alert with `comment`.
+  async function silenceFromList(comment) {
+    if (!(await page.locator('#alerts-panel').isVisible())) await page.locator('#alerts-toggle').click();
+    const item = page.locator(`.alert-item[data-rule="busy-loop"][data-host="${HOST}"]`);
+    await item.locator('button.silence-open').click({ timeout: T });
+    const dialog = page.locator('dialog[open]');
+    await dialog.locator('input[name="comment"]').fill(comment);
+    await dialog.locator('button[type="submit"]').click();
+    await dialog.waitFor({ state: 'detached', timeout: T });
+    return item;
+  }
+
+  test('a silence is made from the list and ended there; a viewer token is refused with the hub\'s reason', async () => {
+    await page.goto(`${base}/?token=${VIEWER}#/`);
+    let item = await silenceFromList('refused: viewers may not');
+    const message = item.locator('.alert-message');
+    await message.waitFor({ timeout: T });
+    assert.match(await message.textContent(), /Could not silence: .*admin token/);
+    assert.deepEqual((await api('/api/silences')).body.silences, []);
+
+    await page.goto(`${base}/?token=${ADMIN}#/`);
+    item = await silenceFromList('browser test maintenance');
+    const listed = await waitFor('the silence in GET /api/silences', async () => {
+      const { status, body } = await api('/api/silences');
+      return status === 200 && body.silences.length === 1 && body.silences[0];
+    }, { timeoutMs: T, procs: [hub] });
+    assert.equal(listed.comment, 'browser test maintenance');
+    assert.equal(listed.rule, 'busy-loop');
+    assert.equal(listed.host, HOST);
+    assert.ok(listed.until_ms > Date.now() + 3 * 3600 * 1000, `until_ms ${listed.until_ms}: the default 4 hours`);
+    await page.waitForFunction(host => document.querySelector(`.alert-item[data-rule="busy-loop"][data-host="${host}"]`)?.dataset.silenced === 'yes', HOST, { timeout: T });
+    assert.match(await item.locator('.silenced').textContent(), /Silenced until .*browser test maintenance/);
+    await page.screenshot({ path: path.join(artifacts, 'alerts-silenced.png') });
+
+    await item.locator('button.silence-end').click();
+    await waitFor('the silence to end', async () => (await api('/api/silences')).body.silences.length === 0, { timeoutMs: T, procs: [hub] });
+    await page.waitForFunction(host => document.querySelector(`.alert-item[data-rule="busy-loop"][data-host="${host}"]`)?.dataset.silenced === 'no', HOST, { timeout: T });
+    assert.equal(await item.locator('button.silence-open').isVisible(), true);
+  });
+
+  test('the alert\'s host link opens the host page at its moment, marked, and "Back to live" returns', async () => {
+    const { body } = await api('/api/alerts');
+    const alert = body.alerts.find(a => a.rule === 'busy-loop' && a.host_id === HOST && a.state === 'firing');
+    assert.ok(alert, 'the busy-loop alert still fires');
+    await page.goto(`${base}/?token=${VIEWER}#/`);
+    await page.locator('#alerts-toggle').click();
+    await page.locator(`.alert-item[data-rule="busy-loop"][data-host="${HOST}"] a.alert-host`).click({ timeout: T });
+    await page.waitForURL(`**/#/host/${HOST}?at=${alert.fired_ms}`, { timeout: T });
+    const marker = page.locator('#cpu-chart .moment-marker');
+    await marker.waitFor({ state: 'visible', timeout: T });
+    assert.equal(await marker.getAttribute('data-at'), String(alert.fired_ms));
+    const chart = page.locator('#cpu-chart');
+    const [xMin, xMax] = [Number(await chart.getAttribute('data-x-min')), Number(await chart.getAttribute('data-x-max'))];
+    assert.ok(xMin <= alert.fired_ms / 1000 && alert.fired_ms / 1000 <= xMax, `fired ${alert.fired_ms / 1000} in [${xMin}, ${xMax}]`);
+    assert.equal(await page.locator('#moment-bar').isVisible(), true);
+    assert.equal(await page.locator('#churn-chart .moment-marker').count(), 1);
+    await page.screenshot({ path: path.join(artifacts, 'host-at-alert-moment.png') });
+
+    await page.locator('#back-to-live').click();
+    await page.waitForURL(url => url.hash === `#/host/${HOST}`, { timeout: T });
+    await marker.waitFor({ state: 'detached', timeout: T });
+    assert.equal(await page.locator('#moment-bar').isHidden(), true);
+    // Live again: the window ends at the present.
+    await page.waitForFunction(() => Number(document.getElementById('cpu-chart').dataset.xMax) > Date.now() / 1000 - 10, null, { timeout: T });
 
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
     assert.deepEqual(cspViolations, [], 'nothing broke the hub\'s Content-Security-Policy');

@@ -2,10 +2,13 @@
 // severity (and the pending ones), and a panel listing each alert with the
 // culprit the hub kept when it fired: the top processes, the socket holders,
 // the leak suspects and their containers (GET /api/alerts, docs/alerts.md).
+// Each alert can be silenced from the list (alert_silence.js), and its host
+// link opens the host page at the alert's moment (#/host/ID?at=MS).
 
 import { h, setText, toggleClass } from './dom.js';
 import { Poller } from './poll.js';
 import { pct, int, fixed, dateTime } from './format.js';
+import { askSilence, createSilence, endSilence, silenceControls, silenceFor } from './alert_silence.js';
 
 const SEVERITIES = ['critical', 'warning', 'info'];
 const POLL_MS = 2000;
@@ -17,6 +20,8 @@ export class AlertsBar {
     this.byHost = new Map(); // host id -> names of its firing rules
     this.lastText = null;
     this.error = null;
+    this.silences = [];
+    this.messages = new Map(); // "rule host" -> the outcome of the last silence attempt on it
     this.toggle = document.getElementById('alerts-toggle');
     this.panel = document.getElementById('alerts-panel');
     this.list = document.getElementById('alerts-list');
@@ -26,9 +31,16 @@ export class AlertsBar {
     this.toggle.addEventListener('click', () => this.setOpen(this.panel.hidden));
     document.getElementById('alerts-close').addEventListener('click', () => this.setOpen(false));
     // Opening a host from the list closes it, so the host page is not hidden behind.
-    this.list.addEventListener('click', e => { if (e.target.closest('a')) this.setOpen(false); });
+    this.list.addEventListener('click', e => {
+      if (e.target.closest('a')) return this.setOpen(false);
+      const open = e.target.closest('button.silence-open');
+      if (open) return this.silence(this.alerts.find(a => a.rule === open.dataset.rule && a.host_id === open.dataset.host));
+      const end = e.target.closest('button.silence-end');
+      if (end) this.endSilence(end.dataset.silence);
+    });
     document.addEventListener('keydown', e => {
-      if (e.key === 'Escape' && !this.panel.hidden) {
+      // An open dialog (a silence being asked for) takes its own Escape.
+      if (e.key === 'Escape' && !this.panel.hidden && !document.querySelector('dialog[open]')) {
         e.preventDefault();
         this.setOpen(false);
         this.toggle.focus();
@@ -38,9 +50,48 @@ export class AlertsBar {
       onData: data => this.update(data.alerts || [], null),
       onError: e => this.update(this.alerts, e.status === 401 || e.status === 403 ? 'alerts need a viewer token' : `alerts unavailable: ${e.message}`),
     });
+    this.silencePoller = new Poller('api/silences', POLL_MS, {
+      onData: data => this.setSilences(data.silences || []),
+      onError: () => this.setSilences([]),
+    });
   }
 
-  start() { this.poller.start(); }
+  start() {
+    this.poller.start();
+    this.silencePoller.start();
+  }
+
+  setSilences(silences) {
+    const changed = JSON.stringify(silences) !== JSON.stringify(this.silences);
+    this.silences = silences;
+    if (changed && !this.panel.hidden) this.renderList();
+  }
+
+  async silence(alert) {
+    if (!alert) return;
+    const key = `${alert.rule} ${alert.host_id}`;
+    const body = await askSilence(alert);
+    if (!body) return;
+    try {
+      await createSilence(body);
+      this.messages.delete(key);
+    } catch (e) {
+      this.messages.set(key, `Could not silence: ${e.message}${e.status === 401 || e.status === 403 ? ' (silences need an admin token)' : ''}`);
+    }
+    this.renderList();
+    this.silencePoller.now();
+  }
+
+  async endSilence(id) {
+    try {
+      await endSilence(id);
+      this.silences = this.silences.filter(s => String(s.id) !== String(id));
+    } catch (e) {
+      setText(this.note, `Could not end the silence: ${e.message}`);
+    }
+    this.renderList();
+    this.silencePoller.now();
+  }
 
   // Names of the rules firing on `hostId` (empty when none).
   firingOn(hostId) { return this.byHost.get(hostId) || []; }
@@ -84,11 +135,12 @@ export class AlertsBar {
 
   renderList() {
     setText(this.note, this.error || (this.alerts.length ? '' : 'No alert is firing or pending.'));
-    this.list.replaceChildren(...this.alerts.map(a => alertItem(a)));
+    this.list.replaceChildren(...this.alerts.map(a =>
+      alertItem(a, silenceFor(a, this.silences), this.messages.get(`${a.rule} ${a.host_id}`))));
   }
 }
 
-function alertItem(a) {
+function alertItem(a, silence, message) {
   const name = a.hostname || a.host_id;
   const firing = a.state === 'firing';
   const head = h('header', { class: 'alert-head' },
@@ -96,11 +148,12 @@ function alertItem(a) {
     h('span', { class: 'alert-rule' }, a.rule),
     h('span', { class: 'alert-state' }, a.state),
     h('span', { class: 'alert-on' }, 'on'),
-    // The host page shows the present; it has no way yet to open at a past moment.
-    h('a', { class: 'alert-host', href: `#/host/${encodeURIComponent(a.host_id)}`, title: `Open ${a.host_id}` }, name),
+    // The host page at the moment it fired (or began to hold, while pending).
+    h('a', { class: 'alert-host', href: `#/host/${encodeURIComponent(a.host_id)}?at=${firing ? a.fired_ms : a.since_ms}`, title: `Open ${a.host_id} at the alert's moment` }, name),
     h('span', { class: 'alert-value' },
       `${fixed(a.value, 1)} vs ${fixed(a.threshold, 1)} · ${firing ? `firing since ${dateTime(a.fired_ms)}` : `pending since ${dateTime(a.since_ms)}`}`));
-  const item = h('article', { class: 'alert-item', dataset: { rule: a.rule, host: a.host_id, state: a.state } }, head);
+  const item = h('article', { class: 'alert-item', dataset: { rule: a.rule, host: a.host_id, state: a.state, silenced: silence ? 'yes' : 'no' } }, head,
+    silenceControls(a, silence, message));
   if (firing && a.culprit) item.append(...culprit(a.culprit));
   return item;
 }

@@ -7,8 +7,9 @@ import { h } from './dom.js';
 
 export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGSTOP', 'SIGCONT'];
 
-// dialog(title, body nodes, confirm label, read) -> value of read() or null.
-function modal({ title, body, confirmLabel, danger = false, read = () => true }) {
+// modal({title, body, confirmLabel, danger, read}) -> value of read() or null
+// (the alerts list asks for a silence through it too).
+export function modal({ title, body, confirmLabel, danger = false, read = () => true }) {
   return new Promise(resolve => {
     const error = h('p', { class: 'dialog-error', role: 'alert', hidden: true });
     const ok = h('button', { type: 'submit', class: danger ? 'btn btn-danger' : 'btn btn-primary', value: 'ok' }, confirmLabel);

@@ -1,7 +1,10 @@
 // The host page (#/host/ID): identity and status, headline figures, the
 // live CPU chart with its 5/15/60-minute windows, top processes, TCP states
 // and sockets by process. While it is open the dashboard subscribes to this
-// host in detail and every sample the agent sends arrives here.
+// host in detail and every sample the agent sends arrives here. Opened at a
+// moment (#/host/ID?at=MS, from an alert) the charts show the history around
+// it with a marker there and stay still until "Back to live"; the panels
+// below them stay live.
 
 import { h, setText, frameScheduler } from './dom.js';
 import { getJson } from './auth.js';
@@ -16,9 +19,10 @@ import { ago, dateTime, duration, int, isNum } from './format.js';
 const WINDOWS = [[300, '5 min'], [900, '15 min'], [3600, '60 min']];
 
 export class HostPage {
-  constructor({ section, id, store, threshold, onBack }) {
+  constructor({ section, id, at = null, store, threshold, onBack }) {
     this.section = section;
     this.id = id;
+    this.at = at;
     this.store = store;
     this.threshold = threshold;
     this.onBack = onBack;
@@ -57,12 +61,17 @@ export class HostPage {
     coresBox.addEventListener('change', () => this.chart.setShowCores(coresBox.checked));
     this.chartNote = h('span', { class: 'card-meta' });
     const plotBox = h('div', { class: 'chart', id: 'cpu-chart' });
+    const live = h('button', { type: 'button', class: 'btn btn-small', id: 'back-to-live' }, 'Back to live');
+    live.addEventListener('click', () => { location.hash = `#/host/${encodeURIComponent(this.id)}`; });
+    this.momentText = h('span', {});
+    this.momentBar = h('p', { class: 'moment-bar', id: 'moment-bar', role: 'status', hidden: true }, this.momentText, live);
     const chartCard = h('section', { class: 'card panel', 'aria-label': 'CPU over time' },
       h('header', { class: 'panel-head' },
         h('h2', {}, 'CPU'), this.chartNote,
         h('div', { class: 'panel-tools' },
           h('label', { class: 'check' }, coresBox, h('span', {}, 'Per core')),
           h('div', { class: 'segmented', role: 'group', 'aria-label': 'Time window' }, ...this.windowButtons))),
+      this.momentBar,
       plotBox);
     this.tcp = new TcpBars();
     this.procs = new ProcessTable();
@@ -103,7 +112,29 @@ export class HostPage {
     this.chart.setWindow(this.windowS);
     this.churnChart = new ChurnChart(churnBox, () => this.store.now());
     this.churnChart.setWindow(this.windowS);
+    this.showMoment();
     this.renderStatus();
+  }
+
+  // Opens the charts at `at` (ms), or back to the live window (null).
+  setMoment(at) {
+    this.at = at;
+    this.showMoment();
+    this.loadHistory();
+  }
+
+  showMoment() {
+    this.chart.setMoment(this.at);
+    this.churnChart.setMoment(this.at);
+    this.momentBar.hidden = this.at == null;
+    if (this.at != null) setText(this.momentText, `The charts show ${dateTime(this.at)}, the alert's moment (marked); the panels below are live. `);
+  }
+
+  // How far back the history must reach: the live window, or the window around the moment.
+  historySeconds() {
+    if (this.at == null) return this.windowS;
+    const start = this.at - this.windowS * 750;
+    return Math.max(this.windowS, Math.ceil((this.store.now() - start) / 1000));
   }
 
   async load() {
@@ -125,7 +156,8 @@ export class HostPage {
   }
 
   async loadHistory() {
-    const seconds = this.windowS;
+    const seconds = this.historySeconds();
+    const windowS = this.windowS;
     const req = {};
     this.historyLoading = req;
     this.pendingSamples = [];
@@ -134,20 +166,20 @@ export class HostPage {
     try {
       const hist = await getJson(`api/hosts/${encodeURIComponent(this.id)}/history?seconds=${seconds}`, { signal: this.abort.signal });
       if (this.historyLoading !== req) return;
-      this.chart.setWindow(seconds);
+      this.chart.setWindow(windowS);
       this.chart.load(hist);
-      this.churnChart.setWindow(seconds);
+      this.churnChart.setWindow(windowS);
       this.churnChart.load(hist);
       // Samples that arrived while the history was in flight.
-      for (const s of this.pendingSamples) { this.chart.append(s); this.churnChart.append(s); }
+      this.appendLive(this.pendingSamples);
     } catch (e) {
       if (e.name === 'AbortError' || this.historyLoading !== req) return;
       this.historyError = `history unavailable: ${e.message}`;
-      this.chart.setWindow(seconds);
+      this.chart.setWindow(windowS);
       this.chart.load({});
-      this.churnChart.setWindow(seconds);
+      this.churnChart.setWindow(windowS);
       this.churnChart.load({});
-      for (const s of this.pendingSamples) { this.chart.append(s); this.churnChart.append(s); }
+      this.appendLive(this.pendingSamples);
     } finally {
       if (this.historyLoading === req) { this.historyLoading = null; this.pendingSamples = []; }
       this.renderStatus();
@@ -162,9 +194,15 @@ export class HostPage {
     this.loadHistory();
   }
 
+  // At a moment the charts hold still.
+  appendLive(samples) {
+    if (this.at != null) return;
+    for (const s of samples) { this.chart.append(s); this.churnChart.append(s); }
+  }
+
   onSample(s) {
     if (this.historyLoading) this.pendingSamples.push(s);
-    else { this.chart.append(s); this.churnChart.append(s); }
+    else this.appendLive([s]);
     if (!this.latest || !(s.ts_ms < this.latest.ts_ms)) this.latest = s;
     this.schedule();
   }
@@ -205,7 +243,8 @@ export class HostPage {
     if (!online && s) this.showStale(`No samples from this host for ${ago(lastMs, now).replace(' ago', '')}; the figures below are from its last sample.`);
     else this.showStale(null);
     const lastX = this.chart.lastTime();
-    setText(this.chartNote, this.historyLoading ? 'loading…' : this.historyError ? this.historyError : lastX != null && lastX < now / 1000 - this.windowS ? 'no samples in this window' : '');
+    const empty = this.at == null ? lastX != null && lastX < now / 1000 - this.windowS : lastX == null;
+    setText(this.chartNote, this.historyLoading ? 'loading…' : this.historyError ? this.historyError : empty ? 'no samples in this window' : '');
     setText(this.statusText, online ? 'Online' : lastMs ? `Offline · last seen ${ago(lastMs, now)}` : 'No data yet');
     const hot = online && isNum(s?.cpu?.total) && s.cpu.total >= this.threshold();
     if (this.hotTag.hidden === hot) this.hotTag.hidden = !hot;

@@ -133,8 +133,10 @@ function markNav(page) {
 }
 
 function route() {
-  const m = location.hash.match(/^#\/host\/(.+)$/);
+  // #/host/ID, or #/host/ID?at=MS: the host page at a past moment (an alert's).
+  const m = location.hash.match(/^#\/host\/([^?]+)(?:\?at=(\d+))?$/);
   let id = null;
+  const at = m?.[2] ? Number(m[2]) : null;
   if (m) {
     try { id = decodeURIComponent(m[1]); } catch { id = null; }
   }
@@ -150,12 +152,15 @@ function route() {
   } else if (id != null) {
     fleetPage.hide();
     markNav(null);
-    if (hostPage && hostPage.id === id) return;
+    if (hostPage && hostPage.id === id) {
+      if (hostPage.at !== at) hostPage.setMoment(at);
+      return;
+    }
     hostPage?.destroy();
     overviewSection.hidden = true;
     hostSection.hidden = false;
     hostPage = new HostPage({
-      section: hostSection, id, store,
+      section: hostSection, id, at, store,
       threshold: () => overview.thresholdValue,
       onBack: goBack,
     });

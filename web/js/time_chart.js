@@ -3,6 +3,9 @@
 // container's width. A chart subclasses TimeChart, keeps its y columns in
 // this.cols (one per series, aligned with this.xs) and says in options()
 // what differs: its series, its y scale and axis, and any extra uPlot options.
+// With a moment set (the host page opened at an alert, #/host/ID?at=MS) the
+// window is placed around that moment instead of ending now, and a marker
+// stands at it.
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 
@@ -25,6 +28,8 @@ export class TimeChart {
     this.xs = [];
     this.cols = [];
     this.plot = null;
+    this.momentS = null;
+    this.marker = null;
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(container);
   }
@@ -38,6 +43,23 @@ export class TimeChart {
   // Takes effect at the next draw: the x range asks for it each time.
   setWindow(seconds) {
     this.windowS = seconds;
+  }
+
+  // A past moment (ms) to show, or null for the live window. Takes effect at the next draw.
+  setMoment(ms) {
+    this.momentS = ms == null ? null : ms / 1000;
+  }
+
+  // Three quarters of the window before the moment, a quarter after (but not past now).
+  range() {
+    const now = this.now() / 1000;
+    if (this.momentS == null) {
+      const last = this.lastTime();
+      const end = Math.max(last ?? 0, now);
+      return [end - this.windowS, end];
+    }
+    const end = Math.min(this.momentS + this.windowS / 4, Math.max(now, this.momentS));
+    return [end - this.windowS, end];
   }
 
   lastTime() {
@@ -58,7 +80,7 @@ export class TimeChart {
   // Keeps memory bounded by what the window can show.
   trim() {
     const last = this.lastTime();
-    if (last == null) return;
+    if (last == null || this.momentS != null) return;
     const min = last - this.windowS;
     let n = 0;
     while (n < this.xs.length && this.xs[n] < min) n++;
@@ -85,9 +107,11 @@ export class TimeChart {
   // Whole new plot: needed whenever the set of series changes.
   rebuild() {
     this.plot?.destroy();
-    const { series, yScale, yAxis, cursor, ...rest } = this.options();
+    const { series, yScale, yAxis, cursor, hooks, ...rest } = this.options();
+    this.marker = null;
     const opts = {
       ...rest,
+      hooks: { ...hooks, draw: [...(hooks?.draw || []), u => this.placeMarker(u)] },
       width: this.width(),
       height: this.height,
       series: [{ value: (u, v) => (v == null ? '–' : clock(v, true)) }, ...series],
@@ -96,10 +120,7 @@ export class TimeChart {
         x: {
           time: true,
           // Always the whole window, so a young host shows how little it has.
-          range: (u, min, max) => {
-            const end = Math.max(max ?? 0, this.now() / 1000);
-            return [end - this.windowS, end];
-          },
+          range: () => this.range(),
         },
         y: yScale,
       },
@@ -111,6 +132,27 @@ export class TimeChart {
     };
     this.plot = new uPlot(opts, this.data(), this.container);
     this.drawn();
+  }
+
+  // The moment's marker: an element over the plot (so a test or a screen
+  // reader can find it), and the drawn range on the container for the same reason.
+  placeMarker(u) {
+    this.container.dataset.xMin = String(u.scales.x.min);
+    this.container.dataset.xMax = String(u.scales.x.max);
+    if (this.momentS == null) {
+      this.marker?.remove();
+      this.marker = null;
+      return;
+    }
+    if (!this.marker) {
+      this.marker = document.createElement('div');
+      this.marker.className = 'moment-marker';
+      this.marker.setAttribute('role', 'img');
+      u.over.append(this.marker);
+    }
+    this.marker.dataset.at = String(Math.round(this.momentS * 1000));
+    this.marker.setAttribute('aria-label', `The alert's moment, ${clock(this.momentS, true)}`);
+    this.marker.style.left = `${Math.round(u.valToPos(this.momentS, 'x'))}px`;
   }
 
   width() {
