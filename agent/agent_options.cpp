@@ -1,5 +1,6 @@
 #include "agent/agent_options.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <string_view>
@@ -95,25 +96,27 @@ void parse_tls_flags(const po::variables_map& vm, AgentOptions& o) {
         o.hub_fingerprint = *fp;
     }
     if (o.hub_url.empty()) return;
-    HubUrl url;
+    std::vector<HubUrl> urls;
     try {
-        url = hub_url_or_throw(o.hub_url);
+        urls = hub_urls_or_throw(o.hub_url);
     } catch (const std::invalid_argument& e) {
         throw config::OptionError("hub", e.what(), e.what());  // the message names --hub already
     }
     if (!o.ca_file.empty() && !o.hub_fingerprint.empty())
         throw UsageError("give --ca-file or --hub-fingerprint, not both");
-    if (!url.tls && (!o.ca_file.empty() || !o.hub_fingerprint.empty()))
+    const bool all_tls = std::all_of(urls.begin(), urls.end(), [](const HubUrl& u) { return u.tls; });
+    if (!all_tls && (!o.ca_file.empty() || !o.hub_fingerprint.empty()))
         throw UsageError(std::string(o.ca_file.empty() ? "--hub-fingerprint" : "--ca-file") +
-                         " needs a wss:// hub URL");
+                         " needs a wss:// hub URL" + (urls.size() > 1 ? std::string(" (every one of --hub)") : std::string()));
     if (!o.ca_file.empty()) {
         std::ifstream in(o.ca_file);
         if (!in) bad("ca-file", "cannot read '" + o.ca_file + "'");
     }
-    if (!url.tls && !names_this_machine(url.host) && !o.insecure)
-        throw UsageError("--hub " + o.hub_url +
-                         ": ws:// would send the token, samples and commands in clear text across the network; "
-                         "use wss:// (with --hub-fingerprint for a hub's generated certificate), or --insecure");
+    for (const auto& url : urls)
+        if (!url.tls && !names_this_machine(url.host) && !o.insecure)
+            throw UsageError("--hub " + url.to_string() +
+                             ": ws:// would send the token, samples and commands in clear text across the network; "
+                             "use wss:// (with --hub-fingerprint for a hub's generated certificate), or --insecure");
 }
 
 
@@ -131,7 +134,7 @@ struct AgentFlags {
         ("config", po::value<std::string>(), "TOML file of settings (keys as the flags, with _ for -); the command line wins")
         ("config-template", "print a config file of every key, commented out, with its help and default, and exit")
         ("check-config", "check the flags and the --config file (and the files they name), say what is wrong, and exit: 0 when fine, 2 otherwise")
-        ("hub", po::value(&o.hub_url), "hub URL, e.g. wss://hub.example:8080/ws/agent (ws:// on this machine); without it, samples are printed")
+        ("hub", po::value(&o.hub_url), "hub URL, e.g. wss://hub.example:8080/ws/agent (ws:// on this machine); several hubs of a cluster as URL1,URL2,... (one at a time, the next after a failure); without it, samples are printed")
         ("interval", po::value(&o.interval_s)->default_value(1.0), "seconds between samples")
         ("top", po::value(&o.top_n)->default_value(10), "processes in the top-N table")
         ("top-sockets", po::value(&o.top_sockets)->default_value(10), "processes listed by socket count")

@@ -1,9 +1,11 @@
 #include "agent/stream_loop.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <random>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -62,7 +64,12 @@ public:
             hello.capabilities = executor_->policy().capabilities();
             hello.token = o.token;
             HubClientOptions co;
-            co.url = hub_url_or_throw(o.hub_url);
+            auto urls = hub_urls_or_throw(o.hub_url);
+            // A random first hub, so a fleet started at once spreads over the cluster.
+            std::rotate(urls.begin(), urls.begin() + static_cast<std::ptrdiff_t>(std::random_device{}() % urls.size()),
+                        urls.end());
+            co.url = urls.front();
+            co.alternates.assign(urls.begin() + 1, urls.end());
             co.ca_file = o.ca_file;
             co.hub_fingerprint = o.hub_fingerprint;
             if (!co.url.tls && o.insecure)

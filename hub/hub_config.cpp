@@ -1,6 +1,7 @@
 #include "hub/hub_config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
+#include "hub/cluster/cluster.hpp"
 #include "telehub/config_file.hpp"
 
 namespace telehub::hub {
@@ -161,9 +163,17 @@ struct HubFlags {
         ("no-persist", po::bool_switch(&no_persist), "keep history in memory only (default: DATA-DIR/history.db, read back at start)")
         ("retention", po::value(&retention)->default_value(retention), "days the one-minute history tier is kept (or a duration: 12h, 90m)")
         ("forget-after", po::value(&forget_after)->default_value(forget_after), "days after which a host not seen is removed with its history (or a duration: 12h, 30s)")
+        ("cluster", po::value(&c.cluster_url), "join the hubs sharing this Redis as one fleet: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (docs/cluster.md)")
+        ("hub-name", po::value(&c.hub_name), "this hub's name in the cluster: letters, digits, '.', '-', '_' (default: the host name)")
         ("max-hosts", po::value(&c.max_hosts), "hosts held at most; past it offline hosts with little history are forgotten, then new host ids are refused (4029) (default: a quarter of the memory at 64 KiB a host)");
     }
 };
+
+std::string host_name_or(const char* fallback) {
+    char buf[256] = "";
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !*buf) return fallback;
+    return buf;
+}
 
 constexpr const char* hub_template_header =
     "# telehub (hub) settings, TOML. Every command-line flag is a key: --high-cpu 70 is high_cpu = 70,\n"
@@ -217,6 +227,17 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (c.self_signed_tls && !c.tls_cert.empty()) bad("self-signed-tls", "contradicts --tls-cert");
     if (c.tls_cert.empty() != c.tls_key.empty())
         bad(c.tls_cert.empty() ? "tls-key" : "tls-cert", "needs --tls-cert and --tls-key together");
+    if (!c.cluster_url.empty()) {
+        auto url = parse_redis_url(c.cluster_url);
+        if (auto* e = std::get_if<RedisUrlError>(&url)) bad("cluster", e->message);
+        if (c.hub_name.empty()) c.hub_name = host_name_or("telehub");
+    }
+    if (!c.hub_name.empty()) {
+        if (c.hub_name.size() > 64) bad("hub-name", "must be at most 64 characters");
+        for (char ch : c.hub_name)
+            if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_'))
+                bad("hub-name", "'" + c.hub_name + "' may hold only letters, digits, '.', '-' and '_'");
+    }
     if (vm.count("plain-from")) {
         c.plain_from = vm["plain-from"].as<std::vector<std::string>>();
         for (const auto& a : c.plain_from) {

@@ -46,6 +46,8 @@ struct HubConfig {
     std::uint32_t command_timeout_ms = 5000;      // a relayed command with no reply by then is answered 504
     std::string audit_log;                        // empty: default_audit_log_path()
     std::string rules_file;                       // alert rules (docs/alerts.md); empty: the built-in defaults
+    std::string cluster_url;                      // redis://HOST:PORT[/DB] joins a cluster (docs/cluster.md); empty: alone
+    std::string hub_name;                         // this hub's name in the cluster; empty: the host name
 
     // Across a network (docs/tls.md). Without a certificate, a hub listening
     // beyond loopback makes a self-signed one in data_dir on first start.

@@ -105,6 +105,8 @@ void check_hub_files(const HubConfig& c) {
     for (const auto* file : {&c.tls_cert, &c.tls_key})
         if (!file->empty() && !std::ifstream(*file))
             throw std::runtime_error("cannot read '" + *file + "' (--tls-cert / --tls-key)");
+    // The same parse the hub's start runs, so a rules file that would stop the hub fails the check.
+    if (!c.rules_file.empty()) AlertBook::load_rules_file(c.rules_file);
 }
 
 void take_reloadable(HubConfig& to, const HubConfig& from) {
@@ -199,6 +201,23 @@ HubContext::HubContext(HubConfig cfg)
         auto made = ensure_self_signed(config.data_dir, {host_name(), "localhost"}, local_ip_names(config.listen_address));
         tls = std::make_unique<ServerTls>(made.cert_file, made.key_file, ticket_key_file(config));
         tls_generated = made.created;
+    }
+    if (!config.cluster_url.empty()) {
+        ClusterOptions co;
+        co.redis = std::get<RedisUrl>(parse_redis_url(config.cluster_url));  // checked with the flags
+        co.hub_name = config.hub_name;
+        co.forget_ms = config.forget_after_ms;
+        cluster = std::make_unique<ClusterMember>(
+            std::move(co), registry, [this](const std::string& m) { log.event(m); },
+            [this](const std::string& host_id, const std::string& by_hub) {
+                std::uint64_t conn = 0;
+                if (auto link = agents.owner_link(host_id, conn)) {
+                    stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
+                    log.event("agent replaced: host '" + host_id + "' connected to hub '" + by_hub +
+                              "'; closing the older connection here");
+                    link->replace();
+                }
+            });
     }
 }
 

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "hub/alerts/alerts.hpp"
+#include "hub/cluster/cluster.hpp"
 #include "hub/notify/notify.hpp"
 #include "hub/silences/silences.hpp"
 #include "hub/api/api.hpp"
@@ -77,6 +78,12 @@ struct HubContext {
     // the re-read `next`. Throws (having changed nothing) when a token file is
     // bad. `config` keeps the start-up values; the caller compares the rest.
     void apply_reload(const HubConfig& next);
+
+    // With --cluster: this hub's membership, and the other hubs' hosts its
+    // lists merge in (docs/cluster.md); null when the hub is alone. Last, so
+    // it stops first: its thread reads the registry.
+    std::unique_ptr<ClusterMember> cluster;
+    const RemoteHosts* remote_hosts() const { return cluster.get(); }
 };
 
 // --check-config: reads every token and credentials file `c` names and checks

@@ -56,7 +56,7 @@ struct HubServer::Impl {
         std::unique_lock lock(summary_mu);
         while (!summary_cv.wait_until(lock, next, [this] { return summary_stop; })) {
             lock.unlock();
-            ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms());
+            ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms(), ctx.remote_hosts());
             tick_alerts();
             close_idle_agents();
             ctx.forgotten(ctx.registry.forget_idle(HostRegistry::system_clock_ms() - ctx.config.forget_after_ms),

@@ -63,6 +63,7 @@ std::string describe_close(const websocket::close_reason& cr) {
     case 4003: s += " (this agent's credential may not speak for its host id; check --host-id and the hub's tokens file)"; break;
     case 1008: s += " (policy violation: the hub refused this agent; check --token and the hello)"; break;
     case 1009: s += " (a frame was over the hub's --max-frame)"; break;
+    case 1007: s += " (a frame was not valid UTF-8)"; break;
     case 1003: s += " (the hub refuses binary frames)"; break;
     case 1001: s += " (going away: the hub is shutting down)"; break;
     default: break;
@@ -86,6 +87,10 @@ std::string hub_error_message(const std::string& body) {
     return m ? "; " + *m : std::string();
 }
 
+bool any_tls(const HubClientOptions& o) {
+    return o.url.tls || std::any_of(o.alternates.begin(), o.alternates.end(), [](const HubUrl& u) { return u.tls; });
+}
+
 }  // namespace
 
 HubClient::HubClient(net::io_context& ioc, HubClientOptions options)
@@ -94,7 +99,7 @@ HubClient::HubClient(net::io_context& ioc, HubClientOptions options)
 HubClient::HubClient(net::any_io_executor ex, HubClientOptions options)
     : ex_(std::move(ex)),
       opt_(std::move(options)),
-      tls_(opt_.url.tls ? std::make_unique<ClientTls>(opt_.ca_file, opt_.hub_fingerprint) : nullptr),
+      tls_(any_tls(opt_) ? std::make_unique<ClientTls>(opt_.ca_file, opt_.hub_fingerprint) : nullptr),
       hello_frame_(std::make_shared<const std::string>(encode_hello(opt_.hello))),
       max_queue_(opt_.max_queued_frames ? opt_.max_queued_frames : opt_.buffer + 64),
       buffer_(opt_.buffer),
@@ -381,6 +386,13 @@ void HubClient::fail(const LinkPtr& link, error_code ec, std::string what) {
     }
     auto delay = backoff_.next();
     state_ = State::waiting_retry;
+    if (!opt_.alternates.empty()) {
+        // The next hub in turn; this one goes to the back of the list.
+        opt_.alternates.push_back(std::move(opt_.url));
+        opt_.url = std::move(opt_.alternates.front());
+        opt_.alternates.erase(opt_.alternates.begin());
+        line += "; trying " + opt_.url.to_string();
+    }
     if (ec != net::error::operation_aborted) log(line + "; retrying in " + seconds_text(delay));
     timer_.expires_after(delay);
     timer_.async_wait([this](error_code ec) {

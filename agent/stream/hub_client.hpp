@@ -34,6 +34,9 @@ namespace telehub::agent {
 
 struct HubClientOptions {
     HubUrl url;                   // wss:// connects with TLS and verifies the hub before the hello
+    // More hubs of the same cluster (--hub URL1,URL2,...): after a failed or
+    // lost connection the client moves on to the next, in turn, with its backoff.
+    std::vector<HubUrl> alternates;
     std::string ca_file;          // CAs for the hub's certificate; empty: the system's store
     std::string hub_fingerprint;  // "sha256:hex": trust exactly this certificate instead of a CA
     Hello hello;                  // encoded once, sent first on every connection

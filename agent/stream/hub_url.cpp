@@ -119,4 +119,18 @@ HubUrl hub_url_or_throw(std::string_view text) {
     return *url;
 }
 
+std::vector<HubUrl> hub_urls_or_throw(std::string_view list) {
+    std::vector<HubUrl> out;
+    while (true) {
+        auto comma = list.find(',');
+        auto one = list.substr(0, comma);
+        while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+        while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+        if (one.empty()) throw std::invalid_argument("--hub '" + std::string(list) + "': an empty URL in the list");
+        out.push_back(hub_url_or_throw(one));
+        if (comma == std::string_view::npos) return out;
+        list.remove_prefix(comma + 1);
+    }
+}
+
 }  // namespace telehub::agent

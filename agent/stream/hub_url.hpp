@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace telehub::agent {
 
@@ -26,5 +27,9 @@ std::optional<HubUrl> parse_hub_url(std::string_view text, std::string& error);
 
 // For start-up: throws std::invalid_argument("--hub 'TEXT': <why>").
 HubUrl hub_url_or_throw(std::string_view text);
+
+// --hub URL1,URL2,...: several hubs of one cluster (docs/cluster.md), each
+// parsed as above; throws std::invalid_argument naming the bad one.
+std::vector<HubUrl> hub_urls_or_throw(std::string_view list);
 
 }  // namespace telehub::agent

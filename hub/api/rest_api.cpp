@@ -60,8 +60,10 @@ HttpReply hosts_list(HubContext& ctx, std::string_view query) {
     auto f = parse_filter_query(query);
     if (auto* e = std::get_if<FilterError>(&f)) return error_reply(400, "bad_parameter", e->message);
     auto& filter = std::get<HostFilter>(f);
-    return {200, "application/json",
-            build_hosts_body(ctx.registry.high_cpu(), ctx.registry.counts(), ctx.registry.summaries(filter)), {}};
+    auto counts = ctx.registry.counts();
+    auto rows = ctx.registry.summaries(filter);
+    if (const auto* remote = ctx.remote_hosts()) remote->merge(rows, counts, filter, ctx.registry);
+    return {200, "application/json", build_hosts_body(ctx.registry.high_cpu(), counts, rows), {}};
 }
 
 HttpReply host_detail(HubContext& ctx, const std::string& id) {
@@ -194,6 +196,8 @@ HttpReply route_http(HubContext& ctx, std::string_view method, std::string_view 
         if (!get) return method_not_allowed(method, path, "GET");
         auto j = counters(ctx);
         j["status"] = "ok";
+        // The hub serves its own hosts whatever Redis does: "ok", with the cluster's own state beside it.
+        if (ctx.cluster) j["cluster"] = ctx.cluster->status();
         return json_reply(j);
     }
     if (path == "/api/stats") {

@@ -56,7 +56,7 @@ std::size_t LiveHub::forward_sample(const std::string& host_id, const std::share
     return to.size();
 }
 
-std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms) {
+std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms, const RemoteHosts* remote) {
     // Group clients by filter so each distinct frame is built once.
     std::map<std::string, std::pair<HostFilter, std::vector<std::shared_ptr<LiveSink>>>> groups;
     {
@@ -70,10 +70,12 @@ std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int6
         }
     }
     if (groups.empty()) return 0;
-    auto counts = registry.counts();
+    const auto local_counts = registry.counts();
     for (auto& [key, g] : groups) {
-        auto frame = std::make_shared<const std::string>(
-            build_summaries_frame(ts_ms, registry.high_cpu(), counts, registry.summaries(g.first)));
+        auto counts = local_counts;
+        auto rows = registry.summaries(g.first);
+        if (remote) remote->merge(rows, counts, g.first, registry);
+        auto frame = std::make_shared<const std::string>(build_summaries_frame(ts_ms, registry.high_cpu(), counts, rows));
         for (auto& s : g.second) s->deliver({frame, LiveMessageKind::summaries});
     }
     return groups.size();

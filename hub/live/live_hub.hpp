@@ -43,7 +43,8 @@ public:
 
     // Builds one summaries frame per distinct filter and delivers it; returns
     // the number of distinct frames built.
-    std::size_t broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms);
+    // `remote`: the cluster's other hubs' hosts, merged into each frame (null: this hub's alone).
+    std::size_t broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms, const RemoteHosts* remote = nullptr);
 
     std::vector<std::shared_ptr<LiveSink>> all() const;
     std::size_t size() const;

@@ -27,6 +27,7 @@ enum class RefuseReason : std::size_t {
     bad_token,       // a hello without the agent token this hub requires
     host_not_allowed,  // a hello for a host id the agent's credential may not speak for
     host_limit,        // a hello for a new host id when --max-hosts hosts are held and none may be forgotten
+    bad_utf8,          // a text frame that is not UTF-8 (RFC 6455: closed with 1007)
     count_
 };
 

@@ -117,8 +117,11 @@ void AgentSession<Stream>::on_ws_end(std::string reason) {
 template <class Stream>
 void AgentSession<Stream>::handle_frame(std::string_view frame) {
     auto& td = thread_decoder();
-    if (auto err = td.decoder.decode(frame, td.frame))
-        return refuse(refuse_reason_from_code(err->code), close_code::policy_error, err->message);
+    if (auto err = td.decoder.decode(frame, td.frame)) {
+        const auto reason = refuse_reason_from_code(err->code);
+        return refuse(reason, reason == RefuseReason::bad_utf8 ? close_code::bad_payload : close_code::policy_error,
+                      err->message);
+    }
     switch (td.frame.kind) {
     case FrameKind::hello: return handle_hello(td.frame.hello);
     case FrameKind::sample: return handle_sample(td.frame.sample, frame);
@@ -178,6 +181,8 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
                        "; closing the older connection");
         previous->replace();
     }
+    // Across the cluster too: a connection of this host id on another hub is older than this one.
+    if (ctx_.cluster) ctx_.cluster->claimed(host_id_);
     hostname_ = h.hostname;
     ctx_.log.event("agent connected: host '" + host_id_ + "' (" + h.hostname + ") from " + peer_ +
                    (credential_ ? " as '" + credential_->name + "'" : std::string()) + ", instance " +

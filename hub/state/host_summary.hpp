@@ -45,6 +45,8 @@ struct HostSummary {
     // TCP opens per second when the agent's kernel counters were exact,
     // else the sampled sum of sockets opened per second.
     double opens_per_s = 0;
+    // The cluster's hub that holds the host (docs/cluster.md); empty without --cluster.
+    std::string hub;
 };
 
 // A summary with its recent CPU totals, oldest first (snapshot frames).

@@ -3,4 +3,5 @@
 
 #include "hub/state/host_filter.hpp"
 #include "hub/state/host_registry.hpp"
+#include "hub/state/remote_hosts.hpp"
 #include "hub/state/summary_builder.hpp"

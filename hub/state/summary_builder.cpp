@@ -8,7 +8,7 @@ namespace telehub::hub {
 nlohmann::json summary_json(const HostSummary& s) {
     nlohmann::json top = nullptr;
     if (s.top_pid != 0 || !s.top_name.empty()) top = {{"pid", s.top_pid}, {"name", s.top_name}, {"cpu", s.top_cpu}};
-    return {{"host_id", s.host_id},
+    nlohmann::json j = {{"host_id", s.host_id},
             {"hostname", s.hostname},
             {"online", s.online},
             {"last_seen_ms", s.last_seen_ms},
@@ -28,6 +28,8 @@ nlohmann::json summary_json(const HostSummary& s) {
             {"leaks", s.leaks},
             {"opens_per_s", s.opens_per_s},
             {"containers", s.containers}};
+    if (!s.hub.empty()) j["hub"] = s.hub;
+    return j;
 }
 
 nlohmann::json counts_json(const HostCounts& c) {
@@ -134,8 +136,9 @@ void append_summary(std::string& out, const HostSummary& s) {
         .num("gaps", s.gaps)
         .num("leaks", s.leaks)
         .num("opens_per_s", s.opens_per_s)
-        .num("containers", s.containers)
-        .close();
+        .num("containers", s.containers);
+    if (!s.hub.empty()) o.str("hub", s.hub);
+    o.close();
 }
 
 void append_counts(std::string& out, const HostCounts& c) {

@@ -487,8 +487,11 @@ std::optional<CodecError> FrameDecoder::decode(std::string_view frame, AgentFram
     std::memcpy(padded.data(), frame.data(), frame.size());
 
     element doc;
-    if (auto e = impl_->parser.parse(padded.data(), frame.size(), false).get(doc); e != simdjson::SUCCESS)
+    if (auto e = impl_->parser.parse(padded.data(), frame.size(), false).get(doc); e != simdjson::SUCCESS) {
+        // A text frame must be UTF-8 before it can be JSON: the WebSocket layer's own refusal (1007).
+        if (e == simdjson::UTF8_ERROR) return CodecError{"bad_utf8", "frame is not valid UTF-8 text"};
         return CodecError{"bad_json", std::string("frame is not valid JSON: ") + simdjson::error_message(e)};
+    }
     object root;
     if (doc.get_object().get(root) != simdjson::SUCCESS)
         return CodecError{"wrong_type", "frame must be a JSON object"};

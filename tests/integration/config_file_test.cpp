@@ -97,6 +97,31 @@ BOOST_AUTO_TEST_CASE(bad_files_stop_the_hub_naming_file_line_and_key) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(check_config_parses_the_rules_file) {
+    TempDir dir("telehub-config");
+    auto check = [](const fs::path& rules) {
+        ChildProcess hub({hub_binary, "--check-config", "--rules", rules.string()});
+        auto status = hub.wait(10s);
+        BOOST_REQUIRE_MESSAGE(status, "--check-config did not exit");
+        return std::pair{WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, hub.output()};
+    };
+    auto good = dir.path / "good.toml";
+    write_file(good, "[[rule]]\nname = \"hot\"\nmetric = \"cpu.total\"\nop = \">=\"\nthreshold = 90\nfor = 60\n");
+    auto [good_code, good_out] = check(good);
+    BOOST_TEST(good_code == 0, "good rules: exit " << good_code << ": " << good_out);
+
+    auto bad = dir.path / "bad.toml";
+    write_file(bad, "[[rule]]\nname = \"hot\"\nmetric = \"cpu.totl\"\nop = \">=\"\nthreshold = 90\n");
+    auto [bad_code, bad_out] = check(bad);
+    BOOST_TEST(bad_code == 2, "bad rules: exit " << bad_code << ": " << bad_out);
+    BOOST_TEST(bad_out.find("bad.toml:3:") != std::string::npos, "no file:line in: " << bad_out);
+    BOOST_TEST(bad_out.find("cpu.totl") != std::string::npos, "the bad metric is not named in: " << bad_out);
+
+    auto [missing_code, missing_out] = check(dir.path / "absent.toml");
+    BOOST_TEST(missing_code == 2, "missing rules file: exit " << missing_code << ": " << missing_out);
+    BOOST_TEST(missing_out.find("absent.toml") != std::string::npos, missing_out);
+}
+
 BOOST_AUTO_TEST_CASE(sighup_applies_high_cpu_and_a_new_token_without_a_reconnect) {
     TempDir dir("telehub-config");
     auto file = dir.path / "hub.toml";

@@ -73,7 +73,8 @@ BOOST_AUTO_TEST_CASE(cpu_filter_on_the_api) {
     FakeAgent cool(hub.port, "db-cool");
     hot.send(95);
     cool.send(5);
-    BOOST_REQUIRE(wait_until([&] { return hub.get_json("/api/hosts")["hosts"].size() == 2; }, 3s));
+    // Listed from the hello on, so wait for each host's sample, not for the two rows.
+    BOOST_REQUIRE(wait_until([&] { return hub.host("web-hot")["seq"] == 1 && hub.host("db-cool")["seq"] == 1; }, 3s));
     auto only_hot = hub.get_json("/api/hosts?min_cpu=80");
     BOOST_REQUIRE(only_hot["hosts"].size() == 1u);
     BOOST_TEST(only_hot["hosts"][0]["host_id"] == "web-hot");

@@ -95,6 +95,25 @@ BOOST_AUTO_TEST_CASE(frames_a_server_must_refuse_close_with_1002_and_the_hub_car
     BOOST_TEST(wait_until([&] { return hub.host("steady")["seq"] == cases.size(); }, 5s));
 }
 
+BOOST_AUTO_TEST_CASE(a_text_frame_that_is_not_utf8_is_refused_with_1007_and_the_hub_carries_on) {
+    HubProcess hub({"--quiet"});
+    FakeAgent steady(hub.port, "steady");
+    RawSocket s(hub.port);
+    hello_over(s, "latin1");
+    auto sample = encode_sample(make_sample("latin1", 1, 10));
+    const auto name = sample.find("\"host_id\":\"latin1\"");
+    BOOST_REQUIRE(name != std::string::npos);
+    sample[name + 11] = '\xe9';  // a Latin-1 'e acute' where UTF-8 needs two bytes
+    BOOST_REQUIRE(s.send(ws_text_frame(sample)));
+    auto end = read_to_end(s, 8s);
+    BOOST_TEST(end.eof);
+    BOOST_TEST(close_code_in(end.bytes) == 1007);
+    BOOST_TEST(end.bytes.find("\"code\":\"bad_utf8\"") != std::string::npos);
+    BOOST_TEST(steady.send(1));
+    BOOST_TEST(wait_until([&] { return hub.host("steady")["seq"] == 1; }, 5s));
+    BOOST_TEST(hub.get_json("/api/stats")["frames_refused_by_reason"]["bad_utf8"] == 1);
+}
+
 BOOST_AUTO_TEST_CASE(an_agents_close_is_answered_with_its_code_and_the_connection_ends) {
     HubProcess hub({"--quiet"});
     RawSocket s(hub.port);

@@ -27,7 +27,7 @@ hub_deps=$(dpkg-deb --field "$hub_deb" Depends)
 agent_deps=$(dpkg-deb --field "$agent_deb" Depends)
 echo "telehub Depends: $hub_deps"
 echo "telehub-agent Depends: $agent_deps"
-for dep in adduser 'libc6 \(>=' 'libssl3' 'libsystemd0' 'libboost-program-options1\.81\.0' 'libsimdjson'; do
+for dep in adduser 'libc6 \(>=' 'libssl3' 'libsystemd0' 'libboost-program-options1\.81\.0' 'libsimdjson' 'libhiredis'; do
   has "$hub_deps" "$dep" "telehub does not depend on $dep"
 done
 has "$agent_deps" 'libc6 \(>=' "telehub-agent does not depend on libc6"

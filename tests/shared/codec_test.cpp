@@ -189,6 +189,7 @@ BOOST_AUTO_TEST_CASE(fields_are_found_in_any_order) {
 BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
     const BadFrame cases[] = {
         {"{not json", "bad_json", "not valid JSON"},
+        {"{\"type\":\"hello\",\"host_id\":\"\xc3\x28\"}", "bad_utf8", "UTF-8"},
         {"[1,2]", "wrong_type", "object"},
         {R"({"seq":1})", "missing_field", "'type'"},
         {R"({"type":7})", "wrong_type", "'type'"},

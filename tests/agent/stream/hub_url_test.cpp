@@ -106,3 +106,21 @@ BOOST_AUTO_TEST_CASE(startup_helper_throws_naming_the_flag_and_value) {
     }
     BOOST_TEST(hub_url_or_throw("ws://127.0.0.1:1/a").port == "1");
 }
+
+BOOST_AUTO_TEST_CASE(a_list_of_hubs_is_every_url_in_order_and_a_bad_one_is_named) {
+    auto urls = hub_urls_or_throw("ws://127.0.0.1:1/a, wss://hub-b.example:8443/ws/agent,ws://[::1]:3/c");
+    BOOST_REQUIRE(urls.size() == 3u);
+    BOOST_TEST(urls[0].port == "1");
+    BOOST_TEST(urls[1].host == "hub-b.example");
+    BOOST_TEST(urls[1].tls);
+    BOOST_TEST(urls[2].target == "/c");
+    BOOST_TEST(hub_urls_or_throw("ws://127.0.0.1:1/a").size() == 1u);
+    for (const char* bad : {"ws://127.0.0.1:1/a,,ws://127.0.0.1:2/b", "ws://127.0.0.1:1/a,", "ws://127.0.0.1:1/a,http://x/"}) {
+        try {
+            hub_urls_or_throw(bad);
+            BOOST_ERROR("accepted " << bad);
+        } catch (const std::invalid_argument& e) {
+            BOOST_TEST(contains(e.what(), "--hub"), e.what());
+        }
+    }
+}

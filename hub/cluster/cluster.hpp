@@ -1,0 +1,6 @@
+// The public face of hub/cluster/: several hubs, one fleet, through Redis.
+#pragma once
+
+#include "hub/cluster/cluster_member.hpp"
+#include "hub/cluster/fleet_batch.hpp"
+#include "hub/cluster/redis_url.hpp"

@@ -1,0 +1,126 @@
+#include "hub/cluster/cluster_member.hpp"
+
+#include <charconv>
+
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+
+namespace telehub::hub {
+
+ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over)
+    : o_(std::move(options)),
+      registry_(registry),
+      log_(std::move(log)),
+      taken_over_(std::move(taken_over)),
+      peers_(o_.hub_name, o_.grace_ms, o_.forget_ms, &HostRegistry::system_clock_ms),
+      ioc_(1),
+      cmd_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("commands", up, why); }),
+      sub_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("subscription", up, why); }),
+      timer_(ioc_) {
+    sub_.subscribe({o_.prefix + ":fleet", o_.prefix + ":takeover"},
+                   [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); });
+    boost::asio::post(ioc_, [this] {
+        cmd_.start();
+        sub_.start();
+        arm();
+    });
+    thread_ = std::thread([this] { ioc_.run(); });
+}
+
+ClusterMember::~ClusterMember() {
+    boost::asio::post(ioc_, [this] {
+        timer_.cancel();
+        cmd_.stop();
+        sub_.stop();
+        ioc_.stop();
+    });
+    if (thread_.joinable()) thread_.join();
+}
+
+void ClusterMember::on_message(std::string_view channel, std::string_view payload) {
+    if (channel == o_.prefix + ":takeover") return on_takeover(payload);
+    auto b = decode_fleet_batch(payload);
+    if (auto* batch = std::get_if<FleetBatch>(&b)) return peers_.take(std::move(*batch));
+    // Another program on the channel, or a hub of another version: said once, not once a second.
+    const auto& why = std::get<FleetBatchError>(b).message;
+    std::lock_guard lock(status_mu_);
+    if (last_error_ != why) {
+        last_error_ = why;
+        if (log_) log_("cluster: ignoring a message on " + o_.prefix + ":fleet: " + why);
+    }
+}
+
+// "HUB TS_MS HOST_ID": host ids hold no space (docs/protocol.md), hub names neither.
+void ClusterMember::claimed(const std::string& host_id) {
+    const auto now = HostRegistry::system_clock_ms();
+    boost::asio::post(ioc_, [this, host_id, now] {
+        claimed_ms_[host_id] = now;
+        cmd_.command({"PUBLISH", o_.prefix + ":takeover", o_.hub_name + " " + std::to_string(now) + " " + host_id});
+    });
+}
+
+void ClusterMember::on_takeover(std::string_view payload) {
+    const auto a = payload.find(' ');
+    const auto b = a == std::string_view::npos ? a : payload.find(' ', a + 1);
+    if (b == std::string_view::npos) return;
+    const std::string hub(payload.substr(0, a));
+    const std::string host_id(payload.substr(b + 1));
+    if (hub == o_.hub_name || host_id.empty()) return;
+    std::int64_t at = 0;
+    std::from_chars(payload.data() + a + 1, payload.data() + b, at);
+    // This hub's own hello came after that one: this connection is the newer.
+    if (auto it = claimed_ms_.find(host_id); it != claimed_ms_.end() && it->second > at) return;
+    claimed_ms_.erase(host_id);
+    if (taken_over_) taken_over_(host_id, hub);
+}
+
+void ClusterMember::on_state(const char* which, bool up, const std::string& why) {
+    (std::string_view(which) == "commands" ? cmd_up_ : sub_up_).store(up);
+    const bool both = cmd_up_.load() && sub_up_.load();
+    const bool was = up_.exchange(both);
+    {
+        std::lock_guard lock(status_mu_);
+        if (!up) last_error_ = why;
+    }
+    if (!log_) return;
+    if (both && !was) log_("cluster: joined as '" + o_.hub_name + "' through " + o_.redis.display());
+    else if (!up && (was || !why.empty()))
+        log_(std::string("cluster: Redis ") + which + " link down (" + why + "); serving this hub's own hosts until it is back");
+}
+
+void ClusterMember::arm() {
+    timer_.expires_after(std::chrono::milliseconds(o_.period_ms));
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        publish();
+        arm();
+    });
+}
+
+void ClusterMember::publish() {
+    if (!cmd_.up()) return;
+    const auto now = HostRegistry::system_clock_ms();
+    const auto ttl = std::to_string(o_.presence_ttl_ms);
+    // Online hosts only: an offline one may be online on another hub now.
+    auto rows = registry_.summaries(HostFilter{});
+    std::erase_if(rows, [](const HostSummary& s) { return !s.online; });
+    if (claimed_ms_.size() > 2 * rows.size() + 1024) claimed_ms_.clear();  // bounded; a lost entry only lets a late message through
+    cmd_.command({"SET", o_.prefix + ":hub:" + o_.hub_name, std::to_string(now), "PX", ttl});
+    for (const auto& r : rows) cmd_.command({"SET", o_.prefix + ":host:" + r.host_id, o_.hub_name, "PX", ttl});
+    cmd_.command({"PUBLISH", o_.prefix + ":fleet", encode_fleet_batch(o_.hub_name, now, registry_.high_cpu(), rows)});
+}
+
+nlohmann::json ClusterMember::status() const {
+    nlohmann::json peers = nlohmann::json::array();
+    for (const auto& p : peers_.peers())
+        peers.push_back({{"hub", p.hub}, {"hosts", p.hosts}, {"age_ms", p.age_ms}, {"live", p.live}});
+    nlohmann::json j = {{"hub", o_.hub_name},
+                        {"redis", o_.redis.display()},
+                        {"state", redis_up() ? "up" : "down"},
+                        {"peers", std::move(peers)}};
+    std::lock_guard lock(status_mu_);
+    if (!redis_up() && !last_error_.empty()) j["error"] = last_error_;
+    return j;
+}
+
+}  // namespace telehub::hub

@@ -1,0 +1,89 @@
+// This hub as one of a cluster (--cluster redis://..., docs/cluster.md).
+// On a thread of its own with its own io_context, so Redis never holds up
+// an agent's sample: once a second it writes its presence (which hosts it
+// holds, and that it is alive, as keys that expire) and publishes its hosts'
+// summaries on the fleet channel; it subscribes to the other hubs' and
+// keeps them in a PeerFleet, which the hub's lists merge in. When Redis is
+// down each hub serves its own hosts, /healthz says so, and the links
+// reconnect by themselves.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+#include "hub/cluster/peer_fleet.hpp"
+#include "hub/cluster/redis_link.hpp"
+#include "hub/cluster/redis_url.hpp"
+
+namespace telehub::hub {
+
+struct ClusterOptions {
+    RedisUrl redis;
+    std::string hub_name;
+    std::int64_t period_ms = 1000;    // presence and fleet message
+    std::int64_t presence_ttl_ms = 5000;
+    std::int64_t grace_ms = 3000;     // a hub silent longer has its hosts shown offline
+    std::int64_t forget_ms = 600000;  // then dropped
+    std::string prefix = "telehub";   // of keys and channels
+};
+
+class ClusterMember final : public RemoteHosts {
+public:
+    using EventLog = std::function<void(const std::string&)>;
+    // Another hub took `host_id`'s agent: close this hub's connection of it (4000), if any.
+    using TakenOver = std::function<void(const std::string& host_id, const std::string& by_hub)>;
+
+    ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over);
+
+    // An agent of `host_id` said hello here: any older connection of it on
+    // another hub is closed there (newest wins, across hubs as within one).
+    // Any thread.
+    void claimed(const std::string& host_id);
+    ~ClusterMember() override;  // stops the thread
+
+    void merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter,
+               const HostRegistry& local) const override {
+        peers_.merge(rows, counts, filter, local);
+    }
+
+    bool redis_up() const { return up_.load(std::memory_order_relaxed); }
+    // For /healthz: {"hub":..,"redis":..,"state":"up"|"down","error":..,"peers":[..]}.
+    nlohmann::json status() const;
+
+private:
+    void publish();
+    void arm();
+    void on_state(const char* which, bool up, const std::string& why);
+    void on_message(std::string_view channel, std::string_view payload);
+    void on_takeover(std::string_view payload);
+
+    ClusterOptions o_;
+    const HostRegistry& registry_;
+    EventLog log_;
+    TakenOver taken_over_;
+    PeerFleet peers_;
+    boost::asio::io_context ioc_;
+    RedisLink cmd_;  // presence keys and PUBLISH
+    RedisLink sub_;  // SUBSCRIBE to the fleet channel
+    boost::asio::steady_timer timer_;
+    std::atomic<bool> up_{false};
+    std::atomic<bool> cmd_up_{false}, sub_up_{false};
+    // When each host's agent last said hello here (this hub's clock), on the
+    // cluster's thread: an older takeover message arriving late is ignored.
+    std::unordered_map<std::string, std::int64_t> claimed_ms_;
+    mutable std::mutex status_mu_;
+    std::string last_error_;
+    std::thread thread_;
+};
+
+}  // namespace telehub::hub

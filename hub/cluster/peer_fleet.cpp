@@ -1,0 +1,92 @@
+#include "hub/cluster/peer_fleet.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace telehub::hub {
+
+PeerFleet::PeerFleet(std::string self, std::int64_t grace_ms, std::int64_t forget_ms, Clock clock)
+    : self_(std::move(self)), grace_ms_(grace_ms), forget_ms_(forget_ms), clock_(std::move(clock)) {}
+
+void PeerFleet::take(FleetBatch batch) {
+    if (batch.hub == self_) return;
+    const auto now = clock_();
+    std::lock_guard lock(mu_);
+    auto& p = peers_[batch.hub];
+    p.heard_ms = now;
+    p.hosts = std::move(batch.hosts);
+}
+
+std::vector<PeerHubInfo> PeerFleet::peers() const {
+    const auto now = clock_();
+    std::lock_guard lock(mu_);
+    std::vector<PeerHubInfo> out;
+    for (const auto& [name, p] : peers_)
+        out.push_back({name, p.hosts.size(), now - p.heard_ms, now - p.heard_ms <= grace_ms_});
+    return out;
+}
+
+void PeerFleet::merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter,
+                      const HostRegistry& local) const {
+    const auto now = clock_();
+    // The best row of each host held elsewhere: online before offline, then
+    // the one seen last. A hub gone quiet past the grace shows its hosts
+    // offline, as a silent agent is.
+    std::unordered_map<std::string, HostSummary> best;
+    {
+        std::lock_guard lock(mu_);
+        for (auto it = peers_.begin(); it != peers_.end();) {
+            const auto silent = now - it->second.heard_ms;
+            if (silent > forget_ms_) {
+                it = peers_.erase(it);
+                continue;
+            }
+            for (const auto& h : it->second.hosts) {
+                HostSummary row = h;
+                if (silent > grace_ms_) row.online = row.hot = false;
+                auto [at, fresh] = best.try_emplace(row.host_id, row);
+                if (!fresh && std::pair(row.online, row.last_seen_ms) > std::pair(at->second.online, at->second.last_seen_ms))
+                    at->second = std::move(row);
+            }
+            ++it;
+        }
+    }
+    for (auto& r : rows) r.hub = self_;
+    if (best.empty()) return;
+
+    std::unordered_map<std::string, bool> here;  // host id -> online on this hub
+    for (const auto& p : local.presence()) here.emplace(p.host_id, p.online);
+    std::unordered_map<std::string, std::size_t> row_at;
+    for (std::size_t i = 0; i < rows.size(); ++i) row_at.emplace(rows[i].host_id, i);
+
+    std::vector<std::size_t> dropped;  // this hub's offline rows replaced by a row that does not match the filter
+    const auto old_size = rows.size();
+    for (auto& [id, r] : best) {
+        auto h = here.find(id);
+        if (h != here.end()) {
+            // Held here too: this hub's row wins unless it is offline and the other hub's online.
+            if (h->second || !r.online) continue;
+            --counts.offline;
+            ++counts.online;
+            if (r.hot) ++counts.hot;
+            auto at = row_at.find(id);
+            if (filter.matches(r)) {
+                if (at != row_at.end()) rows[at->second] = std::move(r);
+                else rows.push_back(std::move(r));
+            } else if (at != row_at.end()) {
+                dropped.push_back(at->second);
+            }
+            continue;
+        }
+        ++counts.total;
+        ++(r.online ? counts.online : counts.offline);
+        if (r.hot) ++counts.hot;
+        if (filter.matches(r)) rows.push_back(std::move(r));
+    }
+    std::sort(dropped.rbegin(), dropped.rend());
+    for (auto i : dropped) rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(i));
+    if (rows.size() != old_size || !dropped.empty())
+        std::sort(rows.begin(), rows.end(), [](const HostSummary& a, const HostSummary& b) { return a.host_id < b.host_id; });
+}
+
+}  // namespace telehub::hub

@@ -1,0 +1,57 @@
+// What the other hubs of the cluster hold, from their fleet messages, and
+// how it joins this hub's own list (docs/cluster.md, "One fleet view").
+// Written by the cluster's thread, read by the summaries thread and the REST
+// handlers: one mutex, held only to copy rows.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hub/cluster/fleet_batch.hpp"
+#include "hub/state/state.hpp"
+
+namespace telehub::hub {
+
+struct PeerHubInfo {
+    std::string hub;
+    std::size_t hosts = 0;    // in its last message
+    std::int64_t age_ms = 0;  // since that message arrived
+    bool live = false;        // heard within the grace
+};
+
+class PeerFleet final : public RemoteHosts {
+public:
+    using Clock = std::function<std::int64_t()>;  // unix ms
+
+    // `grace_ms`: a hub not heard from for longer has its hosts shown
+    // offline; `forget_ms`: then dropped.
+    PeerFleet(std::string self, std::int64_t grace_ms, std::int64_t forget_ms, Clock clock);
+
+    // A message from another hub (this hub's own are ignored).
+    void take(FleetBatch batch);
+
+    void merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter,
+               const HostRegistry& local) const override;
+
+    std::vector<PeerHubInfo> peers() const;
+    const std::string& self() const { return self_; }
+
+private:
+    struct Peer {
+        std::int64_t heard_ms = 0;  // this hub's clock
+        std::vector<HostSummary> hosts;
+    };
+
+    const std::string self_;
+    const std::int64_t grace_ms_;
+    const std::int64_t forget_ms_;
+    Clock clock_;
+    mutable std::mutex mu_;
+    mutable std::map<std::string, Peer> peers_;  // forgotten ones are erased while merging
+};
+
+}  // namespace telehub::hub

@@ -1,0 +1,158 @@
+// The cluster's fleet view: the batch a hub publishes decodes to the rows it
+// was made of, and the other hubs' rows join this hub's list once per host
+// (online wins), filtered, counted, ordered, and offline after the grace.
+#define BOOST_TEST_MODULE peer_fleet
+#include <boost/test/unit_test.hpp>
+
+#include "hub/cluster/cluster.hpp"
+#include "hub/cluster/peer_fleet.hpp"
+#include "telehub/codec.hpp"
+
+using namespace telehub;
+using namespace telehub::hub;
+
+namespace {
+
+HostSummary row(const std::string& id, double cpu, bool online = true, std::int64_t seen = 1000) {
+    HostSummary s;
+    s.host_id = id;
+    s.hostname = id + ".example";
+    s.online = online;
+    s.hot = online && cpu >= 80;
+    s.cpu = cpu;
+    s.last_seen_ms = seen;
+    s.seq = 7;
+    s.top_pid = 42;
+    s.top_name = "java";
+    s.top_cpu = cpu;
+    return s;
+}
+
+FleetBatch batch(const std::string& hub, std::vector<HostSummary> rows) {
+    auto decoded = decode_fleet_batch(encode_fleet_batch(hub, 5000, 80, rows));
+    BOOST_REQUIRE(std::holds_alternative<FleetBatch>(decoded));
+    return std::get<FleetBatch>(std::move(decoded));
+}
+
+Sample sample_of(const std::string& id, std::uint64_t seq, double cpu) {
+    Sample s;
+    s.host_id = id;
+    s.seq = seq;
+    s.ts_ms = 1000 * static_cast<std::int64_t>(seq);
+    s.interval_ms = 1000;
+    s.cpu.total = cpu;
+    s.cpu.per_core = {cpu};
+    return s;
+}
+
+Hello hello_of(const std::string& id) {
+    Hello h;
+    h.protocol = protocol_version;
+    h.host_id = id;
+    h.hostname = id + ".local";
+    h.interval_ms = 1000;
+    h.cores = 1;
+    return h;
+}
+
+struct Fixture {
+    std::int64_t now = 10'000;
+    HostRegistry local{RegistryOptions{}, [this] { return now; }};
+    PeerFleet peers{"A", 3000, 60'000, [this] { return now; }};
+
+    void connect(const std::string& id, double cpu, std::uint64_t conn) {
+        local.on_hello(hello_of(id), conn);
+        local.on_sample(sample_of(id, 1, cpu), std::make_shared<const std::string>("{}"), conn);
+    }
+    std::pair<std::vector<HostSummary>, HostCounts> list(const HostFilter& f = {}) {
+        auto rows = local.summaries(f);
+        auto counts = local.counts();
+        peers.merge(rows, counts, f, local);
+        return {rows, counts};
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_batch_decodes_to_the_rows_it_was_made_of) {
+    auto b = batch("C", {row("web-1", 91.5), row("db-1", 3)});
+    BOOST_TEST(b.hub == "C");
+    BOOST_TEST(b.ts_ms == 5000);
+    BOOST_REQUIRE(b.hosts.size() == 2u);
+    BOOST_TEST(b.hosts[0].host_id == "web-1");
+    BOOST_TEST(b.hosts[0].cpu == 91.5);
+    BOOST_TEST(b.hosts[0].hot);
+    BOOST_TEST(b.hosts[0].top_name == "java");
+    BOOST_TEST(b.hosts[0].seq == 7u);
+    BOOST_TEST(b.hosts[1].hub == "C");
+}
+
+BOOST_AUTO_TEST_CASE(what_is_not_a_batch_is_refused_with_why) {
+    for (const char* text : {"", "[]", "{\"hub\":\"\",\"ts_ms\":1,\"hosts\":[]}", "{\"hub\":\"B\",\"ts_ms\":1,\"hosts\":{}}",
+                             "{\"hub\":\"B\",\"ts_ms\":1,\"hosts\":[{\"cpu\":1}]}", "{\"hub\":\"B\",\"hosts\":[]}"}) {
+        auto r = decode_fleet_batch(text);
+        BOOST_TEST(std::holds_alternative<FleetBatchError>(r), text);
+        if (auto* e = std::get_if<FleetBatchError>(&r)) BOOST_TEST(!e->message.empty());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(other_hubs_hosts_join_the_list_in_order_marked_with_their_hub) {
+    Fixture f;
+    f.connect("m-local", 10, 1);
+    f.peers.take(batch("C", {row("a-remote", 90), row("z-remote", 5)}));
+    f.peers.take(batch("A", {row("ignored-own", 5)}));  // this hub's own message
+    auto [rows, counts] = f.list();
+    BOOST_REQUIRE(rows.size() == 3u);
+    BOOST_TEST(rows[0].host_id == "a-remote");
+    BOOST_TEST(rows[0].hub == "C");
+    BOOST_TEST(rows[1].host_id == "m-local");
+    BOOST_TEST(rows[1].hub == "A");
+    BOOST_TEST(rows[2].host_id == "z-remote");
+    BOOST_TEST(counts.total == 3u);
+    BOOST_TEST(counts.online == 3u);
+    BOOST_TEST(counts.hot == 1u);
+
+    HostFilter hot;
+    hot.min_cpu = 80;
+    auto [hot_rows, hot_counts] = f.list(hot);
+    BOOST_REQUIRE(hot_rows.size() == 1u);
+    BOOST_TEST(hot_rows[0].host_id == "a-remote");
+    BOOST_TEST(hot_counts.total == 3u);  // counts are the fleet's, whatever the filter
+}
+
+BOOST_AUTO_TEST_CASE(a_host_is_shown_once_online_wins) {
+    Fixture f;
+    f.connect("moved", 10, 1);
+    f.local.on_disconnect("moved", 1);  // left this hub
+    f.connect("here", 20, 2);
+    f.peers.take(batch("C", {row("moved", 50), row("here", 99)}));
+    auto [rows, counts] = f.list();
+    BOOST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[0].host_id == "here");
+    BOOST_TEST(rows[0].hub == "A");  // online here: this hub's row
+    BOOST_TEST(rows[0].cpu == 20.0);
+    BOOST_TEST(rows[1].host_id == "moved");
+    BOOST_TEST(rows[1].hub == "C");  // offline here, online there
+    BOOST_TEST(rows[1].online);
+    BOOST_TEST(counts.total == 2u);
+    BOOST_TEST(counts.online == 2u);
+    BOOST_TEST(counts.offline == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_hub_shows_its_hosts_offline_then_none) {
+    Fixture f;
+    f.peers.take(batch("C", {row("c-1", 95)}));
+    f.now += 3001;
+    auto [rows, counts] = f.list();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(!rows[0].online);
+    BOOST_TEST(!rows[0].hot);
+    BOOST_TEST(counts.offline == 1u);
+    BOOST_TEST(counts.hot == 0u);
+    auto peers = f.peers.peers();
+    BOOST_REQUIRE(peers.size() == 1u);
+    BOOST_TEST(!peers[0].live);
+    f.now += 60'000;
+    BOOST_TEST(f.list().first.empty());
+    BOOST_TEST(f.peers.peers().empty());
+}

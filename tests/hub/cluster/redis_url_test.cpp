@@ -1,0 +1,59 @@
+#define BOOST_TEST_MODULE redis_url
+#include <boost/test/unit_test.hpp>
+
+#include "hub/cluster/cluster.hpp"
+
+using namespace telehub::hub;
+
+namespace {
+
+RedisUrl ok(std::string_view text) {
+    auto r = parse_redis_url(text);
+    auto* e = std::get_if<RedisUrlError>(&r);
+    BOOST_REQUIRE_MESSAGE(!e, text << ": " << (e ? e->message : ""));
+    return std::get<RedisUrl>(r);
+}
+
+std::string refused(std::string_view text) {
+    auto r = parse_redis_url(text);
+    BOOST_REQUIRE_MESSAGE(std::holds_alternative<RedisUrlError>(r), text << " was accepted");
+    return std::get<RedisUrlError>(r).message;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(host_port_database_and_credentials) {
+    auto a = ok("redis://127.0.0.1:6380/2");
+    BOOST_TEST(a.host == "127.0.0.1");
+    BOOST_TEST(a.port == 6380);
+    BOOST_TEST(a.db == 2);
+    BOOST_TEST(a.password.empty());
+
+    auto b = ok("redis://redis.internal");
+    BOOST_TEST(b.host == "redis.internal");
+    BOOST_TEST(b.port == 6379);
+    BOOST_TEST(b.db == 0);
+
+    auto c = ok("redis://telehub:s3cr%t@[::1]:7000");
+    BOOST_TEST(c.host == "::1");
+    BOOST_TEST(c.port == 7000);
+    BOOST_TEST(c.user == "telehub");
+    BOOST_TEST(c.password == "s3cr%t");
+    BOOST_TEST(c.display() == "redis://telehub:***@[::1]:7000");  // never the password
+
+    auto d = ok("redis://:pw@host/");
+    BOOST_TEST(d.user.empty());
+    BOOST_TEST(d.password == "pw");
+}
+
+BOOST_AUTO_TEST_CASE(bad_urls_name_what_is_wrong) {
+    BOOST_TEST(refused("http://127.0.0.1:6379").find("redis://") != std::string::npos);
+    BOOST_TEST(refused("rediss://127.0.0.1").find("redis://") != std::string::npos);
+    BOOST_TEST(refused("redis://127.0.0.1:0").find("port") != std::string::npos);
+    BOOST_TEST(refused("redis://127.0.0.1:99999").find("port") != std::string::npos);
+    BOOST_TEST(refused("redis://127.0.0.1:6379/16").find("database") != std::string::npos);
+    BOOST_TEST(refused("redis://127.0.0.1:6379/x").find("database") != std::string::npos);
+    BOOST_TEST(refused("redis://:6379").find("no host") != std::string::npos);
+    BOOST_TEST(refused("redis://[::1:6379").find("]") != std::string::npos);
+    BOOST_TEST(refused("redis://a b:6379").find("host") != std::string::npos);
+}

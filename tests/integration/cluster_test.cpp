@@ -1,0 +1,230 @@
+// Several hubs, one fleet (docs/cluster.md): a redis-server this test starts
+// on a loopback port (no persistence, its own folder), hubs on loopback with
+// --cluster, fake agents spread over them. Checked: every hub lists every
+// host with the hub that holds it, its filters cover the whole fleet, a
+// dashboard's summaries carry the other hubs' hosts; a hub that dies has its
+// hosts shown offline after the grace; with Redis down each hub serves its
+// own hosts and /healthz says the cluster is down, and once Redis is back
+// the fleet view is whole again. Every process and folder made here is
+// removed here.
+#define BOOST_TEST_MODULE integration_cluster
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/integration/hub_harness.hpp"
+
+using namespace telehub::test;
+
+namespace {
+
+// True when something on 127.0.0.1:`port` answers PING with +PONG.
+bool redis_answers(std::uint16_t port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    bool ok = false;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::write(fd, "PING\r\n", 6) == 6) {
+        char buf[16] = {};
+        ok = ::read(fd, buf, sizeof buf - 1) >= 5 && std::string(buf).rfind("+PONG", 0) == 0;
+    }
+    ::close(fd);
+    return ok;
+}
+
+// redis-server in the foreground on 127.0.0.1:`port`, nothing saved.
+struct RedisServer {
+    TempDir dir{"telehub-redis"};
+    std::uint16_t port;
+    std::unique_ptr<ChildProcess> proc;
+
+    explicit RedisServer(std::uint16_t p = free_port()) : port(p) { start(); }
+    void start() {
+        proc = std::make_unique<ChildProcess>(std::vector<std::string>{
+            "/usr/bin/redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", dir.str(), "--daemonize", "no"});
+        if (!wait_until([&] { return redis_answers(port); }, 10s, 50ms))
+            throw std::runtime_error("redis-server did not come up: " + proc->output());
+    }
+    void kill() { proc->stop(SIGKILL); }
+};
+
+std::vector<std::string> cluster_args(const RedisServer& r, const std::string& name) {
+    return {"--quiet", "--no-persist", "--cluster", "redis://127.0.0.1:" + std::to_string(r.port), "--hub-name", name};
+}
+
+// The row of `id` in `hub`'s GET /api/hosts[query], or null.
+nlohmann::json row_of(const HubProcess& hub, const std::string& id, const std::string& query = "") {
+    auto j = hub.get_json("/api/hosts" + query);
+    if (!j.is_object()) return nullptr;
+    for (auto& h : j["hosts"])
+        if (h["host_id"] == id) return h;
+    return nullptr;
+}
+
+bool online_on(const HubProcess& hub, const std::string& id, const std::string& held_by) {
+    auto r = row_of(hub, id);
+    return r.is_object() && r["online"] == true && r.value("hub", "") == held_by;
+}
+
+std::string cluster_state(const HubProcess& hub) {
+    auto j = hub.get_json("/healthz");
+    return j.is_object() && j.contains("cluster") ? j["cluster"].value("state", "") : "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_hub_lists_every_host_with_its_hub_and_filters_the_whole_fleet) {
+    RedisServer redis;
+    HubProcess a(cluster_args(redis, "hub-a"));
+    HubProcess b(cluster_args(redis, "hub-b"));
+    StreamingAgent cool(a.port, "cool-1", 100ms, 5);
+    StreamingAgent hot(b.port, "hot-1", 100ms, 95);
+
+    BOOST_TEST(wait_until([&] { return online_on(a, "hot-1", "hub-b") && online_on(a, "cool-1", "hub-a"); }, 3s),
+               a.get_json("/api/hosts").dump());
+    BOOST_TEST(wait_until([&] { return online_on(b, "cool-1", "hub-a") && online_on(b, "hot-1", "hub-b"); }, 3s),
+               b.get_json("/api/hosts").dump());
+
+    auto hot_on_a = a.get_json("/api/hosts?min_cpu=80");
+    BOOST_REQUIRE(hot_on_a["hosts"].size() == 1u);
+    BOOST_TEST(hot_on_a["hosts"][0]["host_id"] == "hot-1");
+    BOOST_TEST(hot_on_a["counts"]["total"] == 2);
+    BOOST_TEST(hot_on_a["counts"]["hot"] == 1);
+    BOOST_TEST(a.get_json("/api/hosts?q=cool")["hosts"].size() == 1u);
+
+    auto health = a.get_json("/healthz");
+    BOOST_TEST(health["status"] == "ok");
+    BOOST_TEST(health["cluster"]["state"] == "up");
+    BOOST_TEST(health["cluster"]["hub"] == "hub-a");
+    BOOST_TEST(health["cluster"]["redis"].get<std::string>().find("***") == std::string::npos);
+    bool sees_b = false;
+    for (auto& p : health["cluster"]["peers"]) sees_b |= p["hub"] == "hub-b" && p["live"] == true;
+    BOOST_TEST(sees_b, health.dump());
+
+    // A dashboard on hub A: its summaries carry hub B's host.
+    WsClient live(a.port, "/ws/live");
+    bool seen = false;
+    const auto deadline = std::chrono::steady_clock::now() + 3s;
+    while (!seen && std::chrono::steady_clock::now() < deadline) {
+        auto m = live.read(500ms);
+        if (!m) continue;
+        auto j = nlohmann::json::parse(*m, nullptr, false);
+        if (!j.is_object() || j["type"] != "summaries") continue;
+        for (auto& h : j["hosts"]) seen |= h["host_id"] == "hot-1" && h.value("hub", "") == "hub-b";
+    }
+    BOOST_TEST(seen);
+    BOOST_TEST(!cool.failed());
+    BOOST_TEST(!hot.failed());
+}
+
+BOOST_AUTO_TEST_CASE(a_hub_that_dies_has_its_hosts_shown_offline_after_the_grace) {
+    RedisServer redis;
+    HubProcess a(cluster_args(redis, "hub-a"));
+    auto b = std::make_unique<HubProcess>(cluster_args(redis, "hub-b"));
+    auto agent = std::make_unique<StreamingAgent>(b->port, "on-b", 100ms, 30);
+    BOOST_REQUIRE(wait_until([&] { return online_on(a, "on-b", "hub-b"); }, 3s));
+    b->proc->stop(SIGKILL);
+    agent.reset();
+    BOOST_TEST(wait_until([&] { auto r = row_of(a, "on-b"); return r.is_object() && r["online"] == false; }, 6s),
+               a.get_json("/api/hosts").dump());
+    BOOST_TEST(a.get_json("/api/hosts")["counts"]["offline"] == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_newest_connection_of_a_host_wins_across_hubs) {
+    RedisServer redis;
+    HubProcess a(cluster_args(redis, "hub-a"));
+    HubProcess b(cluster_args(redis, "hub-b"));
+    BOOST_REQUIRE(wait_until([&] { return cluster_state(a) == "up" && cluster_state(b) == "up"; }, 5s));
+    FakeAgent older(a.port, "twin");
+    StreamingAgent newer(b.port, "twin", 100ms, 10);
+    auto code = older.ws.wait_close(5s);
+    BOOST_TEST(code.has_value());
+    if (code) BOOST_TEST(*code == 4000);
+    BOOST_TEST(a.proc->output().find("connected to hub 'hub-b'") != std::string::npos, a.proc->output());
+    BOOST_TEST(wait_until([&] { return online_on(a, "twin", "hub-b"); }, 3s), a.get_json("/api/hosts").dump());
+    BOOST_TEST(!newer.failed());
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_given_every_hub_moves_to_another_when_its_hub_dies_and_loses_nothing) {
+    RedisServer redis;
+    std::vector<std::unique_ptr<HubProcess>> hubs;
+    hubs.push_back(std::make_unique<HubProcess>(cluster_args(redis, "hub-a")));
+    hubs.push_back(std::make_unique<HubProcess>(cluster_args(redis, "hub-b")));
+    auto url = [](const HubProcess& h) { return "ws://127.0.0.1:" + std::to_string(h.port) + "/ws/agent"; };
+    ChildProcess agent({TELEHUB_BINARY_DIR "/agent/telehub-agent", "--hub", url(*hubs[0]) + "," + url(*hubs[1]),
+                        "--host-id", "mover", "--interval", "0.2"});
+    int held = -1;
+    BOOST_REQUIRE(wait_until([&] {
+        for (int i = 0; i < 2; ++i)
+            if (online_on(*hubs[static_cast<std::size_t>(i)], "mover", i == 0 ? "hub-a" : "hub-b")) held = i;
+        return held >= 0;
+    }, 5s));
+    auto& other = *hubs[static_cast<std::size_t>(1 - held)];
+    const std::string other_name = held == 0 ? "hub-b" : "hub-a";
+    hubs[static_cast<std::size_t>(held)]->proc->stop(SIGKILL);
+
+    // Its backoff starts at 0.5 s: well within this.
+    BOOST_TEST(wait_until([&] { return online_on(other, "mover", other_name); }, 5s), agent.output());
+    BOOST_TEST(agent.output().find("trying " + url(other)) != std::string::npos, agent.output());
+    // The buffer replayed on the new hub from the agent's first sample: no gap.
+    BOOST_TEST(wait_until([&] {
+        auto d = other.get_json("/api/hosts/mover");
+        return d.is_object() && d["host"]["seq"].get<std::uint64_t>() >= 10;
+    }, 5s));
+    auto host = other.get_json("/api/hosts/mover")["host"];
+    BOOST_TEST(host["gaps"] == 0, host.dump());
+    auto seqs = other.get_json("/api/hosts/mover/history")["seq"];
+    BOOST_REQUIRE(seqs.is_array() && seqs.size() >= 10u);
+    BOOST_TEST(seqs[0] == 1);  // from the agent's first sample, sent to the hub that died
+    bool contiguous = true;
+    for (std::size_t i = 1; i < seqs.size(); ++i) contiguous &= seqs[i].get<std::uint64_t>() == seqs[i - 1].get<std::uint64_t>() + 1;
+    BOOST_TEST(contiguous, seqs.dump());
+}
+
+BOOST_AUTO_TEST_CASE(with_redis_down_each_hub_serves_its_own_hosts_and_the_fleet_comes_back) {
+    RedisServer redis;
+    HubProcess a(cluster_args(redis, "hub-a"));
+    HubProcess b(cluster_args(redis, "hub-b"));
+    StreamingAgent on_a(a.port, "on-a", 100ms, 10);
+    StreamingAgent on_b(b.port, "on-b", 100ms, 20);
+    BOOST_REQUIRE(wait_until([&] { return online_on(a, "on-b", "hub-b") && online_on(b, "on-a", "hub-a"); }, 3s));
+
+    redis.kill();
+    BOOST_TEST(wait_until([&] { return cluster_state(a) == "down" && cluster_state(b) == "down"; }, 5s),
+               a.get_json("/healthz").dump());
+    BOOST_TEST(a.get_json("/healthz")["cluster"].contains("error"));
+    BOOST_TEST(online_on(a, "on-a", "hub-a"));  // its own host, still served
+    BOOST_TEST(a.proc->output().find("Redis") != std::string::npos);
+
+    redis.start();
+    BOOST_TEST(wait_until([&] { return cluster_state(a) == "up" && online_on(a, "on-b", "hub-b") &&
+                                       online_on(b, "on-a", "hub-a"); }, 5s),
+               a.get_json("/api/hosts").dump());
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_cluster_url_or_hub_name_stops_the_hub_naming_it) {
+    for (const auto& [args, expect] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"--cluster", "http://127.0.0.1:6379"}, "--cluster"},
+             {{"--cluster", "redis://127.0.0.1:70000"}, "port"},
+             {{"--cluster", "redis://127.0.0.1:6379", "--hub-name", "a b"}, "--hub-name"}}) {
+        std::vector<std::string> argv = {hub_binary, "--check-config"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        ChildProcess hub(argv);
+        auto status = hub.wait(10s);
+        BOOST_REQUIRE(status);
+        BOOST_TEST(WEXITSTATUS(*status) == 2, hub.output());
+        BOOST_TEST(hub.output().find(expect) != std::string::npos, hub.output());
+    }
+}
