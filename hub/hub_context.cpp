@@ -217,6 +217,10 @@ HubContext::HubContext(HubConfig cfg)
                               "'; closing the older connection here");
                     link->replace();
                 }
+            },
+            [this](const std::string& target) {
+                auto r = route_http(*this, "GET", target);
+                return ClusterMember::Answer{r.status, std::move(r.content_type), std::move(r.body)};
             });
     }
 }

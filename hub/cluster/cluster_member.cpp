@@ -7,17 +7,20 @@
 
 namespace telehub::hub {
 
-ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over)
+ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over,
+                             ServeGet serve_get)
     : o_(std::move(options)),
       registry_(registry),
       log_(std::move(log)),
       taken_over_(std::move(taken_over)),
+      serve_get_(std::move(serve_get)),
       peers_(o_.hub_name, o_.grace_ms, o_.forget_ms, &HostRegistry::system_clock_ms),
       ioc_(1),
       cmd_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("commands", up, why); }),
       sub_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("subscription", up, why); }),
       timer_(ioc_) {
-    sub_.subscribe({o_.prefix + ":fleet", o_.prefix + ":takeover"},
+    sub_.subscribe({o_.prefix + ":fleet", o_.prefix + ":takeover", o_.prefix + ":req:" + o_.hub_name,
+                    o_.prefix + ":rep:" + o_.hub_name},
                    [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); });
     boost::asio::post(ioc_, [this] {
         cmd_.start();
@@ -29,6 +32,8 @@ ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registr
 
 ClusterMember::~ClusterMember() {
     boost::asio::post(ioc_, [this] {
+        for (auto& [id, p] : pending_) p.done({503, "application/json", R"({"error":{"code":"shutting_down","message":"the hub is stopping"}})"});
+        pending_.clear();
         timer_.cancel();
         cmd_.stop();
         sub_.stop();
@@ -39,6 +44,8 @@ ClusterMember::~ClusterMember() {
 
 void ClusterMember::on_message(std::string_view channel, std::string_view payload) {
     if (channel == o_.prefix + ":takeover") return on_takeover(payload);
+    if (channel == o_.prefix + ":req:" + o_.hub_name) return on_request(payload);
+    if (channel == o_.prefix + ":rep:" + o_.hub_name) return on_answer(payload);
     auto b = decode_fleet_batch(payload);
     if (auto* batch = std::get_if<FleetBatch>(&b)) return peers_.take(std::move(*batch));
     // Another program on the channel, or a hub of another version: said once, not once a second.
@@ -72,6 +79,67 @@ void ClusterMember::on_takeover(std::string_view payload) {
     if (auto it = claimed_ms_.find(host_id); it != claimed_ms_.end() && it->second > at) return;
     claimed_ms_.erase(host_id);
     if (taken_over_) taken_over_(host_id, hub);
+}
+
+// Request: "FROM ID TARGET"; answer: "ID STATUS CONTENT-TYPE\nBODY". Hub
+// names, ids, statuses and content types hold no space; a target is a path.
+void ClusterMember::forward_get(const std::string& hub, const std::string& target, std::function<void(Answer)> done) {
+    boost::asio::post(ioc_, [this, hub, target, done = std::move(done)]() mutable {
+        if (!cmd_.up()) {
+            done({503, "application/json", R"({"error":{"code":"cluster_down","message":"host held by hub ')" + hub +
+                                               R"(', and the cluster's Redis is down"}})"});
+            return;
+        }
+        const auto id = next_request_++;
+        auto& p = pending_[id];
+        p.hub = hub;
+        p.done = std::move(done);
+        p.deadline = std::make_unique<boost::asio::steady_timer>(ioc_, std::chrono::milliseconds(o_.request_timeout_ms));
+        p.deadline->async_wait([this, id](boost::system::error_code ec) {
+            if (ec) return;
+            auto it = pending_.find(id);
+            if (it == pending_.end()) return;
+            auto waiting = std::move(it->second);
+            pending_.erase(it);
+            waiting.done({504, "application/json", R"({"error":{"code":"hub_timeout","message":"hub ')" + waiting.hub +
+                                                       "', which holds the host, did not answer within " +
+                                                       std::to_string(o_.request_timeout_ms) + R"( ms"}})"});
+        });
+        cmd_.command({"PUBLISH", o_.prefix + ":req:" + hub, o_.hub_name + " " + std::to_string(id) + " " + target});
+    });
+}
+
+void ClusterMember::on_request(std::string_view payload) {
+    const auto a = payload.find(' ');
+    const auto b = a == std::string_view::npos ? a : payload.find(' ', a + 1);
+    if (b == std::string_view::npos || !serve_get_) return;
+    const std::string from(payload.substr(0, a));
+    const std::string id(payload.substr(a + 1, b - a - 1));
+    const std::string target(payload.substr(b + 1));
+    // Per-host reads only: what the asking hub forwards, nothing else a message could name.
+    if (target.rfind("/api/hosts/", 0) != 0) return;
+    const Answer r = serve_get_(target);
+    cmd_.command({"PUBLISH", o_.prefix + ":rep:" + from,
+                  id + " " + std::to_string(r.status) + " " + r.content_type + "\n" + r.body});
+}
+
+void ClusterMember::on_answer(std::string_view payload) {
+    const auto nl = payload.find('\n');
+    if (nl == std::string_view::npos) return;
+    const std::string_view head = payload.substr(0, nl);
+    const auto a = head.find(' ');
+    const auto b = a == std::string_view::npos ? a : head.find(' ', a + 1);
+    if (b == std::string_view::npos) return;
+    std::uint64_t id = 0;
+    int status = 0;
+    std::from_chars(head.data(), head.data() + a, id);
+    std::from_chars(head.data() + a + 1, head.data() + b, status);
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;  // answered after its deadline: the 504 went already
+    auto waiting = std::move(it->second);
+    pending_.erase(it);
+    waiting.deadline->cancel();
+    waiting.done({status, std::string(head.substr(b + 1)), std::string(payload.substr(nl + 1))});
 }
 
 void ClusterMember::on_state(const char* which, bool up, const std::string& why) {

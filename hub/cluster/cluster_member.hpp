@@ -34,6 +34,7 @@ struct ClusterOptions {
     std::int64_t presence_ttl_ms = 5000;
     std::int64_t grace_ms = 3000;     // a hub silent longer has its hosts shown offline
     std::int64_t forget_ms = 600000;  // then dropped
+    std::int64_t request_timeout_ms = 2000;  // a read asked of another hub
     std::string prefix = "telehub";   // of keys and channels
 };
 
@@ -42,8 +43,23 @@ public:
     using EventLog = std::function<void(const std::string&)>;
     // Another hub took `host_id`'s agent: close this hub's connection of it (4000), if any.
     using TakenOver = std::function<void(const std::string& host_id, const std::string& by_hub)>;
+    // A read another hub asks of this one: GET `target` (a per-host REST path), answered as this hub's REST would.
+    struct Answer {
+        int status = 200;
+        std::string content_type = "application/json";
+        std::string body;
+    };
+    using ServeGet = std::function<Answer(const std::string& target)>;
 
-    ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over);
+    ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over,
+                  ServeGet serve_get);
+
+    // The hub holding `host_id`, by the other hubs' last messages; nullopt: none.
+    std::optional<std::string> holder(const std::string& host_id) const { return peers_.holder(host_id); }
+    // Asks `hub` for GET `target` through Redis; `done` gets its answer, or
+    // 504 naming the hub when none comes within the deadline, 503 when
+    // Redis is down. `done` runs on the cluster's thread. Any thread.
+    void forward_get(const std::string& hub, const std::string& target, std::function<void(Answer)> done);
 
     // An agent of `host_id` said hello here: any older connection of it on
     // another hub is closed there (newest wins, across hubs as within one).
@@ -66,11 +82,14 @@ private:
     void on_state(const char* which, bool up, const std::string& why);
     void on_message(std::string_view channel, std::string_view payload);
     void on_takeover(std::string_view payload);
+    void on_request(std::string_view payload);
+    void on_answer(std::string_view payload);
 
     ClusterOptions o_;
     const HostRegistry& registry_;
     EventLog log_;
     TakenOver taken_over_;
+    ServeGet serve_get_;
     PeerFleet peers_;
     boost::asio::io_context ioc_;
     RedisLink cmd_;  // presence keys and PUBLISH
@@ -81,6 +100,14 @@ private:
     // When each host's agent last said hello here (this hub's clock), on the
     // cluster's thread: an older takeover message arriving late is ignored.
     std::unordered_map<std::string, std::int64_t> claimed_ms_;
+    // Reads asked of other hubs, by id, on the cluster's thread.
+    struct Pending {
+        std::string hub;
+        std::function<void(Answer)> done;
+        std::unique_ptr<boost::asio::steady_timer> deadline;
+    };
+    std::unordered_map<std::uint64_t, Pending> pending_;
+    std::uint64_t next_request_ = 1;
     mutable std::mutex status_mu_;
     std::string last_error_;
     std::thread thread_;

@@ -26,6 +26,20 @@ std::vector<PeerHubInfo> PeerFleet::peers() const {
     return out;
 }
 
+std::optional<std::string> PeerFleet::holder(const std::string& host_id) const {
+    const auto now = clock_();
+    std::lock_guard lock(mu_);
+    std::optional<std::string> best;
+    std::pair<bool, std::int64_t> best_key{false, -1};
+    for (const auto& [name, p] : peers_)
+        for (const auto& h : p.hosts)
+            if (h.host_id == host_id) {
+                std::pair key{h.online && now - p.heard_ms <= grace_ms_, h.last_seen_ms};
+                if (!best || key > best_key) best = name, best_key = key;
+            }
+    return best;
+}
+
 void PeerFleet::merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter,
                       const HostRegistry& local) const {
     const auto now = clock_();

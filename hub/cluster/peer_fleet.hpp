@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ public:
                const HostRegistry& local) const override;
 
     std::vector<PeerHubInfo> peers() const;
+    // The hub whose last message lists `host_id` online (else offline, the one seen last); nullopt: none.
+    std::optional<std::string> holder(const std::string& host_id) const;
     const std::string& self() const { return self_; }
 
 private:

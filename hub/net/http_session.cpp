@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -169,7 +170,29 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
                          });
         return;
     }
+    if (forward_to_holder(path, target, keep_alive, head)) return;
     answer(route_http(ctx_, req.method_string(), target));
+}
+
+// With --cluster, a per-host read of a host another hub holds (and this one
+// does not, or holds offline) is asked of that hub through Redis.
+template <class Stream>
+bool HttpSession<Stream>::forward_to_holder(std::string_view path, std::string_view target, bool keep_alive, bool head) {
+    if (!ctx_.cluster) return false;
+    auto route = parse_host_route(path);
+    if (!route) return false;
+    auto hub = ctx_.cluster->holder(route->host_id);
+    if (!hub) return false;
+    if (auto here = ctx_.registry.detail(route->host_id); here && here->summary.online) return false;
+    ctx_.cluster->forward_get(*hub, std::string(target),
+                              [self = this->shared_from_this(), ex = stream_.get_executor(), keep_alive, head](
+                                  ClusterMember::Answer a) {
+                                  net::post(ex, [self, a = std::move(a), keep_alive, head]() mutable {
+                                      self->reply(HttpReply{a.status, std::move(a.content_type), std::move(a.body), {}, {}},
+                                                  keep_alive, head);
+                                  });
+                              });
+    return true;
 }
 
 template <class Stream>

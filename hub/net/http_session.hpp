@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,7 @@ private:
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t n);
     void reply(HttpReply r, bool keep_alive, bool head);
+    bool forward_to_holder(std::string_view path, std::string_view target, bool keep_alive, bool head);
     void do_close();
 
     Stream stream_;

@@ -104,6 +104,14 @@ BOOST_AUTO_TEST_CASE(every_hub_lists_every_host_with_its_hub_and_filters_the_who
     BOOST_TEST(hot_on_a["counts"]["hot"] == 1);
     BOOST_TEST(a.get_json("/api/hosts?q=cool")["hosts"].size() == 1u);
 
+    // A host held by hub B, read on hub A: asked of B through Redis.
+    auto detail = a.get_json("/api/hosts/hot-1");
+    BOOST_TEST(detail["host"]["host_id"] == "hot-1", detail.dump().substr(0, 300));
+    BOOST_TEST(detail["sample"]["cpu"]["total"] == 95.0);
+    auto history = a.get_json("/api/hosts/hot-1/history?seconds=60");
+    BOOST_TEST(history["seq"].size() >= 1u, history.dump().substr(0, 300));
+    BOOST_TEST(http_get(a.port, "/api/hosts/nowhere").status == 404);
+
     auto health = a.get_json("/healthz");
     BOOST_TEST(health["status"] == "ok");
     BOOST_TEST(health["cluster"]["state"] == "up");
@@ -135,6 +143,13 @@ BOOST_AUTO_TEST_CASE(a_hub_that_dies_has_its_hosts_shown_offline_after_the_grace
     auto b = std::make_unique<HubProcess>(cluster_args(redis, "hub-b"));
     auto agent = std::make_unique<StreamingAgent>(b->port, "on-b", 100ms, 30);
     BOOST_REQUIRE(wait_until([&] { return online_on(a, "on-b", "hub-b"); }, 3s));
+    // Stopped, hub B still holds the host but answers nothing: a read of it on A is a 504 naming B.
+    ::kill(b->proc->pid(), SIGSTOP);
+    const auto asked = std::chrono::steady_clock::now();
+    auto r = http_get(a.port, "/api/hosts/on-b");
+    BOOST_TEST(r.status == 504, r.status << " " << r.body);
+    BOOST_TEST(r.body.find("hub-b") != std::string::npos, r.body);
+    BOOST_TEST((std::chrono::steady_clock::now() - asked >= 1900ms));
     b->proc->stop(SIGKILL);
     agent.reset();
     BOOST_TEST(wait_until([&] { auto r = row_of(a, "on-b"); return r.is_object() && r["online"] == false; }, 6s),
