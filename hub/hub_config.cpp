@@ -169,12 +169,6 @@ struct HubFlags {
     }
 };
 
-std::string host_name_or(const char* fallback) {
-    char buf[256] = "";
-    if (::gethostname(buf, sizeof buf - 1) != 0 || !*buf) return fallback;
-    return buf;
-}
-
 constexpr const char* hub_template_header =
     "# telehub (hub) settings, TOML. Every command-line flag is a key: --high-cpu 70 is high_cpu = 70,\n"
     "# and a flag given on the command line wins over this file. Each key below is commented out and\n"
@@ -230,7 +224,7 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (!c.cluster_url.empty()) {
         auto url = parse_redis_url(c.cluster_url);
         if (auto* e = std::get_if<RedisUrlError>(&url)) bad("cluster", e->message);
-        if (c.hub_name.empty()) c.hub_name = host_name_or("telehub");
+        if (c.hub_name.empty()) c.hub_name = local_host_name();
     }
     if (!c.hub_name.empty()) {
         if (c.hub_name.size() > 64) bad("hub-name", "must be at most 64 characters");
@@ -254,6 +248,12 @@ std::vector<std::string> hub_config_keys() {
     HubConfig scratch;
     HubFlags flags(scratch);
     return config::config_keys(flags.desc);
+}
+
+std::string local_host_name() {
+    char buf[256] = "";
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !*buf) return "telehub";
+    return buf;
 }
 
 std::string hub_version_line() { return std::string("telehub ") + TELEHUB_VERSION; }

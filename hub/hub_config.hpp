@@ -103,4 +103,8 @@ std::string default_audit_log_path();
 // beside PREFIX/bin/telehub when installed, else the source tree's web/.
 std::string default_web_root();
 
+// This machine's host name ("telehub" when it has none): the generated
+// certificate's name, the notifications' hub name, the default --hub-name.
+std::string local_host_name();
+
 }  // namespace telehub::hub

@@ -87,12 +87,6 @@ std::vector<std::string> local_ip_names(const std::string& listen) {
 
 std::string ticket_key_file(const HubConfig& c) { return c.data_dir + "/tls/ticket-keys"; }
 
-std::string host_name() {
-    char buf[256] = "";
-    if (::gethostname(buf, sizeof buf - 1) != 0 || !*buf) return "telehub";
-    return buf;
-}
-
 }  // namespace
 
 void check_hub_files(const HubConfig& c) {
@@ -190,7 +184,7 @@ HubContext::HubContext(HubConfig cfg)
                                   {log.dropped(), started_ms, metrics->last_build_seconds()});
     });
     NotifierOptions notify_options;
-    notify_options.hub_name = host_name();
+    notify_options.hub_name = local_host_name();
     notify_options.started_ms = started_ms;
     if (config.persist) notify_options.state_file = (std::filesystem::path(config.data_dir) / "alerts.json").string();
     notifier = std::make_unique<Notifier>(alerts, silences, std::move(notify_options), [this](const std::string& m) { log.event(m); });
@@ -198,7 +192,7 @@ HubContext::HubContext(HubConfig cfg)
     if (!config.tls_cert.empty()) {
         tls = std::make_unique<ServerTls>(config.tls_cert, config.tls_key, ticket_key_file(config));
     } else if (config.self_signed_tls || !boost::asio::ip::make_address(config.listen_address).is_loopback()) {
-        auto made = ensure_self_signed(config.data_dir, {host_name(), "localhost"}, local_ip_names(config.listen_address));
+        auto made = ensure_self_signed(config.data_dir, {local_host_name(), "localhost"}, local_ip_names(config.listen_address));
         tls = std::make_unique<ServerTls>(made.cert_file, made.key_file, ticket_key_file(config));
         tls_generated = made.created;
     }
