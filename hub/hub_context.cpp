@@ -215,6 +215,9 @@ HubContext::HubContext(HubConfig cfg)
             [this](const std::string& target) {
                 auto r = route_http(*this, "GET", target);
                 return ClusterMember::Answer{r.status, std::move(r.content_type), std::move(r.body)};
+            },
+            [this](RemoteCommandMessage m, boost::asio::any_io_executor ex, std::function<void(RelayResult)> done) {
+                run_forwarded_control(*this, ex, std::move(m), std::move(done));
             });
     }
 }

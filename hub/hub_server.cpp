@@ -40,12 +40,15 @@ struct HubServer::Impl {
           signals(ioc, SIGINT, SIGTERM),
           reload_signal(ioc, SIGHUP),
           shutdown_poll(net::make_strand(ioc)),
-          watchdog_timer(ioc) {}
+          watchdog_timer(ioc) {
+        if (ctx.cluster) ctx.cluster->serve_commands_on(ioc.get_executor());
+    }
 
     ~Impl() {
         // Also when run() left by an exception.
         stop_summaries();
         if (summary_thread.joinable()) summary_thread.join();
+        ctx.cluster.reset();  // its thread may post to ioc, destroyed before ctx
     }
 
     // Summaries are built and handed to the dashboards on a thread of their
@@ -277,6 +280,9 @@ int HubServer::run() {
     im.summary_thread.join();
     im.ctx.notifier->stop();  // after the last change was handed to it; keeps what is undelivered
     im.ctx.audit->stop();  // while the io_context its callbacks post to still exists
+    // Other hubs' commands run on this hub's io_context: the cluster's thread
+    // ends before it does.
+    im.ctx.cluster.reset();
     if (im.ctx.store) {
         // Every host's newest points, so the next start welcomes each agent
         // with the seq it really stopped at.

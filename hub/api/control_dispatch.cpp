@@ -16,25 +16,41 @@ namespace net = boost::asio;
 namespace {
 
 constexpr std::size_t max_audit_limit = 10000;
+// The holder's own relay deadline (--command-timeout, the same on every hub)
+// plus the way through Redis and back: past it the asking hub answers 504.
+constexpr std::int64_t forward_margin_ms = 2000;
 
 std::int64_t steady_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlRequest& req, const ControlCaller& caller,
-            std::int64_t arrived_ms, std::int64_t started_steady, const RelayResult& r,
-            std::function<void(HttpReply)> respond) {
-    auto reply = control_reply(req, r);
+// Who asked, and for the audit line where the command ran or was asked.
+struct Origin {
+    ControlCaller caller;
+    std::string command_id;
+    std::string for_hub;  // set: forwarded by that hub, run here, not forwarded again
+    std::int64_t arrived_ms = 0;
+    std::int64_t started_steady = 0;
+};
+
+using Outcome = std::function<void(RelayResult)>;
+
+void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlRequest& req, const Origin& from,
+            const std::string& held_by, RelayResult r, Outcome done) {
+    const auto status = control_reply(req, r).status;
     ctx.stats.command_done(command_outcome_of(r.ok, r.error_code));
     AuditEntry e;
-    e.ts_ms = arrived_ms;
-    e.client = caller.client;
-    e.token_name = caller.token_name;
+    e.command_id = from.command_id;
+    e.ts_ms = from.arrived_ms;
+    e.client = from.caller.client;
+    e.token_name = from.caller.token_name;
     e.host = req.host_id;
     e.op = req.op;
     e.args_json = req.args_json;
-    e.status = reply.status;
+    e.status = status;
+    e.held_by = held_by;
+    e.for_hub = from.for_hub;
     if (r.ok) {
         if (req.query) e.result_bytes = r.result_json.size();
         else e.result_json = r.result_json;
@@ -42,58 +58,99 @@ void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlReques
         e.error_code = r.error_code;
         e.error_message = r.error_message;
     }
-    e.ms = steady_ms() - started_steady;
-    if (reply.status >= 400 || !req.query)
-        ctx.log.event("command " + req.op + " on host '" + req.host_id + "' by " + caller.token_name + " from " +
-                      caller.client + ": " + std::to_string(reply.status) +
-                      (r.ok ? std::string() : " " + r.error_code + ": " + r.error_message));
-    ctx.audit->append(e, [ex, reply = std::move(reply), respond = std::move(respond)](bool) mutable {
-        net::post(ex, [reply = std::move(reply), respond = std::move(respond)]() mutable { respond(std::move(reply)); });
+    e.ms = steady_ms() - from.started_steady;
+    if (status >= 400 || !req.query)
+        ctx.log.event("command " + req.op + " on host '" + req.host_id + "' by " + from.caller.token_name + " from " +
+                      from.caller.client + (held_by.empty() ? "" : " (run by hub '" + held_by + "')") + ": " +
+                      std::to_string(status) + (r.ok ? std::string() : " " + r.error_code + ": " + r.error_message));
+    ctx.audit->append(e, [ex, r = std::move(r), done = std::move(done)](bool) mutable {
+        net::post(ex, [r = std::move(r), done = std::move(done)]() mutable { done(std::move(r)); });
+    });
+}
+
+// The host another hub holds, when this one does not hold it online.
+std::optional<std::string> holder_elsewhere(HubContext& ctx, const std::string& host_id) {
+    if (!ctx.cluster) return std::nullopt;
+    if (ctx.registry.online(host_id).value_or(false)) return std::nullopt;
+    return ctx.cluster->holder(host_id);
+}
+
+void run_audited(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, Origin from, Outcome done) {
+    ctx.stats.commands.fetch_add(1, std::memory_order_relaxed);
+    auto shared = std::make_shared<ControlRequest>(std::move(req));
+    auto origin = std::make_shared<Origin>(std::move(from));
+    if (origin->for_hub.empty()) {
+        if (auto hub = holder_elsewhere(ctx, shared->host_id)) {
+            RemoteCommand c{origin->command_id, shared->host_id, shared->op,  shared->args_json,
+                            shared->query,      origin->caller.token_name,   origin->caller.client};
+            ctx.cluster->forward_command(*hub, std::move(c), ctx.config.command_timeout_ms + forward_margin_ms,
+                                         [&ctx, ex, shared, origin, hub = *hub, done = std::move(done)](RelayResult r) mutable {
+                                             net::post(ex, [&ctx, ex, shared, origin, hub = std::move(hub), r = std::move(r),
+                                                            done = std::move(done)]() mutable {
+                                                 finish(ctx, ex, *shared, *origin, hub, std::move(r), std::move(done));
+                                             });
+                                         });
+            return;
+        }
+    }
+    if (!ctx.registry.online(shared->host_id).has_value()) {
+        RelayResult r;
+        r.status = 404;
+        r.error_code = "not_found";
+        r.error_message = "no host '" + shared->host_id + "'";
+        return finish(ctx, ex, *shared, *origin, {}, std::move(r), std::move(done));
+    }
+    ctx.relay.send(ex, shared->host_id, shared->op, shared->args_json,
+                   [&ctx, ex, shared, origin, done = std::move(done)](RelayResult r) mutable {
+                       finish(ctx, ex, *shared, *origin, {}, std::move(r), std::move(done));
+                   });
+}
+
+// A command that cannot be audited must not run: the audit log is asked
+// first, and only a yes lets the request go on.
+void run_control(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, Origin from, Outcome done) {
+    from.arrived_ms = HostRegistry::system_clock_ms();
+    from.started_steady = steady_ms();
+    ctx.audit->check_writable([&ctx, ex, req = std::move(req), from = std::move(from),
+                               done = std::move(done)](std::string error) mutable {
+        net::post(ex, [&ctx, ex, req = std::move(req), from = std::move(from), done = std::move(done),
+                       error = std::move(error)]() mutable {
+            if (!error.empty()) {
+                ctx.log.event("refused command " + req.op + " on host '" + req.host_id + "' from " +
+                              from.caller.client + ": " + error);
+                return done({503, false, {}, "audit_unavailable",
+                             "the command was not run because it could not be audited: " + error});
+            }
+            run_audited(ctx, ex, std::move(req), std::move(from), std::move(done));
+        });
     });
 }
 
 }  // namespace
 
-static void dispatch_audited(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, ControlCaller caller,
-                      std::function<void(HttpReply)> respond);
-
 void dispatch_control(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, ControlCaller caller,
                       std::function<void(HttpReply)> respond) {
-    // A command that cannot be audited must not run: the audit log is asked
-    // first, and only a yes lets the request go on.
-    ctx.audit->check_writable([&ctx, ex, req = std::move(req), caller = std::move(caller),
-                               respond = std::move(respond)](std::string error) mutable {
-        net::post(ex, [&ctx, ex, req = std::move(req), caller = std::move(caller), respond = std::move(respond),
-                       error = std::move(error)]() mutable {
-            if (!error.empty()) {
-                ctx.log.event("refused command " + req.op + " on host '" + req.host_id + "' from " + caller.client +
-                              ": " + error);
-                return respond(error_reply(503, "audit_unavailable",
-                                           "the command was not run because it could not be audited: " + error));
-            }
-            dispatch_audited(ctx, ex, std::move(req), std::move(caller), std::move(respond));
-        });
-    });
+    Origin from{std::move(caller), new_command_id(), {}, 0, 0};
+    auto id = from.command_id;
+    auto shown = std::make_shared<ControlRequest>(req);
+    run_control(ctx, ex, std::move(req), std::move(from),
+                [shown, id = std::move(id), respond = std::move(respond)](RelayResult r) {
+                    auto reply = control_reply(*shown, r);
+                    reply.headers.emplace_back("X-Telehub-Command-Id", id);
+                    respond(std::move(reply));
+                });
 }
 
-static void dispatch_audited(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, ControlCaller caller,
-                      std::function<void(HttpReply)> respond) {
-    auto arrived = HostRegistry::system_clock_ms();
-    auto started = steady_ms();
-    ctx.stats.commands.fetch_add(1, std::memory_order_relaxed);
-    if (!ctx.registry.detail(req.host_id)) {
-        RelayResult r;
-        r.status = 404;
-        r.error_code = "not_found";
-        r.error_message = "no host '" + req.host_id + "'";
-        return finish(ctx, ex, req, caller, arrived, started, r, std::move(respond));
-    }
-    auto shared = std::make_shared<ControlRequest>(std::move(req));
-    ctx.relay.send(ex, shared->host_id, shared->op, shared->args_json,
-                   [&ctx, ex, shared, caller = std::move(caller), arrived, started,
-                    respond = std::move(respond)](RelayResult r) mutable {
-                       finish(ctx, ex, *shared, caller, arrived, started, r, std::move(respond));
-                   });
+void run_forwarded_control(HubContext& ctx, const net::any_io_executor& ex, RemoteCommandMessage m,
+                           std::function<void(RelayResult)> done) {
+    ControlRequest req;
+    req.host_id = std::move(m.command.host_id);
+    req.op = std::move(m.command.op);
+    req.args_json = std::move(m.command.args_json);
+    req.query = m.command.query;
+    Origin from{{"hub " + m.from_hub + " for " + m.command.client, std::move(m.command.token_name)},
+                std::move(m.command.command_id), std::move(m.from_hub), 0, 0};
+    run_control(ctx, ex, std::move(req), std::move(from), std::move(done));
 }
 
 HttpReply audit_reply(HubContext& ctx, std::string_view query) {

@@ -1,6 +1,9 @@
 // One process-control or on-demand request from start to answer: unknown host
 // (404), relay to the agent, audit line on the disk, then the HTTP reply.
-// Lives apart from HttpSession so the session only parses and answers.
+// With --cluster, a command for a host another hub holds goes to that hub
+// through Redis, which runs and audits it; this hub audits who asked, under
+// the same command id. Lives apart from HttpSession so the session only
+// parses and answers.
 #pragma once
 
 #include <functional>
@@ -8,6 +11,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "hub/cluster/cluster.hpp"
 #include "hub/control/control.hpp"
 
 namespace telehub::hub {
@@ -19,9 +23,17 @@ struct ControlCaller {
     std::string token_name;  // the principal's name, never the token
 };
 
-// `respond` runs on `ex` (the HTTP session's strand), after the audit line is written.
+// `respond` runs on `ex` (the HTTP session's strand), after the audit line
+// is written; the reply carries X-Telehub-Command-Id.
 void dispatch_control(HubContext& ctx, const boost::asio::any_io_executor& ex, ControlRequest req, ControlCaller caller,
                       std::function<void(HttpReply)> respond);
+
+// A command another hub forwarded (--cluster): run here, never forwarded
+// again, audited with its id and the asking hub; `done` gets the relay's
+// outcome after the audit line is written (or the refusal, unaudited, when
+// the audit log cannot be written), on `ex`.
+void run_forwarded_control(HubContext& ctx, const boost::asio::any_io_executor& ex, RemoteCommandMessage m,
+                           std::function<void(RelayResult)> done);
 
 // GET /api/audit?limit=N
 HttpReply audit_reply(HubContext& ctx, std::string_view query);

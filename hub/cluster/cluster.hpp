@@ -4,3 +4,4 @@
 #include "hub/cluster/cluster_member.hpp"
 #include "hub/cluster/fleet_batch.hpp"
 #include "hub/cluster/redis_url.hpp"
+#include "hub/cluster/remote_command.hpp"

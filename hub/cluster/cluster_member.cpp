@@ -8,19 +8,20 @@
 namespace telehub::hub {
 
 ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over,
-                             ServeGet serve_get)
+                             ServeGet serve_get, ServeCommand serve_command)
     : o_(std::move(options)),
       registry_(registry),
       log_(std::move(log)),
       taken_over_(std::move(taken_over)),
       serve_get_(std::move(serve_get)),
+      serve_command_(std::move(serve_command)),
       peers_(o_.hub_name, o_.grace_ms, o_.forget_ms, &HostRegistry::system_clock_ms),
       ioc_(1),
       cmd_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("commands", up, why); }),
       sub_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("subscription", up, why); }),
       timer_(ioc_) {
     sub_.subscribe({o_.prefix + ":fleet", o_.prefix + ":takeover", o_.prefix + ":req:" + o_.hub_name,
-                    o_.prefix + ":rep:" + o_.hub_name},
+                    o_.prefix + ":cmd:" + o_.hub_name, o_.prefix + ":rep:" + o_.hub_name},
                    [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); });
     boost::asio::post(ioc_, [this] {
         cmd_.start();
@@ -46,14 +47,18 @@ void ClusterMember::on_message(std::string_view channel, std::string_view payloa
     if (channel == o_.prefix + ":takeover") return on_takeover(payload);
     if (channel == o_.prefix + ":req:" + o_.hub_name) return on_request(payload);
     if (channel == o_.prefix + ":rep:" + o_.hub_name) return on_answer(payload);
+    if (channel == o_.prefix + ":cmd:" + o_.hub_name) return on_command(payload);
     auto b = decode_fleet_batch(payload);
     if (auto* batch = std::get_if<FleetBatch>(&b)) return peers_.take(std::move(*batch));
-    // Another program on the channel, or a hub of another version: said once, not once a second.
-    const auto& why = std::get<FleetBatchError>(b).message;
+    note_error("ignoring a message on " + o_.prefix + ":fleet: " + std::get<FleetBatchError>(b).message);
+}
+
+// Another program on a channel, or a hub of another version: said once, not once a second.
+void ClusterMember::note_error(const std::string& why) {
     std::lock_guard lock(status_mu_);
     if (last_error_ != why) {
         last_error_ = why;
-        if (log_) log_("cluster: ignoring a message on " + o_.prefix + ":fleet: " + why);
+        if (log_) log_("cluster: " + why);
     }
 }
 
@@ -84,7 +89,24 @@ void ClusterMember::on_takeover(std::string_view payload) {
 // Request: "FROM ID TARGET"; answer: "ID STATUS CONTENT-TYPE\nBODY". Hub
 // names, ids, statuses and content types hold no space; a target is a path.
 void ClusterMember::forward_get(const std::string& hub, const std::string& target, std::function<void(Answer)> done) {
-    boost::asio::post(ioc_, [this, hub, target, done = std::move(done)]() mutable {
+    ask(hub, o_.prefix + ":req:" + hub,
+        [this, target](std::uint64_t id) { return o_.hub_name + " " + std::to_string(id) + " " + target; },
+        o_.request_timeout_ms, std::move(done));
+}
+
+void ClusterMember::forward_command(const std::string& hub, RemoteCommand command, std::int64_t timeout_ms,
+                                    std::function<void(RelayResult)> done) {
+    ask(hub, o_.prefix + ":cmd:" + hub,
+        [this, command = std::move(command)](std::uint64_t id) {
+            return encode_remote_command({o_.hub_name, id, command});
+        },
+        timeout_ms, [done = std::move(done)](Answer a) { done(decode_relay_result(a.status, a.content_type, a.body)); });
+}
+
+void ClusterMember::ask(const std::string& hub, std::string channel, std::function<std::string(std::uint64_t)> payload,
+                        std::int64_t timeout_ms, std::function<void(Answer)> done) {
+    boost::asio::post(ioc_, [this, hub, channel = std::move(channel), payload = std::move(payload), timeout_ms,
+                             done = std::move(done)]() mutable {
         if (!cmd_.up()) {
             done({503, "application/json", R"({"error":{"code":"cluster_down","message":"host held by hub ')" + hub +
                                                R"(', and the cluster's Redis is down"}})"});
@@ -94,8 +116,8 @@ void ClusterMember::forward_get(const std::string& hub, const std::string& targe
         auto& p = pending_[id];
         p.hub = hub;
         p.done = std::move(done);
-        p.deadline = std::make_unique<boost::asio::steady_timer>(ioc_, std::chrono::milliseconds(o_.request_timeout_ms));
-        p.deadline->async_wait([this, id](boost::system::error_code ec) {
+        p.deadline = std::make_unique<boost::asio::steady_timer>(ioc_, std::chrono::milliseconds(timeout_ms));
+        p.deadline->async_wait([this, id, timeout_ms](boost::system::error_code ec) {
             if (ec) return;
             auto it = pending_.find(id);
             if (it == pending_.end()) return;
@@ -103,9 +125,9 @@ void ClusterMember::forward_get(const std::string& hub, const std::string& targe
             pending_.erase(it);
             waiting.done({504, "application/json", R"({"error":{"code":"hub_timeout","message":"hub ')" + waiting.hub +
                                                        "', which holds the host, did not answer within " +
-                                                       std::to_string(o_.request_timeout_ms) + R"( ms"}})"});
+                                                       std::to_string(timeout_ms) + R"( ms"}})"});
         });
-        cmd_.command({"PUBLISH", o_.prefix + ":req:" + hub, o_.hub_name + " " + std::to_string(id) + " " + target});
+        cmd_.command({"PUBLISH", channel, payload(id)});
     });
 }
 
@@ -121,6 +143,32 @@ void ClusterMember::on_request(std::string_view payload) {
     const Answer r = serve_get_(target);
     cmd_.command({"PUBLISH", o_.prefix + ":rep:" + from,
                   id + " " + std::to_string(r.status) + " " + r.content_type + "\n" + r.body});
+}
+
+void ClusterMember::serve_commands_on(boost::asio::any_io_executor ex) {
+    boost::asio::post(ioc_, [this, ex = std::move(ex)] { command_ex_ = ex; });
+}
+
+void ClusterMember::on_command(std::string_view payload) {
+    auto decoded = decode_remote_command(payload);
+    if (auto* why = std::get_if<std::string>(&decoded)) return note_error("ignoring a message on " + o_.prefix + ":cmd:" + o_.hub_name + ": " + *why);
+    auto m = std::get<RemoteCommandMessage>(std::move(decoded));
+    const auto reply_to = o_.prefix + ":rep:" + m.from_hub;
+    const auto id = m.request_id;
+    if (!serve_command_) return;
+    if (!command_ex_) {
+        cmd_.command({"PUBLISH", reply_to,
+                      std::to_string(id) + " 503 " + std::string(relay_result_type) + "\n" +
+                          encode_relay_result({503, false, {}, "hub_starting", "hub '" + o_.hub_name + "' is starting"})});
+        return;
+    }
+    serve_command_(std::move(m), *command_ex_, [this, reply_to, id](RelayResult r) {
+        boost::asio::post(ioc_, [this, reply_to, id, r = std::move(r)] {
+            cmd_.command({"PUBLISH", reply_to,
+                          std::to_string(id) + " " + std::to_string(r.status) + " " + std::string(relay_result_type) +
+                              "\n" + encode_relay_result(r)});
+        });
+    });
 }
 
 void ClusterMember::on_answer(std::string_view payload) {

@@ -13,10 +13,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json_fwd.hpp>
@@ -24,6 +26,7 @@
 #include "hub/cluster/peer_fleet.hpp"
 #include "hub/cluster/redis_link.hpp"
 #include "hub/cluster/redis_url.hpp"
+#include "hub/cluster/remote_command.hpp"
 
 namespace telehub::hub {
 
@@ -50,9 +53,14 @@ public:
         std::string body;
     };
     using ServeGet = std::function<Answer(const std::string& target)>;
+    // A command another hub asks this one to run on a host it holds: run it
+    // (its own policy, relay and audit) and call `done` once, from any
+    // thread; `ex` is the one given to serve_commands_on, for what the run posts.
+    using ServeCommand = std::function<void(RemoteCommandMessage, boost::asio::any_io_executor ex,
+                                            std::function<void(RelayResult)> done)>;
 
     ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over,
-                  ServeGet serve_get);
+                  ServeGet serve_get, ServeCommand serve_command);
 
     // The hub holding `host_id`, by the other hubs' last messages; nullopt: none.
     std::optional<std::string> holder(const std::string& host_id) const { return peers_.holder(host_id); }
@@ -60,6 +68,17 @@ public:
     // 504 naming the hub when none comes within the deadline, 503 when
     // Redis is down. `done` runs on the cluster's thread. Any thread.
     void forward_get(const std::string& hub, const std::string& target, std::function<void(Answer)> done);
+    // Asks `hub` to run `command` on the host it holds; `done` gets the
+    // relay's outcome there, or 504 `hub_timeout` after `timeout_ms`, 503
+    // `cluster_down` when Redis is down. `done` runs on the cluster's thread.
+    // Any thread.
+    void forward_command(const std::string& hub, RemoteCommand command, std::int64_t timeout_ms,
+                         std::function<void(RelayResult)> done);
+
+    // Other hubs' commands are run from now on, on `ex` (the hub's io
+    // threads); until then they are answered 503 `hub_starting`. The
+    // cluster must be destroyed before `ex`'s io_context. Any thread.
+    void serve_commands_on(boost::asio::any_io_executor ex);
 
     // An agent of `host_id` said hello here: any older connection of it on
     // another hub is closed there (newest wins, across hubs as within one).
@@ -83,6 +102,11 @@ private:
     void on_message(std::string_view channel, std::string_view payload);
     void on_takeover(std::string_view payload);
     void on_request(std::string_view payload);
+    void on_command(std::string_view payload);
+    // Publishes `payload(id)` on `channel` and waits for the answer with that id.
+    void ask(const std::string& hub, std::string channel, std::function<std::string(std::uint64_t id)> payload,
+             std::int64_t timeout_ms, std::function<void(Answer)> done);
+    void note_error(const std::string& why);
     void on_answer(std::string_view payload);
 
     ClusterOptions o_;
@@ -90,6 +114,7 @@ private:
     EventLog log_;
     TakenOver taken_over_;
     ServeGet serve_get_;
+    ServeCommand serve_command_;
     PeerFleet peers_;
     boost::asio::io_context ioc_;
     RedisLink cmd_;  // presence keys and PUBLISH
@@ -108,6 +133,7 @@ private:
     };
     std::unordered_map<std::uint64_t, Pending> pending_;
     std::uint64_t next_request_ = 1;
+    std::optional<boost::asio::any_io_executor> command_ex_;  // on the cluster's thread
     mutable std::mutex status_mu_;
     std::string last_error_;
     std::thread thread_;

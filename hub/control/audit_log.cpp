@@ -44,6 +44,9 @@ std::string audit_line(const AuditEntry& e) {
     json j{{"time", iso_time(e.ts_ms)}, {"ts_ms", e.ts_ms},   {"client", e.client}, {"token", e.token_name},
            {"host", e.host},            {"op", e.op},         {"args", parsed_or_text(e.args_json)},
            {"status", e.status}};
+    if (!e.command_id.empty()) j["id"] = e.command_id;
+    if (!e.held_by.empty()) j["held_by"] = e.held_by;
+    if (!e.for_hub.empty()) j["for_hub"] = e.for_hub;
     if (!e.result_json.empty()) j["result"] = parsed_or_text(e.result_json);
     else j["result_bytes"] = e.result_bytes;
     j["error"] = e.error_code.empty() ? json(nullptr) : json{{"code", e.error_code}, {"message", e.error_message}};

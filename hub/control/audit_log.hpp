@@ -17,6 +17,7 @@
 namespace telehub::hub {
 
 struct AuditEntry {
+    std::string command_id;     // one per command; with --cluster, the same on the hub asked and the hub that ran it
     std::int64_t ts_ms = 0;     // when the request arrived
     std::string client;         // peer address:port
     std::string token_name;     // never the token itself
@@ -29,6 +30,8 @@ struct AuditEntry {
     std::string error_code;     // empty on success
     std::string error_message;
     std::int64_t ms = 0;        // time to the answer
+    std::string held_by;        // --cluster, on the hub asked: the hub that ran it (its host's holder)
+    std::string for_hub;        // --cluster, on the hub that ran it: the hub that was asked
 };
 
 // One line of the log, without the newline.

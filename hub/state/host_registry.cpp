@@ -374,6 +374,13 @@ std::optional<HostDetail> HostRegistry::detail(std::string_view host_id) const {
     return HostDetail{summary_locked(*it->second, clock_()), it->second->hello, it->second->raw};
 }
 
+std::optional<bool> HostRegistry::online(std::string_view host_id) const {
+    std::lock_guard lock(mu_);
+    auto it = hosts_.find(std::string(host_id));
+    if (it == hosts_.end()) return std::nullopt;
+    return online_locked(*it->second, clock_());
+}
+
 std::optional<HostHistory> HostRegistry::history(std::string_view host_id, std::int64_t seconds) const {
     std::lock_guard lock(mu_);
     auto it = hosts_.find(std::string(host_id));

@@ -12,78 +12,11 @@
 
 #include <csignal>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include "tests/integration/hub_harness.hpp"
+#include "tests/integration/cluster_harness.hpp"
 
 using namespace telehub::test;
-
-namespace {
-
-// True when something on 127.0.0.1:`port` answers PING with +PONG.
-bool redis_answers(std::uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    bool ok = false;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::write(fd, "PING\r\n", 6) == 6) {
-        char buf[16] = {};
-        ok = ::read(fd, buf, sizeof buf - 1) >= 5 && std::string(buf).rfind("+PONG", 0) == 0;
-    }
-    ::close(fd);
-    return ok;
-}
-
-// redis-server in the foreground on 127.0.0.1:`port`, nothing saved.
-struct RedisServer {
-    TempDir dir{"telehub-redis"};
-    std::uint16_t port;
-    std::unique_ptr<ChildProcess> proc;
-
-    explicit RedisServer(std::uint16_t p = free_port()) : port(p) { start(); }
-    void start() {
-        proc = std::make_unique<ChildProcess>(std::vector<std::string>{
-            "/usr/bin/redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", dir.str(), "--daemonize", "no"});
-        if (!wait_until([&] { return redis_answers(port); }, 10s, 50ms))
-            throw std::runtime_error("redis-server did not come up: " + proc->output());
-    }
-    void kill() { proc->stop(SIGKILL); }
-};
-
-std::vector<std::string> cluster_args(const RedisServer& r, const std::string& name) {
-    return {"--quiet", "--no-persist", "--cluster", "redis://127.0.0.1:" + std::to_string(r.port), "--hub-name", name};
-}
-
-// The row of `id` in `hub`'s GET /api/hosts[query], or null.
-nlohmann::json row_of(const HubProcess& hub, const std::string& id, const std::string& query = "") {
-    auto j = hub.get_json("/api/hosts" + query);
-    if (!j.is_object()) return nullptr;
-    for (auto& h : j["hosts"])
-        if (h["host_id"] == id) return h;
-    return nullptr;
-}
-
-bool online_on(const HubProcess& hub, const std::string& id, const std::string& held_by) {
-    auto r = row_of(hub, id);
-    return r.is_object() && r["online"] == true && r.value("hub", "") == held_by;
-}
-
-std::string cluster_state(const HubProcess& hub) {
-    auto j = hub.get_json("/healthz");
-    return j.is_object() && j.contains("cluster") ? j["cluster"].value("state", "") : "";
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(every_hub_lists_every_host_with_its_hub_and_filters_the_whole_fleet) {
     RedisServer redis;
@@ -139,7 +72,9 @@ BOOST_AUTO_TEST_CASE(every_hub_lists_every_host_with_its_hub_and_filters_the_who
 
 BOOST_AUTO_TEST_CASE(a_hub_that_dies_has_its_hosts_shown_offline_after_the_grace) {
     RedisServer redis;
-    HubProcess a(cluster_args(redis, "hub-a"));
+    auto a_args = cluster_args(redis, "hub-a");
+    for (auto arg : {"--admin-token", "admin-for-tests", "--command-timeout", "1"}) a_args.emplace_back(arg);
+    HubProcess a(a_args);
     auto b = std::make_unique<HubProcess>(cluster_args(redis, "hub-b"));
     auto agent = std::make_unique<StreamingAgent>(b->port, "on-b", 100ms, 30);
     BOOST_REQUIRE(wait_until([&] { return online_on(a, "on-b", "hub-b"); }, 3s));
@@ -150,6 +85,18 @@ BOOST_AUTO_TEST_CASE(a_hub_that_dies_has_its_hosts_shown_offline_after_the_grace
     BOOST_TEST(r.status == 504, r.status << " " << r.body);
     BOOST_TEST(r.body.find("hub-b") != std::string::npos, r.body);
     BOOST_TEST((std::chrono::steady_clock::now() - asked >= 1900ms));
+    // A command for it: 504 too, after A's own command deadline and the way through Redis, and audited on A.
+    HttpOptions o;
+    o.headers.emplace_back("Authorization", "Bearer admin-for-tests");
+    o.body = R"({"pid":1})";
+    o.timeout = 10s;
+    const auto sent = std::chrono::steady_clock::now();
+    auto cmd = http_request(a.port, "DELETE", "/api/hosts/on-b/ps", o);
+    BOOST_TEST(cmd.status == 504, cmd.status << " " << cmd.body);
+    BOOST_TEST(cmd.body.find("hub_timeout") != std::string::npos, cmd.body);
+    BOOST_TEST(cmd.body.find("hub-b") != std::string::npos, cmd.body);
+    BOOST_TEST((std::chrono::steady_clock::now() - sent >= 2900ms));
+    BOOST_TEST(http_request(a.port, "GET", "/api/audit", o).body.find(R"("held_by":"hub-b")") != std::string::npos);
     b->proc->stop(SIGKILL);
     agent.reset();
     BOOST_TEST(wait_until([&] { auto r = row_of(a, "on-b"); return r.is_object() && r["online"] == false; }, 6s),
