@@ -201,24 +201,30 @@ HubContext::HubContext(HubConfig cfg)
         co.redis = std::get<RedisUrl>(parse_redis_url(config.cluster_url));  // checked with the flags
         co.hub_name = config.hub_name;
         co.forget_ms = config.forget_after_ms;
-        cluster = std::make_unique<ClusterMember>(
-            std::move(co), registry, [this](const std::string& m) { log.event(m); },
-            [this](const std::string& host_id, const std::string& by_hub) {
-                std::uint64_t conn = 0;
-                if (auto link = agents.owner_link(host_id, conn)) {
-                    stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
-                    log.event("agent replaced: host '" + host_id + "' connected to hub '" + by_hub +
-                              "'; closing the older connection here");
-                    link->replace();
-                }
-            },
-            [this](const std::string& target) {
-                auto r = route_http(*this, "GET", target);
-                return ClusterMember::Answer{r.status, std::move(r.content_type), std::move(r.body)};
-            },
-            [this](RemoteCommandMessage m, boost::asio::any_io_executor ex, std::function<void(RelayResult)> done) {
-                run_forwarded_control(*this, ex, std::move(m), std::move(done));
-            });
+        ClusterMember::Hooks hooks;
+        hooks.log = [this](const std::string& m) { log.event(m); };
+        hooks.taken_over = [this](const std::string& host_id, const std::string& by_hub) {
+            std::uint64_t conn = 0;
+            if (auto link = agents.owner_link(host_id, conn)) {
+                stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
+                log.event("agent replaced: host '" + host_id + "' connected to hub '" + by_hub +
+                          "'; closing the older connection here");
+                link->replace();
+            }
+        };
+        hooks.serve_get = [this](const std::string& target) {
+            auto r = route_http(*this, "GET", target);
+            return ClusterMember::Answer{r.status, std::move(r.content_type), std::move(r.body)};
+        };
+        hooks.serve_command = [this](RemoteCommandMessage m, boost::asio::any_io_executor ex,
+                                     std::function<void(RelayResult)> done) {
+            run_forwarded_control(*this, ex, std::move(m), std::move(done));
+        };
+        hooks.detail_hosts = [this] { return live.detail_hosts(); };
+        hooks.detail_frame = [this](const std::string& host_id, std::shared_ptr<const std::string> frame) {
+            live.forward_sample(host_id, frame);
+        };
+        cluster = std::make_unique<ClusterMember>(std::move(co), registry, std::move(hooks));
     }
 }
 

@@ -7,21 +7,19 @@
 
 namespace telehub::hub {
 
-ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over,
-                             ServeGet serve_get, ServeCommand serve_command)
+ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registry, Hooks hooks)
     : o_(std::move(options)),
       registry_(registry),
-      log_(std::move(log)),
-      taken_over_(std::move(taken_over)),
-      serve_get_(std::move(serve_get)),
-      serve_command_(std::move(serve_command)),
+      hooks_(std::move(hooks)),
       peers_(o_.hub_name, o_.grace_ms, o_.forget_ms, &HostRegistry::system_clock_ms),
       ioc_(1),
       cmd_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("commands", up, why); }),
       sub_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("subscription", up, why); }),
-      timer_(ioc_) {
+      timer_(ioc_),
+      watch_timer_(ioc_) {
     sub_.subscribe({o_.prefix + ":fleet", o_.prefix + ":takeover", o_.prefix + ":req:" + o_.hub_name,
-                    o_.prefix + ":cmd:" + o_.hub_name, o_.prefix + ":rep:" + o_.hub_name},
+                    o_.prefix + ":cmd:" + o_.hub_name, o_.prefix + ":rep:" + o_.hub_name,
+                    o_.prefix + ":watch:" + o_.hub_name, o_.prefix + ":detail:" + o_.hub_name},
                    [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); });
     boost::asio::post(ioc_, [this] {
         cmd_.start();
@@ -36,6 +34,7 @@ ClusterMember::~ClusterMember() {
         for (auto& [id, p] : pending_) p.done({503, "application/json", R"({"error":{"code":"shutting_down","message":"the hub is stopping"}})"});
         pending_.clear();
         timer_.cancel();
+        watch_timer_.cancel();
         cmd_.stop();
         sub_.stop();
         ioc_.stop();
@@ -48,6 +47,8 @@ void ClusterMember::on_message(std::string_view channel, std::string_view payloa
     if (channel == o_.prefix + ":req:" + o_.hub_name) return on_request(payload);
     if (channel == o_.prefix + ":rep:" + o_.hub_name) return on_answer(payload);
     if (channel == o_.prefix + ":cmd:" + o_.hub_name) return on_command(payload);
+    if (channel == o_.prefix + ":watch:" + o_.hub_name) return on_watch(payload);
+    if (channel == o_.prefix + ":detail:" + o_.hub_name) return on_detail(payload);
     auto b = decode_fleet_batch(payload);
     if (auto* batch = std::get_if<FleetBatch>(&b)) return peers_.take(std::move(*batch));
     note_error("ignoring a message on " + o_.prefix + ":fleet: " + std::get<FleetBatchError>(b).message);
@@ -58,7 +59,7 @@ void ClusterMember::note_error(const std::string& why) {
     std::lock_guard lock(status_mu_);
     if (last_error_ != why) {
         last_error_ = why;
-        if (log_) log_("cluster: " + why);
+        if (hooks_.log) hooks_.log("cluster: " + why);
     }
 }
 
@@ -83,7 +84,7 @@ void ClusterMember::on_takeover(std::string_view payload) {
     // This hub's own hello came after that one: this connection is the newer.
     if (auto it = claimed_ms_.find(host_id); it != claimed_ms_.end() && it->second > at) return;
     claimed_ms_.erase(host_id);
-    if (taken_over_) taken_over_(host_id, hub);
+    if (hooks_.taken_over) hooks_.taken_over(host_id, hub);
 }
 
 // Request: "FROM ID TARGET"; answer: "ID STATUS CONTENT-TYPE\nBODY". Hub
@@ -134,13 +135,13 @@ void ClusterMember::ask(const std::string& hub, std::string channel, std::functi
 void ClusterMember::on_request(std::string_view payload) {
     const auto a = payload.find(' ');
     const auto b = a == std::string_view::npos ? a : payload.find(' ', a + 1);
-    if (b == std::string_view::npos || !serve_get_) return;
+    if (b == std::string_view::npos || !hooks_.serve_get) return;
     const std::string from(payload.substr(0, a));
     const std::string id(payload.substr(a + 1, b - a - 1));
     const std::string target(payload.substr(b + 1));
     // Per-host reads only: what the asking hub forwards, nothing else a message could name.
     if (target.rfind("/api/hosts/", 0) != 0) return;
-    const Answer r = serve_get_(target);
+    const Answer r = hooks_.serve_get(target);
     cmd_.command({"PUBLISH", o_.prefix + ":rep:" + from,
                   id + " " + std::to_string(r.status) + " " + r.content_type + "\n" + r.body});
 }
@@ -155,14 +156,14 @@ void ClusterMember::on_command(std::string_view payload) {
     auto m = std::get<RemoteCommandMessage>(std::move(decoded));
     const auto reply_to = o_.prefix + ":rep:" + m.from_hub;
     const auto id = m.request_id;
-    if (!serve_command_) return;
+    if (!hooks_.serve_command) return;
     if (!command_ex_) {
         cmd_.command({"PUBLISH", reply_to,
                       std::to_string(id) + " 503 " + std::string(relay_result_type) + "\n" +
                           encode_relay_result({503, false, {}, "hub_starting", "hub '" + o_.hub_name + "' is starting"})});
         return;
     }
-    serve_command_(std::move(m), *command_ex_, [this, reply_to, id](RelayResult r) {
+    hooks_.serve_command(std::move(m), *command_ex_, [this, reply_to, id](RelayResult r) {
         boost::asio::post(ioc_, [this, reply_to, id, r = std::move(r)] {
             cmd_.command({"PUBLISH", reply_to,
                           std::to_string(id) + " " + std::to_string(r.status) + " " + std::string(relay_result_type) +
@@ -198,10 +199,10 @@ void ClusterMember::on_state(const char* which, bool up, const std::string& why)
         std::lock_guard lock(status_mu_);
         if (!up) last_error_ = why;
     }
-    if (!log_) return;
-    if (both && !was) log_("cluster: joined as '" + o_.hub_name + "' through " + o_.redis.display());
+    if (!hooks_.log) return;
+    if (both && !was) hooks_.log("cluster: joined as '" + o_.hub_name + "' through " + o_.redis.display());
     else if (!up && (was || !why.empty()))
-        log_(std::string("cluster: Redis ") + which + " link down (" + why + "); serving this hub's own hosts until it is back");
+        hooks_.log(std::string("cluster: Redis ") + which + " link down (" + why + "); serving this hub's own hosts until it is back");
 }
 
 void ClusterMember::arm() {
@@ -224,6 +225,77 @@ void ClusterMember::publish() {
     cmd_.command({"SET", o_.prefix + ":hub:" + o_.hub_name, std::to_string(now), "PX", ttl});
     for (const auto& r : rows) cmd_.command({"SET", o_.prefix + ":host:" + r.host_id, o_.hub_name, "PX", ttl});
     cmd_.command({"PUBLISH", o_.prefix + ":fleet", encode_fleet_batch(o_.hub_name, now, registry_.high_cpu(), rows)});
+    ask_for_watched_frames();
+}
+
+// "FROM HOST..." on telehub:watch:HOLDER, once a second for every host this
+// hub's dashboards follow in detail that another hub holds.
+void ClusterMember::ask_for_watched_frames() {
+    if (!hooks_.detail_hosts) return;
+    std::unordered_map<std::string, std::string> by_holder;
+    for (const auto& host : hooks_.detail_hosts()) {
+        if (registry_.online(host).value_or(false)) continue;
+        auto hub = peers_.holder(host);
+        if (!hub || *hub == o_.hub_name) continue;
+        auto& line = by_holder[*hub];
+        if (line.empty()) line = o_.hub_name;
+        line += ' ';
+        line += host;
+    }
+    for (const auto& [hub, line] : by_holder) cmd_.command({"PUBLISH", o_.prefix + ":watch:" + hub, line});
+}
+
+void ClusterMember::on_watch(std::string_view payload) {
+    const auto now = HostRegistry::system_clock_ms();
+    const auto lease_ms = 3 * o_.period_ms;
+    std::string from;
+    std::size_t pos = 0;
+    while (pos < payload.size()) {
+        auto end = payload.find(' ', pos);
+        if (end == std::string_view::npos) end = payload.size();
+        std::string word(payload.substr(pos, end - pos));
+        pos = end + 1;
+        if (word.empty()) continue;
+        if (from.empty()) {
+            from = std::move(word);
+            continue;
+        }
+        if (!registry_.online(word).value_or(false)) continue;  // not ours (any more): nothing to send
+        watches_[word].until_ms[from] = now + lease_ms;
+    }
+    if (!watches_.empty() && !watch_armed_) send_watched_frames();
+}
+
+// "HOST\nFRAME" on telehub:detail:WATCHER: a host's newest frame, when it changed.
+void ClusterMember::send_watched_frames() {
+    const auto now = HostRegistry::system_clock_ms();
+    for (auto it = watches_.begin(); it != watches_.end();) {
+        auto& [host, w] = *it;
+        std::erase_if(w.until_ms, [now](const auto& kv) { return kv.second < now; });
+        auto frame = w.until_ms.empty() ? nullptr : registry_.latest_frame(host);
+        if (!frame) {
+            it = watches_.erase(it);
+            continue;
+        }
+        if (frame != w.last_sent && cmd_.up()) {
+            w.last_sent = frame;
+            for (const auto& [hub, until] : w.until_ms)
+                cmd_.command({"PUBLISH", o_.prefix + ":detail:" + hub, host + "\n" + *frame});
+        }
+        ++it;
+    }
+    watch_armed_ = !watches_.empty();
+    if (!watch_armed_) return;
+    watch_timer_.expires_after(std::chrono::milliseconds(o_.watch_period_ms));
+    watch_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) send_watched_frames();
+    });
+}
+
+void ClusterMember::on_detail(std::string_view payload) {
+    const auto nl = payload.find('\n');
+    if (nl == std::string_view::npos || nl == 0 || !hooks_.detail_frame) return;
+    hooks_.detail_frame(std::string(payload.substr(0, nl)), std::make_shared<const std::string>(payload.substr(nl + 1)));
 }
 
 nlohmann::json ClusterMember::status() const {

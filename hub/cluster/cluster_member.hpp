@@ -38,6 +38,7 @@ struct ClusterOptions {
     std::int64_t grace_ms = 3000;     // a hub silent longer has its hosts shown offline
     std::int64_t forget_ms = 600000;  // then dropped
     std::int64_t request_timeout_ms = 2000;  // a read asked of another hub
+    std::int64_t watch_period_ms = 200;      // a watched host's frame reaches the other hub at most this late
     std::string prefix = "telehub";   // of keys and channels
 };
 
@@ -59,8 +60,20 @@ public:
     using ServeCommand = std::function<void(RemoteCommandMessage, boost::asio::any_io_executor ex,
                                             std::function<void(RelayResult)> done)>;
 
-    ClusterMember(ClusterOptions options, const HostRegistry& registry, EventLog log, TakenOver taken_over,
-                  ServeGet serve_get, ServeCommand serve_command);
+    // What the hub does for the cluster; each may be empty (the tests').
+    struct Hooks {
+        EventLog log;
+        TakenOver taken_over;
+        ServeGet serve_get;
+        ServeCommand serve_command;
+        // Hosts this hub's dashboards follow in detail: those held elsewhere
+        // are watched there, and their frames come back to...
+        std::function<std::vector<std::string>()> detail_hosts;
+        // ...here, to be handed to this hub's detail subscribers. Cluster's thread.
+        std::function<void(const std::string& host_id, std::shared_ptr<const std::string> frame)> detail_frame;
+    };
+
+    ClusterMember(ClusterOptions options, const HostRegistry& registry, Hooks hooks);
 
     // The hub holding `host_id`, by the other hubs' last messages; nullopt: none.
     std::optional<std::string> holder(const std::string& host_id) const { return peers_.holder(host_id); }
@@ -103,6 +116,10 @@ private:
     void on_takeover(std::string_view payload);
     void on_request(std::string_view payload);
     void on_command(std::string_view payload);
+    void on_watch(std::string_view payload);
+    void on_detail(std::string_view payload);
+    void ask_for_watched_frames();
+    void send_watched_frames();
     // Publishes `payload(id)` on `channel` and waits for the answer with that id.
     void ask(const std::string& hub, std::string channel, std::function<std::string(std::uint64_t id)> payload,
              std::int64_t timeout_ms, std::function<void(Answer)> done);
@@ -111,10 +128,7 @@ private:
 
     ClusterOptions o_;
     const HostRegistry& registry_;
-    EventLog log_;
-    TakenOver taken_over_;
-    ServeGet serve_get_;
-    ServeCommand serve_command_;
+    Hooks hooks_;
     PeerFleet peers_;
     boost::asio::io_context ioc_;
     RedisLink cmd_;  // presence keys and PUBLISH
@@ -134,6 +148,17 @@ private:
     std::unordered_map<std::uint64_t, Pending> pending_;
     std::uint64_t next_request_ = 1;
     std::optional<boost::asio::any_io_executor> command_ex_;  // on the cluster's thread
+    // Hosts of this hub other hubs' dashboards follow in detail, on the
+    // cluster's thread: each watcher's lease ends unless renewed (every
+    // second), and the newest frame is sent when it changes, checked every
+    // watch_period_ms. Only hosts online here are taken, so it is bounded.
+    struct Watch {
+        std::unordered_map<std::string, std::int64_t> until_ms;  // by watching hub
+        std::shared_ptr<const std::string> last_sent;
+    };
+    std::unordered_map<std::string, Watch> watches_;
+    boost::asio::steady_timer watch_timer_;
+    bool watch_armed_ = false;
     mutable std::mutex status_mu_;
     std::string last_error_;
     std::thread thread_;

@@ -56,6 +56,14 @@ std::size_t LiveHub::forward_sample(const std::string& host_id, const std::share
     return to.size();
 }
 
+std::vector<std::string> LiveHub::detail_hosts() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    out.reserve(detail_index_.size());
+    for (const auto& [host, ids] : detail_index_) out.push_back(host);
+    return out;
+}
+
 std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms, const RemoteHosts* remote) {
     // Group clients by filter so each distinct frame is built once.
     std::map<std::string, std::pair<HostFilter, std::vector<std::shared_ptr<LiveSink>>>> groups;

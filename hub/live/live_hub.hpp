@@ -46,6 +46,9 @@ public:
     // `remote`: the cluster's other hubs' hosts, merged into each frame (null: this hub's alone).
     std::size_t broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms, const RemoteHosts* remote = nullptr);
 
+    // Every host some client follows in detail.
+    std::vector<std::string> detail_hosts() const;
+
     std::vector<std::shared_ptr<LiveSink>> all() const;
     std::size_t size() const;
 

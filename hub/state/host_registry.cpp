@@ -381,6 +381,13 @@ std::optional<bool> HostRegistry::online(std::string_view host_id) const {
     return online_locked(*it->second, clock_());
 }
 
+std::shared_ptr<const std::string> HostRegistry::latest_frame(std::string_view host_id) const {
+    std::lock_guard lock(mu_);
+    auto it = hosts_.find(std::string(host_id));
+    if (it == hosts_.end() || !online_locked(*it->second, clock_())) return nullptr;
+    return it->second->raw;
+}
+
 std::optional<HostHistory> HostRegistry::history(std::string_view host_id, std::int64_t seconds) const {
     std::lock_guard lock(mu_);
     auto it = hosts_.find(std::string(host_id));

@@ -109,6 +109,8 @@ public:
     std::optional<HostDetail> detail(std::string_view host_id) const;
     // Whether the host's agent is connected here; nullopt: no such host. No copy of its detail.
     std::optional<bool> online(std::string_view host_id) const;
+    // The host's latest sample frame as received, while it is online here; null otherwise.
+    std::shared_ptr<const std::string> latest_frame(std::string_view host_id) const;
     // Points with ts within `seconds` of the newest point (all when 0).
     std::optional<HostHistory> history(std::string_view host_id, std::int64_t seconds) const;
     std::size_t host_count() const;

@@ -66,6 +66,23 @@ BOOST_AUTO_TEST_CASE(every_hub_lists_every_host_with_its_hub_and_filters_the_who
         for (auto& h : j["hosts"]) seen |= h["host_id"] == "hot-1" && h.value("hub", "") == "hub-b";
     }
     BOOST_TEST(seen);
+
+    // Followed in detail on hub A, hub B's host streams its frames there as it sends them.
+    BOOST_REQUIRE(live.send_text(R"({"type":"subscribe","detail":["hot-1"]})"));
+    std::vector<std::uint64_t> seqs;
+    const auto detail_deadline = std::chrono::steady_clock::now() + 4s;
+    while (seqs.size() < 5 && std::chrono::steady_clock::now() < detail_deadline) {
+        auto m = live.read(500ms);
+        if (!m) continue;
+        auto j = nlohmann::json::parse(*m, nullptr, false);
+        if (j.is_object() && j["type"] == "sample") {
+            BOOST_TEST(j["host_id"] == "hot-1");
+            seqs.push_back(j["seq"].get<std::uint64_t>());
+        }
+    }
+    BOOST_TEST(seqs.size() >= 5u, "detail frames of hot-1 on hub A: " << seqs.size());
+    BOOST_TEST((std::adjacent_find(seqs.begin(), seqs.end(), std::greater_equal<>()) == seqs.end()),
+               "not strictly increasing: " << nlohmann::json(seqs).dump());
     BOOST_TEST(!cool.failed());
     BOOST_TEST(!hot.failed());
 }
