@@ -62,7 +62,7 @@ HttpReply hosts_list(HubContext& ctx, std::string_view query) {
     auto& filter = std::get<HostFilter>(f);
     auto counts = ctx.registry.counts();
     auto rows = ctx.registry.summaries(filter);
-    if (const auto* remote = ctx.remote_hosts()) remote->merge(rows, counts, filter, ctx.registry);
+    if (const auto* remote = ctx.remote_hosts()) remote->view(ctx.registry)->merge(rows, counts, filter);
     return {200, "application/json", build_hosts_body(ctx.registry.high_cpu(), counts, rows), {}};
 }
 

@@ -49,7 +49,8 @@ void ClusterMember::on_message(std::string_view channel, std::string_view payloa
     if (channel == o_.prefix + ":cmd:" + o_.hub_name) return on_command(payload);
     if (channel == o_.prefix + ":watch:" + o_.hub_name) return on_watch(payload);
     if (channel == o_.prefix + ":detail:" + o_.hub_name) return on_detail(payload);
-    auto b = decode_fleet_batch(payload);
+    if (is_batch_of(payload, o_.hub_name)) return;  // its own, back from the channel
+    auto b = batches_.decode(payload);
     if (auto* batch = std::get_if<FleetBatch>(&b)) return peers_.take(std::move(*batch));
     note_error("ignoring a message on " + o_.prefix + ":fleet: " + std::get<FleetBatchError>(b).message);
 }

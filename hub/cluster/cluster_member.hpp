@@ -23,6 +23,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json_fwd.hpp>
 
+#include "hub/cluster/fleet_batch.hpp"
 #include "hub/cluster/peer_fleet.hpp"
 #include "hub/cluster/redis_link.hpp"
 #include "hub/cluster/redis_url.hpp"
@@ -99,10 +100,7 @@ public:
     void claimed(const std::string& host_id);
     ~ClusterMember() override;  // stops the thread
 
-    void merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter,
-               const HostRegistry& local) const override {
-        peers_.merge(rows, counts, filter, local);
-    }
+    std::unique_ptr<const View> view(const HostRegistry& local) const override { return peers_.view(local); }
 
     bool redis_up() const { return up_.load(std::memory_order_relaxed); }
     // For /healthz: {"hub":..,"redis":..,"state":"up"|"down","error":..,"peers":[..]}.
@@ -130,6 +128,7 @@ private:
     const HostRegistry& registry_;
     Hooks hooks_;
     PeerFleet peers_;
+    FleetBatchDecoder batches_;  // on the cluster's thread
     boost::asio::io_context ioc_;
     RedisLink cmd_;  // presence keys and PUBLISH
     RedisLink sub_;  // SUBSCRIBE to the fleet channel

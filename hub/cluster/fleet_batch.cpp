@@ -1,6 +1,10 @@
 #include "hub/cluster/fleet_batch.hpp"
 
+#include <optional>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 namespace telehub::hub {
 
@@ -24,65 +28,131 @@ std::string encode_fleet_batch(std::string_view hub, std::int64_t ts_ms, double 
 
 namespace {
 
-template <class T>
-T field(const json& j, const char* key, T fallback) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return fallback;
-    return it->get<T>();
-}
+using simdjson::dom::element;
+using simdjson::dom::object;
 
-HostSummary summary_from(const json& h) {
-    HostSummary s;
-    s.host_id = h.at("host_id").get<std::string>();
-    s.hostname = field<std::string>(h, "hostname", "");
-    s.online = field<bool>(h, "online", false);
-    s.last_seen_ms = field<std::int64_t>(h, "last_seen_ms", 0);
-    s.hot = field<bool>(h, "hot", false);
-    s.cpu = field<double>(h, "cpu", 0);
-    s.cores = field<std::uint32_t>(h, "cores", 0);
-    s.load1 = field<double>(h, "load1", 0);
-    s.mem_total = field<std::uint64_t>(h, "mem_total", 0);
-    s.mem_available = field<std::uint64_t>(h, "mem_available", 0);
-    if (auto top = h.find("top"); top != h.end() && top->is_object()) {
-        s.top_pid = field<int>(*top, "pid", 0);
-        s.top_name = field<std::string>(*top, "name", "");
-        s.top_cpu = field<double>(*top, "cpu", 0);
+// A field's value, or `fallback` when it is absent or null; a value of the
+// wrong type is an error naming the field.
+struct Reader {
+    object o;
+    std::string error;
+
+    template <class T>
+    T get(const char* key, T fallback) {
+        element e;
+        if (o[key].get(e) != simdjson::SUCCESS || e.is_null()) return fallback;
+        T v{};
+        simdjson::error_code ec;
+        if constexpr (std::is_same_v<T, std::string>) {
+            std::string_view sv;
+            ec = e.get_string().get(sv);
+            v = std::string(sv);
+        } else if constexpr (std::is_same_v<T, bool>) {
+            ec = e.get_bool().get(v);
+        } else if constexpr (std::is_floating_point_v<T>) {
+            ec = e.get_double().get(v);
+        } else if constexpr (std::is_signed_v<T>) {
+            std::int64_t n = 0;
+            ec = e.get_int64().get(n);
+            v = static_cast<T>(n);
+        } else {
+            std::uint64_t n = 0;
+            ec = e.get_uint64().get(n);
+            v = static_cast<T>(n);
+        }
+        if (ec != simdjson::SUCCESS && error.empty()) error = std::string("field '") + key + "' has the wrong type";
+        return ec == simdjson::SUCCESS ? v : fallback;
     }
-    s.tcp_established = field<std::uint32_t>(h, "tcp_established", 0);
-    s.tcp_listen = field<std::uint32_t>(h, "tcp_listen", 0);
-    s.sockets_total = field<std::uint32_t>(h, "sockets_total", 0);
-    s.seq = field<std::uint64_t>(h, "seq", 0);
-    s.interval_ms = field<std::uint32_t>(h, "interval_ms", 0);
-    s.gaps = field<std::uint64_t>(h, "gaps", 0);
-    s.leaks = field<std::uint32_t>(h, "leaks", 0);
-    s.opens_per_s = field<double>(h, "opens_per_s", 0);
-    s.containers = field<std::uint32_t>(h, "containers", 0);
-    s.hub = field<std::string>(h, "hub", "");
+};
+
+std::optional<HostSummary> summary_from(element e, std::string& error) {
+    Reader r;
+    if (e.get_object().get(r.o) != simdjson::SUCCESS) {
+        error = "a host that is not an object";
+        return std::nullopt;
+    }
+    HostSummary s;
+    s.host_id = r.get<std::string>("host_id", "");
+    s.hostname = r.get<std::string>("hostname", "");
+    s.online = r.get<bool>("online", false);
+    s.last_seen_ms = r.get<std::int64_t>("last_seen_ms", 0);
+    s.hot = r.get<bool>("hot", false);
+    s.cpu = r.get<double>("cpu", 0);
+    s.cores = r.get<std::uint32_t>("cores", 0);
+    s.load1 = r.get<double>("load1", 0);
+    s.mem_total = r.get<std::uint64_t>("mem_total", 0);
+    s.mem_available = r.get<std::uint64_t>("mem_available", 0);
+    if (object top; r.o["top"].get_object().get(top) == simdjson::SUCCESS) {
+        Reader t{top, {}};
+        s.top_pid = t.get<int>("pid", 0);
+        s.top_name = t.get<std::string>("name", "");
+        s.top_cpu = t.get<double>("cpu", 0);
+        if (r.error.empty()) r.error = t.error;
+    }
+    s.tcp_established = r.get<std::uint32_t>("tcp_established", 0);
+    s.tcp_listen = r.get<std::uint32_t>("tcp_listen", 0);
+    s.sockets_total = r.get<std::uint32_t>("sockets_total", 0);
+    s.seq = r.get<std::uint64_t>("seq", 0);
+    s.interval_ms = r.get<std::uint32_t>("interval_ms", 0);
+    s.gaps = r.get<std::uint64_t>("gaps", 0);
+    s.leaks = r.get<std::uint32_t>("leaks", 0);
+    s.opens_per_s = r.get<double>("opens_per_s", 0);
+    s.containers = r.get<std::uint32_t>("containers", 0);
+    if (!r.error.empty()) {
+        error = "host '" + s.host_id + "': " + r.error;
+        return std::nullopt;
+    }
     return s;
 }
 
 }  // namespace
 
-std::variant<FleetBatch, FleetBatchError> decode_fleet_batch(std::string_view text) {
-    auto j = json::parse(text, nullptr, false);
-    if (!j.is_object()) return FleetBatchError{"not a JSON object"};
-    try {
-        FleetBatch b;
-        b.hub = j.at("hub").get<std::string>();
-        if (b.hub.empty()) return FleetBatchError{"empty hub name"};
-        b.ts_ms = j.at("ts_ms").get<std::int64_t>();
-        const auto& hosts = j.at("hosts");
-        if (!hosts.is_array()) return FleetBatchError{"'hosts' is not an array"};
-        b.hosts.reserve(hosts.size());
-        for (const auto& h : hosts) {
-            b.hosts.push_back(summary_from(h));
-            if (b.hosts.back().host_id.empty()) return FleetBatchError{"a host without an id"};
-            b.hosts.back().hub = b.hub;
-        }
-        return b;
-    } catch (const json::exception& e) {
-        return FleetBatchError{std::string("malformed batch: ") + e.what()};
+struct FleetBatchDecoder::Impl {
+    simdjson::dom::parser parser;
+    std::string padded;
+};
+
+FleetBatchDecoder::FleetBatchDecoder() : impl_(std::make_unique<Impl>()) {}
+FleetBatchDecoder::~FleetBatchDecoder() = default;
+
+std::variant<FleetBatch, FleetBatchError> FleetBatchDecoder::decode(std::string_view text) {
+    auto& padded = impl_->padded;
+    padded.assign(text);
+    padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+    element doc;
+    if (auto e = impl_->parser.parse(padded.data(), text.size(), false).get(doc); e != simdjson::SUCCESS)
+        return FleetBatchError{std::string("not JSON: ") + simdjson::error_message(e)};
+    Reader root;
+    if (doc.get_object().get(root.o) != simdjson::SUCCESS) return FleetBatchError{"not a JSON object"};
+    FleetBatch b;
+    b.hub = root.get<std::string>("hub", "");
+    if (b.hub.empty()) return FleetBatchError{"no hub name"};
+    b.ts_ms = root.get<std::int64_t>("ts_ms", -1);
+    if (!root.error.empty() || b.ts_ms < 0) return FleetBatchError{"no 'ts_ms' clock"};
+    simdjson::dom::array hosts;
+    if (root.o["hosts"].get_array().get(hosts) != simdjson::SUCCESS) return FleetBatchError{"'hosts' is not an array"};
+    b.hosts.reserve(hosts.size());
+    std::string error;
+    for (element h : hosts) {
+        auto s = summary_from(h, error);
+        if (!s) return FleetBatchError{"malformed batch: " + error};
+        if (s->host_id.empty()) return FleetBatchError{"a host without an id"};
+        s->hub = b.hub;
+        b.hosts.push_back(std::move(*s));
     }
+    return b;
+}
+
+std::variant<FleetBatch, FleetBatchError> decode_fleet_batch(std::string_view text) {
+    FleetBatchDecoder d;
+    return d.decode(text);
+}
+
+bool is_batch_of(std::string_view text, std::string_view hub) {
+    // encode_fleet_batch writes {"hub":"NAME",...; hub names need no escaping (letters, digits, . - _).
+    constexpr std::string_view head = "{\"hub\":\"";
+    return text.size() > head.size() + hub.size() && text.substr(0, head.size()) == head &&
+           text.substr(head.size(), hub.size()) == hub && text[head.size() + hub.size()] == '"';
 }
 
 }  // namespace telehub::hub

@@ -11,10 +11,15 @@ PeerFleet::PeerFleet(std::string self, std::int64_t grace_ms, std::int64_t forge
 void PeerFleet::take(FleetBatch batch) {
     if (batch.hub == self_) return;
     const auto now = clock_();
+    // Built before the lock: holder() looks a host up without scanning.
+    std::unordered_map<std::string, std::size_t> index;
+    index.reserve(batch.hosts.size());
+    for (std::size_t i = 0; i < batch.hosts.size(); ++i) index.emplace(batch.hosts[i].host_id, i);
     std::lock_guard lock(mu_);
     auto& p = peers_[batch.hub];
     p.heard_ms = now;
     p.hosts = std::move(batch.hosts);
+    p.index = std::move(index);
 }
 
 std::vector<PeerHubInfo> PeerFleet::peers() const {
@@ -31,17 +36,70 @@ std::optional<std::string> PeerFleet::holder(const std::string& host_id) const {
     std::lock_guard lock(mu_);
     std::optional<std::string> best;
     std::pair<bool, std::int64_t> best_key{false, -1};
-    for (const auto& [name, p] : peers_)
-        for (const auto& h : p.hosts)
-            if (h.host_id == host_id) {
-                std::pair key{h.online && now - p.heard_ms <= grace_ms_, h.last_seen_ms};
-                if (!best || key > best_key) best = name, best_key = key;
-            }
+    for (const auto& [name, p] : peers_) {
+        auto at = p.index.find(host_id);
+        if (at == p.index.end()) continue;
+        const auto& h = p.hosts[at->second];
+        std::pair key{h.online && now - p.heard_ms <= grace_ms_, h.last_seen_ms};
+        if (!best || key > best_key) best = name, best_key = key;
+    }
     return best;
 }
 
-void PeerFleet::merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter,
-                      const HostRegistry& local) const {
+namespace {
+
+// The other hubs' best row of each host and this hub's presence, taken once.
+class PeerView final : public RemoteHosts::View {
+public:
+    PeerView(std::string self, std::unordered_map<std::string, HostSummary> best,
+             std::unordered_map<std::string, bool> here)
+        : self_(std::move(self)), best_(std::move(best)), here_(std::move(here)) {}
+
+    void merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter) const override {
+        for (auto& r : rows) r.hub = self_;
+        if (best_.empty()) return;
+        std::unordered_map<std::string, std::size_t> row_at;
+        for (std::size_t i = 0; i < rows.size(); ++i) row_at.emplace(rows[i].host_id, i);
+
+        std::vector<std::size_t> dropped;  // this hub's offline rows replaced by a row that does not match the filter
+        const auto old_size = rows.size();
+        for (const auto& [id, r] : best_) {
+            auto h = here_.find(id);
+            if (h != here_.end()) {
+                // Held here too: this hub's row wins unless it is offline and the other hub's online.
+                if (h->second || !r.online) continue;
+                --counts.offline;
+                ++counts.online;
+                if (r.hot) ++counts.hot;
+                auto at = row_at.find(id);
+                if (filter.matches(r)) {
+                    if (at != row_at.end()) rows[at->second] = r;
+                    else rows.push_back(r);
+                } else if (at != row_at.end()) {
+                    dropped.push_back(at->second);
+                }
+                continue;
+            }
+            ++counts.total;
+            ++(r.online ? counts.online : counts.offline);
+            if (r.hot) ++counts.hot;
+            if (filter.matches(r)) rows.push_back(r);
+        }
+        std::sort(dropped.rbegin(), dropped.rend());
+        for (auto i : dropped) rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(i));
+        if (rows.size() != old_size || !dropped.empty())
+            std::sort(rows.begin(), rows.end(), [](const HostSummary& a, const HostSummary& b) { return a.host_id < b.host_id; });
+    }
+
+private:
+    std::string self_;
+    std::unordered_map<std::string, HostSummary> best_;
+    std::unordered_map<std::string, bool> here_;  // host id -> online on this hub
+};
+
+}  // namespace
+
+std::unique_ptr<const RemoteHosts::View> PeerFleet::view(const HostRegistry& local) const {
     const auto now = clock_();
     // The best row of each host held elsewhere: online before offline, then
     // the one seen last. A hub gone quiet past the grace shows its hosts
@@ -65,42 +123,10 @@ void PeerFleet::merge(std::vector<HostSummary>& rows, HostCounts& counts, const 
             ++it;
         }
     }
-    for (auto& r : rows) r.hub = self_;
-    if (best.empty()) return;
-
-    std::unordered_map<std::string, bool> here;  // host id -> online on this hub
-    for (const auto& p : local.presence()) here.emplace(p.host_id, p.online);
-    std::unordered_map<std::string, std::size_t> row_at;
-    for (std::size_t i = 0; i < rows.size(); ++i) row_at.emplace(rows[i].host_id, i);
-
-    std::vector<std::size_t> dropped;  // this hub's offline rows replaced by a row that does not match the filter
-    const auto old_size = rows.size();
-    for (auto& [id, r] : best) {
-        auto h = here.find(id);
-        if (h != here.end()) {
-            // Held here too: this hub's row wins unless it is offline and the other hub's online.
-            if (h->second || !r.online) continue;
-            --counts.offline;
-            ++counts.online;
-            if (r.hot) ++counts.hot;
-            auto at = row_at.find(id);
-            if (filter.matches(r)) {
-                if (at != row_at.end()) rows[at->second] = std::move(r);
-                else rows.push_back(std::move(r));
-            } else if (at != row_at.end()) {
-                dropped.push_back(at->second);
-            }
-            continue;
-        }
-        ++counts.total;
-        ++(r.online ? counts.online : counts.offline);
-        if (r.hot) ++counts.hot;
-        if (filter.matches(r)) rows.push_back(std::move(r));
-    }
-    std::sort(dropped.rbegin(), dropped.rend());
-    for (auto i : dropped) rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(i));
-    if (rows.size() != old_size || !dropped.empty())
-        std::sort(rows.begin(), rows.end(), [](const HostSummary& a, const HostSummary& b) { return a.host_id < b.host_id; });
+    std::unordered_map<std::string, bool> here;
+    if (!best.empty())
+        for (const auto& p : local.presence()) here.emplace(p.host_id, p.online);
+    return std::make_unique<PeerView>(self_, std::move(best), std::move(here));
 }
 
 }  // namespace telehub::hub

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "hub/cluster/fleet_batch.hpp"
@@ -35,8 +37,7 @@ public:
     // A message from another hub (this hub's own are ignored).
     void take(FleetBatch batch);
 
-    void merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter,
-               const HostRegistry& local) const override;
+    std::unique_ptr<const View> view(const HostRegistry& local) const override;
 
     std::vector<PeerHubInfo> peers() const;
     // The hub whose last message lists `host_id` online (else offline, the one seen last); nullopt: none.
@@ -47,6 +48,7 @@ private:
     struct Peer {
         std::int64_t heard_ms = 0;  // this hub's clock
         std::vector<HostSummary> hosts;
+        std::unordered_map<std::string, std::size_t> index;  // host id -> its row in `hosts`
     };
 
     const std::string self_;

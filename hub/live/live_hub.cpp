@@ -79,10 +79,11 @@ std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int6
     }
     if (groups.empty()) return 0;
     const auto local_counts = registry.counts();
+    const auto others = remote ? remote->view(registry) : nullptr;
     for (auto& [key, g] : groups) {
         auto counts = local_counts;
         auto rows = registry.summaries(g.first);
-        if (remote) remote->merge(rows, counts, g.first, registry);
+        if (others) others->merge(rows, counts, g.first);
         auto frame = std::make_shared<const std::string>(build_summaries_frame(ts_ms, registry.high_cpu(), counts, rows));
         for (auto& s : g.second) s->deliver({frame, LiveMessageKind::summaries});
     }

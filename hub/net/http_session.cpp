@@ -183,7 +183,7 @@ bool HttpSession<Stream>::forward_to_holder(std::string_view path, std::string_v
     if (!route) return false;
     auto hub = ctx_.cluster->holder(route->host_id);
     if (!hub) return false;
-    if (auto here = ctx_.registry.detail(route->host_id); here && here->summary.online) return false;
+    if (ctx_.registry.online(route->host_id).value_or(false)) return false;
     ctx_.cluster->forward_get(*hub, std::string(target),
                               [self = this->shared_from_this(), ex = stream_.get_executor(), keep_alive, head](
                                   ClusterMember::Answer a) {

@@ -4,6 +4,7 @@
 // --cluster there is none and nothing changes.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "hub/state/host_filter.hpp"
@@ -15,13 +16,21 @@ class HostRegistry;
 
 class RemoteHosts {
 public:
+    // The other hubs' hosts joined against this hub's presence once, then
+    // merged into as many lists as the caller has filters (one per distinct
+    // dashboard filter, once a second).
+    class View {
+    public:
+        virtual ~View() = default;
+        // `rows` are this hub's hosts that `filter` matches, sorted by host
+        // id, and `counts` this hub's counts. Adds the other hubs' hosts (a
+        // host online here, or online on a hub whose message is newer, is
+        // shown once), marks every row with the hub that holds it, keeps the order.
+        virtual void merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter) const = 0;
+    };
+
     virtual ~RemoteHosts() = default;
-    // `rows` are this hub's hosts that `filter` matches, sorted by host id,
-    // and `counts` this hub's counts. Adds the other hubs' hosts (a host
-    // online here, or online on a hub whose message is newer, is shown
-    // once), marks every row with the hub that holds it, keeps the order.
-    virtual void merge(std::vector<HostSummary>& rows, HostCounts& counts, const HostFilter& filter,
-                       const HostRegistry& local) const = 0;
+    virtual std::unique_ptr<const View> view(const HostRegistry& local) const = 0;
 };
 
 }  // namespace telehub::hub

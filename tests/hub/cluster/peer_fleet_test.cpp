@@ -67,7 +67,7 @@ struct Fixture {
     std::pair<std::vector<HostSummary>, HostCounts> list(const HostFilter& f = {}) {
         auto rows = local.summaries(f);
         auto counts = local.counts();
-        peers.merge(rows, counts, f, local);
+        peers.view(local)->merge(rows, counts, f);
         return {rows, counts};
     }
 };
@@ -87,9 +87,28 @@ BOOST_AUTO_TEST_CASE(a_batch_decodes_to_the_rows_it_was_made_of) {
     BOOST_TEST(b.hosts[1].hub == "C");
 }
 
+BOOST_AUTO_TEST_CASE(a_hub_knows_its_own_batch_without_decoding_it) {
+    const auto text = encode_fleet_batch("hub-a", 5000, 80, {row("web-1", 10)});
+    BOOST_TEST(is_batch_of(text, "hub-a"));
+    BOOST_TEST(!is_batch_of(text, "hub-ab"));
+    BOOST_TEST(!is_batch_of(text, "hub"));
+    BOOST_TEST(!is_batch_of("{\"hub\":\"hub-a", "hub-a"));
+    // One decoder reads batch after batch, each whole.
+    FleetBatchDecoder d;
+    for (int i = 0; i < 3; ++i) {
+        auto b = d.decode(encode_fleet_batch("C", 5000 + i, 80, {row("web-" + std::to_string(i), 10 * i)}));
+        BOOST_REQUIRE(std::holds_alternative<FleetBatch>(b));
+        BOOST_TEST(std::get<FleetBatch>(b).ts_ms == 5000 + i);
+        BOOST_TEST(std::get<FleetBatch>(b).hosts.at(0).host_id == "web-" + std::to_string(i));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(what_is_not_a_batch_is_refused_with_why) {
     for (const char* text : {"", "[]", "{\"hub\":\"\",\"ts_ms\":1,\"hosts\":[]}", "{\"hub\":\"B\",\"ts_ms\":1,\"hosts\":{}}",
-                             "{\"hub\":\"B\",\"ts_ms\":1,\"hosts\":[{\"cpu\":1}]}", "{\"hub\":\"B\",\"hosts\":[]}"}) {
+                             "{\"hub\":\"B\",\"ts_ms\":1,\"hosts\":[{\"cpu\":1}]}", "{\"hub\":\"B\",\"hosts\":[]}",
+                             "{\"hub\":\"B\",\"ts_ms\":1,\"hosts\":[{\"host_id\":\"x\",\"cpu\":\"high\"}]}",
+                             "{\"hub\":\"B\",\"ts_ms\":1,\"hosts\":[{\"host_id\":\"x\",\"top\":{\"pid\":-1.5}}]}",
+                             "{\"hub\":\"B\",\"ts_ms\":1,\"hosts\":[7]}"}) {
         auto r = decode_fleet_batch(text);
         BOOST_TEST(std::holds_alternative<FleetBatchError>(r), text);
         if (auto* e = std::get_if<FleetBatchError>(&r)) BOOST_TEST(!e->message.empty());
@@ -155,4 +174,37 @@ BOOST_AUTO_TEST_CASE(a_silent_hub_shows_its_hosts_offline_then_none) {
     f.now += 60'000;
     BOOST_TEST(f.list().first.empty());
     BOOST_TEST(f.peers.peers().empty());
+}
+
+BOOST_AUTO_TEST_CASE(one_view_serves_every_filter_as_separate_merges_would) {
+    Fixture f;
+    f.connect("m-local", 10, 1);
+    f.peers.take(batch("C", {row("a-remote", 90), row("z-remote", 5)}));
+    HostFilter hot;
+    hot.min_cpu = 80;
+    auto view = f.peers.view(f.local);
+    for (const auto& filter : {hot, HostFilter{}, hot}) {
+        auto rows = f.local.summaries(filter);
+        auto counts = f.local.counts();
+        view->merge(rows, counts, filter);
+        auto [alone, alone_counts] = f.list(filter);
+        BOOST_REQUIRE(rows.size() == alone.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            BOOST_TEST(rows[i].host_id == alone[i].host_id);
+            BOOST_TEST(rows[i].hub == alone[i].hub);
+        }
+        BOOST_TEST(counts.total == 3u);
+        BOOST_TEST(counts.hot == alone_counts.hot);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_holder_of_a_host_is_the_hub_that_has_it_online_else_the_one_that_saw_it_last) {
+    Fixture f;
+    f.peers.take(batch("B", {row("moved", 10, false, 4000), row("only-b", 10)}));
+    f.peers.take(batch("C", {row("moved", 10, true, 3000)}));
+    BOOST_TEST(f.peers.holder("moved").value_or("") == "C");  // online there, though seen earlier
+    BOOST_TEST(f.peers.holder("only-b").value_or("") == "B");
+    BOOST_TEST(!f.peers.holder("nowhere"));
+    f.peers.take(batch("C", {}));  // C let it go
+    BOOST_TEST(f.peers.holder("moved").value_or("") == "B");
 }
