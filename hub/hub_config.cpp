@@ -164,6 +164,9 @@ struct HubFlags {
         ("retention", po::value(&retention)->default_value(retention), "days the one-minute history tier is kept (or a duration: 12h, 90m)")
         ("forget-after", po::value(&forget_after)->default_value(forget_after), "days after which a host not seen is removed with its history (or a duration: 12h, 30s)")
         ("cluster", po::value(&c.cluster_url), "join the hubs sharing this Redis as one fleet: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (docs/cluster.md)")
+        ("cluster-ca", po::value(&c.cluster_ca), "with rediss://: PEM CA certificate(s) Redis's certificate must chain to (default: the system's trusted CAs)")
+        ("cluster-cert", po::value(&c.cluster_cert), "with rediss://: PEM client certificate for Redis's tls-auth-clients; with --cluster-key")
+        ("cluster-key", po::value(&c.cluster_key), "with rediss://: the PEM private key of --cluster-cert")
         ("hub-name", po::value(&c.hub_name), "this hub's name in the cluster: letters, digits, '.', '-', '_' (default: the host name)")
         ("max-hosts", po::value(&c.max_hosts), "hosts held at most; past it offline hosts with little history are forgotten, then new host ids are refused (4029) (default: a quarter of the memory at 64 KiB a host)");
     }
@@ -224,6 +227,12 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (!c.cluster_url.empty()) {
         auto url = parse_redis_url(c.cluster_url);
         if (auto* e = std::get_if<RedisUrlError>(&url)) bad("cluster", e->message);
+        const bool tls = std::holds_alternative<RedisUrl>(url) && std::get<RedisUrl>(url).tls;
+        for (const auto& [name, value] : {std::pair{"cluster-ca", &c.cluster_ca}, {"cluster-cert", &c.cluster_cert},
+                                          {"cluster-key", &c.cluster_key}})
+            if (!tls && !value->empty()) bad(name, "is for Redis over TLS: give --cluster rediss://...");
+        if (c.cluster_cert.empty() != c.cluster_key.empty())
+            bad(c.cluster_cert.empty() ? "cluster-key" : "cluster-cert", "needs --cluster-cert and --cluster-key together");
         if (c.hub_name.empty()) c.hub_name = local_host_name();
     }
     if (!c.hub_name.empty()) {

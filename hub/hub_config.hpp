@@ -48,6 +48,8 @@ struct HubConfig {
     std::string rules_file;                       // alert rules (docs/alerts.md); empty: the built-in defaults
     std::string cluster_url;                      // redis://HOST:PORT[/DB] joins a cluster (docs/cluster.md); empty: alone
     std::string hub_name;                         // this hub's name in the cluster; empty: the host name
+    std::string cluster_ca;                       // rediss://: PEM CA(s) Redis's certificate must chain to; empty: the system's
+    std::string cluster_cert, cluster_key;        // rediss://: this hub's client certificate, when Redis asks for one
 
     // Across a network (docs/tls.md). Without a certificate, a hub listening
     // beyond loopback makes a self-signed one in data_dir on first start.

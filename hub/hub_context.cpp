@@ -99,6 +99,8 @@ void check_hub_files(const HubConfig& c) {
     for (const auto* file : {&c.tls_cert, &c.tls_key})
         if (!file->empty() && !std::ifstream(*file))
             throw std::runtime_error("cannot read '" + *file + "' (--tls-cert / --tls-key)");
+    if (!c.cluster_url.empty() && std::get<RedisUrl>(parse_redis_url(c.cluster_url)).tls)
+        make_redis_tls_context({c.cluster_ca, c.cluster_cert, c.cluster_key});  // throws naming the file
     // The same parse the hub's start runs, so a rules file that would stop the hub fails the check.
     if (!c.rules_file.empty()) AlertBook::load_rules_file(c.rules_file);
 }
@@ -151,6 +153,12 @@ bool HubContext::plain_allowed(const boost::asio::ip::address& peer) const {
     return std::find(plain_from.begin(), plain_from.end(), a) != plain_from.end();
 }
 
+void HubContext::replace_agent(AgentLink& older, const std::string& host_id, const std::string& why) {
+    stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
+    log.event("agent replaced: host '" + host_id + "' " + why);
+    older.replace();
+}
+
 HubContext::HubContext(HubConfig cfg)
     : config(std::move(cfg)),
       registry(registry_options(config)),
@@ -200,17 +208,14 @@ HubContext::HubContext(HubConfig cfg)
         ClusterOptions co;
         co.redis = std::get<RedisUrl>(parse_redis_url(config.cluster_url));  // checked with the flags
         co.hub_name = config.hub_name;
+        co.tls = {config.cluster_ca, config.cluster_cert, config.cluster_key};
         co.forget_ms = config.forget_after_ms;
         ClusterMember::Hooks hooks;
         hooks.log = [this](const std::string& m) { log.event(m); };
         hooks.taken_over = [this](const std::string& host_id, const std::string& by_hub) {
             std::uint64_t conn = 0;
-            if (auto link = agents.owner_link(host_id, conn)) {
-                stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
-                log.event("agent replaced: host '" + host_id + "' connected to hub '" + by_hub +
-                          "'; closing the older connection here");
-                link->replace();
-            }
+            if (auto link = agents.owner_link(host_id, conn))
+                replace_agent(*link, host_id, "connected to hub '" + by_hub + "'; closing the older connection here");
         };
         hooks.serve_get = [this](const std::string& target) {
             auto r = route_http(*this, "GET", target);

@@ -49,6 +49,9 @@ struct HubContext {
     // Alert notices, on a thread of its own; its state is kept in
     // DATA-DIR/alerts.json unless --no-persist (docs/alerts.md).
     std::unique_ptr<Notifier> notifier;
+    // A newer connection of the same host (here or on another hub): closes
+    // `older` with 4000, counted and logged with `why`. Any thread.
+    void replace_agent(AgentLink& older, const std::string& host_id, const std::string& why);
     // Alert changes to the terminal and the notifier: every io thread and the summaries thread.
     void alert_changes(const std::vector<AlertEvent>& events);
     std::atomic<std::uint64_t> next_conn_id{1};

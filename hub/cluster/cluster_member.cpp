@@ -12,9 +12,10 @@ ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registr
       registry_(registry),
       hooks_(std::move(hooks)),
       peers_(o_.hub_name, o_.grace_ms, o_.forget_ms, &HostRegistry::system_clock_ms),
+      tls_(o_.redis.tls ? make_redis_tls_context(o_.tls) : nullptr),
       ioc_(1),
-      cmd_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("commands", up, why); }),
-      sub_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("subscription", up, why); }),
+      cmd_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("commands", up, why); }, tls_),
+      sub_(ioc_, o_.redis, [this](bool up, const std::string& why) { on_state("subscription", up, why); }, tls_),
       timer_(ioc_),
       watch_timer_(ioc_) {
     sub_.subscribe({o_.prefix + ":fleet", o_.prefix + ":takeover", o_.prefix + ":req:" + o_.hub_name,

@@ -26,6 +26,7 @@
 #include "hub/cluster/fleet_batch.hpp"
 #include "hub/cluster/peer_fleet.hpp"
 #include "hub/cluster/redis_link.hpp"
+#include "hub/cluster/redis_tls_tunnel.hpp"
 #include "hub/cluster/redis_url.hpp"
 #include "hub/cluster/remote_command.hpp"
 
@@ -33,6 +34,7 @@ namespace telehub::hub {
 
 struct ClusterOptions {
     RedisUrl redis;
+    RedisTlsFiles tls;  // rediss:// only
     std::string hub_name;
     std::int64_t period_ms = 1000;    // presence and fleet message
     std::int64_t presence_ttl_ms = 5000;
@@ -129,6 +131,7 @@ private:
     Hooks hooks_;
     PeerFleet peers_;
     FleetBatchDecoder batches_;  // on the cluster's thread
+    std::shared_ptr<boost::asio::ssl::context> tls_;  // rediss://; null otherwise
     boost::asio::io_context ioc_;
     RedisLink cmd_;  // presence keys and PUBLISH
     RedisLink sub_;  // SUBSCRIBE to the fleet channel

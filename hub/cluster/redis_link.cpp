@@ -3,9 +3,13 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <utility>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
+
+#include "hub/cluster/redis_tls_tunnel.hpp"
 
 namespace telehub::hub {
 
@@ -71,10 +75,14 @@ struct RedisLinkCallbacks {
     }
 };
 
-RedisLink::RedisLink(net::io_context& ioc, RedisUrl url, StateChange on_state)
-    : ioc_(ioc), url_(std::move(url)), on_state_(std::move(on_state)), retry_(ioc) {}
+RedisLink::RedisLink(net::io_context& ioc, RedisUrl url, StateChange on_state, std::shared_ptr<net::ssl::context> tls)
+    : ioc_(ioc), url_(std::move(url)), on_state_(std::move(on_state)), tls_(std::move(tls)), retry_(ioc) {}
 
-RedisLink::~RedisLink() { stop(); }
+RedisLink::~RedisLink() {
+    stop();
+    std::error_code ec;
+    if (!tunnel_dir_.empty()) std::filesystem::remove_all(tunnel_dir_, ec);
+}
 
 void RedisLink::set_backoff(std::chrono::milliseconds first, std::chrono::milliseconds max) {
     first_wait_ = wait_ = first;
@@ -96,12 +104,29 @@ void RedisLink::stop() {
         redisAsyncFree(ac);  // pending replies get nullptr; cleanup releases the descriptor
     }
     watch_.reset();
+    if (tunnel_) std::exchange(tunnel_, nullptr)->close();
     up_ = false;
 }
 
 void RedisLink::connect() {
     if (stopping_) return;
-    redisAsyncContext* ac = redisAsyncConnect(url_.host.c_str(), url_.port);
+    if (!tls_) return connect_hiredis(redisAsyncConnect(url_.host.c_str(), url_.port));
+    if (tunnel_dir_.empty()) {
+        // mkdtemp makes it 0700: only this user (and root) can reach the socket in it.
+        auto pattern = (std::filesystem::temp_directory_path() / "telehub-redis-XXXXXX").string();
+        if (!::mkdtemp(pattern.data())) return retry_later("cannot make a directory for the TLS tunnel in " + pattern);
+        tunnel_dir_ = pattern;
+    }
+    if (tunnel_) tunnel_->close();
+    tunnel_ = std::make_shared<RedisTlsTunnel>(ioc_, *tls_, url_, tunnel_dir_ + "/redis.sock");
+    tunnel_->open([this, tunnel = tunnel_.get()](const std::string& error) {
+        if (stopping_ || tunnel_.get() != tunnel) return;  // stopped, or a newer attempt
+        if (!error.empty()) return retry_later("TLS to " + url_.display() + ": " + error);
+        connect_hiredis(redisAsyncConnectUnix(tunnel->socket_path().c_str()));
+    });
+}
+
+void RedisLink::connect_hiredis(redisAsyncContext* ac) {
     if (!ac) return retry_later("out of memory for a Redis connection");
     if (ac->err) {
         std::string why = ac->errstr;
@@ -153,6 +178,7 @@ void RedisLink::on_disconnected(int status) {
     std::string why = status == REDIS_OK ? "connection closed" : (ac_ && ac_->errstr[0] ? ac_->errstr : "connection lost");
     if (!refused_.empty()) why = std::exchange(refused_, {});
     ac_ = nullptr;
+    if (tunnel_) std::exchange(tunnel_, nullptr)->close();
     retry_later(why);
 }
 

@@ -5,7 +5,8 @@
 // backoff (0.2 s doubling to 2 s: Redis is near, and the fleet view should
 // be whole again soon after it is back) and says when it goes up or down.
 // Everything runs on the io_context's one thread: the link is not
-// thread-safe, and hiredis is not either.
+// thread-safe, and hiredis is not either. With rediss:// each connection
+// goes through a RedisTlsTunnel (hiredis 0.14 has no TLS).
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "hub/cluster/redis_url.hpp"
@@ -25,6 +27,8 @@ struct redisReply;
 
 namespace telehub::hub {
 
+class RedisTlsTunnel;
+
 class RedisLink {
 public:
     // up: connected (and authenticated, on the database); down: with why.
@@ -33,7 +37,9 @@ public:
     using ReplyHandler = std::function<void(const redisReply*)>;
     using MessageHandler = std::function<void(std::string_view channel, std::string_view payload)>;
 
-    RedisLink(boost::asio::io_context& ioc, RedisUrl url, StateChange on_state);
+    // `tls`: the client context of a rediss:// URL (make_redis_tls_context); null for redis://.
+    RedisLink(boost::asio::io_context& ioc, RedisUrl url, StateChange on_state,
+              std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
     ~RedisLink();
     RedisLink(const RedisLink&) = delete;
     RedisLink& operator=(const RedisLink&) = delete;
@@ -60,6 +66,7 @@ private:
     friend struct RedisLinkCallbacks;
 
     void connect();
+    void connect_hiredis(redisAsyncContext* ac);
     void on_connected(int status);
     void on_disconnected(int status);
     void retry_later(const std::string& why);
@@ -72,6 +79,9 @@ private:
     RedisUrl url_;
     StateChange on_state_;
     redisAsyncContext* ac_ = nullptr;
+    std::shared_ptr<boost::asio::ssl::context> tls_;
+    std::shared_ptr<RedisTlsTunnel> tunnel_;  // rediss://: this connection's
+    std::string tunnel_dir_;                  // rediss://: private directory of the tunnel's socket
     std::shared_ptr<Watch> watch_;
     boost::asio::steady_timer retry_;
     std::chrono::milliseconds first_wait_{200}, max_wait_{2000}, wait_{200};

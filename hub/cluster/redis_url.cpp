@@ -14,7 +14,7 @@ bool parse_uint(std::string_view s, unsigned long max, unsigned long& out) {
 }  // namespace
 
 std::string RedisUrl::display() const {
-    std::string s = "redis://";
+    std::string s = tls ? "rediss://" : "redis://";
     if (!user.empty() || !password.empty()) s += (user.empty() ? std::string() : user) + ":***@";
     s += host.find(':') != std::string::npos ? "[" + host + "]" : host;
     s += ":" + std::to_string(port);
@@ -23,11 +23,17 @@ std::string RedisUrl::display() const {
 }
 
 std::variant<RedisUrl, RedisUrlError> parse_redis_url(std::string_view text) {
-    constexpr std::string_view scheme = "redis://";
-    if (text.substr(0, scheme.size()) != scheme)
-        return RedisUrlError{"'" + std::string(text) + "' must start with redis:// (rediss:// is not supported)"};
-    std::string_view rest = text.substr(scheme.size());
+    constexpr std::string_view plain = "redis://", tls = "rediss://";
     RedisUrl u;
+    std::string_view rest;
+    if (text.substr(0, plain.size()) == plain) {
+        rest = text.substr(plain.size());
+    } else if (text.substr(0, tls.size()) == tls) {
+        rest = text.substr(tls.size());
+        u.tls = true;
+    } else {
+        return RedisUrlError{"'" + std::string(text) + "' must start with redis:// or rediss:// (TLS)"};
+    }
     if (auto slash = rest.find('/'); slash != std::string_view::npos) {
         std::string_view db = rest.substr(slash + 1);
         rest = rest.substr(0, slash);

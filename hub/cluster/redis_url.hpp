@@ -1,5 +1,6 @@
-// Where the cluster's Redis is: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]
-// (the form redis-cli -u and most clients take). Parsed once at start;
+// Where the cluster's Redis is: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB],
+// or rediss://... for Redis over TLS (the forms redis-cli -u and most clients
+// take). Parsed once at start;
 // a bad URL is refused with a message naming the part that is wrong.
 #pragma once
 
@@ -16,6 +17,7 @@ struct RedisUrl {
     int db = 0;
     std::string user;      // empty: AUTH with the password alone
     std::string password;  // empty: no AUTH
+    bool tls = false;      // rediss://
 
     // The URL without the password, for logs and /healthz.
     std::string display() const;

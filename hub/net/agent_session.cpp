@@ -175,12 +175,8 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
     have_hello_ = true;
     host_id_ = h.host_id;
     const auto last_seq = hello.last_seq;
-    if (auto previous = ctx_.agents.claim(host_id_, conn_id_)) {
-        ctx_.stats.agents_replaced.fetch_add(1, std::memory_order_relaxed);
-        ctx_.log.event("agent replaced: host '" + host_id_ + "' reconnected from " + peer_ +
-                       "; closing the older connection");
-        previous->replace();
-    }
+    if (auto previous = ctx_.agents.claim(host_id_, conn_id_))
+        ctx_.replace_agent(*previous, host_id_, "reconnected from " + peer_ + "; closing the older connection");
     // Across the cluster too: a connection of this host id on another hub is older than this one.
     if (ctx_.cluster) ctx_.cluster->claimed(host_id_);
     hostname_ = h.hostname;

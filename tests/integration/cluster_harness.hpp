@@ -33,17 +33,23 @@ inline bool redis_answers(std::uint16_t port) {
     return ok;
 }
 
-// redis-server in the foreground on 127.0.0.1:`port`, nothing saved.
+// redis-server in the foreground on 127.0.0.1:`port`, nothing saved;
+// `extra` arguments (a TLS port, say) after the test's own.
 struct RedisServer {
     TempDir dir{"telehub-redis"};
     std::uint16_t port;
+    std::vector<std::string> extra;
     std::unique_ptr<ChildProcess> proc;
 
-    explicit RedisServer(std::uint16_t p = free_port()) : port(p) { start(); }
+    explicit RedisServer(std::uint16_t p = free_port(), std::vector<std::string> more = {})
+        : port(p), extra(std::move(more)) {
+        start();
+    }
     void start() {
-        proc = std::make_unique<ChildProcess>(std::vector<std::string>{
-            "/usr/bin/redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", dir.str(), "--daemonize", "no"});
+        std::vector<std::string> argv{"/usr/bin/redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no", "--dir", dir.str(), "--daemonize", "no"};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        proc = std::make_unique<ChildProcess>(argv);
         if (!wait_until([&] { return redis_answers(port); }, 10s, 50ms))
             throw std::runtime_error("redis-server did not come up: " + proc->output());
     }

@@ -74,6 +74,7 @@ struct Spec {
     long not_before_s = -3600;        // relative to now
     long not_after_s = 7 * 24 * 3600;
     bool ca = false;
+    const char* purpose = "serverAuth";  // extendedKeyUsage of a leaf
 };
 
 // Signed by `issuer` (self-signed when null).
@@ -103,7 +104,7 @@ KeyAndCert make_cert(const Spec& spec, KeyType type, const KeyAndCert* issuer) {
         add_ext(cert, issuer_cert, NID_basic_constraints, "critical,CA:FALSE");
         add_ext(cert, issuer_cert, NID_key_usage,
                 type == KeyType::rsa2048 ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature");
-        add_ext(cert, issuer_cert, NID_ext_key_usage, "serverAuth");
+        add_ext(cert, issuer_cert, NID_ext_key_usage, spec.purpose);
         if (!spec.san.empty()) add_ext(cert, issuer_cert, NID_subject_alt_name, spec.san);
     }
     EVP_PKEY* signer = issuer ? issuer->key.get() : out.key.get();
@@ -153,6 +154,8 @@ TestPki::TestPki() {
         expired = write_pair(dir_, "expired",
                              make_cert({.cn = "localhost", .san = good_names, .not_before_s = -3 * day, .not_after_s = -day},
                                        KeyType::ec_p256, &ca));
+        client = write_pair(dir_, "client",
+                            make_cert({.cn = "telehub hub", .san = "DNS:hub.test", .purpose = "clientAuth"}, KeyType::ec_p256, &ca));
         auto ca2 = make_cert({.cn = "unrelated test CA", .not_after_s = 30 * day, .ca = true}, KeyType::ec_p256, nullptr);
         other_ca_file = write_cert(dir_ / "other-ca-cert.pem", ca2.cert.get());
         other_ca = write_pair(dir_, "other-ca", make_cert({.cn = "localhost", .san = good_names}, KeyType::ec_p256, &ca2));

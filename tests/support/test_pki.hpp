@@ -32,6 +32,7 @@ public:
     TestCert other_name;        // DNS:other.example only, signed by the test CA
     TestCert expired;           // the good names, signed by the test CA, notAfter yesterday
     TestCert other_ca;          // the good names, signed by a second CA no agent trusts
+    TestCert client;            // a client certificate (clientAuth), signed by the test CA
     std::string other_ca_file;  // that second CA's certificate
 
 private:

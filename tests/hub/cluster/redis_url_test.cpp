@@ -46,9 +46,19 @@ BOOST_AUTO_TEST_CASE(host_port_database_and_credentials) {
     BOOST_TEST(d.password == "pw");
 }
 
+BOOST_AUTO_TEST_CASE(rediss_is_redis_over_tls) {
+    auto t = ok("rediss://:pw@redis.internal:6380/1");
+    BOOST_TEST(t.tls);
+    BOOST_TEST(t.host == "redis.internal");
+    BOOST_TEST(t.port == 6380);
+    BOOST_TEST(t.db == 1);
+    BOOST_TEST(t.display() == "rediss://:***@redis.internal:6380/1");
+    BOOST_TEST(!ok("redis://redis.internal").tls);
+}
+
 BOOST_AUTO_TEST_CASE(bad_urls_name_what_is_wrong) {
     BOOST_TEST(refused("http://127.0.0.1:6379").find("redis://") != std::string::npos);
-    BOOST_TEST(refused("rediss://127.0.0.1").find("redis://") != std::string::npos);
+    BOOST_TEST(refused("redisx://127.0.0.1").find("rediss://") != std::string::npos);
     BOOST_TEST(refused("redis://127.0.0.1:0").find("port") != std::string::npos);
     BOOST_TEST(refused("redis://127.0.0.1:99999").find("port") != std::string::npos);
     BOOST_TEST(refused("redis://127.0.0.1:6379/16").find("database") != std::string::npos);
