@@ -168,7 +168,18 @@ void RedisLink::on_connected(int status) {
         });
     }
     if (url_.db != 0) redisAsyncCommand(ac_, &RedisLinkCallbacks::reply, nullptr, "SELECT %d", url_.db);
-    send_subscribe();
+    // Up once Redis has answered, after AUTH and SELECT: connected is not
+    // enough (a TLS peer may still refuse the client's certificate, a
+    // password may be wrong). A subscriber's answer is its first subscribe
+    // confirmation.
+    if (!channels_.empty()) return send_subscribe();
+    send({"PING"}, [this](const redisReply* r) {
+        if (r && r->type == REDIS_REPLY_STATUS && std::string_view(r->str, r->len) == "PONG") answered();
+    });
+}
+
+void RedisLink::answered() {
+    if (up_) return;
     wait_ = first_wait_;
     set_up(true, "connected to " + url_.display());
 }
@@ -237,10 +248,12 @@ void RedisLink::send_subscribe() {
 }
 
 void RedisLink::on_subscribe_reply(const redisReply* r) {
-    // ["message", channel, payload]; the ["subscribe", channel, n] confirmation is skipped.
+    // ["message", channel, payload], or the ["subscribe", channel, n] confirmation.
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return;
     const redisReply* kind = r->element[0];
-    if (kind->type != REDIS_REPLY_STRING || std::string_view(kind->str, kind->len) != "message") return;
+    if (kind->type != REDIS_REPLY_STRING) return;
+    if (std::string_view(kind->str, kind->len) == "subscribe") return answered();
+    if (std::string_view(kind->str, kind->len) != "message") return;
     const redisReply* ch = r->element[1];
     const redisReply* payload = r->element[2];
     if (ch->type != REDIS_REPLY_STRING || payload->type != REDIS_REPLY_STRING || !on_message_) return;

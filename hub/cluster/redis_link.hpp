@@ -31,7 +31,7 @@ class RedisTlsTunnel;
 
 class RedisLink {
 public:
-    // up: connected (and authenticated, on the database); down: with why.
+    // up: connected, authenticated, on the database, and Redis answered; down: with why.
     using StateChange = std::function<void(bool up, const std::string& why)>;
     // A reply, or nullptr when the connection ended before it came.
     using ReplyHandler = std::function<void(const redisReply*)>;
@@ -69,6 +69,7 @@ private:
     void connect_hiredis(redisAsyncContext* ac);
     void on_connected(int status);
     void on_disconnected(int status);
+    void answered();  // Redis replied on this connection: the link is up
     void retry_later(const std::string& why);
     void set_up(bool up, const std::string& why);
     void on_subscribe_reply(const redisReply* r);
