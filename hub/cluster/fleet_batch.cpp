@@ -22,6 +22,12 @@ std::string encode_fleet_batch(std::string_view hub, std::int64_t ts_ms, double 
     // tree); the batch is that object with the hub and its clock in front.
     std::string body = build_hosts_body(high_cpu, counts, hosts);
     std::string out = "{\"hub\":" + json(hub).dump() + ",\"ts_ms\":" + std::to_string(ts_ms) + ",";
+    // What ?container=NAME matches on the other hubs: the names by host id,
+    // for the hosts that list any (the summaries themselves do not carry them).
+    json names = json::object();
+    for (const auto& h : hosts)
+        if (!h.container_names.empty()) names[h.host_id] = h.container_names;
+    if (!names.empty()) out += "\"container_names\":" + names.dump(-1, ' ', false, json::error_handler_t::replace) + ",";
     out.append(body, 1);
     return out;
 }
@@ -132,12 +138,17 @@ std::variant<FleetBatch, FleetBatchError> FleetBatchDecoder::decode(std::string_
     simdjson::dom::array hosts;
     if (root.o["hosts"].get_array().get(hosts) != simdjson::SUCCESS) return FleetBatchError{"'hosts' is not an array"};
     b.hosts.reserve(hosts.size());
+    object names;
+    const bool have_names = root.o["container_names"].get_object().get(names) == simdjson::SUCCESS;
     std::string error;
     for (element h : hosts) {
         auto s = summary_from(h, error);
         if (!s) return FleetBatchError{"malformed batch: " + error};
         if (s->host_id.empty()) return FleetBatchError{"a host without an id"};
         s->hub = b.hub;
+        if (simdjson::dom::array listed; have_names && names[s->host_id].get_array().get(listed) == simdjson::SUCCESS)
+            for (element n : listed)
+                if (std::string_view name; n.get_string().get(name) == simdjson::SUCCESS) s->container_names.emplace_back(name);
         b.hosts.push_back(std::move(*s));
     }
     return b;

@@ -208,3 +208,24 @@ BOOST_AUTO_TEST_CASE(the_holder_of_a_host_is_the_hub_that_has_it_online_else_the
     f.peers.take(batch("C", {}));  // C let it go
     BOOST_TEST(f.peers.holder("moved").value_or("") == "B");
 }
+
+BOOST_AUTO_TEST_CASE(a_container_filter_matches_other_hubs_hosts_by_their_containers) {
+    auto web = row("web-1", 10);
+    web.container_names = {"frontend", "redis-cache"};
+    auto db = row("db-1", 10);
+    auto b = batch("C", {web, db});
+    BOOST_REQUIRE(b.hosts.size() == 2u);
+    BOOST_TEST(b.hosts[0].container_names == web.container_names, boost::test_tools::per_element());
+    BOOST_TEST(b.hosts[1].container_names.empty());
+
+    Fixture f;
+    f.peers.take(std::move(b));
+    HostFilter frontend;
+    frontend.container = "frontend";
+    auto [rows, counts] = f.list(frontend);
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].host_id == "web-1");
+    BOOST_TEST(counts.total == 2u);
+    frontend.container = "front";  // exact names only
+    BOOST_TEST(f.list(frontend).first.empty());
+}
