@@ -56,6 +56,33 @@ std::size_t LiveHub::forward_sample(const std::string& host_id, const std::share
     return to.size();
 }
 
+std::vector<HostSnapshot> fleet_snapshots(const HostRegistry& registry, const HostFilter& filter,
+                                          const RemoteHosts* remote, HostCounts& counts) {
+    auto snaps = registry.snapshots(filter);
+    counts = registry.counts();
+    if (!remote) return snaps;
+    std::vector<HostSummary> rows;
+    rows.reserve(snaps.size());
+    for (const auto& s : snaps) rows.push_back(s.summary);
+    remote->view(registry)->merge(rows, counts, filter);
+    // The merge keeps this hub's row of a host unless it is offline here and
+    // online on another hub: a row still this hub's keeps its spark.
+    struct Local {
+        bool online;
+        std::vector<double> spark;
+    };
+    std::unordered_map<std::string, Local> local;
+    for (auto& s : snaps) local.emplace(s.summary.host_id, Local{s.summary.online, std::move(s.spark)});
+    std::vector<HostSnapshot> out;
+    out.reserve(rows.size());
+    for (auto& r : rows) {
+        auto it = local.find(r.host_id);
+        const bool ours = it != local.end() && (it->second.online || !r.online);
+        out.push_back({std::move(r), ours ? std::move(it->second.spark) : std::vector<double>{}});
+    }
+    return out;
+}
+
 std::vector<std::string> LiveHub::detail_hosts() const {
     std::lock_guard lock(mu_);
     std::vector<std::string> out;

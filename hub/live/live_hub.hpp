@@ -30,6 +30,13 @@ public:
     virtual void recheck_credential() = 0;
 };
 
+// What a dashboard's snapshot lists: this hub's hosts that `filter` matches,
+// each with its spark, and with `remote` (--cluster) the other hubs' too,
+// without a spark (their history is on their hub). `counts` are set to the
+// fleet's.
+std::vector<HostSnapshot> fleet_snapshots(const HostRegistry& registry, const HostFilter& filter,
+                                          const RemoteHosts* remote, HostCounts& counts);
+
 class LiveHub {
 public:
     std::uint64_t add(std::weak_ptr<LiveSink> sink);

@@ -91,8 +91,9 @@ void LiveSession<Stream>::send_error(std::string_view code, const std::string& m
 
 template <class Stream>
 void LiveSession<Stream>::send_snapshot(const HostFilter& filter) {
-    auto frame = build_snapshot_frame(HostRegistry::system_clock_ms(), ctx_.registry.high_cpu(),
-                                      ctx_.registry.counts(), ctx_.registry.snapshots(filter));
+    HostCounts counts;
+    auto hosts = fleet_snapshots(ctx_.registry, filter, ctx_.remote_hosts(), counts);
+    auto frame = build_snapshot_frame(HostRegistry::system_clock_ms(), ctx_.registry.high_cpu(), counts, hosts);
     enqueue({std::make_shared<const std::string>(std::move(frame)), LiveMessageKind::snapshot});
 }
 

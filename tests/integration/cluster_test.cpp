@@ -56,6 +56,17 @@ BOOST_AUTO_TEST_CASE(every_hub_lists_every_host_with_its_hub_and_filters_the_who
 
     // A dashboard on hub A: its summaries carry hub B's host.
     WsClient live(a.port, "/ws/live");
+    // Its first frame, the snapshot, already lists hub B's host (without a spark: its history is on B).
+    auto first = live.read(3s);
+    BOOST_REQUIRE(first);
+    auto snapshot = nlohmann::json::parse(*first, nullptr, false);
+    BOOST_REQUIRE(snapshot.is_object() && snapshot["type"] == "snapshot");
+    bool in_snapshot = false;
+    for (auto& h : snapshot["hosts"])
+        if (h["host_id"] == "hot-1") in_snapshot = h.value("hub", "") == "hub-b" && h["spark"].empty();
+        else if (h["host_id"] == "cool-1") BOOST_TEST(!h["spark"].empty());
+    BOOST_TEST(in_snapshot, snapshot.dump().substr(0, 600));
+    BOOST_TEST(snapshot["counts"]["total"] == 2);
     bool seen = false;
     const auto deadline = std::chrono::steady_clock::now() + 3s;
     while (!seen && std::chrono::steady_clock::now() < deadline) {
