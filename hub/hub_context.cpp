@@ -188,8 +188,14 @@ HubContext::HubContext(HubConfig cfg)
     audit->set_error_sink([this](const std::string& m) { log.event(m); });
     if (!audit->open_error().empty()) log.event(audit->open_error());
     metrics = std::make_unique<MetricsScraper>([this] {
-        return build_metrics_body(registry.metrics(), stats,
-                                  {log.dropped(), started_ms, metrics->last_build_seconds()});
+        auto body = build_metrics_body(registry.metrics(), stats, {log.dropped(), started_ms, metrics->last_build_seconds()});
+        if (cluster) {
+            ClusterFacts facts{cluster->redis_up(), {}};
+            for (const auto& p : cluster->peers())
+                facts.peers.push_back({p.hub, p.hosts, p.live, static_cast<double>(p.age_ms) / 1000.0});
+            append_cluster_metrics(body, facts);
+        }
+        return body;
     });
     NotifierOptions notify_options;
     notify_options.hub_name = local_host_name();

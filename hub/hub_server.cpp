@@ -280,9 +280,6 @@ int HubServer::run() {
     im.summary_thread.join();
     im.ctx.notifier->stop();  // after the last change was handed to it; keeps what is undelivered
     im.ctx.audit->stop();  // while the io_context its callbacks post to still exists
-    // Other hubs' commands run on this hub's io_context: the cluster's thread
-    // ends before it does.
-    im.ctx.cluster.reset();
     if (im.ctx.store) {
         // Every host's newest points, so the next start welcomes each agent
         // with the seq it really stopped at.
@@ -292,7 +289,10 @@ int HubServer::run() {
         im.ctx.store->stop();
         im.ctx.log.event("history saved to " + im.ctx.store->path() + " (the last points of " + std::to_string(n) + " hosts)");
     }
-    im.ctx.metrics->stop();
+    im.ctx.metrics->stop();  // its bodies read the cluster's state
+    // Other hubs' commands run on this hub's io_context: the cluster's thread
+    // ends before it does.
+    im.ctx.cluster.reset();
     im.ctx.log.event("telehub stopped");
     return 0;
 }

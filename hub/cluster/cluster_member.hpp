@@ -105,6 +105,7 @@ public:
     std::unique_ptr<const View> view(const HostRegistry& local) const override { return peers_.view(local); }
 
     bool redis_up() const { return up_.load(std::memory_order_relaxed); }
+    std::vector<PeerHubInfo> peers() const { return peers_.peers(); }
     // For /healthz: {"hub":..,"redis":..,"state":"up"|"down","error":..,"peers":[..]}.
     nlohmann::json status() const;
 

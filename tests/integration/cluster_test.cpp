@@ -50,6 +50,13 @@ BOOST_AUTO_TEST_CASE(every_hub_lists_every_host_with_its_hub_and_filters_the_who
     BOOST_TEST(health["cluster"]["state"] == "up");
     BOOST_TEST(health["cluster"]["hub"] == "hub-a");
     BOOST_TEST(health["cluster"]["redis"].get<std::string>().find("***") == std::string::npos);
+    // And in /metrics, for Prometheus.
+    BOOST_TEST(wait_until([&] {
+        auto m = http_get(a.port, "/metrics").body;
+        return m.find("\ntelehub_cluster_up 1\n") != std::string::npos &&
+               m.find("telehub_cluster_peer_hosts{hub=\"hub-b\"} 1\n") != std::string::npos &&
+               m.find("telehub_cluster_peer_live{hub=\"hub-b\"} 1\n") != std::string::npos;
+    }, 3s), http_get(a.port, "/metrics").body.substr(0, 400));
     bool sees_b = false;
     for (auto& p : health["cluster"]["peers"]) sees_b |= p["hub"] == "hub-b" && p["live"] == true;
     BOOST_TEST(sees_b, health.dump());

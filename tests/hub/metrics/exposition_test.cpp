@@ -1,3 +1,4 @@
+#include "hub/metrics/cluster_metrics.hpp"
 #include "hub/metrics/exposition.hpp"
 
 #define BOOST_TEST_MODULE exposition
@@ -62,4 +63,17 @@ BOOST_AUTO_TEST_CASE(a_family_writes_help_type_then_its_samples) {
                "# TYPE demo_total counter\n"
                "demo_total 1.5\n"
                "demo_total{reason=\"x\"} 2\n");
+}
+
+BOOST_AUTO_TEST_CASE(the_cluster_families_list_every_peer_with_its_name_escaped) {
+    std::string out;
+    append_cluster_metrics(out, {true, {{"hub-b", 3000, true, 0.4}, {"odd\"name", 0, false, 12.0}}});
+    BOOST_TEST(out.find("# TYPE telehub_cluster_up gauge\ntelehub_cluster_up 1\n") != std::string::npos, out);
+    BOOST_TEST(out.find("telehub_cluster_peer_hosts{hub=\"hub-b\"} 3000\n") != std::string::npos, out);
+    BOOST_TEST(out.find("telehub_cluster_peer_live{hub=\"odd\\\"name\"} 0\n") != std::string::npos, out);
+    BOOST_TEST(out.find("telehub_cluster_peer_age_seconds{hub=\"hub-b\"} 0.4\n") != std::string::npos, out);
+    std::string down;
+    append_cluster_metrics(down, {});
+    BOOST_TEST(down.find("telehub_cluster_up 0\n") != std::string::npos, down);
+    BOOST_TEST(down.find("telehub_cluster_peer_hosts{") == std::string::npos);
 }
