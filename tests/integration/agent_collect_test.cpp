@@ -168,7 +168,8 @@ std::string brief(const json& top) {
     return out.str();
 }
 
-// The busy loop should top the list near one full core. On a host so loaded
+// The busy loop should top the list near one full core (below only programs
+// measured at least as busy, on a shared machine). On a host so loaded
 // that the loop itself did not get 85% of a core (measured here, independently
 // of the agent), the ranking is not checked; the agent's figure must still
 // agree with the measured one, and if the loop is not listed at all, every
@@ -184,7 +185,11 @@ void check_busy_on_top(const AgentRun& run, pid_t busy_pid) {
     /* 20 points: the agent's interval is a part of the window measured here */
     constexpr double tolerance = 20.0;
     if (run.busy_share >= 85.0) {
-        BOOST_REQUIRE_MESSAGE(it == top.begin(), "fixture-busy (pid " << busy_pid << ") is not first: " << brief(top));
+        // First, unless another program of the host (a compiler beside the tests) was at least as busy.
+        BOOST_REQUIRE_MESSAGE(it != top.end(), "fixture-busy (pid " << busy_pid << ") is not listed: " << brief(top));
+        for (auto before = top.begin(); before != it; ++before)
+            BOOST_REQUIRE_MESSAGE(before->at("cpu").get<double>() >= run.busy_share - tolerance,
+                                  "fixture-busy (pid " << busy_pid << ") is not first: " << brief(top));
     } else if (it == top.end()) {
         BOOST_TEST_MESSAGE("host too loaded for the ranking check");
         BOOST_TEST(top.size() == 10u);
