@@ -78,11 +78,7 @@ struct RedisLinkCallbacks {
 RedisLink::RedisLink(net::io_context& ioc, RedisUrl url, StateChange on_state, std::shared_ptr<net::ssl::context> tls)
     : ioc_(ioc), url_(std::move(url)), on_state_(std::move(on_state)), tls_(std::move(tls)), retry_(ioc) {}
 
-RedisLink::~RedisLink() {
-    stop();
-    std::error_code ec;
-    if (!tunnel_dir_.empty()) std::filesystem::remove_all(tunnel_dir_, ec);
-}
+RedisLink::~RedisLink() { stop(); }
 
 void RedisLink::set_backoff(std::chrono::milliseconds first, std::chrono::milliseconds max) {
     first_wait_ = wait_ = first;
@@ -111,14 +107,8 @@ void RedisLink::stop() {
 void RedisLink::connect() {
     if (stopping_) return;
     if (!tls_) return connect_hiredis(redisAsyncConnect(url_.host.c_str(), url_.port));
-    if (tunnel_dir_.empty()) {
-        // mkdtemp makes it 0700: only this user (and root) can reach the socket in it.
-        auto pattern = (std::filesystem::temp_directory_path() / "telehub-redis-XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) return retry_later("cannot make a directory for the TLS tunnel in " + pattern);
-        tunnel_dir_ = pattern;
-    }
     if (tunnel_) tunnel_->close();
-    tunnel_ = std::make_shared<RedisTlsTunnel>(ioc_, *tls_, url_, tunnel_dir_ + "/redis.sock");
+    tunnel_ = std::make_shared<RedisTlsTunnel>(ioc_, *tls_, url_);
     tunnel_->open([this, tunnel = tunnel_.get()](const std::string& error) {
         if (stopping_ || tunnel_.get() != tunnel) return;  // stopped, or a newer attempt
         if (!error.empty()) return retry_later("TLS to " + url_.display() + ": " + error);

@@ -82,7 +82,6 @@ private:
     redisAsyncContext* ac_ = nullptr;
     std::shared_ptr<boost::asio::ssl::context> tls_;
     std::shared_ptr<RedisTlsTunnel> tunnel_;  // rediss://: this connection's
-    std::string tunnel_dir_;                  // rediss://: private directory of the tunnel's socket
     std::shared_ptr<Watch> watch_;
     boost::asio::steady_timer retry_;
     std::chrono::milliseconds first_wait_{200}, max_wait_{2000}, wait_{200};

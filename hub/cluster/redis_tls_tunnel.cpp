@@ -1,5 +1,7 @@
 #include "hub/cluster/redis_tls_tunnel.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 #include <boost/asio/connect.hpp>
@@ -36,11 +38,17 @@ std::shared_ptr<ssl::context> make_redis_tls_context(const RedisTlsFiles& files)
     return ctx;
 }
 
-RedisTlsTunnel::RedisTlsTunnel(net::io_context& ioc, ssl::context& tls, RedisUrl url, std::string socket_path)
-    : ioc_(ioc), url_(std::move(url)), path_(std::move(socket_path)), resolver_(ioc), redis_(ioc, tls),
-      acceptor_(ioc), hiredis_(ioc) {}
+RedisTlsTunnel::RedisTlsTunnel(net::io_context& ioc, ssl::context& tls, RedisUrl url)
+    : ioc_(ioc), url_(std::move(url)), resolver_(ioc), redis_(ioc, tls), acceptor_(ioc), hiredis_(ioc) {}
 
-RedisTlsTunnel::~RedisTlsTunnel() { ::unlink(path_.c_str()); }
+RedisTlsTunnel::~RedisTlsTunnel() { remove_socket(); }
+
+void RedisTlsTunnel::remove_socket() {
+    if (dir_.empty()) return;
+    ::unlink(path_.c_str());
+    ::rmdir(dir_.c_str());
+    dir_.clear();
+}
 
 void RedisTlsTunnel::open(Ready ready) {
     ready_ = std::move(ready);
@@ -58,7 +66,11 @@ void RedisTlsTunnel::open(Ready ready) {
             self->redis_.async_handshake(ssl::stream_base::client, [self](boost::system::error_code ec) {
                 if (ec) return self->fail("TLS handshake failed: " + ec.message());
                 boost::system::error_code lec;
-                ::unlink(self->path_.c_str());
+                // mkdtemp makes it 0700: only this user (and root) can reach the socket in it.
+                auto pattern = (std::filesystem::temp_directory_path() / "telehub-redis-XXXXXX").string();
+                if (!::mkdtemp(pattern.data())) return self->fail("cannot make a directory for the tunnel in " + pattern);
+                self->dir_ = pattern;
+                self->path_ = pattern + "/redis.sock";
                 self->acceptor_.open(net::local::stream_protocol(), lec);
                 if (!lec) self->acceptor_.bind(net::local::stream_protocol::endpoint(self->path_), lec);
                 if (!lec) self->acceptor_.listen(1, lec);
@@ -66,6 +78,7 @@ void RedisTlsTunnel::open(Ready ready) {
                 self->acceptor_.async_accept(self->hiredis_, [self](boost::system::error_code ec) {
                     boost::system::error_code ignored;
                     self->acceptor_.close(ignored);  // one connection: no other process gets in after hiredis
+                    self->remove_socket();
                     if (ec) return self->close();
                     self->pump(self->hiredis_, self->redis_, self->up_);
                     self->pump(self->redis_, self->hiredis_, self->down_);
@@ -99,6 +112,7 @@ void RedisTlsTunnel::close() {
     boost::system::error_code ignored;
     resolver_.cancel();
     acceptor_.close(ignored);
+    remove_socket();
     hiredis_.close(ignored);  // hiredis reads the end and reconnects through a new tunnel
     redis_.next_layer().close(ignored);
 }

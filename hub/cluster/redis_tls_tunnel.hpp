@@ -2,8 +2,9 @@
 // no TLS of its own: the hub makes the TLS connection to Redis itself (Asio
 // and OpenSSL, the peer's certificate checked against --cluster-ca or the
 // system's CAs and against the URL's host), then lets hiredis connect to a
-// Unix socket in a directory only this user can enter, and copies bytes
-// between the two. One tunnel per connection attempt: when either side
+// Unix socket in a directory only this user can enter (made for this tunnel
+// and removed as soon as hiredis is in, so nothing is left behind even if
+// the hub is killed), and copies bytes between the two. One tunnel per connection attempt: when either side
 // ends, both are closed and the link reconnects as it would without TLS.
 // Runs on the cluster's thread, like the link that owns it.
 #pragma once
@@ -38,7 +39,7 @@ public:
     // Empty: the tunnel is up and hiredis may connect to socket_path() now.
     using Ready = std::function<void(const std::string& error)>;
 
-    RedisTlsTunnel(boost::asio::io_context& ioc, boost::asio::ssl::context& tls, RedisUrl url, std::string socket_path);
+    RedisTlsTunnel(boost::asio::io_context& ioc, boost::asio::ssl::context& tls, RedisUrl url);
     ~RedisTlsTunnel();
 
     void open(Ready ready);
@@ -49,10 +50,12 @@ private:
     template <class From, class To>
     void pump(From& from, To& to, std::array<char, 16384>& buffer);
     void fail(const std::string& why);
+    void remove_socket();
 
     boost::asio::io_context& ioc_;
     RedisUrl url_;
-    std::string path_;
+    std::string dir_;   // private to this tunnel, while hiredis has not connected
+    std::string path_;  // dir_/redis.sock
     boost::asio::ip::tcp::resolver resolver_;
     boost::asio::ssl::stream<boost::asio::ip::tcp::socket> redis_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
