@@ -34,11 +34,14 @@ struct Origin {
     std::int64_t started_steady = 0;
 };
 
-using Outcome = std::function<void(RelayResult)>;
+// The relay's outcome and the HTTP reply made of it (once: a `ps` result
+// may be large), after the audit line is written.
+using Outcome = std::function<void(RelayResult, HttpReply)>;
 
 void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlRequest& req, const Origin& from,
             const std::string& held_by, RelayResult r, Outcome done) {
-    const auto status = control_reply(req, r).status;
+    auto reply = control_reply(req, r);
+    const auto status = reply.status;
     ctx.stats.command_done(command_outcome_of(r.ok, r.error_code));
     AuditEntry e;
     e.command_id = from.command_id;
@@ -63,24 +66,23 @@ void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlReques
         ctx.log.event("command " + req.op + " on host '" + req.host_id + "' by " + from.caller.token_name + " from " +
                       from.caller.client + (held_by.empty() ? "" : " (run by hub '" + held_by + "')") + ": " +
                       std::to_string(status) + (r.ok ? std::string() : " " + r.error_code + ": " + r.error_message));
-    ctx.audit->append(e, [ex, r = std::move(r), done = std::move(done)](bool) mutable {
-        net::post(ex, [r = std::move(r), done = std::move(done)]() mutable { done(std::move(r)); });
+    ctx.audit->append(e, [ex, r = std::move(r), reply = std::move(reply), done = std::move(done)](bool) mutable {
+        net::post(ex, [r = std::move(r), reply = std::move(reply), done = std::move(done)]() mutable {
+            done(std::move(r), std::move(reply));
+        });
     });
 }
 
-// The host another hub holds, when this one does not hold it online.
-std::optional<std::string> holder_elsewhere(HubContext& ctx, const std::string& host_id) {
-    if (!ctx.cluster) return std::nullopt;
-    if (ctx.registry.online(host_id).value_or(false)) return std::nullopt;
-    return ctx.cluster->holder(host_id);
-}
 
 void run_audited(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, Origin from, Outcome done) {
     ctx.stats.commands.fetch_add(1, std::memory_order_relaxed);
     auto shared = std::make_shared<ControlRequest>(std::move(req));
     auto origin = std::make_shared<Origin>(std::move(from));
-    if (origin->for_hub.empty()) {
-        if (auto hub = holder_elsewhere(ctx, shared->host_id)) {
+    // Online here: run here; else another hub that holds it runs it (unless
+    // the command came from another hub: never forwarded twice).
+    const auto here = ctx.registry.online(shared->host_id);
+    if (origin->for_hub.empty() && ctx.cluster && !here.value_or(false)) {
+        if (auto hub = ctx.cluster->holder(shared->host_id)) {
             RemoteCommand c{origin->command_id, shared->host_id, shared->op,  shared->args_json,
                             shared->query,      origin->caller.token_name,   origin->caller.client};
             ctx.cluster->forward_command(*hub, std::move(c), ctx.config.command_timeout_ms + forward_margin_ms,
@@ -93,7 +95,7 @@ void run_audited(HubContext& ctx, const net::any_io_executor& ex, ControlRequest
             return;
         }
     }
-    if (!ctx.registry.online(shared->host_id).has_value()) {
+    if (!here.has_value()) {
         RelayResult r;
         r.status = 404;
         r.error_code = "not_found";
@@ -118,8 +120,10 @@ void run_control(HubContext& ctx, const net::any_io_executor& ex, ControlRequest
             if (!error.empty()) {
                 ctx.log.event("refused command " + req.op + " on host '" + req.host_id + "' from " +
                               from.caller.client + ": " + error);
-                return done({503, false, {}, "audit_unavailable",
-                             "the command was not run because it could not be audited: " + error});
+                RelayResult refused{503, false, {}, "audit_unavailable",
+                                    "the command was not run because it could not be audited: " + error};
+                auto reply = control_reply(req, refused);
+                return done(std::move(refused), std::move(reply));
             }
             run_audited(ctx, ex, std::move(req), std::move(from), std::move(done));
         });
@@ -132,10 +136,8 @@ void dispatch_control(HubContext& ctx, const net::any_io_executor& ex, ControlRe
                       std::function<void(HttpReply)> respond) {
     Origin from{std::move(caller), new_command_id(), {}, 0, 0};
     auto id = from.command_id;
-    auto shown = std::make_shared<ControlRequest>(req);
     run_control(ctx, ex, std::move(req), std::move(from),
-                [shown, id = std::move(id), respond = std::move(respond)](RelayResult r) {
-                    auto reply = control_reply(*shown, r);
+                [id = std::move(id), respond = std::move(respond)](RelayResult, HttpReply reply) {
                     reply.headers.emplace_back("X-Telehub-Command-Id", id);
                     respond(std::move(reply));
                 });
@@ -150,7 +152,8 @@ void run_forwarded_control(HubContext& ctx, const net::any_io_executor& ex, Remo
     req.query = m.command.query;
     Origin from{{"hub " + m.from_hub + " for " + m.command.client, std::move(m.command.token_name)},
                 std::move(m.command.command_id), std::move(m.from_hub), 0, 0};
-    run_control(ctx, ex, std::move(req), std::move(from), std::move(done));
+    run_control(ctx, ex, std::move(req), std::move(from),
+                [done = std::move(done)](RelayResult r, HttpReply) { done(std::move(r)); });
 }
 
 HttpReply audit_reply(HubContext& ctx, std::string_view query) {
