@@ -34,7 +34,7 @@ struct Sampler::Impl {
         : options(std::move(o)),
           cpu(options.proc_root),
           processes(options.proc_root),
-          sockets(options.proc_root, options.netlink, options.setns),
+          sockets(options.proc_root, options.netlink, options.setns, /*keep_addresses=*/false),
           net(options.proc_root),
           churn(options.leak),
           containers(ContainerOptions{options.proc_root, {}, options.top_containers}) {}

@@ -40,7 +40,8 @@ std::vector<ConnectionRow> fresh_connection_rows(const QuerySources& s, std::str
         error = "cannot read the socket tables: " + sockets.error();
         return {};
     }
-    return connection_rows(sockets.table(), [&](std::size_t pos) { return sockets.owner_at(pos); });
+    return connection_rows(
+        sockets.table(), [&](std::size_t pos) { return sockets.owner_at(pos); }, s.container_of);
 }
 
 }  // namespace
@@ -78,12 +79,13 @@ CommandOutcome QueryOps::tasks(const std::string& username) {
 
 CommandOutcome QueryOps::sockets(const std::string& format) {
     std::vector<ConnectionRow> rows;
-    if (sources_.sockets != nullptr) {
+    if (sources_.sockets != nullptr && sources_.sockets->table().keeps_endpoints()) {
         // The sampler's table of its last tick: up to one interval old, and free.
         const SocketCollector& sc = *sources_.sockets;
         rows = connection_rows(
             sc.table(), [&](std::size_t pos) { return sc.owner_at(pos); }, sources_.container_of);
     } else {
+        // A streaming sampler keeps no addresses (SocketTable): a dump of the report's own.
         std::string error;
         rows = fresh_connection_rows(sources_, error);
         if (!error.empty()) return CommandFailure{"internal", error};

@@ -21,7 +21,7 @@ std::string pid_text(int pid) { return pid < 0 ? "-" : std::to_string(pid); }
 
 }  // namespace
 
-std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
+std::vector<ConnectionRow> connection_rows(const SocketTable& table,
                                            const std::function<int(std::size_t)>& owner_at,
                                            const ContainerOf& container_of) {
     std::vector<Pick> picks;
@@ -29,7 +29,7 @@ std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
     for (std::size_t i = 0; i < table.size(); ++i) {
         const SocketEntry& e = table[i];
         if (e.family != SocketFamily::tcp && e.family != SocketFamily::udp) continue;
-        if (e.remote.ip_is_zero()) continue;
+        if (table.endpoints(i).remote.ip_is_zero()) continue;
         int pid = owner_at(i);
         if (pid < 0) pid = -1;
         picks.push_back({pid, i});
@@ -42,8 +42,8 @@ std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
             if (na != nb) return na > nb;
             return a.pid < b.pid;
         }
-        const SocketEntry& x = table[a.pos];
-        const SocketEntry& y = table[b.pos];
+        const SocketEndpoints& x = table.endpoints(a.pos);
+        const SocketEndpoints& y = table.endpoints(b.pos);
         return std::tuple(address_key(x.local), address_key(x.remote)) <
                std::tuple(address_key(y.local), address_key(y.remote));
     });
@@ -54,8 +54,8 @@ std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
         const SocketEntry& e = table[p.pos];
         ConnectionRow r;
         r.pid = p.pid;
-        r.laddr = address_text(e.local);
-        r.raddr = address_text(e.remote);
+        r.laddr = address_text(table.endpoints(p.pos).local);
+        r.raddr = address_text(table.endpoints(p.pos).remote);
         r.status = e.family == SocketFamily::udp ? "NONE" : std::string(tcp_state_name(e.state));
         if (r.status.empty()) r.status = "UNKNOWN";
         if (container_of && p.pid >= 0) r.container = container_of(p.pid);

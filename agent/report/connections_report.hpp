@@ -34,7 +34,7 @@ using ContainerOf = std::function<std::string(int)>;
 
 // `owner_at(pos)`: the pid holding table[pos], or -1 (SocketCollector::owner_at).
 // Sockets of every network namespace the table holds are listed alike.
-std::vector<ConnectionRow> connection_rows(std::span<const SocketEntry> table,
+std::vector<ConnectionRow> connection_rows(const SocketTable& table,
                                            const std::function<int(std::size_t)>& owner_at,
                                            const ContainerOf& container_of = {});
 

@@ -27,9 +27,10 @@ constexpr ag::SocketFamily families[] = {ag::SocketFamily::tcp, ag::SocketFamily
                                          ag::SocketFamily::unix_};
 
 void proc_net(std::string_view text, unsigned which) {
-    std::vector<ag::SocketEntry> out;
-    out.resize(1);  // appended to, never touched
-    out[0].inode = 77;
+    ag::SocketTable out;
+    ag::SocketEntry first;
+    first.inode = 77;
+    out.push_back(first);  // appended to, never touched
     std::size_t lines = 0;
     for (char c : text) lines += c == '\n';
     if (!text.empty() && text.back() != '\n') ++lines;
@@ -49,13 +50,13 @@ void proc_net(std::string_view text, unsigned which) {
 }
 
 void diag(std::span<const std::byte> chunk, unsigned which, std::uint32_t seq) {
-    std::vector<ag::SocketEntry> out;
+    ag::SocketTable out;
     const ag::SocketFamily family = families[which % 4];
     auto r = ag::parse_diag_chunk(chunk, seq, family, out);
     const std::size_t record = family == ag::SocketFamily::unix_ ? sizeof(unix_diag_msg) : sizeof(inet_diag_msg);
     FUZZ_CHECK(out.size() <= chunk.size() / (NLMSG_HDRLEN + record));
     if (r.status == ag::DiagChunkResult::failed) FUZZ_CHECK(!r.what.empty() || r.error != 0);
-    for (const auto& e : out) FUZZ_CHECK(e.family == family);
+    for (const auto& e : out.entries()) FUZZ_CHECK(e.family == family);
 }
 
 }  // namespace

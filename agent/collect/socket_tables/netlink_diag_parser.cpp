@@ -29,7 +29,7 @@ void fill_address(SocketAddress& a, std::uint8_t family, const __be32 (&ip)[4], 
     a.port = ntohs(port);
 }
 
-bool parse_inet(std::span<const std::byte> payload, SocketFamily family, SocketEntry& e, std::string_view& what) {
+bool parse_inet(std::span<const std::byte> payload, SocketFamily family, ParsedSocket& s, std::string_view& what) {
     if (payload.size() < sizeof(inet_diag_msg)) {
         what = "sock_diag inet record shorter than inet_diag_msg";
         return false;
@@ -39,12 +39,13 @@ bool parse_inet(std::span<const std::byte> payload, SocketFamily family, SocketE
         what = "sock_diag inet record with a family other than AF_INET/AF_INET6";
         return false;
     }
+    SocketEntry& e = s.entry;
     e.inode = m.idiag_inode;
     e.family = family;
     e.state = m.idiag_state;
     e.uid = m.idiag_uid;
-    fill_address(e.local, m.idiag_family, m.id.idiag_src, m.id.idiag_sport);
-    fill_address(e.remote, m.idiag_family, m.id.idiag_dst, m.id.idiag_dport);
+    fill_address(s.ends.local, m.idiag_family, m.id.idiag_src, m.id.idiag_sport);
+    fill_address(s.ends.remote, m.idiag_family, m.id.idiag_dst, m.id.idiag_dport);
     return true;
 }
 
@@ -85,7 +86,7 @@ int errno_of(int err) { return err < 0 && err >= -4095 ? -err : EPROTO; }
 }  // namespace
 
 DiagChunkResult parse_diag_chunk(std::span<const std::byte> chunk, std::uint32_t seq, SocketFamily family,
-                                 std::vector<SocketEntry>& out) {
+                                 SocketTable& out) {
     std::size_t off = 0;
     while (off < chunk.size()) {
         std::size_t left = chunk.size() - off;
@@ -111,11 +112,12 @@ DiagChunkResult parse_diag_chunk(std::span<const std::byte> chunk, std::uint32_t
         }
         if (h.nlmsg_type == NLMSG_OVERRUN) return fail("netlink reports lost dump data (overrun)");
         if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
-            SocketEntry e;
+            ParsedSocket s;
             std::string_view what;
-            bool ok = family == SocketFamily::unix_ ? parse_unix(payload, e, what) : parse_inet(payload, family, e, what);
+            bool ok = family == SocketFamily::unix_ ? parse_unix(payload, s.entry, what)
+                                                    : parse_inet(payload, family, s, what);
             if (!ok) return fail(what);
-            out.push_back(e);
+            out.push_back(s.entry, s.ends);
         } else if (h.nlmsg_type >= NLMSG_MIN_TYPE) {
             return fail("netlink message type is not a sock_diag reply");
         }

@@ -6,9 +6,8 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
-#include <vector>
 
-#include "agent/collect/socket_tables/socket_entry.hpp"
+#include "agent/collect/socket_tables/socket_table.hpp"
 
 namespace telehub::agent {
 
@@ -27,6 +26,6 @@ struct DiagChunkResult {
 // that is truncated, out of bounds or not a sock_diag reply. On failure `out`
 // may hold part of the dump: the caller discards it.
 DiagChunkResult parse_diag_chunk(std::span<const std::byte> chunk, std::uint32_t seq, SocketFamily family,
-                                 std::vector<SocketEntry>& out);
+                                 SocketTable& out);
 
 }  // namespace telehub::agent

@@ -74,7 +74,7 @@ bool NetlinkDiagReader::open() {
     return true;
 }
 
-bool NetlinkDiagReader::dump(SocketFamily family, int af, std::vector<SocketEntry>& out) {
+bool NetlinkDiagReader::dump(SocketFamily family, int af, SocketTable& out) {
     const std::size_t size_on_entry = out.size();
     if (!open()) return false;
     const std::uint32_t seq = ++seq_;
@@ -126,17 +126,17 @@ bool NetlinkDiagReader::dump(SocketFamily family, int af, std::vector<SocketEntr
         ssize_t n = ::recvmsg(fd_, &msg, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            out.resize(size_on_entry);
+            out.truncate(size_on_entry);
             return fail("receiving the sock_diag dump", errno);
         }
         if (n == 0 || (msg.msg_flags & MSG_TRUNC)) {
-            out.resize(size_on_entry);
+            out.truncate(size_on_entry);
             return fail("sock_diag dump reply empty or truncated", 0);
         }
         auto r = parse_diag_chunk(std::span<const std::byte>(buf.data(), static_cast<std::size_t>(n)), seq, family, out);
         if (r.status == DiagChunkResult::done) return true;
         if (r.status == DiagChunkResult::failed) {
-            out.resize(size_on_entry);
+            out.truncate(size_on_entry);
             return fail(r.what, r.error);
         }
     }

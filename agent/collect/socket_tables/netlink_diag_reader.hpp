@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/collect/socket_tables/socket_entry.hpp"
+#include "agent/collect/socket_tables/socket_table.hpp"
 
 namespace telehub::agent {
 
@@ -27,7 +27,7 @@ public:
     // `af` AF_INET or AF_INET6, or unix (af ignored). On failure `out` is
     // back to its size on entry, error() says why, and the socket is closed
     // so the next call starts clean.
-    bool dump(SocketFamily family, int af, std::vector<SocketEntry>& out);
+    bool dump(SocketFamily family, int af, SocketTable& out);
 
     const std::string& error() const { return error_; }
 

@@ -53,7 +53,7 @@ bool is_header(std::string_view line, std::string_view first_word) {
 }
 
 template <class LineParser>
-TableParse parse_table(std::string_view text, std::string_view header_word, std::vector<SocketEntry>& out,
+TableParse parse_table(std::string_view text, std::string_view header_word, SocketTable& out,
                        LineParser parse_line) {
     const std::size_t size_on_entry = out.size();
     std::size_t line_no = 0;
@@ -69,10 +69,10 @@ TableParse parse_table(std::string_view text, std::string_view header_word, std:
         if (line.find_first_not_of(' ') == std::string_view::npos) continue;
         auto e = parse_line(line);
         if (!e) {
-            out.resize(size_on_entry);
+            out.truncate(size_on_entry);
             return {false, line_no};
         }
-        out.push_back(*e);
+        out.push_back(e->entry, e->ends);
     }
     if (line_no == 0) return {false, 1};  // not even a header: not a socket table
     return {};
@@ -80,13 +80,15 @@ TableParse parse_table(std::string_view text, std::string_view header_word, std:
 
 }  // namespace
 
-std::optional<SocketEntry> parse_proc_net_inet_line(std::string_view line, SocketFamily family) {
-    SocketEntry e;
+std::optional<ParsedSocket> parse_proc_net_inet_line(std::string_view line, SocketFamily family) {
+    ParsedSocket s;
+    SocketEntry& e = s.entry;
     e.family = family;
     std::string_view sl = next_token(line);
     if (sl.empty() || sl.back() != ':') return std::nullopt;
-    if (!parse_address(next_token(line), e.local) || !parse_address(next_token(line), e.remote)) return std::nullopt;
-    if (e.local.v6 != e.remote.v6) return std::nullopt;
+    if (!parse_address(next_token(line), s.ends.local) || !parse_address(next_token(line), s.ends.remote))
+        return std::nullopt;
+    if (s.ends.local.v6 != s.ends.remote.v6) return std::nullopt;
     if (!parse_number(next_token(line), e.state, 16)) return std::nullopt;
     next_token(line);  // tx_queue:rx_queue
     next_token(line);  // tr:tm->when
@@ -94,15 +96,16 @@ std::optional<SocketEntry> parse_proc_net_inet_line(std::string_view line, Socke
     if (!parse_number(next_token(line), e.uid, 10)) return std::nullopt;
     next_token(line);  // timeout (may be negative)
     if (!parse_number(next_token(line), e.inode, 10)) return std::nullopt;
-    return e;
+    return s;
 }
 
-std::optional<SocketEntry> parse_proc_net_unix_line(std::string_view line) {
+std::optional<ParsedSocket> parse_proc_net_unix_line(std::string_view line) {
     /* __SO_ACCEPTCON in the flags column marks a listening socket */
     constexpr std::uint32_t so_acceptcon = 0x10000;
     constexpr std::uint32_t ss_connecting = 2;
     constexpr std::uint32_t ss_connected = 3;
-    SocketEntry e;
+    ParsedSocket s;
+    SocketEntry& e = s.entry;
     e.family = SocketFamily::unix_;
     std::string_view num = next_token(line);
     if (num.empty() || num.back() != ':') return std::nullopt;
@@ -115,14 +118,14 @@ std::optional<SocketEntry> parse_proc_net_unix_line(std::string_view line) {
     else if (st == ss_connected) e.state = tcp_established;
     else if (st == ss_connecting) e.state = tcp_syn_sent;
     else e.state = tcp_close;
-    return e;  // the rest of the line is the path, which may hold spaces
+    return s;  // the rest of the line is the path, which may hold spaces
 }
 
-TableParse parse_proc_net_inet(std::string_view text, SocketFamily family, std::vector<SocketEntry>& out) {
+TableParse parse_proc_net_inet(std::string_view text, SocketFamily family, SocketTable& out) {
     return parse_table(text, "sl", out, [family](std::string_view l) { return parse_proc_net_inet_line(l, family); });
 }
 
-TableParse parse_proc_net_unix(std::string_view text, std::vector<SocketEntry>& out) {
+TableParse parse_proc_net_unix(std::string_view text, SocketTable& out) {
     return parse_table(text, "Num", out, [](std::string_view l) { return parse_proc_net_unix_line(l); });
 }
 

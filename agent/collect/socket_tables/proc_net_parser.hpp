@@ -5,9 +5,8 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
-#include <vector>
 
-#include "agent/collect/socket_tables/socket_entry.hpp"
+#include "agent/collect/socket_tables/socket_table.hpp"
 
 namespace telehub::agent {
 
@@ -18,15 +17,15 @@ struct TableParse {
 };
 
 // One data line of /proc/net/{tcp,tcp6,udp,udp6,raw,raw6} (they share a layout).
-std::optional<SocketEntry> parse_proc_net_inet_line(std::string_view line, SocketFamily family);
+std::optional<ParsedSocket> parse_proc_net_inet_line(std::string_view line, SocketFamily family);
 
 // One data line of /proc/net/unix. Its state is translated to the numbering
 // unix_diag uses (LISTEN, ESTABLISHED, SYN_SENT, CLOSE); it has no uid.
-std::optional<SocketEntry> parse_proc_net_unix_line(std::string_view line);
+std::optional<ParsedSocket> parse_proc_net_unix_line(std::string_view line);
 
 // A whole file: the header line, then one socket per line. Appends to `out`;
 // on a malformed header or line `out` is left as it was and bad_line names it.
-TableParse parse_proc_net_inet(std::string_view text, SocketFamily family, std::vector<SocketEntry>& out);
-TableParse parse_proc_net_unix(std::string_view text, std::vector<SocketEntry>& out);
+TableParse parse_proc_net_inet(std::string_view text, SocketFamily family, SocketTable& out);
+TableParse parse_proc_net_unix(std::string_view text, SocketTable& out);
 
 }  // namespace telehub::agent

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "agent/collect/proc/proc.hpp"
-#include "agent/collect/socket_tables/socket_entry.hpp"
+#include "agent/collect/socket_tables/socket_table.hpp"
 
 namespace telehub::agent {
 
@@ -18,15 +18,15 @@ public:
     // must exist; the IPv6 and raw tables may be absent (IPv6 disabled) and
     // then count as empty. On failure `out` is back to its size on entry and
     // error() names the file and line.
-    bool read_all(std::vector<SocketEntry>& out);
+    bool read_all(SocketTable& out);
 
     // Only raw and raw6: for when netlink works but the kernel has no raw_diag.
-    bool read_raw(std::vector<SocketEntry>& out);
+    bool read_raw(SocketTable& out);
 
     const std::string& error() const { return error_; }
 
 private:
-    bool read_table(const char* name, SocketFamily family, bool required, std::vector<SocketEntry>& out);
+    bool read_table(const char* name, SocketFamily family, bool required, SocketTable& out);
 
     std::string net_dir_;
     DirFd net_;

@@ -1,6 +1,6 @@
-// One row of the host's socket table, as either source (sock_diag netlink or
-// /proc/net text) reports it. Plain data: the table is a vector reused between
-// ticks, so no member owns heap memory.
+// One socket as either source (sock_diag netlink or /proc/net text) reports
+// it: the row every tick keeps (16 bytes), and its addresses, which only the
+// connections report reads (SocketTable keeps them apart). Plain data.
 #pragma once
 
 #include <array>
@@ -28,8 +28,17 @@ struct SocketEntry {
     std::uint8_t state = 0;  // kernel TCP state for tcp; the kernel's state field for the others
     std::uint16_t netns = 0;  // which network namespace's table it came from: 0 the host's, else the collector's slot
     std::uint32_t uid = unknown_uid;
+};
+
+struct SocketEndpoints {
     SocketAddress local;   // unused for unix
     SocketAddress remote;  // unused for unix
+};
+
+// A socket as a parser reads it, row and addresses together.
+struct ParsedSocket {
+    SocketEntry entry;
+    SocketEndpoints ends;
 };
 
 // "127.0.0.1@8080", "::1@443": the ip in its usual textual form, '@', the port.

@@ -7,3 +7,4 @@
 #include "agent/collect/socket_tables/proc_net_parser.hpp"
 #include "agent/collect/socket_tables/proc_net_reader.hpp"
 #include "agent/collect/socket_tables/socket_entry.hpp"
+#include "agent/collect/socket_tables/socket_table.hpp"

@@ -45,7 +45,7 @@ struct NetnsTables::Namespace {
     std::uint16_t slot = 0;
     // TCP and UDP entries of the last full netlink dump, with the counters
     // read just before it; reusable while `settled` and the counters hold.
-    std::vector<SocketEntry> inet;
+    SocketTable inet;
     std::string counters;
     bool inet_valid = false;
     bool settled = false;
@@ -64,7 +64,7 @@ NetnsTables::NetnsTables(std::string proc_root, bool use_netlink, bool use_setns
 
 NetnsTables::~NetnsTables() = default;
 
-void NetnsTables::read(const ProcessList& procs, std::vector<SocketEntry>& table) {
+void NetnsTables::read(const ProcessList& procs, SocketTable& table) {
     ++tick_;
     order_.clear();
     slots_.assign(1, NetnsSlot{});
@@ -111,7 +111,7 @@ void NetnsTables::read(const ProcessList& procs, std::vector<SocketEntry>& table
 }
 
 void NetnsTables::read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_t index,
-                           std::vector<SocketEntry>& table) {
+                           SocketTable& table) {
     const std::size_t first = table.size();
     if (use_netlink_ && use_setns_ && ns.retry_in == 0) {
         if (ns.fd < 0) {
@@ -124,7 +124,7 @@ void NetnsTables::read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_
             NetlinkDiagReader& r = *ns.netlink;
             if (dump_netlink(ns, pid, table)) {
                 slot.source = "netlink";
-                for (std::size_t i = first; i < table.size(); ++i) table[i].netns = index;
+                table.set_netns(first, index);
                 return;
             }
             slot.error = r.error();
@@ -133,7 +133,7 @@ void NetnsTables::read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_
         } else {
             slot.error = std::string("cannot open /proc/") + std::to_string(pid) + "/ns/net: " + std::strerror(errno);
         }
-        table.resize(first);
+        table.truncate(first);
         ns.retry_in = setns_retry_ticks;
     } else if (ns.retry_in > 0) {
         --ns.retry_in;
@@ -151,29 +151,29 @@ void NetnsTables::read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_
         return;
     }
     slot.source = "proc";
-    for (std::size_t i = first; i < table.size(); ++i) table[i].netns = index;
+    table.set_netns(first, index);
 }
 
 }  // namespace telehub::agent
 
 namespace telehub::agent {
 
-bool NetnsTables::dump_netlink(Namespace& ns, int pid, std::vector<SocketEntry>& table) {
+bool NetnsTables::dump_netlink(Namespace& ns, int pid, SocketTable& table) {
     NetlinkDiagReader& r = *ns.netlink;
     const std::size_t first = table.size();
     const bool counted = read_netns_counters(proc_.fd(), pid, counters_, counters_scratch_);
     ++ns.ticks_since_dump;
     if (counted && ns.inet_valid && ns.settled && ns.ticks_since_dump < full_dump_ticks && counters_ == ns.counters) {
-        table.insert(table.end(), ns.inet.begin(), ns.inet.end());
+        table.append(ns.inet);
         return r.dump(SocketFamily::unix_, 0, table);
     }
     ns.inet_valid = false;
     if (!(r.dump(SocketFamily::tcp, AF_INET, table) && r.dump(SocketFamily::tcp, AF_INET6, table) &&
           r.dump(SocketFamily::udp, AF_INET, table) && r.dump(SocketFamily::udp, AF_INET6, table)))
         return false;
-    ns.inet.assign(table.begin() + static_cast<std::ptrdiff_t>(first), table.end());
+    ns.inet.assign(table, first);
     ns.settled = true;
-    for (const SocketEntry& e : ns.inet)
+    for (const SocketEntry& e : ns.inet.entries())
         if (e.family == SocketFamily::tcp && !settled_state(e.state)) ns.settled = false;
     ns.counters.swap(counters_);
     ns.inet_valid = counted;

@@ -54,7 +54,7 @@ public:
 
     // Groups `procs` by namespace and appends the sockets of every namespace
     // but the agent's to `table`, each entry's `netns` set to its slot.
-    void read(const ProcessList& procs, std::vector<SocketEntry>& table);
+    void read(const ProcessList& procs, SocketTable& table);
 
     // Slots of the last read(), the agent's own first (even with no process).
     const std::vector<NetnsSlot>& slots() const { return slots_; }
@@ -64,8 +64,8 @@ public:
 
 private:
     struct Namespace;
-    void read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_t index, std::vector<SocketEntry>& table);
-    bool dump_netlink(Namespace& ns, int pid, std::vector<SocketEntry>& table);
+    void read_one(Namespace& ns, NetnsSlot& slot, int pid, std::uint16_t index, SocketTable& table);
+    bool dump_netlink(Namespace& ns, int pid, SocketTable& table);
 
     std::string proc_root_;
     DirFd proc_;

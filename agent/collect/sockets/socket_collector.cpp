@@ -13,11 +13,12 @@ constexpr unsigned netlink_retry_ticks = 60;
 
 }  // namespace
 
-SocketCollector::SocketCollector(std::string proc_root, bool use_netlink, bool use_setns)
+SocketCollector::SocketCollector(std::string proc_root, bool use_netlink, bool use_setns, bool keep_addresses)
     : use_netlink_(use_netlink),
       proc_net_(proc_root),
       netns_(proc_root, use_netlink, use_setns),
-      owners_(proc_root) {}
+      owners_(proc_root),
+      table_(keep_addresses) {}
 
 // The agent's own namespace first (slot 0), then every other one.
 bool SocketCollector::read_table(const ProcessList& procs) {
@@ -40,7 +41,7 @@ bool SocketCollector::read_own_table() {
             if (raw_diag_ && !(netlink_.dump(SocketFamily::raw, AF_INET, table_) &&
                                netlink_.dump(SocketFamily::raw, AF_INET6, table_))) {
                 raw_diag_ = false;  // most often ENOENT: no raw_diag module; /proc/net/raw from now on
-                table_.resize(before_raw);
+                table_.truncate(before_raw);
             }
             if (!raw_diag_ && !proc_net_.read_raw(table_)) error_ = "raw sockets not counted: " + proc_net_.error();
             return true;
@@ -65,18 +66,18 @@ bool SocketCollector::read_own_table() {
 // so it is neither counted twice nor given two owners.
 void SocketCollector::index_table() {
     index_.reset(table_.size());
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < table_.size(); ++i) {
-        if (table_[i].inode != 0 && !index_.insert(table_[i].inode, static_cast<std::uint32_t>(kept))) continue;
-        table_[kept++] = table_[i];
-    }
-    table_.resize(kept);
+    std::uint32_t kept = 0;
+    table_.keep_if([&](std::size_t i) {
+        if (table_[i].inode != 0 && !index_.insert(table_[i].inode, kept)) return false;
+        ++kept;
+        return true;
+    });
 }
 
 bool SocketCollector::collect(const ProcessList& procs, std::size_t top_k, telehub::HostSockets& out) {
     bool ok = read_table(procs);
     index_table();
-    owners_.update(procs, table_, index_);
+    owners_.update(procs, table_.entries(), index_);
     fill_counts(procs, top_k, out);
     return ok;
 }

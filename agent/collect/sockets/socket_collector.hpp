@@ -25,7 +25,10 @@ public:
     // `proc_root`: /proc, or a recorded tree in tests (then use_netlink=false,
     // since netlink always describes the live kernel).
     // `use_setns`: false reads other namespaces from /proc/PID/net (--no-setns).
-    explicit SocketCollector(std::string proc_root = "/proc", bool use_netlink = true, bool use_setns = true);
+    // `keep_addresses`: the table keeps each socket's addresses, for the
+    // connections report; the sampler, which never prints them, does not.
+    explicit SocketCollector(std::string proc_root = "/proc", bool use_netlink = true, bool use_setns = true,
+                             bool keep_addresses = true);
 
     // One tick, over every network namespace with processes. Host-wide
     // counts (tcp, udp, unix, raw, unattributed, source) are the agent's own
@@ -41,7 +44,7 @@ public:
 
     // The last collect()'s table, and the lowest pid holding the socket at
     // position `pos` of it (-1: none found). For the connections report.
-    const std::vector<SocketEntry>& table() const { return table_; }
+    const SocketTable& table() const { return table_; }
     int owner_at(std::size_t pos) const { return owners_.owner_at(static_cast<std::uint32_t>(pos)); }
 
     // Why netlink was not used, or why collect() failed; empty when all went well.
@@ -68,7 +71,7 @@ private:
     NetnsTables netns_;
     SocketOwnerMap owners_;
     SocketInodeIndex index_;
-    std::vector<SocketEntry> table_;
+    SocketTable table_;
     std::vector<std::pair<std::uint32_t, int>> ranking_;  // (total, pid), scratch
     std::string error_;
 };

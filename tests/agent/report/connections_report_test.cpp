@@ -22,18 +22,19 @@ SocketAddress addr(const char* ip, std::uint16_t port) {
     return a;
 }
 
-SocketEntry sock(SocketFamily f, int state, SocketAddress l, SocketAddress r) {
-    SocketEntry e;
-    e.family = f;
-    e.state = static_cast<std::uint8_t>(state);
-    e.local = l;
-    e.remote = r;
-    return e;
+ParsedSocket sock(SocketFamily f, int state, SocketAddress l, SocketAddress r) {
+    ParsedSocket s;
+    s.entry.family = f;
+    s.entry.state = static_cast<std::uint8_t>(state);
+    s.ends.local = l;
+    s.ends.remote = r;
+    return s;
 }
 
 // pid 7 holds two connections, pid 5 one, pid 9 one: groups 7, then 5 and 9 by pid.
-std::vector<SocketEntry> table() {
-    return {
+SocketTable table() {
+    SocketTable t;
+    for (const ParsedSocket& s : {
         sock(SocketFamily::tcp, tcp_listen, addr("0.0.0.0", 80), addr("0.0.0.0", 0)),           // 0: no remote
         sock(SocketFamily::tcp, tcp_established, addr("127.0.0.1", 80), addr("127.0.0.1", 5001)),  // 1: pid 9
         sock(SocketFamily::tcp, tcp_time_wait, addr("127.0.0.1", 80), addr("127.0.0.1", 5000)),    // 2: nobody
@@ -41,7 +42,9 @@ std::vector<SocketEntry> table() {
         sock(SocketFamily::tcp, tcp_close_wait, addr("127.0.0.1", 6000), addr("127.0.0.1", 80)),   // 4: pid 7
         sock(SocketFamily::unix_, tcp_established, {}, {}),                                        // 5: unix
         sock(SocketFamily::tcp, tcp_syn_sent, addr("127.0.0.1", 7000), addr("127.0.0.1", 81)),     // 6: pid 5
-    };
+         })
+        t.push_back(s.entry, s.ends);
+    return t;
 }
 
 int owner(std::size_t pos) {

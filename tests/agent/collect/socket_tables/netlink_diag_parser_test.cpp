@@ -101,7 +101,7 @@ Bytes two_tcp_records() {
     return b;
 }
 
-DiagChunkResult parse(const Bytes& b, std::vector<SocketEntry>& out, SocketFamily f = SocketFamily::tcp) {
+DiagChunkResult parse(const Bytes& b, SocketTable& out, SocketFamily f = SocketFamily::tcp) {
     return parse_diag_chunk(std::span<const std::byte>(b.data(), b.size()), seq, f, out);
 }
 
@@ -111,23 +111,23 @@ BOOST_AUTO_TEST_CASE(inet_records_then_done) {
     Bytes b = two_tcp_records();
     Bytes d = done();
     b.insert(b.end(), d.begin(), d.end());
-    std::vector<SocketEntry> out;
+    SocketTable out;
     auto r = parse(b, out);
     BOOST_TEST(r.status == DiagChunkResult::done);
     BOOST_REQUIRE_EQUAL(out.size(), 2u);
     BOOST_TEST(out[0].inode == 111u);
     BOOST_TEST(out[0].uid == 1000u);
     BOOST_TEST(out[0].state == tcp_established);
-    BOOST_TEST(address_text(out[0].local) == "127.0.0.1@5000");
-    BOOST_TEST(address_text(out[0].remote) == "127.0.0.1@40000");
-    BOOST_TEST(out[1].local.v6);
-    BOOST_TEST(address_text(out[1].local) == "::1@22");
-    BOOST_TEST(out[1].remote.ip_is_zero());
+    BOOST_TEST(address_text(out.endpoints(0).local) == "127.0.0.1@5000");
+    BOOST_TEST(address_text(out.endpoints(0).remote) == "127.0.0.1@40000");
+    BOOST_TEST(out.endpoints(1).local.v6);
+    BOOST_TEST(address_text(out.endpoints(1).local) == "::1@22");
+    BOOST_TEST(out.endpoints(1).remote.ip_is_zero());
     BOOST_TEST((out[1].family == SocketFamily::tcp));
 }
 
 BOOST_AUTO_TEST_CASE(dump_continues_over_several_buffers) {
-    std::vector<SocketEntry> out;
+    SocketTable out;
     BOOST_TEST(parse(two_tcp_records(), out, SocketFamily::udp).status == DiagChunkResult::more);
     BOOST_TEST(parse(done(), out, SocketFamily::udp).status == DiagChunkResult::done);
     BOOST_TEST(out.size() == 2u);
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(unix_records_with_and_without_uid) {
     append_msg(b, SOCK_DIAG_BY_FAMILY, unix_record(tcp_established, 901, std::nullopt));
     Bytes d = done();
     b.insert(b.end(), d.begin(), d.end());
-    std::vector<SocketEntry> out;
+    SocketTable out;
     BOOST_TEST(parse(b, out, SocketFamily::unix_).status == DiagChunkResult::done);
     BOOST_REQUIRE_EQUAL(out.size(), 2u);
     BOOST_TEST((out[0].family == SocketFamily::unix_));
@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(unix_records_with_and_without_uid) {
 }
 
 BOOST_AUTO_TEST_CASE(kernel_errors_are_reported_with_errno) {
-    std::vector<SocketEntry> out;
+    SocketTable out;
     Bytes refused;
     nlmsgerr e{};
     e.error = -EPERM;
@@ -173,7 +173,7 @@ BOOST_AUTO_TEST_CASE(kernel_errors_are_reported_with_errno) {
 // The socket_tables fuzz target's find: INT_MIN in an error field was negated
 // (undefined behaviour); a value no kernel sends is a malformed reply, EPROTO.
 BOOST_AUTO_TEST_CASE(an_error_field_no_kernel_sends_is_eproto) {
-    std::vector<SocketEntry> out;
+    SocketTable out;
     for (int bad : {std::numeric_limits<int>::min(), -4096, 7}) {
         nlmsgerr e{};
         e.error = bad;
@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(an_error_field_no_kernel_sends_is_eproto) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_messages_fail_with_a_reason) {
-    std::vector<SocketEntry> out;
+    SocketTable out;
     auto expect_failed = [&](const Bytes& b, const char* why) {
         auto r = parse(b, out);
         BOOST_TEST(r.status == DiagChunkResult::failed, why);
@@ -239,7 +239,7 @@ BOOST_AUTO_TEST_CASE(every_truncation_is_safe) {
     full.insert(full.end(), d.begin(), d.end());
     const std::size_t first_end = NLMSG_ALIGN(NLMSG_LENGTH(sizeof(inet_diag_msg)));
     for (std::size_t n = 0; n < full.size(); ++n) {
-        std::vector<SocketEntry> out;
+        SocketTable out;
         auto r = parse_diag_chunk(std::span<const std::byte>(full.data(), n), seq, SocketFamily::tcp, out);
         // Only a cut on a message boundary can look like an unfinished dump.
         bool boundary = n == 0 || n == first_end || n == 2 * first_end;
@@ -263,7 +263,7 @@ BOOST_AUTO_TEST_CASE(random_garbage_never_crashes) {
             h.nlmsg_seq = seq;
             std::memcpy(b.data(), &h, sizeof h);
         }
-        std::vector<SocketEntry> out;
+        SocketTable out;
         auto r = parse_diag_chunk(std::span<const std::byte>(b.data(), b.size()), seq,
                                   i % 3 == 0 ? SocketFamily::unix_ : SocketFamily::tcp, out);
         if (r.status == DiagChunkResult::failed) {

@@ -47,15 +47,19 @@ BOOST_AUTO_TEST_CASE(own_listener_and_socketpair_are_in_the_dumps) {
     Fd p0{pair[0]}, p1{pair[1]};
 
     NetlinkDiagReader reader;
-    std::vector<SocketEntry> table;
+    SocketTable table;
     BOOST_REQUIRE_MESSAGE(reader.dump(SocketFamily::tcp, AF_INET, table), reader.error());
     const SocketEntry* mine = nullptr;
-    for (const auto& e : table)
-        if (e.inode == inode_of(listener.fd)) mine = &e;
+    const SocketEndpoints* mine_ends = nullptr;
+    for (std::size_t i = 0; i < table.size(); ++i)
+        if (table[i].inode == inode_of(listener.fd)) {
+            mine = &table[i];
+            mine_ends = &table.endpoints(i);
+        }
     BOOST_REQUIRE(mine != nullptr);
     BOOST_TEST(mine->state == tcp_listen);
-    BOOST_TEST(mine->local.port == ntohs(a.sin_port));
-    BOOST_TEST(address_text(mine->local).starts_with("127.0.0.1@"));
+    BOOST_TEST(mine_ends->local.port == ntohs(a.sin_port));
+    BOOST_TEST(address_text(mine_ends->local).starts_with("127.0.0.1@"));
     BOOST_TEST(mine->uid == ::getuid());
 
     std::size_t before = table.size();
@@ -69,7 +73,7 @@ BOOST_AUTO_TEST_CASE(own_listener_and_socketpair_are_in_the_dumps) {
         }
     BOOST_TEST(found == 2);
     // The reader is reusable: a second dump of the same table sees the listener again.
-    std::vector<SocketEntry> again;
+    SocketTable again;
     BOOST_REQUIRE(reader.dump(SocketFamily::tcp, AF_INET, again));
     BOOST_TEST(again.size() >= 1u);
 }

@@ -105,7 +105,7 @@ Seen our_sockets(const SocketCollector& c, const Loopback& lb) {
     const std::uint64_t ours[] = {inode_of(lb.listener.fd), inode_of(lb.client.fd), inode_of(lb.server.fd)};
     for (std::size_t i = 0; i < t.size(); ++i) {
         if (t[i].family != SocketFamily::tcp) continue;
-        if (t[i].local.port != lb.port && t[i].remote.port != lb.port) continue;
+        if (t.endpoints(i).local.port != lb.port && t.endpoints(i).remote.port != lb.port) continue;
         if (std::find(std::begin(ours), std::end(ours), t[i].inode) == std::end(ours)) continue;
         if (t[i].state == tcp_listen) ++s.listen;
         if (t[i].state == tcp_established) ++s.established;
