@@ -155,7 +155,7 @@ private:
 
     void emit() {
         if (hub_) {
-            hub_->submit(sample_.seq, encode_sample(sample_));
+            hub_->submit(sample_.seq, encode_sample(sample_), encode_sample(sample_, SampleDetail::replay));
             return;
         }
         if (o_.format == "json") std::cout << encode_sample(sample_) << '\n';

@@ -335,6 +335,18 @@ void HubClient::on_write(const LinkPtr& link, const Outgoing& item, error_code e
 }
 
 bool HubClient::submit(std::uint64_t seq, std::string frame) {
+    if (!buffer(seq, frame)) return false;
+    if (state_ == State::live) enqueue({std::make_shared<const std::string>(std::move(frame)), seq, false});
+    return true;
+}
+
+bool HubClient::submit(std::uint64_t seq, std::string frame, std::string_view replay) {
+    if (!buffer(seq, replay)) return false;
+    if (state_ == State::live) enqueue({std::make_shared<const std::string>(std::move(frame)), seq, false});
+    return true;
+}
+
+bool HubClient::buffer(std::uint64_t seq, std::string_view frame) {
     if (state_ == State::stopped) return false;
     auto pushed = buffer_.push(seq, frame);
     if (!pushed.accepted) {
@@ -351,7 +363,6 @@ bool HubClient::submit(std::uint64_t seq, std::string frame) {
             log("backfill buffer full (" + std::to_string(buffer_.capacity()) +
                 " samples): dropping the oldest unsent samples until the hub is back");
     }
-    if (state_ == State::live) enqueue({std::make_shared<const std::string>(std::move(frame)), seq, false});
     return true;
 }
 

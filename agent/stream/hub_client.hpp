@@ -90,8 +90,11 @@ public:
     void start();
 
     // One encoded sample (telehub::encode_sample, backfill=false) with its seq.
-    // Always buffered; written now if the hub has welcomed us. Returns false
-    // (and logs) when seq does not increase or after stop().
+    // Written now if the hub has welcomed us; `replay`, the same sample as a
+    // replay carries it (SampleDetail::replay), is what the buffer keeps for
+    // an outage. Returns false (and logs) when seq does not increase or after stop().
+    bool submit(std::uint64_t seq, std::string frame, std::string_view replay);
+    // The buffer keeps `frame` itself.
     bool submit(std::uint64_t seq, std::string frame);
 
     // A reply or other text frame to the hub; false when not connected (the
@@ -128,6 +131,8 @@ private:
     void on_read(const LinkPtr& link, boost::system::error_code ec);
     void on_frame(const LinkPtr& link, std::string_view frame);
     void on_welcome(const LinkPtr& link, std::uint64_t last_seq);
+    // Keeps a submitted sample for replay; false (and logged) when refused.
+    bool buffer(std::uint64_t seq, std::string_view frame);
     bool enqueue(Outgoing item);
     void write(const LinkPtr& link);
     bool inflate_front();

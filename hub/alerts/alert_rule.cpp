@@ -43,7 +43,7 @@ std::optional<double> metric_value(const AlertRule& rule, const Sample& s) {
             }
             return best;
         }
-        case AlertMetric::leak_suspects: return static_cast<double>(s.leaks.size());
+        case AlertMetric::leak_suspects: return static_cast<double>(s.leak_count());
         case AlertMetric::offline: return std::nullopt;
     }
     return std::nullopt;

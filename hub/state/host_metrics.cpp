@@ -26,7 +26,7 @@ void fill_sample_gauges(SampleGauges& out, const Sample& s, std::size_t top_n) {
     out.unix_ = s.sockets.unix_;
     out.raw = s.sockets.raw;
     out.opens_per_s = opens_per_second(s);
-    out.leaks = static_cast<std::uint32_t>(s.leaks.size());
+    out.leaks = s.leak_count();
     const std::size_t n = std::min(top_n, s.top.size());
     out.top.resize(n);
     for (std::size_t i = 0; i < n; ++i) {

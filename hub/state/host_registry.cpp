@@ -191,7 +191,7 @@ void fill_latest(HostSummary& out, const Sample& s) {
     out.sockets_total = s.sockets.total();
     out.seq = s.seq;
     out.interval_ms = s.interval_ms;
-    out.leaks = static_cast<std::uint32_t>(s.leaks.size());
+    out.leaks = s.leak_count();
     out.containers = s.containers_total;
     out.container_names.resize(s.containers.size());
     for (std::size_t i = 0; i < s.containers.size(); ++i) out.container_names[i] = s.containers[i].name;

@@ -14,7 +14,17 @@ namespace telehub {
 
 inline constexpr int protocol_version = 1;
 
-std::string encode_sample(const Sample& s);
+// What a sample frame carries. `replay`: what the hub reads from a sample
+// replayed after an outage (history, alerts, the log), i.e. everything but
+// `sockets.netns` and the `containers` list, and of the leak suspects only the
+// `replay_leaks` holding the most sockets (the count stays in `leaks_total`):
+// these describe a moment the live view has moved past (docs/protocol.md,
+// "Backfill"), and are most of a container host's or a leaking host's sample.
+// An agent buffers its samples this way.
+enum class SampleDetail { full, replay };
+inline constexpr std::size_t replay_leaks = 5;
+
+std::string encode_sample(const Sample& s, SampleDetail detail = SampleDetail::full);
 std::string encode_hello(const Hello& h);
 
 // An error frame: {"type":"error","code":..,"message":..}.

@@ -1,5 +1,6 @@
 #include "telehub/codec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -118,7 +119,7 @@ json encode_churn(const HostChurn& c) {
     return j;
 }
 
-json encode_sockets(const HostSockets& s) {
+json encode_sockets(const HostSockets& s, SampleDetail detail) {
     json by_process = json::array();
     for (const auto& p : s.by_process) {
         json e{{"pid", p.pid},
@@ -142,9 +143,7 @@ json encode_sockets(const HostSockets& s) {
         put_container(e, p.container);
         churn_by_process.push_back(std::move(e));
     }
-    json netns = json::array();
-    for (const auto& n : s.netns) netns.push_back(encode_netns(n));
-    return json{{"tcp", tcp_states(s.tcp, true)},
+    json j{{"tcp", tcp_states(s.tcp, true)},
                 {"udp", s.udp},
                 {"unix", s.unix_},
                 {"raw", s.raw},
@@ -152,13 +151,18 @@ json encode_sockets(const HostSockets& s) {
                 {"source", s.source},
                 {"by_process", std::move(by_process)},
                 {"churn", encode_churn(s.churn)},
-                {"churn_by_process", std::move(churn_by_process)},
-                {"netns", std::move(netns)}};
+                {"churn_by_process", std::move(churn_by_process)}};
+    if (detail == SampleDetail::full) {
+        json netns = json::array();
+        for (const auto& n : s.netns) netns.push_back(encode_netns(n));
+        j["netns"] = std::move(netns);
+    }
+    return j;
 }
 
 }  // namespace
 
-std::string encode_sample(const Sample& s) {
+std::string encode_sample(const Sample& s, SampleDetail detail) {
     json per_core = json::array();
     for (double c : s.cpu.per_core) per_core.push_back(round1(c));
     json top = json::array();
@@ -183,9 +187,19 @@ std::string encode_sample(const Sample& s) {
            {"mem", {{"total", s.mem.total}, {"available", s.mem.available}}},
            {"procs", {{"total", s.procs.total}, {"running", s.procs.running}}},
            {"top", std::move(top)},
-           {"sockets", encode_sockets(s.sockets)}};
+           {"sockets", encode_sockets(s.sockets, detail)}};
+    // A replay keeps the suspects holding the most sockets, in the sample's order.
+    std::vector<std::size_t> listed(s.leaks.size());
+    for (std::size_t i = 0; i < listed.size(); ++i) listed[i] = i;
+    if (detail == SampleDetail::replay && listed.size() > replay_leaks) {
+        std::stable_sort(listed.begin(), listed.end(),
+                         [&](std::size_t a, std::size_t b) { return s.leaks[a].count > s.leaks[b].count; });
+        listed.resize(replay_leaks);
+        std::sort(listed.begin(), listed.end());
+    }
     json leaks = json::array();
-    for (const auto& l : s.leaks) {
+    for (std::size_t i : listed) {
+        const LeakSuspect& l = s.leaks[i];
         json e{{"pid", l.pid},
                {"name", l.name},
                {"reason", l.reason},
@@ -196,9 +210,12 @@ std::string encode_sample(const Sample& s) {
         leaks.push_back(std::move(e));
     }
     j["leaks"] = std::move(leaks);
-    json containers = json::array();
-    for (const auto& c : s.containers) containers.push_back(encode_container(c));
-    j["containers"] = std::move(containers);
+    j["leaks_total"] = s.leak_count();
+    if (detail == SampleDetail::full) {
+        json containers = json::array();
+        for (const auto& c : s.containers) containers.push_back(encode_container(c));
+        j["containers"] = std::move(containers);
+    }
     j["containers_total"] = s.containers_total;
     if (s.backfill) j["backfill"] = true;
     // Names and cmdlines come from other users' processes: replace invalid

@@ -381,6 +381,11 @@ void read_leaks(Reader& r, Sample& s, std::optional<CodecError>& err) {
             p.optional_string("container", l.container);
         },
         false);
+    if (err) return;
+    s.leaks_total = static_cast<std::uint32_t>(s.leaks.size());
+    r.number("leaks_total", s.leaks_total, false);
+    if (!err && s.leaks_total < s.leaks.size())
+        r.fail("bad_value", "leaks_total", "is below the number of leak suspects listed");
 }
 
 void read_sample(Reader& r, Sample& s, std::optional<CodecError>& err) {

@@ -2,6 +2,7 @@
 // turned into frames by codec.hpp. Field names follow docs/protocol.md.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -183,6 +184,12 @@ struct Sample {
     std::vector<TopProcess> top;
     HostSockets sockets;
     std::vector<LeakSuspect> leaks;
+    // How many leak suspects the host has; `leaks` lists them all, except in a
+    // replayed sample, which lists the few holding the most (SampleDetail::replay).
+    std::uint32_t leaks_total = 0;
+    std::uint32_t leak_count() const {
+        return std::max(leaks_total, static_cast<std::uint32_t>(leaks.size()));
+    }
     // The top --top-containers by CPU, plus every container with a leak suspect.
     std::vector<ContainerStats> containers;
     std::uint32_t containers_total = 0;  // containers seen this tick, listed or not

@@ -294,6 +294,50 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     BOOST_TEST(!s.containers[1].cpu_known);
     BOOST_TEST(s.containers_total == 9u);
 
+    // A replayed sample leaves out the namespaces and the container list and
+    // keeps everything else, the container count and the processes' containers
+    // included; it decodes like a full one.
+    std::string replay = encode_sample(in, SampleDetail::replay);
+    auto rj = nlohmann::json::parse(replay);
+    auto fj = nlohmann::json::parse(encode_sample(in));
+    BOOST_TEST(!rj.contains("containers"));
+    BOOST_TEST(!rj["sockets"].contains("netns"));
+    fj.erase("containers");
+    fj["sockets"].erase("netns");
+    BOOST_TEST(rj == fj);
+    BOOST_TEST(replay.size() < encode_sample(in).size());
+    BOOST_REQUIRE(!dec.decode(replay, out));
+    BOOST_TEST(out.sample.containers.empty());
+    BOOST_TEST(out.sample.sockets.netns.empty());
+    BOOST_TEST(out.sample.containers_total == 9u);
+    BOOST_TEST(out.sample.top[0].container == "web");
+
+    // A replay lists only the suspects holding the most sockets; the count stays.
+    Sample leaky = make_sample();
+    leaky.leaks.clear();
+    for (int i = 0; i < 8; ++i) {
+        LeakSuspect l;
+        l.pid = 100 + i;
+        l.name = "p" + std::to_string(i);
+        l.reason = "close_wait";
+        l.count = static_cast<std::uint32_t>(i == 6 ? 50 : i + 1);
+        leaky.leaks.push_back(l);
+    }
+    auto lj = nlohmann::json::parse(encode_sample(leaky, SampleDetail::replay));
+    BOOST_TEST(lj["leaks_total"] == 8);
+    BOOST_REQUIRE(lj["leaks"].size() == replay_leaks);
+    std::vector<int> pids;
+    for (const auto& l : lj["leaks"]) pids.push_back(l["pid"].get<int>());
+    BOOST_TEST(pids == (std::vector<int>{103, 104, 105, 106, 107}), boost::test_tools::per_element());
+    BOOST_REQUIRE(!dec.decode(lj.dump(), out));
+    BOOST_TEST(out.sample.leaks.size() == replay_leaks);
+    BOOST_TEST(out.sample.leak_count() == 8u);
+    BOOST_TEST(nlohmann::json::parse(encode_sample(leaky))["leaks"].size() == 8u);
+    lj["leaks_total"] = 4;
+    auto low = dec.decode(lj.dump(), out);
+    BOOST_REQUIRE(low.has_value());
+    BOOST_TEST(low->message.find("leaks_total") != std::string::npos);
+
     // A frame from an agent before namespaces and containers still decodes, with none.
     Sample old = make_sample();
     auto old_json = nlohmann::json::parse(encode_sample(old));

@@ -361,6 +361,39 @@ BOOST_AUTO_TEST_CASE(replay_from_the_packed_buffer_is_byte_exact_across_blocks) 
         BOOST_TEST(frames[s] == mark_backfill(encode_sample(make_sample(s))).value(), "seq " << s);
 }
 
+BOOST_AUTO_TEST_CASE(the_buffer_keeps_the_replay_form_and_live_samples_go_whole) {
+    // A sample submitted with its replay form: the hub gets the whole sample
+    // live, and the replay form (with the backfill mark) after an outage.
+    auto whole = [](std::uint64_t seq) {
+        Sample s = make_sample(seq);
+        ContainerStats c;
+        c.id = c.name = "web-" + std::to_string(seq);
+        s.containers = {c};
+        s.containers_total = 1;
+        return s;
+    };
+    auto port = test::free_port();
+    Agent agent(port, 300);
+    auto submit = [&](std::uint64_t seq) {
+        BOOST_REQUIRE(agent.call([&] {
+            Sample s = whole(seq);
+            return agent.client().submit(seq, encode_sample(s), encode_sample(s, SampleDetail::replay));
+        }));
+    };
+    submit(1);
+    submit(2);
+    TestHub hub(port, {});
+    BOOST_REQUIRE(test::wait_until([&] { return samples_of(hub).size() >= 2; }, deadline));
+    submit(3);
+    BOOST_REQUIRE(test::wait_until([&] { return samples_of(hub).size() >= 3; }, deadline));
+    auto frames = hub.frames();
+    BOOST_REQUIRE_EQUAL(frames.size(), 4u);  // the hello, two replayed, one live
+    for (std::uint64_t s = 1; s <= 2; ++s)
+        BOOST_TEST(frames[s] == mark_backfill(encode_sample(whole(s), SampleDetail::replay)).value(), "seq " << s);
+    BOOST_TEST(frames[3] == encode_sample(whole(3)));
+    BOOST_TEST(frames[3].find("\"web-3\"") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(full_buffer_drops_the_oldest_unsent_counts_and_logs_them) {
     auto port = test::free_port();
     std::optional<TestHub> hub;
