@@ -4,6 +4,12 @@
 #include <cstdio>
 
 namespace telehub::agent {
+namespace {
+
+// A point's offset from its history's base fits 32 bits; past this the base moves.
+constexpr std::int64_t max_offset_ms = std::int64_t{1} << 31;
+
+}  // namespace
 
 LeakDetector::LeakDetector(LeakOptions options) : options_(options) {}
 
@@ -26,12 +32,20 @@ void LeakDetector::judge(std::int64_t now_ms, const ProcessSocketObservation& p,
     const std::string name = p.name ? *p.name : std::string();
     char evidence[256];
 
-    h.points.push_back({now_ms, p.sockets});
+    if (h.points.empty()) h.base_ms = now_ms;
+    if (now_ms - h.base_ms > max_offset_ms) {
+        // Offsets stay small: the points span a window, the base moves to the oldest.
+        const std::int64_t shift = h.at(h.points.front()) - h.base_ms;
+        for (Point& q : h.points) q.offset_ms -= static_cast<std::uint32_t>(shift);
+        h.base_ms += shift;
+    }
+    h.points.push_back({static_cast<std::uint32_t>(now_ms - h.base_ms), p.sockets});
     // Keep one point at or before the window's start so the window is spanned.
-    while (h.points.size() > 2 && h.points[1].ts_ms <= now_ms - options_.window_ms) h.points.erase(h.points.begin());
+    while (h.points.size() > 2 && h.at(h.points[1]) <= now_ms - options_.window_ms) h.points.erase(h.points.begin());
 
     const Point& first = h.points.front();
-    bool spans_window = now_ms - first.ts_ms >= options_.window_ms;
+    const std::int64_t first_ms = h.at(first);
+    bool spans_window = now_ms - first_ms >= options_.window_ms;
     std::size_t intervals = h.points.size() - 1;
     std::size_t rising = 0;
     for (std::size_t i = 1; i < h.points.size(); ++i)
@@ -41,7 +55,7 @@ void LeakDetector::judge(std::int64_t now_ms, const ProcessSocketObservation& p,
     if (growing) {
         if (h.growth_since_ms == 0) h.growth_since_ms = now_ms;
         std::snprintf(evidence, sizeof evidence, "sockets grew from %u to %u in %lld s, rising in %zu of %zu intervals",
-                      first.sockets, p.sockets, static_cast<long long>((now_ms - first.ts_ms) / 1000), rising,
+                      first.sockets, p.sockets, static_cast<long long>((now_ms - first_ms) / 1000), rising,
                       intervals);
         suspects_.push_back({p.pid, name, "growth", p.sockets, h.growth_since_ms, evidence});
     } else {

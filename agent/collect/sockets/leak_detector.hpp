@@ -50,14 +50,17 @@ public:
     const LeakOptions& options() const { return options_; }
 
 private:
+    // 8 bytes a point, up to a window's worth per process with sockets.
     struct Point {
-        std::int64_t ts_ms;
+        std::uint32_t offset_ms;  // after History::base_ms
         std::uint32_t sockets;
     };
     struct History {
         std::uint64_t starttime = 0;
         std::uint64_t tick = 0;
+        std::int64_t base_ms = 0;
         std::vector<Point> points;  // oldest first, spanning at most the window
+        std::int64_t at(const Point& p) const { return base_ms + p.offset_ms; }
         std::int64_t growth_since_ms = 0;  // 0: not a growth suspect
         std::int64_t close_wait_since_ms = 0;
     };

@@ -80,7 +80,7 @@ void SocketChurnCollector::update(std::int64_t now_ms, const ProcessList& procs,
             // before this fd scan, whose family is not known yet. A new one
             // waits a tick: by then it is in the table, or truly "other".
             auto held = std::lower_bound(t.held.begin(), t.held.end(), Held{inode, other});
-            if (held != t.held.end() && held->inode == inode) now_.push_back(*held);
+            if (held != t.held.end() && held->inode() == inode) now_.push_back(*held);
             else if (baseline || std::binary_search(t.pending.begin(), t.pending.end(), inode))
                 now_.push_back({inode, other});
             else
@@ -123,16 +123,16 @@ void SocketChurnCollector::update(std::int64_t now_ms, const ProcessList& procs,
 void SocketChurnCollector::diff(Tracked& t, const std::vector<Held>& now, bool baseline) {
     ProcessChurnRecord& r = t.record;
     r.opened = r.closed = r.open = {};
-    for (const Held& h : now) add(r.open, h.family);
+    for (const Held& h : now) add(r.open, h.family());
     if (!baseline) {
         // Both sorted by inode: one merge pass finds what appeared and what left.
         auto a = t.held.begin();
         auto b = now.begin();
         while (a != t.held.end() || b != now.end()) {
-            if (b == now.end() || (a != t.held.end() && a->inode < b->inode)) {
-                add(r.closed, a++->family);
-            } else if (a == t.held.end() || b->inode < a->inode) {
-                add(r.opened, b++->family);
+            if (b == now.end() || (a != t.held.end() && a->inode() < b->inode())) {
+                add(r.closed, a++->family());
+            } else if (a == t.held.end() || b->inode() < a->inode()) {
+                add(r.opened, b++->family());
             } else {
                 ++a;
                 ++b;

@@ -50,10 +50,18 @@ public:
 
 private:
     enum Family : std::uint8_t { tcp, udp, unix_, other };
-    struct Held {
-        std::uint64_t inode;
-        Family family;
-        bool operator<(const Held& o) const { return inode < o.inode; }
+    // A socket a process holds, in 8 bytes (a set per process, one entry per
+    // socket on the host): socket inodes are 32-bit (the kernel's
+    // get_next_ino), so the family fits in the two bits below.
+    class Held {
+    public:
+        Held(std::uint64_t inode, Family f) : bits_(inode << 2 | f) {}
+        std::uint64_t inode() const { return bits_ >> 2; }
+        Family family() const { return static_cast<Family>(bits_ & 3); }
+        bool operator<(const Held& o) const { return inode() < o.inode(); }
+
+    private:
+        std::uint64_t bits_;
     };
     struct Tracked {
         ProcessChurnRecord record;

@@ -75,3 +75,23 @@ BOOST_AUTO_TEST_CASE(close_wait_suspect_and_pid_reuse) {
     g.observe(6000, {reused});
     BOOST_TEST(g.suspects().empty());
 }
+
+BOOST_AUTO_TEST_CASE(a_process_watched_for_weeks_is_judged_as_on_its_first_day) {
+    // Points keep 32-bit offsets from a base that moves; 30 days is past 2^31 ms.
+    LeakDetector d({60'000, 20, 60'000});
+    const std::int64_t start = 1'763'800'000'000;
+    const std::int64_t day = 86'400'000;
+    std::int64_t t = start;
+    for (; t < start + 30 * day; t += 600'000) {
+        d.observe(t, {obs(7, 10)});
+        BOOST_TEST_REQUIRE(d.suspects().empty());
+    }
+    for (int s = 0; s < 60; ++s, t += 1000) d.observe(t, {obs(7, 10)});  // a window at 1 s, flat
+    const std::int64_t growth_start = t;
+    for (int s = 0; s <= 60; ++s, t += 1000) d.observe(t, {obs(7, 10 + static_cast<std::uint32_t>(s))});
+    BOOST_REQUIRE(d.suspects().size() == 1u);
+    // Rising in 31 of the window's 60 intervals, and by more than 20: a suspect
+    // from then on, as in any other month.
+    BOOST_TEST(d.suspects()[0].since_ms == growth_start + 31'000);
+    BOOST_TEST(d.suspects()[0].evidence.find("from 10 to 70 in 60 s") != std::string::npos, d.suspects()[0].evidence);
+}
