@@ -155,7 +155,8 @@ private:
 
     void emit() {
         if (hub_) {
-            hub_->submit(sample_.seq, encode_sample(sample_), encode_sample(sample_, SampleDetail::replay));
+            auto frames = encode_sample_frames(sample_);
+            hub_->submit(sample_.seq, std::move(frames.full), frames.replay);
             return;
         }
         if (o_.format == "json") std::cout << encode_sample(sample_) << '\n';

@@ -3,6 +3,7 @@
 // uses simdjson behind FrameDecoder, so callers never see either library.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,14 @@ inline constexpr int protocol_version = 1;
 // An agent buffers its samples this way.
 enum class SampleDetail { full, replay };
 inline constexpr std::size_t replay_leaks = 5;
+
+// Both forms of one sample, its JSON built once: what a streaming agent
+// encodes every tick (the full one to send, the replay one to buffer).
+struct SampleFrames {
+    std::string full;
+    std::string replay;
+};
+SampleFrames encode_sample_frames(const Sample& s);
 
 std::string encode_sample(const Sample& s, SampleDetail detail = SampleDetail::full);
 std::string encode_hello(const Hello& h);

@@ -119,7 +119,7 @@ json encode_churn(const HostChurn& c) {
     return j;
 }
 
-json encode_sockets(const HostSockets& s, SampleDetail detail) {
+json encode_sockets(const HostSockets& s) {
     json by_process = json::array();
     for (const auto& p : s.by_process) {
         json e{{"pid", p.pid},
@@ -143,7 +143,9 @@ json encode_sockets(const HostSockets& s, SampleDetail detail) {
         put_container(e, p.container);
         churn_by_process.push_back(std::move(e));
     }
-    json j{{"tcp", tcp_states(s.tcp, true)},
+    json netns = json::array();
+    for (const auto& n : s.netns) netns.push_back(encode_netns(n));
+    return json{{"tcp", tcp_states(s.tcp, true)},
                 {"udp", s.udp},
                 {"unix", s.unix_},
                 {"raw", s.raw},
@@ -151,18 +153,11 @@ json encode_sockets(const HostSockets& s, SampleDetail detail) {
                 {"source", s.source},
                 {"by_process", std::move(by_process)},
                 {"churn", encode_churn(s.churn)},
-                {"churn_by_process", std::move(churn_by_process)}};
-    if (detail == SampleDetail::full) {
-        json netns = json::array();
-        for (const auto& n : s.netns) netns.push_back(encode_netns(n));
-        j["netns"] = std::move(netns);
-    }
-    return j;
+                {"churn_by_process", std::move(churn_by_process)},
+                {"netns", std::move(netns)}};
 }
 
-}  // namespace
-
-std::string encode_sample(const Sample& s, SampleDetail detail) {
+json sample_json(const Sample& s) {
     json per_core = json::array();
     for (double c : s.cpu.per_core) per_core.push_back(round1(c));
     json top = json::array();
@@ -187,19 +182,9 @@ std::string encode_sample(const Sample& s, SampleDetail detail) {
            {"mem", {{"total", s.mem.total}, {"available", s.mem.available}}},
            {"procs", {{"total", s.procs.total}, {"running", s.procs.running}}},
            {"top", std::move(top)},
-           {"sockets", encode_sockets(s.sockets, detail)}};
-    // A replay keeps the suspects holding the most sockets, in the sample's order.
-    std::vector<std::size_t> listed(s.leaks.size());
-    for (std::size_t i = 0; i < listed.size(); ++i) listed[i] = i;
-    if (detail == SampleDetail::replay && listed.size() > replay_leaks) {
-        std::stable_sort(listed.begin(), listed.end(),
-                         [&](std::size_t a, std::size_t b) { return s.leaks[a].count > s.leaks[b].count; });
-        listed.resize(replay_leaks);
-        std::sort(listed.begin(), listed.end());
-    }
+           {"sockets", encode_sockets(s.sockets)}};
     json leaks = json::array();
-    for (std::size_t i : listed) {
-        const LeakSuspect& l = s.leaks[i];
+    for (const auto& l : s.leaks) {
         json e{{"pid", l.pid},
                {"name", l.name},
                {"reason", l.reason},
@@ -211,17 +196,54 @@ std::string encode_sample(const Sample& s, SampleDetail detail) {
     }
     j["leaks"] = std::move(leaks);
     j["leaks_total"] = s.leak_count();
-    if (detail == SampleDetail::full) {
-        json containers = json::array();
-        for (const auto& c : s.containers) containers.push_back(encode_container(c));
-        j["containers"] = std::move(containers);
-    }
+    json containers = json::array();
+    for (const auto& c : s.containers) containers.push_back(encode_container(c));
+    j["containers"] = std::move(containers);
     j["containers_total"] = s.containers_total;
     if (s.backfill) j["backfill"] = true;
-    // Names and cmdlines come from other users' processes: replace invalid
-    // UTF-8 rather than fail the whole sample.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return j;
 }
+
+// The whole sample's tree becomes its replay form: no namespaces, no
+// container list, and of the leak suspects those holding the most sockets,
+// in the sample's order (the counts stay).
+void make_replay(json& j, const Sample& s) {
+    j.erase("containers");
+    j["sockets"].erase("netns");
+    if (s.leaks.size() <= replay_leaks) return;
+    std::vector<std::size_t> listed(s.leaks.size());
+    for (std::size_t i = 0; i < listed.size(); ++i) listed[i] = i;
+    std::stable_sort(listed.begin(), listed.end(),
+                     [&](std::size_t a, std::size_t b) { return s.leaks[a].count > s.leaks[b].count; });
+    listed.resize(replay_leaks);
+    std::sort(listed.begin(), listed.end());
+    json kept = json::array();
+    for (std::size_t i : listed) kept.push_back(std::move(j["leaks"][i]));
+    j["leaks"] = std::move(kept);
+}
+
+// Names and cmdlines come from other users' processes: replace invalid
+// UTF-8 rather than fail the whole sample.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string encode_sample(const Sample& s, SampleDetail detail) {
+    json j = sample_json(s);
+    if (detail == SampleDetail::replay) make_replay(j, s);
+    return dump(j);
+}
+
+SampleFrames encode_sample_frames(const Sample& s) {
+    json j = sample_json(s);
+    SampleFrames out;
+    out.full = dump(j);
+    make_replay(j, s);
+    out.replay = dump(j);
+    return out;
+}
+
+
 
 std::string encode_hello(const Hello& h) {
     json j{{"type", "hello"},

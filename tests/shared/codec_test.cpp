@@ -333,6 +333,12 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     BOOST_TEST(out.sample.leaks.size() == replay_leaks);
     BOOST_TEST(out.sample.leak_count() == 8u);
     BOOST_TEST(nlohmann::json::parse(encode_sample(leaky))["leaks"].size() == 8u);
+    // Both forms from one tree are the two forms encoded apart, byte for byte.
+    for (const Sample* x : {&in, &leaky}) {
+        SampleFrames both = encode_sample_frames(*x);
+        BOOST_TEST(both.full == encode_sample(*x));
+        BOOST_TEST(both.replay == encode_sample(*x, SampleDetail::replay));
+    }
     lj["leaks_total"] = 4;
     auto low = dec.decode(lj.dump(), out);
     BOOST_REQUIRE(low.has_value());
