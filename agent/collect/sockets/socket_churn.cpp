@@ -34,20 +34,18 @@ void SocketChurnCollector::update(std::int64_t now_ms, const ProcessList& procs,
     const auto& table = sockets.table();
     const auto& index = sockets.index();
 
-    fds_.clear();
-    sockets.owners().for_each_socket_fd(
-        [this](int pid, std::uint64_t, std::uint64_t inode) { fds_.emplace_back(pid, inode); });
-    std::sort(fds_.begin(), fds_.end());
-    fds_.erase(std::unique(fds_.begin(), fds_.end()), fds_.end());
-
     track_close_wait(now_ms, sockets);
     observations_.clear();
 
     for (const ProcessEntry& e : procs) {
-        auto range = std::equal_range(fds_.begin(), fds_.end(), std::pair<int, std::uint64_t>(e.pid, 0),
-                                      [](const auto& a, const auto& b) { return a.first < b.first; });
+        // One process's socket fds at a time: a scratch the size of the
+        // largest fd table, not of every fd on the host.
+        inodes_.clear();
+        sockets.owners().for_each_socket_fd(e.pid, [this](std::uint64_t inode) { inodes_.push_back(inode); });
+        std::sort(inodes_.begin(), inodes_.end());
+        inodes_.erase(std::unique(inodes_.begin(), inodes_.end()), inodes_.end());
         auto found = tracked_.find(e.pid);
-        if (range.first == range.second && found == tracked_.end()) continue;  // never held a socket
+        if (inodes_.empty() && found == tracked_.end()) continue;  // never held a socket
         Tracked& t = tracked_[e.pid];
         bool fresh = t.tick == 0 || t.record.starttime != e.starttime;
         if (fresh) {
@@ -61,8 +59,7 @@ void SocketChurnCollector::update(std::int64_t now_ms, const ProcessList& procs,
 
         now_.clear();
         pending_.clear();
-        for (auto it = range.first; it != range.second; ++it) {
-            const std::uint64_t inode = it->second;
+        for (const std::uint64_t inode : inodes_) {
             auto pos = index.find(inode);
             if (pos != SocketInodeIndex::npos) {
                 Family f = other;

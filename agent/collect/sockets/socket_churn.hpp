@@ -82,7 +82,7 @@ private:
     LeakDetector leaks_;
     std::unordered_map<int, Tracked> tracked_;
     std::unordered_map<int, ProcessChurnRecord> records_;
-    std::vector<std::pair<int, std::uint64_t>> fds_;  // scratch: (pid, inode), sorted
+    std::vector<std::uint64_t> inodes_;               // scratch: one process's socket inodes, sorted
     std::vector<Held> now_;                           // scratch
     std::vector<std::uint64_t> pending_;              // scratch
     std::unordered_map<std::uint64_t, std::int64_t> close_wait_since_;  // inode -> first seen in CLOSE_WAIT

@@ -92,7 +92,7 @@ bool SocketOwnerMap::read_link(int dirfd, int fd, FdSlot& slot) {
     slot.shared = false;
     slot.unreadable = false;
     slot.inode = 0;
-    slot.read_tick = tick_;
+    slot.read_tick = tick_ & read_tick_mask;
     slot.credited_tick = 0;
     if (n < 0) {
         if (errno == ENOENT) return false;  // closed since the listing
@@ -100,7 +100,9 @@ bool SocketOwnerMap::read_link(int dirfd, int fd, FdSlot& slot) {
         return true;
     }
     // Targets longer than the buffer are paths, never "socket:[N]".
-    if (auto inode = parse_socket_link(std::string_view(target, static_cast<std::size_t>(n)))) slot.inode = *inode;
+    // A number past 32 bits is no socket inode this kernel made.
+    auto inode = parse_socket_link(std::string_view(target, static_cast<std::size_t>(n)));
+    if (inode && *inode <= 0xFFFFFFFFu) slot.inode = static_cast<std::uint32_t>(*inode);
     return true;
 }
 
@@ -169,7 +171,7 @@ void SocketOwnerMap::credit(Proc& p, int pid, FdSlot& slot, std::span<const Sock
     if (!slot.in_table) return;
     slot.credited_tick = tick_;
     InodeState& st = inodes_[pos];
-    ++st.holders;
+    if (st.holders < 2) ++st.holders;
     if (st.owner < 0 || pid < st.owner) st.owner = pid;
     if (st.mark == p.serial) return;  // a dup of a socket already counted for this process
     st.mark = p.serial;
@@ -270,7 +272,7 @@ void SocketOwnerMap::search_unowned(std::span<const SocketEntry> table, const So
             for (FdSlot& s : p.fds) {
                 // A socket slot still in the table is this process's (it would
                 // be shared, and re-read, otherwise); a slot read this tick is current.
-                if (s.in_table || s.read_tick == tick_) continue;
+                if (s.in_table || s.read_tick == (tick_ & read_tick_mask)) continue;
                 FdSlot fresh;
                 if (!read_link(dir.fd(), s.fd, fresh)) continue;
                 s = fresh;

@@ -95,29 +95,36 @@ public:
             if (p.tally.total > 0) f(pid, p.tally);
     }
 
-    // f(int pid, std::uint64_t starttime, std::uint64_t inode) for every fd of
-    // every readable process that was a socket when last read, in or out of
-    // the table (netlink, packet... sockets are never in it). A socket held
-    // on several fds is passed once per fd.
+    // f(std::uint64_t inode) for every fd of `pid` that was a socket when
+    // last read, in or out of the table (netlink, packet... sockets are never
+    // in it). A socket held on several fds is passed once per fd. Nothing for
+    // a pid the last update did not see or could not read.
     template <class F>
-    void for_each_socket_fd(F&& f) const {
-        for (const auto& [pid, p] : procs_)
-            for (const FdSlot& s : p.fds)
-                if (s.inode != 0) f(pid, p.starttime, s.inode);
+    void for_each_socket_fd(int pid, F&& f) const {
+        auto it = procs_.find(pid);
+        if (it == procs_.end()) return;
+        for (const FdSlot& s : it->second.fds)
+            if (s.inode != 0) f(s.inode);
     }
 
 private:
+    // A slot per fd of every process is the map's bulk: 16 bytes. Socket
+    // inodes are 32 bits (the kernel's get_next_ino); the tick of the last
+    // readlink only answers "read this tick?", so 29 bits of it are enough
+    // (a false "yes" after 2^29 ticks costs one skipped re-read), while the
+    // credit tick stays whole: it decides what is counted.
     struct FdSlot {
         int fd = 0;
-        bool in_table = false;  // its inode was in the table at the last attribution
-        bool shared = false;    // another fd (here or elsewhere) held the same inode
-        bool unreadable = false;
-        std::uint64_t inode = 0;  // 0: not a socket
-        // Ticks are 32 bits (136 years at one a second): a slot per fd of
-        // every process is the map's bulk, 24 bytes this way instead of 32.
-        std::uint32_t read_tick = 0;      // tick of the last readlink
-        std::uint32_t credited_tick = 0;  // tick it was last counted for its process
+        std::uint32_t inode = 0;  // 0: not a socket
+        std::uint32_t read_tick : 29 = 0;
+        std::uint32_t in_table : 1 = 0;    // its inode was in the table at the last attribution
+        std::uint32_t shared : 1 = 0;      // another fd (here or elsewhere) held the same inode
+        std::uint32_t unreadable : 1 = 0;
+        std::uint32_t credited_tick = 0;   // tick it was last counted for its process
     };
+    static_assert(sizeof(FdSlot) == 16);
+    static constexpr std::uint32_t read_tick_mask = (1u << 29) - 1;
+
     struct Proc {
         std::uint64_t starttime = 0;
         std::uint32_t uid = 0;
@@ -129,10 +136,12 @@ private:
         std::vector<FdSlot> fds;  // sorted by fd
         ProcessSocketTally tally;
     };
+    // One per table socket, so 8 bytes: only "none, one, several" matters of
+    // the holders, and a pass serial stays far below 2^30 (pids are < 2^22).
     struct InodeState {
         int owner = -1;
-        std::uint32_t holders = 0;
-        std::uint32_t mark = 0;
+        std::uint32_t mark : 30 = 0;    // serial of the last process that counted it
+        std::uint32_t holders : 2 = 0;  // fds holding it, saturating at 2
     };
 
     bool needs_listing(int pid, Proc& p, const SocketInodeIndex& index);
