@@ -1,8 +1,10 @@
 #include "telehub/codec.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -157,7 +159,11 @@ json encode_sockets(const HostSockets& s) {
                 {"netns", std::move(netns)}};
 }
 
-json sample_json(const Sample& s) {
+// The sample's tree up to and including "sockets". The lists after it (leak
+// suspects, containers) are written element by element by append_lists: a
+// host with hundreds of leak suspects would otherwise hold them all as a
+// tree and as text at once, most of the agent's transient memory per tick.
+json head_json(const Sample& s) {
     json per_core = json::array();
     for (double c : s.cpu.per_core) per_core.push_back(round1(c));
     json top = json::array();
@@ -165,85 +171,116 @@ json sample_json(const Sample& s) {
         top.push_back(encode_top(p));
         put_container(top.back(), p.container);
     }
-
-    json j{{"type", "sample"},
-           {"host_id", s.host_id},
-           {"seq", s.seq},
-           {"ts_ms", s.ts_ms},
-           {"interval_ms", s.interval_ms},
-           {"cpu",
-            {{"total", round1(s.cpu.total)},
-             {"user", round1(s.cpu.user)},
-             {"system", round1(s.cpu.system)},
-             {"iowait", round1(s.cpu.iowait)},
-             {"steal", round1(s.cpu.steal)},
-             {"per_core", std::move(per_core)}}},
-           {"load", {s.load[0], s.load[1], s.load[2]}},
-           {"mem", {{"total", s.mem.total}, {"available", s.mem.available}}},
-           {"procs", {{"total", s.procs.total}, {"running", s.procs.running}}},
-           {"top", std::move(top)},
-           {"sockets", encode_sockets(s.sockets)}};
-    json leaks = json::array();
-    for (const auto& l : s.leaks) {
-        json e{{"pid", l.pid},
-               {"name", l.name},
-               {"reason", l.reason},
-               {"count", l.count},
-               {"since_ms", l.since_ms},
-               {"evidence", l.evidence}};
-        put_container(e, l.container);
-        leaks.push_back(std::move(e));
-    }
-    j["leaks"] = std::move(leaks);
-    j["leaks_total"] = s.leak_count();
-    json containers = json::array();
-    for (const auto& c : s.containers) containers.push_back(encode_container(c));
-    j["containers"] = std::move(containers);
-    j["containers_total"] = s.containers_total;
-    if (s.backfill) j["backfill"] = true;
-    return j;
+    return json{{"type", "sample"},
+                {"host_id", s.host_id},
+                {"seq", s.seq},
+                {"ts_ms", s.ts_ms},
+                {"interval_ms", s.interval_ms},
+                {"cpu",
+                 {{"total", round1(s.cpu.total)},
+                  {"user", round1(s.cpu.user)},
+                  {"system", round1(s.cpu.system)},
+                  {"iowait", round1(s.cpu.iowait)},
+                  {"steal", round1(s.cpu.steal)},
+                  {"per_core", std::move(per_core)}}},
+                {"load", {s.load[0], s.load[1], s.load[2]}},
+                {"mem", {{"total", s.mem.total}, {"available", s.mem.available}}},
+                {"procs", {{"total", s.procs.total}, {"running", s.procs.running}}},
+                {"top", std::move(top)},
+                {"sockets", encode_sockets(s.sockets)}};
 }
 
-// The whole sample's tree becomes its replay form: no namespaces, no
-// container list, and of the leak suspects those holding the most sockets,
-// in the sample's order (the counts stay).
-void make_replay(json& j, const Sample& s) {
-    j.erase("containers");
-    j["sockets"].erase("netns");
-    if (s.leaks.size() <= replay_leaks) return;
-    std::vector<std::size_t> listed(s.leaks.size());
-    for (std::size_t i = 0; i < listed.size(); ++i) listed[i] = i;
-    std::stable_sort(listed.begin(), listed.end(),
-                     [&](std::size_t a, std::size_t b) { return s.leaks[a].count > s.leaks[b].count; });
-    listed.resize(replay_leaks);
-    std::sort(listed.begin(), listed.end());
-    json kept = json::array();
-    for (std::size_t i : listed) kept.push_back(std::move(j["leaks"][i]));
-    j["leaks"] = std::move(kept);
+json encode_leak(const LeakSuspect& l) {
+    json e{{"pid", l.pid},
+           {"name", l.name},
+           {"reason", l.reason},
+           {"count", l.count},
+           {"since_ms", l.since_ms},
+           {"evidence", l.evidence}};
+    put_container(e, l.container);
+    return e;
 }
 
 // Names and cmdlines come from other users' processes: replace invalid
 // UTF-8 rather than fail the whole sample.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-}  // namespace
-
-std::string encode_sample(const Sample& s, SampleDetail detail) {
-    json j = sample_json(s);
-    if (detail == SampleDetail::replay) make_replay(j, s);
-    return dump(j);
+void append_dump(std::string& out, const json& j) {
+    // nlohmann writes into a string of its own; an element is small.
+    out += dump(j);
 }
 
-SampleFrames encode_sample_frames(const Sample& s) {
-    json j = sample_json(s);
-    SampleFrames out;
-    out.full = dump(j);
-    make_replay(j, s);
-    out.replay = dump(j);
+void append_number(std::string& out, std::uint64_t n) {
+    char digits[24];
+    auto r = std::to_chars(digits, digits + sizeof digits, n);
+    out.append(digits, r.ptr);
+}
+
+// Which leak suspects a form lists, by position in the sample: all of them,
+// or in the replay form those holding the most sockets, in the sample's order.
+std::vector<std::size_t> listed_leaks(const Sample& s, SampleDetail detail) {
+    std::vector<std::size_t> listed(s.leaks.size());
+    for (std::size_t i = 0; i < listed.size(); ++i) listed[i] = i;
+    if (detail == SampleDetail::full || listed.size() <= replay_leaks) return listed;
+    std::stable_sort(listed.begin(), listed.end(),
+                     [&](std::size_t a, std::size_t b) { return s.leaks[a].count > s.leaks[b].count; });
+    listed.resize(replay_leaks);
+    std::sort(listed.begin(), listed.end());
+    return listed;
+}
+
+// `head` is the dumped head_json; the frame is it, its closing brace
+// replaced by the lists and counts that follow "sockets", in the order the
+// hub reads them. The replay form has no container list (the count stays).
+std::string finish_frame(std::string head, const Sample& s, SampleDetail detail) {
+    const std::vector<std::size_t> listed = listed_leaks(s, detail);
+    std::size_t guess = head.size() + 96;
+    for (std::size_t i : listed) {
+        const LeakSuspect& l = s.leaks[i];
+        guess += 96 + l.name.size() + l.reason.size() + l.evidence.size() + l.container.size();
+    }
+    if (detail == SampleDetail::full) guess += 256 * s.containers.size();
+    std::string out = std::move(head);
+    out.pop_back();  // the head object's '}'
+    out.reserve(guess);
+    out += ",\"leaks\":[";
+    for (std::size_t k = 0; k < listed.size(); ++k) {
+        if (k != 0) out += ',';
+        append_dump(out, encode_leak(s.leaks[listed[k]]));
+    }
+    out += "],\"leaks_total\":";
+    append_number(out, s.leak_count());
+    if (detail == SampleDetail::full) {
+        out += ",\"containers\":[";
+        for (std::size_t k = 0; k < s.containers.size(); ++k) {
+            if (k != 0) out += ',';
+            append_dump(out, encode_container(s.containers[k]));
+        }
+        out += ']';
+    }
+    out += ",\"containers_total\":";
+    append_number(out, s.containers_total);
+    if (s.backfill) out += ",\"backfill\":true";
+    out += '}';
     return out;
 }
 
+}  // namespace
 
+std::string encode_sample(const Sample& s, SampleDetail detail) {
+    json head = head_json(s);
+    if (detail == SampleDetail::replay) head["sockets"].erase("netns");
+    return finish_frame(dump(head), s, detail);
+}
+
+SampleFrames encode_sample_frames(const Sample& s) {
+    json head = head_json(s);
+    SampleFrames out;
+    out.full = finish_frame(dump(head), s, SampleDetail::full);
+    head["sockets"].erase("netns");
+    out.replay = finish_frame(dump(head), s, SampleDetail::replay);
+    return out;
+}
 
 std::string encode_hello(const Hello& h) {
     json j{{"type", "hello"},

@@ -333,12 +333,38 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     BOOST_TEST(out.sample.leaks.size() == replay_leaks);
     BOOST_TEST(out.sample.leak_count() == 8u);
     BOOST_TEST(nlohmann::json::parse(encode_sample(leaky))["leaks"].size() == 8u);
-    // Both forms from one tree are the two forms encoded apart, byte for byte.
-    for (const Sample* x : {&in, &leaky}) {
+    // Both forms from one head are the two forms encoded apart, byte for
+    // byte. The lists are written element by element after the head, so each
+    // frame must still be exactly what one tree would dump: valid JSON (an
+    // invalid UTF-8 name replaced), keys in the order the hub reads them.
+    Sample bare = make_sample();
+    bare.leaks.clear();
+    bare.containers.clear();
+    bare.backfill = true;
+    leaky.leaks[2].name = "bad\xff";
+    leaky.leaks[6].container = "web";
+    for (const Sample* x : {&in, &leaky, &bare}) {
         SampleFrames both = encode_sample_frames(*x);
         BOOST_TEST(both.full == encode_sample(*x));
         BOOST_TEST(both.replay == encode_sample(*x, SampleDetail::replay));
+        for (const std::string* frame : {&both.full, &both.replay}) {
+            auto tree = nlohmann::ordered_json::parse(*frame);
+            BOOST_TEST(tree.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) == *frame);
+            std::vector<std::string> tail;
+            bool after_sockets = false;
+            for (const auto& [key, value] : tree.items()) {
+                if (after_sockets) tail.push_back(key);
+                after_sockets = after_sockets || key == "sockets";
+            }
+            std::vector<std::string> expected{"leaks", "leaks_total"};
+            if (frame == &both.full) expected.push_back("containers");
+            expected.push_back("containers_total");
+            if (x->backfill) expected.push_back("backfill");
+            BOOST_TEST(tail == expected, boost::test_tools::per_element());
+            BOOST_TEST(tree["leaks_total"] == x->leak_count());
+        }
     }
+    BOOST_TEST(nlohmann::json::parse(encode_sample(leaky))["leaks"][2]["name"] == "bad\xef\xbf\xbd");
     lj["leaks_total"] = 4;
     auto low = dec.decode(lj.dump(), out);
     BOOST_REQUIRE(low.has_value());
