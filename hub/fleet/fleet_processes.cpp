@@ -71,7 +71,7 @@ void FleetProcesses::leave_locked(const Entry& e, std::uint32_t slot) {
     free_groups_.push_back(e.group);
 }
 
-void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample) {
+void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, FleetHandle* handle) {
     if (sample.backfill) return;
     // The host's shares, one per name, built before the lock: names point
     // into the sample, a few tens of them.
@@ -101,13 +101,16 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample) 
 
     std::lock_guard lock(mu_);
     std::uint32_t slot = 0;
-    if (auto it = by_host_.find(std::string_view(sample.host_id)); it != by_host_.end()) {
+    if (handle && handle->slot < slots_.size() && slots_[handle->slot].generation == handle->generation) {
+        slot = handle->slot;
+    } else if (auto it = by_host_.find(std::string_view(sample.host_id)); it != by_host_.end()) {
         slot = it->second;
     } else {
         slot = reuse_or_append(slots_, free_slots_);
         slots_[slot].id = sample.host_id;
         by_host_.emplace(sample.host_id, slot);
     }
+    if (handle) *handle = {slot, slots_[slot].generation};
     HostSlot& h = slots_[slot];
     if (sample.ts_ms < h.last_ms) return;
     h.last_ms = sample.ts_ms;
@@ -151,7 +154,9 @@ void FleetProcesses::remove(std::string_view host_id) {
     std::swap(entries, slots_[slot].entries);
     for (const Entry& e : entries) leave_locked(e, slot);
     by_host_.erase(it);
+    const std::uint32_t generation = slots_[slot].generation + 1;
     slots_[slot] = HostSlot{};
+    slots_[slot].generation = generation;
     free_slots_.push_back(slot);
 }
 

@@ -46,6 +46,15 @@ struct FleetProcess {
     std::vector<FleetProcessHost> host_list;  // up to host_list_size, by the sort's figure
 };
 
+// Where a host's figures sit, kept by its agent's session so that a sample
+// needs no lookup of the host id (a cold bucket, node and key for a host
+// seen once a second). Stale after remove(): the generation then differs,
+// and on_sample looks the id up as without one.
+struct FleetHandle {
+    std::uint32_t slot = UINT32_MAX;
+    std::uint32_t generation = 0;
+};
+
 class FleetProcesses {
 public:
     // Hosts named in each row's host_list and leak_hosts.
@@ -54,7 +63,7 @@ public:
     // An accepted sample replaces the host's share. A backfilled sample, or
     // one older than the last taken for the host, is not the host's present
     // and is ignored.
-    void on_sample(std::string_view hostname, const Sample& sample);
+    void on_sample(std::string_view hostname, const Sample& sample, FleetHandle* handle = nullptr);
     // The host went offline or was forgotten: its share leaves every row.
     void remove(std::string_view host_id);
 
@@ -101,6 +110,7 @@ private:
         std::uint32_t pos = 0;
     };
     struct HostSlot {
+        std::uint32_t generation = 0;  // bumped when the slot is freed
         std::string id;
         std::string hostname;
         std::int64_t last_ms = 0;

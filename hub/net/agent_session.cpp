@@ -253,7 +253,7 @@ void AgentSession<Stream>::handle_sample(const Sample& s, std::string_view frame
     for (const auto& l : outcome.leaks.cleared) ctx_.log.leak(host_id_, l, false);
     ctx_.log.sample(s, HostRegistry::system_clock_ms());
     ctx_.live.forward_sample(host_id_, raw);
-    ctx_.fleet.on_sample(hostname_, s);
+    ctx_.fleet.on_sample(hostname_, s, &fleet_handle_);
     alert_events_.clear();
     ctx_.alerts.on_sample(hostname_, s, alert_events_);
     ctx_.alert_changes(alert_events_);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hub/alerts/alerts.hpp"
+#include "hub/fleet/fleet.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -70,6 +71,7 @@ private:
     std::string host_id_;
     std::string hostname_;                    // from the hello, for alert rules scoped by hostname
     std::vector<AlertEvent> alert_events_;    // scratch, reused per sample
+    FleetHandle fleet_handle_;               // where this host sits in ctx_.fleet
     std::optional<Principal> credential_;  // the agent credential of the hello; none when the hub needs no token
     std::string end_reason_;  // why the session ended, for the disconnect log line
     std::atomic<std::int64_t> last_frame_ms_;  // steady clock; read by the idle sweep on another thread

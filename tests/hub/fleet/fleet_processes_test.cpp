@@ -243,3 +243,32 @@ BOOST_AUTO_TEST_CASE(the_running_sums_equal_a_recount) {
         BOOST_TEST_REQUIRE(f.host_count() == latest.size());
     }
 }
+
+// A session's handle skips the lookup of its host id; once the host is
+// removed and its slot given to another host, the old handle must not write
+// into that host's share.
+BOOST_AUTO_TEST_CASE(a_stale_handle_finds_its_host_again) {
+    FleetProcesses f;
+    FleetHandle a;
+    f.on_sample("a", sample_of("a", 1, {{"nginx", 40}}), &a);
+    BOOST_TEST(a.slot != UINT32_MAX);
+    f.on_sample("a", sample_of("a", 2, {{"nginx", 30}}), &a);
+    BOOST_TEST(row(all(f), "nginx")->cpu_total == 30.0);
+
+    f.remove("a");
+    FleetHandle b;
+    f.on_sample("b", sample_of("b", 3, {{"nginx", 10}}), &b);
+    BOOST_TEST(b.slot == a.slot);  // the freed slot is reused...
+    BOOST_TEST(b.generation != a.generation);  // ...under a new generation
+
+    // Host a comes back through its old handle: a slot of its own, b untouched.
+    f.on_sample("a", sample_of("a", 4, {{"nginx", 20}}), &a);
+    BOOST_TEST(a.slot != b.slot);
+    BOOST_TEST(f.host_count() == 2u);
+    const auto* nginx = row(all(f), "nginx");
+    BOOST_TEST_REQUIRE(nginx);
+    BOOST_TEST(nginx->hosts == 2u);
+    BOOST_TEST(nginx->cpu_total == 30.0);
+    f.remove("b");
+    BOOST_TEST(row(all(f), "nginx")->cpu_total == 20.0);
+}
