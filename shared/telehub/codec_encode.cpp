@@ -160,7 +160,7 @@ json encode_sockets(const HostSockets& s) {
 }
 
 // The sample's tree up to and including "sockets". The lists after it (leak
-// suspects, containers) are written element by element by append_lists: a
+// suspects, containers) are written element by element by finish_frame: a
 // host with hundreds of leak suspects would otherwise hold them all as a
 // tree and as text at once, most of the agent's transient memory per tick.
 json head_json(const Sample& s) {
@@ -205,11 +205,6 @@ json encode_leak(const LeakSuspect& l) {
 // UTF-8 rather than fail the whole sample.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-void append_dump(std::string& out, const json& j) {
-    // nlohmann writes into a string of its own; an element is small.
-    out += dump(j);
-}
-
 void append_number(std::string& out, std::uint64_t n) {
     char digits[24];
     auto r = std::to_chars(digits, digits + sizeof digits, n);
@@ -246,7 +241,7 @@ std::string finish_frame(std::string head, const Sample& s, SampleDetail detail)
     out += ",\"leaks\":[";
     for (std::size_t k = 0; k < listed.size(); ++k) {
         if (k != 0) out += ',';
-        append_dump(out, encode_leak(s.leaks[listed[k]]));
+        out += dump(encode_leak(s.leaks[listed[k]]));  // one small string per element
     }
     out += "],\"leaks_total\":";
     append_number(out, s.leak_count());
@@ -254,7 +249,7 @@ std::string finish_frame(std::string head, const Sample& s, SampleDetail detail)
         out += ",\"containers\":[";
         for (std::size_t k = 0; k < s.containers.size(); ++k) {
             if (k != 0) out += ',';
-            append_dump(out, encode_container(s.containers[k]));
+            out += dump(encode_container(s.containers[k]));
         }
         out += ']';
     }
@@ -295,12 +290,12 @@ std::string encode_hello(const Hello& h) {
            {"instance", h.instance},
            {"capabilities", h.capabilities}};
     if (!h.token.empty()) j["token"] = h.token;
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump(j);
 }
 
 std::string encode_error(std::string_view code, std::string_view message) {
     json j{{"type", "error"}, {"code", code}, {"message", message}};
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return dump(j);
 }
 
 }  // namespace telehub
