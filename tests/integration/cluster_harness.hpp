@@ -3,6 +3,8 @@
 #pragma once
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -72,6 +74,24 @@ inline nlohmann::json row_of(const HubProcess& hub, const std::string& id, const
 inline bool online_on(const HubProcess& hub, const std::string& id, const std::string& held_by) {
     auto r = row_of(hub, id);
     return r.is_object() && r["online"] == true && r.value("hub", "") == held_by;
+}
+
+// True once every thread of `pid` is in group stop ('T' in its stat line).
+// kill(SIGSTOP) returns before that: a thread already running keeps running
+// until it next enters the kernel, long enough on a busy VM to answer a
+// request the test sends right after.
+inline bool all_threads_stopped(pid_t pid) {
+    std::error_code ec;
+    bool any = false;
+    for (auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream in(t.path() / "stat");
+        std::string line;
+        std::getline(in, line);
+        const auto close = line.rfind(')');
+        if (close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'T') return false;
+        any = true;
+    }
+    return any;
 }
 
 inline std::string cluster_state(const HubProcess& hub) {

@@ -115,6 +115,7 @@ BOOST_AUTO_TEST_CASE(a_hub_that_dies_has_its_hosts_shown_offline_after_the_grace
     BOOST_REQUIRE(wait_until([&] { return online_on(a, "on-b", "hub-b"); }, 3s));
     // Stopped, hub B still holds the host but answers nothing: a read of it on A is a 504 naming B.
     ::kill(b->proc->pid(), SIGSTOP);
+    BOOST_REQUIRE(wait_until([&] { return all_threads_stopped(b->proc->pid()); }, 5s));
     const auto asked = std::chrono::steady_clock::now();
     auto r = http_get(a.port, "/api/hosts/on-b");
     BOOST_TEST(r.status == 504, r.status << " " << r.body);
