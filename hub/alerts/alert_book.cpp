@@ -83,10 +83,11 @@ void AlertBook::record(const std::vector<AlertEvent>& events, std::size_t from) 
     }
 }
 
-void AlertBook::on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out) {
+void AlertBook::on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out,
+                          AlertEvaluator::HostHandle* handle) {
     std::lock_guard lock(mu_);
     const std::size_t from = out.size();
-    eval_.on_sample(hostname, sample, out);
+    eval_.on_sample(hostname, sample, out, handle);
     if (out.size() != from) record(out, from);
 }
 

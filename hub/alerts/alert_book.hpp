@@ -29,7 +29,8 @@ public:
     // field when it cannot be read or parsed (a start-up error, docs/errors.md).
     static RulesParse load_rules_file(const std::string& path);
 
-    void on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out);
+    void on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out,
+                   AlertEvaluator::HostHandle* handle = nullptr);
     void on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out);
     void forget(std::string_view host_id);
 

@@ -100,8 +100,11 @@ AlertEvaluator::Host& AlertEvaluator::host(std::string_view id, std::string_view
     return it->second;
 }
 
-void AlertEvaluator::on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out) {
-    Host& h = host(sample.host_id, hostname);
+void AlertEvaluator::on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out,
+                               HostHandle* handle) {
+    Host* found = handle && handle->host && handle->forgotten == forgotten_ ? handle->host : &host(sample.host_id, hostname);
+    if (handle) *handle = {found, forgotten_};
+    Host& h = *found;
     if (sample.ts_ms < h.last_ms) return;
     h.last_ms = sample.ts_ms;
     for (std::size_t i = 0; i < rules_.size(); ++i) {
@@ -120,7 +123,10 @@ void AlertEvaluator::on_tick(std::int64_t now_ms, std::span<const HostPresence> 
 }
 
 void AlertEvaluator::forget(std::string_view host_id) {
-    if (auto it = hosts_.find(host_id); it != hosts_.end()) hosts_.erase(it);
+    if (auto it = hosts_.find(host_id); it != hosts_.end()) {
+        hosts_.erase(it);
+        ++forgotten_;
+    }
 }
 
 void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::optional<double> value,

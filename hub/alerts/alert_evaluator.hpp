@@ -84,8 +84,20 @@ struct HostPresence {
 };
 
 class AlertEvaluator {
+    struct Host;
+
 public:
     explicit AlertEvaluator(std::vector<AlertRule> rules);
+
+    // Where a host's states sit, kept by its agent's session so that a
+    // sample does not look the host id up. Stale once any host has been
+    // forgotten since it was taken; on_sample then looks the id up. A session
+    // passes the same hostname with every sample, so a valid handle's host
+    // needs no check of its hostname either.
+    struct HostHandle {
+        Host* host = nullptr;
+        std::uint64_t forgotten = 0;
+    };
 
     // Replaces the rules. A rule that is the same as before (name and
     // definition) keeps its states; a changed or new one starts inactive.
@@ -94,7 +106,8 @@ public:
 
     // One accepted sample. Samples older than the last one evaluated for the
     // host are ignored (they cannot move a state back in time).
-    void on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out);
+    void on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out,
+                   HostHandle* handle = nullptr);
     // Once a second or so: every known host, online or not, at `now_ms`.
     void on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out);
     // Forget a host the hub forgot.
@@ -146,7 +159,9 @@ private:
         using is_transparent = void;
         std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
     };
+    // Nodes: a Host stays where it is while others come and go (HostHandle).
     std::unordered_map<std::string, Host, IdHash, std::equal_to<>> hosts_;
+    std::uint64_t forgotten_ = 0;  // hosts forgotten so far: a HostHandle taken before is stale
 };
 
 }  // namespace telehub::hub

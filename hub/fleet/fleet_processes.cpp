@@ -74,8 +74,12 @@ void FleetProcesses::leave_locked(const Entry& e, std::uint32_t slot) {
 void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, FleetHandle* handle) {
     if (sample.backfill) return;
     // The host's shares, one per name, built before the lock: names point
-    // into the sample, a few tens of them.
-    std::vector<std::pair<std::string_view, Share>> shares;
+    // into the sample, a few tens of them. Both lists are the calling
+    // thread's, kept with their capacity: a sample allocates nothing here.
+    thread_local std::vector<std::pair<std::string_view, Share>> shares;
+    thread_local std::vector<Entry> next;
+    shares.clear();
+    next.clear();
     auto share = [&](std::string_view name) -> Share& {
         for (auto& [n, s] : shares)
             if (n == name) return s;
@@ -96,8 +100,6 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, 
         s.unix_ += p.unix_;
     }
     for (const LeakSuspect& l : sample.leaks) share(l.name).leak = true;
-    std::vector<Entry> next;
-    next.reserve(shares.size());
 
     std::lock_guard lock(mu_);
     std::uint32_t slot = 0;

@@ -129,6 +129,9 @@ HistoryPoint HistoryRing::point_of_saved(const HistoryEntry& e) const {
 }
 
 HistoryRing::Found HistoryRing::find(std::uint32_t seq) const {
+    // The common case, a live sample after the instance's newest point: one
+    // comparison instead of a binary search over cold memory.
+    if (instance_points_ > 0 && !raw_.empty() && raw_.back().seq < seq) return {block_points_ + raw_.size(), false};
     // A lower bound on seq among this instance's points, plain ones first:
     // appends and recent backfill never touch a block.
     const std::size_t first = size_ - instance_points_;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/hub_context.hpp"
+#include "hub/net/raw_frame_pool.hpp"
 
 namespace telehub::hub {
 namespace beast = boost::beast;
@@ -117,16 +118,21 @@ void AgentSession<Stream>::on_ws_end(std::string reason) {
 template <class Stream>
 void AgentSession<Stream>::handle_frame(std::string_view frame) {
     auto& td = thread_decoder();
-    if (auto err = td.decoder.decode(frame, td.frame)) {
+    auto& pool = RawFramePool::of_this_thread();
+    // Copied once, into the buffer a sample is kept in, and parsed there.
+    auto raw = pool.take(frame);
+    if (auto err = td.decoder.decode_in_place(*raw, td.frame)) {
+        pool.give_back(std::move(raw));
         const auto reason = refuse_reason_from_code(err->code);
         return refuse(reason, reason == RefuseReason::bad_utf8 ? close_code::bad_payload : close_code::policy_error,
                       err->message);
     }
     switch (td.frame.kind) {
-    case FrameKind::hello: return handle_hello(td.frame.hello);
-    case FrameKind::sample: return handle_sample(td.frame.sample, frame);
-    case FrameKind::reply: return handle_reply(std::move(td.frame.reply));
+    case FrameKind::sample: return handle_sample(td.frame.sample, std::move(raw));
+    case FrameKind::hello: handle_hello(td.frame.hello); break;
+    case FrameKind::reply: handle_reply(std::move(td.frame.reply)); break;
     }
+    pool.give_back(std::move(raw));
 }
 
 template <class Stream>
@@ -234,19 +240,20 @@ void AgentSession<Stream>::send_command(std::string frame) {
 }
 
 template <class Stream>
-void AgentSession<Stream>::handle_sample(const Sample& s, std::string_view frame) {
+void AgentSession<Stream>::handle_sample(const Sample& s, std::shared_ptr<const std::string> raw) {
     if (!have_hello_)
         return refuse(RefuseReason::no_hello, close_code::policy_error, "a sample before the hello");
     if (s.host_id != host_id_)
         return refuse(RefuseReason::host_mismatch, close_code::policy_error,
                       "sample host_id '" + s.host_id + "' differs from the hello's '" + host_id_ + "'");
     ctx_.stats.samples_received.fetch_add(1, std::memory_order_relaxed);
-    auto raw = std::make_shared<const std::string>(frame);
-    auto outcome = ctx_.registry.on_sample(s, raw, conn_id_);
+    auto& pool = RawFramePool::of_this_thread();
+    auto outcome = ctx_.registry.on_sample(s, raw, conn_id_, &registry_handle_);
+    pool.give_back(std::move(outcome.replaced_raw));
     ctx_.save(std::move(outcome.batch));
     if (!outcome.accepted) {
         ctx_.stats.duplicates.fetch_add(1, std::memory_order_relaxed);
-        return;
+        return pool.give_back(std::move(raw));  // not kept: a duplicate
     }
     if (outcome.gaps_added) ctx_.stats.gaps.fetch_add(outcome.gaps_added, std::memory_order_relaxed);
     for (const auto& l : outcome.leaks.appeared) ctx_.log.leak(host_id_, l, true);
@@ -255,7 +262,7 @@ void AgentSession<Stream>::handle_sample(const Sample& s, std::string_view frame
     ctx_.live.forward_sample(host_id_, raw);
     ctx_.fleet.on_sample(hostname_, s, &fleet_handle_);
     alert_events_.clear();
-    ctx_.alerts.on_sample(hostname_, s, alert_events_);
+    ctx_.alerts.on_sample(hostname_, s, alert_events_, &alert_handle_);
     ctx_.alert_changes(alert_events_);
 }
 

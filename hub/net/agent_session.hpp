@@ -14,6 +14,7 @@
 
 #include "hub/alerts/alerts.hpp"
 #include "hub/fleet/fleet.hpp"
+#include "hub/state/state.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -57,7 +58,7 @@ private:
 
     void handle_frame(std::string_view frame);
     void handle_hello(const telehub::Hello& h);
-    void handle_sample(const telehub::Sample& s, std::string_view frame);
+    void handle_sample(const telehub::Sample& s, std::shared_ptr<const std::string> raw);
     void handle_reply(telehub::CommandReply&& reply);
     void refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message);
     void send(std::string text);
@@ -72,6 +73,8 @@ private:
     std::string hostname_;                    // from the hello, for alert rules scoped by hostname
     std::vector<AlertEvent> alert_events_;    // scratch, reused per sample
     FleetHandle fleet_handle_;               // where this host sits in ctx_.fleet
+    HostRegistry::Handle registry_handle_;   // ... in ctx_.registry
+    AlertEvaluator::HostHandle alert_handle_;  // ... in ctx_.alerts
     std::optional<Principal> credential_;  // the agent credential of the hello; none when the hub needs no token
     std::string end_reason_;  // why the session ended, for the disconnect log line
     std::atomic<std::int64_t> last_frame_ms_;  // steady clock; read by the idle sweep on another thread

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <utility>
 
 namespace telehub::hub {
 
@@ -88,6 +89,7 @@ void HostRegistry::erase_locked(const std::string& host_id) {
                                [](const Host* h, const std::string& id) { return h->host_id < id; });
     if (at != by_id_.end() && (*at)->host_id == host_id) by_id_.erase(at);
     hosts_.erase(host_id);
+    ++erasures_;
 }
 
 void HostRegistry::evict_locked(std::vector<std::string>& evicted) {
@@ -198,8 +200,8 @@ void fill_latest(HostSummary& out, const Sample& s) {
     out.opens_per_s = opens_per_second(s);
 }
 
-HistoryEntry history_entry(const Sample& s) {
-    HistoryEntry e;
+// Fills every field of `e`, which is reused: its per-core list keeps its capacity.
+void fill_history_entry(HistoryEntry& e, const Sample& s) {
     e.ts_ms = s.ts_ms;
     e.seq = s.seq;
     e.cpu = s.cpu.total;
@@ -211,23 +213,30 @@ HistoryEntry history_entry(const Sample& s) {
     e.tcp_close_wait = s.sockets.tcp[tcp_close_wait];
     e.udp = s.sockets.udp;
     e.unix_ = s.sockets.unix_;
-    if (!s.top.empty()) {
+    if (s.top.empty()) {
+        e.top_name.clear();
+        e.top_cpu = 0;
+    } else {
         e.top_name = s.top.front().name;
         e.top_cpu = s.top.front().cpu;
     }
     const auto& c = s.sockets.churn;
-    if (c.exact) e.opens_exact = c.tcp_active_opens + c.tcp_passive_opens;
+    e.opens_exact = c.exact ? c.tcp_active_opens + c.tcp_passive_opens : 0;
     e.opened = c.opened;
     e.closed = c.closed;
-    return e;
 }
 
 }  // namespace
 
-SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std::string> raw, std::uint64_t conn_id) {
-    auto entry = history_entry(s);  // built outside the lock
+SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std::string> raw, std::uint64_t conn_id,
+                                      Handle* handle) {
+    // Built outside the lock, in the calling thread's entry (no allocation per sample).
+    thread_local HistoryEntry entry;
+    fill_history_entry(entry, s);
     std::lock_guard lock(mu_);
-    auto& h = host_locked(s.host_id);
+    Host* found = handle && handle->host && handle->erasures == erasures_ ? handle->host : &host_locked(s.host_id);
+    if (handle) *handle = {found, erasures_};
+    Host& h = *found;
     SampleOutcome out;
     if (h.conn_id == conn_id) h.last_seen_ms = clock_();
     if (s.seq > h.last_seq) {
@@ -238,7 +247,7 @@ SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std
         h.gaps += out.gaps_added;
         h.last_seq = s.seq;
         h.interval_ms = s.interval_ms;
-        h.raw = std::move(raw);
+        out.replaced_raw = std::exchange(h.raw, std::move(raw));
         fill_latest(h.latest, s);
         fill_sample_gauges(h.gauges, s, options_.metrics_top_processes);
         // Only the newest sample speaks for the host's leak state; an older

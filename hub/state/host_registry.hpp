@@ -57,6 +57,9 @@ struct SampleOutcome {
     bool hot = false;
     LeakChanges leaks;  // suspects that appeared or cleared with this sample (newest samples only)
     std::optional<SaveBatch> batch;  // points for the store, when a batch is full
+    // The frame this sample's replaced as the host's latest, handed back so
+    // that its buffer can serve a later frame (RawFramePool) and is not freed under the lock.
+    std::shared_ptr<const std::string> replaced_raw;
 };
 
 // One current leak suspect of a host (GET /api/leaks).
@@ -81,8 +84,20 @@ struct HostHistory {
 };
 
 class HostRegistry {
+    struct Host;
+
 public:
     using Clock = std::function<std::int64_t()>;  // unix ms
+
+    // Where a host sits, kept by its agent's session so that a sample does
+    // not look the host id up (a cold bucket, node and key for a host heard
+    // once a second). Stale once any host has been forgotten since it was
+    // taken (forget, idle expiry, eviction: rare); on_sample then looks the
+    // id up as without one.
+    struct Handle {
+        Host* host = nullptr;
+        std::uint64_t erasures = 0;
+    };
 
     explicit HostRegistry(RegistryOptions options, Clock clock = system_clock_ms);
     ~HostRegistry();
@@ -93,7 +108,8 @@ public:
 
     // A sample from connection `conn_id`, already checked to carry the host id
     // of that connection's hello. `raw` is the frame as received.
-    SampleOutcome on_sample(const Sample& sample, std::shared_ptr<const std::string> raw, std::uint64_t conn_id);
+    SampleOutcome on_sample(const Sample& sample, std::shared_ptr<const std::string> raw, std::uint64_t conn_id,
+                            Handle* handle = nullptr);
 
     // The connection ended; the host goes offline if it was still that connection's.
     void on_disconnect(std::string_view host_id, std::uint64_t conn_id);
@@ -143,7 +159,6 @@ public:
     static std::int64_t system_clock_ms();
 
 private:
-    struct Host;
     Host& host_locked(const std::string& host_id);
     HostSummary summary_locked(const Host& h, std::int64_t now) const;
     bool online_locked(const Host& h, std::int64_t now) const;
@@ -164,6 +179,7 @@ private:
     // come out sorted without a sort, and can be copied a slice at a time so
     // that a 10,000-host summary never holds the lock for long.
     std::vector<const Host*> by_id_;
+    std::uint64_t erasures_ = 0;  // hosts forgotten so far: a Handle taken before is stale
 };
 
 }  // namespace telehub::hub

@@ -82,7 +82,18 @@ public:
     // and leaves `out` in an unspecified but valid state.
     std::optional<CodecError> decode(std::string_view frame, AgentFrame& out);
 
+    // Bytes past a frame's end that decode_in_place may read (not write):
+    // the parser loads 64 bytes at a time.
+    static constexpr std::size_t padding = 64;
+
+    // As decode, on a frame whose buffer holds `padding` readable bytes past
+    // its end (a std::string reserved for them): parsed where it lies,
+    // without the copy decode makes.
+    std::optional<CodecError> decode_in_place(std::string_view frame, AgentFrame& out);
+
 private:
+    std::optional<CodecError> decode_padded(const char* data, std::size_t size, AgentFrame& out);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -298,3 +298,31 @@ BOOST_AUTO_TEST_CASE(socket_rules_name_the_processes_by_their_count) {
     BOOST_TEST_REQUIRE(events[0].culprit.top_sockets.size() == 2u);
     BOOST_TEST(events[0].culprit.top_sockets[0].name == "stuck");
 }
+
+// A session's handle finds its host's states without the id; once a host is
+// forgotten the handle is stale, and a sample through it still reaches the
+// right host, never the forgotten one's memory or another host's states.
+BOOST_AUTO_TEST_CASE(a_handle_finds_its_host_and_a_stale_one_its_host_again) {
+    AlertEvaluator eval({cpu_rule(90, 90, 0)});
+    std::vector<AlertEvent> events;
+    AlertEvaluator::HostHandle h1;
+    eval.on_sample("host-one", sample_at(1, 95), events, &h1);
+    BOOST_REQUIRE(h1.host != nullptr);
+    BOOST_TEST(eval.active().size() == 1u);
+    auto other = sample_at(1, 10);
+    other.host_id = "h2";
+    eval.on_sample("host-two", other, events);
+    eval.forget("h2");
+    // Stale now: looked up again, and the states it reaches are h1's (firing: no new event).
+    events.clear();
+    eval.on_sample("host-one", sample_at(2, 96), events, &h1);
+    BOOST_TEST(events.empty());
+    BOOST_REQUIRE(eval.active().size() == 1u);
+    BOOST_TEST(eval.active()[0].host_id == "h1");
+    // h1 forgotten and back: its states start over, through the same handle.
+    eval.forget("h1");
+    eval.on_sample("host-one", sample_at(3, 97), events, &h1);
+    BOOST_REQUIRE(!events.empty());
+    BOOST_TEST(events.back().host_id == "h1");
+    BOOST_TEST((events.back().to == AlertState::firing));
+}

@@ -222,3 +222,56 @@ BOOST_FIXTURE_TEST_CASE(a_large_fleet_lists_every_host_once_in_id_order, Fixture
     BOOST_TEST(c.online == static_cast<std::size_t>(n));
     BOOST_TEST(c.hot == 2u);
 }
+
+// Each sample's history point is built in a buffer the next one reuses: what
+// one sample had and the next lacks must not carry over.
+BOOST_FIXTURE_TEST_CASE(a_history_point_holds_only_its_own_sample, Fixture) {
+    reg.on_hello(hello("a"), 1);
+    auto full = sample("a", 1, 20);
+    full.sockets.churn.exact = true;
+    full.sockets.churn.tcp_active_opens = 5;
+    feed(full);
+    auto bare = sample("a", 2, 30);
+    bare.top.clear();
+    bare.cpu.per_core = {30, 31};
+    feed(bare);
+    auto h = reg.history("a", 60);
+    BOOST_REQUIRE(h.has_value());
+    const auto& c = h->columns;
+    BOOST_REQUIRE(c.top_name.size() == 2u);
+    BOOST_TEST(c.top_name[0] == "busy");
+    BOOST_TEST(c.top_name[1] == "");
+    BOOST_TEST(c.top_cpu[1] == 0.0);
+    BOOST_TEST(c.opens_exact[0] == 5u);
+    BOOST_TEST(c.opens_exact[1] == 0u);
+    BOOST_REQUIRE(c.per_core.size() == 2u);
+    BOOST_REQUIRE(c.per_core[1].size() == 2u);
+    BOOST_TEST(c.per_core[0][0] == 20.0);
+    BOOST_TEST(c.per_core[1][1] == 31.0);
+}
+
+// A session's handle reaches its host without the id; after any host is
+// forgotten it is stale and the sample finds its host again, never the
+// forgotten one's memory.
+BOOST_FIXTURE_TEST_CASE(a_handle_reaches_its_host_and_a_stale_one_finds_it_again, Fixture) {
+    reg.on_hello(hello("a"), 1);
+    reg.on_hello(hello("b"), 2);
+    HostRegistry::Handle ha;
+    reg.on_sample(sample("a", 1, 11), std::make_shared<const std::string>("a-1"), 1, &ha);
+    BOOST_REQUIRE(ha.host != nullptr);
+    reg.on_sample(sample("a", 2, 12), std::make_shared<const std::string>("a-2"), 1, &ha);
+    BOOST_TEST(*reg.detail("a")->sample == "a-2");
+    reg.on_disconnect("b", 2);
+    BOOST_TEST((reg.forget("b") == ForgetResult::forgotten));
+    reg.on_sample(sample("a", 3, 13), std::make_shared<const std::string>("a-3"), 1, &ha);
+    BOOST_TEST(*reg.detail("a")->sample == "a-3");
+    BOOST_TEST(reg.detail("a")->summary.cpu == 13.0);
+    BOOST_TEST(!reg.detail("b").has_value());
+    // "a" itself forgotten and back: the handle leads to the new host, not the old memory.
+    reg.on_disconnect("a", 1);
+    BOOST_TEST((reg.forget("a") == ForgetResult::forgotten));
+    reg.on_hello(hello("a"), 3);
+    reg.on_sample(sample("a", 1, 14), std::make_shared<const std::string>("a-new"), 3, &ha);
+    BOOST_TEST(*reg.detail("a")->sample == "a-new");
+    BOOST_TEST(reg.host_count() == 1u);
+}
