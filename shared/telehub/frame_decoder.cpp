@@ -16,6 +16,15 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
+// Keys are a few bytes, and in the usual case the very key asked for:
+// compared inline, without a call to memcmp per field.
+bool key_is(std::string_view key, std::string_view want) {
+    if (key.size() != want.size()) return false;
+    for (std::size_t i = 0; i < key.size(); ++i)
+        if (key[i] != want[i]) return false;
+    return true;
+}
+
 // Reads fields of one object, remembering the first error with its path.
 // Fields are looked up from where the last one was found: agents send keys in
 // a fixed order, so each lookup is one key comparison instead of a scan of the
@@ -32,10 +41,10 @@ public:
     std::optional<element> field(std::string_view key, bool required) {
         if (failed()) return std::nullopt;
         for (auto it = cur_; it != end_; ++it) {
-            if (it.key() == key) return found(it);
+            if (key_is(it.key(), key)) return found(it);
         }
         for (auto it = begin_; it != cur_; ++it) {
-            if (it.key() == key) return found(it);
+            if (key_is(it.key(), key)) return found(it);
         }
         if (required) fail("missing_field", key, "is missing");
         return std::nullopt;
@@ -155,7 +164,7 @@ void read_tcp_states(Reader& r, std::string_view key, TcpStateCounts& out, bool 
     if (!o) return;
     int next = 1;  // agents list states in the kernel's order: try the one after the last first
     for (auto [name, value] : *o) {
-        auto st = next < tcp_state_count && tcp_state_name(next) == name ? std::optional<int>(next)
+        auto st = next < tcp_state_count && key_is(name, tcp_state_name(next)) ? std::optional<int>(next)
                                                                           : tcp_state_from_name(name);
         std::uint64_t n;
         if (!st) return r.fail("bad_value", key, "has an unknown TCP state '" + std::string(name) + "'");

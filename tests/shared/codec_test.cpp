@@ -196,6 +196,12 @@ BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
         {R"({"type":"bogus"})", "unknown_type", "bogus"},
         {R"({"type":"hello","host_id":"x","interval_ms":1000})", "missing_field", "'protocol'"},
         {R"({"type":"hello","protocol":1,"host_id":"","interval_ms":1000})", "bad_value", "'host_id'"},
+        // Keys are compared byte by byte: one that differs in its last byte, or is one longer, is another key.
+        {R"({"type":"hello","protocoL":1,"host_id":"x","interval_ms":1000})", "missing_field", "'protocol'"},
+        {R"({"type":"hello","protocol_":1,"host_id":"x","interval_ms":1000})", "missing_field", "'protocol'"},
+        {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,"cpu":{"total":1,"per_core":[]},"top":[],
+            "sockets":{"tcp":{"ESTABLISHEX":1},"udp":0,"unix":0}})",
+         "bad_value", "ESTABLISHEX"},
         {R"({"type":"sample","host_id":"x","seq":-1,"ts_ms":1,"interval_ms":1000})", "wrong_type", "'seq'"},
         {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000})", "missing_field", "'cpu'"},
         {R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,"cpu":{"total":"high","per_core":[]}})",
