@@ -92,8 +92,6 @@ public:
     std::optional<CodecError> decode_in_place(std::string_view frame, AgentFrame& out);
 
 private:
-    std::optional<CodecError> decode_padded(const char* data, std::size_t size, AgentFrame& out);
-
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

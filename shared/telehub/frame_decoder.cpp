@@ -501,16 +501,12 @@ std::optional<CodecError> FrameDecoder::decode(std::string_view frame, AgentFram
     auto& padded = impl_->padded;
     if (padded.size() < frame.size() + padding) padded.resize(frame.size() + padding);
     std::memcpy(padded.data(), frame.data(), frame.size());
-    return decode_padded(padded.data(), frame.size(), out);
+    return decode_in_place(std::string_view(padded.data(), frame.size()), out);
 }
 
 std::optional<CodecError> FrameDecoder::decode_in_place(std::string_view frame, AgentFrame& out) {
-    return decode_padded(frame.data(), frame.size(), out);
-}
-
-std::optional<CodecError> FrameDecoder::decode_padded(const char* data, std::size_t size, AgentFrame& out) {
     element doc;
-    if (auto e = impl_->parser.parse(data, size, false).get(doc); e != simdjson::SUCCESS) {
+    if (auto e = impl_->parser.parse(frame.data(), frame.size(), false).get(doc); e != simdjson::SUCCESS) {
         // A text frame must be UTF-8 before it can be JSON: the WebSocket layer's own refusal (1007).
         if (e == simdjson::UTF8_ERROR) return CodecError{"bad_utf8", "frame is not valid UTF-8 text"};
         return CodecError{"bad_json", std::string("frame is not valid JSON: ") + simdjson::error_message(e)};
