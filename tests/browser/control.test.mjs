@@ -8,6 +8,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,7 +51,11 @@ describe('process control from the dashboard', { timeout: 120000 }, () => {
   });
 
   test('a process is killed from its row after confirming, and disappears', async () => {
-    const sleeper = start('sleeper', '/bin/sleep', ['600']);
+    // A duration no other process on the machine has in its command line:
+    // searching by pid alone also matches command lines that hold those
+    // digits (the hub's and agent's port, for one).
+    const mark = `600.${crypto.randomInt(100000, 999999)}`;
+    const sleeper = start('sleeper', '/bin/sleep', [mark]);
     const pid = sleeper.child.pid;
     const row = `#control tbody tr[data-key="${pid}"]`;
 
@@ -60,7 +65,7 @@ describe('process control from the dashboard', { timeout: 120000 }, () => {
     await page.waitForFunction(() => document.querySelector('#control tbody tr'), null, { timeout: T });
     assert.equal(await page.getByRole('button', { name: 'Run command…' }).isVisible(), false);
 
-    await page.getByLabel('Search processes').fill(String(pid));
+    await page.getByLabel('Search processes').fill(mark);
     await page.locator(row).waitFor({ timeout: T });
     assert.equal(await page.locator('#control tbody tr').count(), 1, 'the search keeps only the sleeper');
     assert.equal(await page.locator(`${row} .proc-name`).textContent(), 'sleep');
