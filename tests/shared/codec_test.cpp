@@ -165,6 +165,28 @@ BOOST_AUTO_TEST_CASE(hello_round_trips) {
     BOOST_TEST(out.hello.capabilities.size() == 2u);
 }
 
+// The reader looks for each field from where the last one was found (agents
+// send keys in the order it reads them); an optional field sent earlier than
+// that, or a key out of turn, must still be found.
+BOOST_AUTO_TEST_CASE(an_optional_field_sent_out_of_its_place_is_still_read) {
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(R"({"type":"sample","host_id":"h","seq":1,"ts_ms":9,"interval_ms":1000,
+        "cpu":{"total":3,"per_core":[1]},
+        "top":[{"pid":7,"container":"web","name":"b","cpu":2.5},{"container":"db","pid":8,"name":"c","cpu":1}],
+        "sockets":{"tcp":{},"udp":0,"unix":0,"by_process":[{"pid":7,"container":"web","name":"b","total":1}]}})",
+                          out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_REQUIRE(out.sample.top.size() == 2u);
+    BOOST_TEST(out.sample.top[0].container == "web");
+    BOOST_TEST(out.sample.top[0].name == "b");
+    BOOST_TEST(out.sample.top[1].container == "db");
+    BOOST_TEST(out.sample.top[1].pid == 8);
+    BOOST_REQUIRE(out.sample.sockets.by_process.size() == 1u);
+    BOOST_TEST(out.sample.sockets.by_process[0].container == "web");
+    BOOST_TEST(out.sample.sockets.by_process[0].total == 1u);
+}
+
 struct BadFrame {
     const char* json;
     const char* code;
