@@ -5,49 +5,19 @@
 
 #include "hub/ws/ws_frame.hpp"
 #include "hub/ws/ws_upgrade.hpp"
+#include "tests/support/ws_client_frames.hpp"
 
 using namespace telehub::hub;
+using telehub::test::agent_upgrade_request;
+using telehub::test::masked_client_frame;
 namespace http = boost::beast::http;
-
-namespace {
-
-// A client frame as a peer would send it: masked with `mask`.
-std::string client_frame(std::uint8_t first_byte, const std::string& payload, std::array<std::uint8_t, 4> mask) {
-    std::string f(1, static_cast<char>(first_byte));
-    const auto n = payload.size();
-    if (n < 126) {
-        f.push_back(static_cast<char>(0x80 | n));
-    } else if (n <= 0xffff) {
-        f.push_back(static_cast<char>(0x80 | 126));
-        f.push_back(static_cast<char>(n >> 8));
-        f.push_back(static_cast<char>(n & 0xff));
-    } else {
-        f.push_back(static_cast<char>(0x80 | 127));
-        for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((std::uint64_t{n} >> (8 * i)) & 0xff));
-    }
-    f.append(reinterpret_cast<const char*>(mask.data()), 4);
-    for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
-    return f;
-}
-
-ws::UpgradeRequest upgrade_request() {
-    ws::UpgradeRequest req{http::verb::get, "/ws/agent", 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::upgrade, "websocket");
-    req.set(http::field::connection, "Upgrade");
-    req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
-    req.set(http::field::sec_websocket_version, "13");
-    return req;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(a_masked_frame_of_each_length_form_parses_and_unmasks_to_its_payload) {
     const std::array<std::uint8_t, 4> mask{0x37, 0xfa, 0x21, 0x3d};
     for (std::size_t n : {0, 1, 7, 8, 9, 125, 126, 127, 65535, 65536, 70001}) {
         std::string payload(n, '\0');
         for (std::size_t i = 0; i < n; ++i) payload[i] = static_cast<char>('a' + i % 26);
-        auto frame = client_frame(0x81, payload, mask);
+        auto frame = masked_client_frame(0x81, payload, mask);
         auto r = ws::parse_client_header(frame);
         BOOST_TEST_REQUIRE((r.status == ws::HeaderStatus::complete), n);
         BOOST_TEST(r.header.fin);
@@ -69,26 +39,26 @@ BOOST_AUTO_TEST_CASE(frames_a_server_must_refuse_are_invalid_with_a_reason) {
         auto r = ws::parse_client_header(f);
         return r.status == ws::HeaderStatus::invalid && r.error != nullptr;
     };
-    BOOST_TEST(invalid(client_frame(0xc1, "x", mask)));                  // RSV1: no compression was negotiated
-    BOOST_TEST(invalid(client_frame(0x83, "x", mask)));                  // opcode 3 is reserved
-    BOOST_TEST(invalid(client_frame(0x8b, "x", mask)));                  // opcode 11 is reserved
-    BOOST_TEST(invalid(client_frame(0x09, "x", mask)));                  // a fragmented ping
-    BOOST_TEST(invalid(client_frame(0x89, std::string(126, 'p'), mask)));  // a control frame over 125 bytes
-    std::string unmasked = client_frame(0x81, "hello", mask);
+    BOOST_TEST(invalid(masked_client_frame(0xc1, "x", mask)));                  // RSV1: no compression was negotiated
+    BOOST_TEST(invalid(masked_client_frame(0x83, "x", mask)));                  // opcode 3 is reserved
+    BOOST_TEST(invalid(masked_client_frame(0x8b, "x", mask)));                  // opcode 11 is reserved
+    BOOST_TEST(invalid(masked_client_frame(0x09, "x", mask)));                  // a fragmented ping
+    BOOST_TEST(invalid(masked_client_frame(0x89, std::string(126, 'p'), mask)));  // a control frame over 125 bytes
+    std::string unmasked = masked_client_frame(0x81, "hello", mask);
     unmasked[1] = static_cast<char>(unmasked[1] & 0x7f);
     BOOST_TEST(invalid(unmasked));
     // Lengths not in their shortest form.
-    std::string long16 = client_frame(0x81, std::string(200, 'a'), mask);
+    std::string long16 = masked_client_frame(0x81, std::string(200, 'a'), mask);
     long16[2] = 0;
     long16[3] = 100;
     BOOST_TEST(invalid(long16));
-    std::string long64 = client_frame(0x81, std::string(70000, 'a'), mask);
+    std::string long64 = masked_client_frame(0x81, std::string(70000, 'a'), mask);
     for (int i = 2; i < 10; ++i) long64[i] = 0;
     long64[9] = 100;
     BOOST_TEST(invalid(long64));
     // A valid control frame and continuation pass.
-    BOOST_TEST((ws::parse_client_header(client_frame(0x89, "ping", mask)).status == ws::HeaderStatus::complete));
-    BOOST_TEST((ws::parse_client_header(client_frame(0x00, "more", mask)).status == ws::HeaderStatus::complete));
+    BOOST_TEST((ws::parse_client_header(masked_client_frame(0x89, "ping", mask)).status == ws::HeaderStatus::complete));
+    BOOST_TEST((ws::parse_client_header(masked_client_frame(0x00, "more", mask)).status == ws::HeaderStatus::complete));
 }
 
 BOOST_AUTO_TEST_CASE(the_hubs_frame_headers_carry_the_length_in_its_shortest_form) {
@@ -122,31 +92,31 @@ BOOST_AUTO_TEST_CASE(close_payloads_round_trip_and_codes_never_sent_are_refused)
 
 BOOST_AUTO_TEST_CASE(the_accept_key_is_rfc_6455s_example) {
     BOOST_TEST(ws::accept_key("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-    auto res = ws::switching_protocols(upgrade_request());
+    auto res = ws::switching_protocols(agent_upgrade_request());
     BOOST_TEST(res.result_int() == 101);
     BOOST_TEST(res[http::field::sec_websocket_accept] == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
 BOOST_AUTO_TEST_CASE(upgrade_requests_are_checked_as_beast_checks_them) {
-    BOOST_TEST(!ws::check_upgrade(upgrade_request()));
-    auto old_version = upgrade_request();
+    BOOST_TEST(!ws::check_upgrade(agent_upgrade_request()));
+    auto old_version = agent_upgrade_request();
     old_version.set(http::field::sec_websocket_version, "8");
     auto r = ws::check_upgrade(old_version);
     BOOST_TEST_REQUIRE(r.has_value());
     BOOST_TEST(r->result_int() == 426);
     BOOST_TEST((*r)[http::field::sec_websocket_version] == "13");
     for (const char* key : {"", "short==", "dGhlIHNhbXBsZSBub25jZQ=x", "dGhlIHNhbXBsZSBub25jZ!=="}) {
-        auto bad_key = upgrade_request();
+        auto bad_key = agent_upgrade_request();
         bad_key.set(http::field::sec_websocket_key, key);
         auto k = ws::check_upgrade(bad_key);
         BOOST_TEST_REQUIRE(k.has_value(), key);
         BOOST_TEST(k->result_int() == 400);
         BOOST_TEST(k->body().find("Sec-WebSocket-Key") != std::string::npos);
     }
-    auto http10 = upgrade_request();
+    auto http10 = agent_upgrade_request();
     http10.version(10);
     BOOST_TEST(ws::check_upgrade(http10).has_value());
-    auto post = upgrade_request();
+    auto post = agent_upgrade_request();
     post.method(http::verb::post);
     BOOST_TEST(ws::check_upgrade(post).has_value());
 }

@@ -22,6 +22,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "hub/ws/ws_server_stream.hpp"
+#include "tests/support/ws_client_frames.hpp"
 
 using namespace telehub::hub;
 namespace net = boost::asio;
@@ -36,21 +37,7 @@ constexpr std::array<std::uint8_t, 4> mask{0x37, 0xfa, 0x21, 0x3d};
 
 // A client frame as an agent sends it: masked, the length in its shortest form.
 std::string client_frame(std::uint8_t first_byte, std::string_view payload) {
-    std::string f(1, static_cast<char>(first_byte));
-    const std::uint64_t n = payload.size();
-    if (n < 126) {
-        f.push_back(static_cast<char>(0x80 | n));
-    } else if (n <= 0xffff) {
-        f.push_back(static_cast<char>(0x80 | 126));
-        f.push_back(static_cast<char>(n >> 8));
-        f.push_back(static_cast<char>(n & 0xff));
-    } else {
-        f.push_back(static_cast<char>(0x80 | 127));
-        for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
-    }
-    f.append(reinterpret_cast<const char*>(mask.data()), mask.size());
-    for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
-    return f;
+    return telehub::test::masked_client_frame(first_byte, payload, mask);
 }
 
 // Only the header of a frame declaring `declared` payload bytes (64-bit form).
@@ -65,16 +52,6 @@ std::string pattern(std::size_t n) {
     std::string s(n, '\0');
     for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7) % 26);
     return s;
-}
-
-ws::UpgradeRequest upgrade_request() {
-    ws::UpgradeRequest req{http::verb::get, "/ws/agent", 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::upgrade, "websocket");
-    req.set(http::field::connection, "Upgrade");
-    req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
-    req.set(http::field::sec_websocket_version, "13");
-    return req;
 }
 
 // What an agent session is to the stream, reduced to a record of what it
@@ -124,7 +101,7 @@ struct Connection {
         client.connect(acceptor.local_endpoint());
         owner = std::make_shared<Owner>(boost::beast::tcp_stream(acceptor.accept()), limit);
         client.non_blocking(true);
-        owner->ws.accept(upgrade_request());
+        owner->ws.accept(telehub::test::agent_upgrade_request());
         BOOST_REQUIRE(run_until([&] { return owner->opened && from_hub.find("\r\n\r\n") != std::string::npos; }));
         BOOST_REQUIRE(from_hub.starts_with("HTTP/1.1 101"));
         from_hub.erase(0, from_hub.find("\r\n\r\n") + 4);
