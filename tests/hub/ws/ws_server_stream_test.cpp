@@ -8,6 +8,7 @@
 #define BOOST_TEST_MODULE hub_ws_server_stream
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -26,7 +27,6 @@
 
 using namespace telehub::hub;
 namespace net = boost::asio;
-namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
