@@ -142,6 +142,7 @@ struct HubFlags {
         ("agent-idle-timeout", po::value(&c.agent_idle_s)->default_value(c.agent_idle_s), "seconds without a frame after which an agent connection is closed (1001)")
         ("http-header-timeout", po::value(&c.http_header_timeout_s)->default_value(c.http_header_timeout_s), "seconds a connection has to send a request's headers (and to send the next request on keep-alive) before it is closed")
         ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected")
+        ("live-part-hosts", po::value(&c.live_part_hosts)->default_value(c.live_part_hosts), "hosts per /ws/live summaries frame: a fleet's summaries go in parts so that the detail samples a dashboard follows are written between them")
         ("agent-token", po::value(&c.agent_tokens)->composing(), "token agents must send in their hello (repeatable; prefer --agent-token-file)")
         ("agent-token-file", po::value(&c.agent_token_files)->composing(), "file of agent tokens, one per line: TOKEN or NAME TOKEN")
         ("admin-token", po::value(&c.admin_tokens)->composing(), "token for process control, queries and the audit log (default: a random one, printed at start)")
@@ -207,6 +208,7 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (c.history_points < 1 || c.history_points > 65000) bad("history", "must be 1-65000 points");
     if (c.live_queue_bytes < 4096) bad("live-queue-bytes", "must be at least 4096");
     if (c.live_stall_ms < 100) bad("live-stall-ms", "must be at least 100");
+    if (c.live_part_hosts < 1) bad("live-part-hosts", "must be at least 1");
     if (c.web_root.empty()) c.web_root = default_web_root();
     if (!(command_timeout_s >= 0.1 && command_timeout_s <= 600)) bad("command-timeout", "must be 0.1 to 600 seconds");
     c.command_timeout_ms = static_cast<std::uint32_t>(command_timeout_s * 1000.0 + 0.5);

@@ -33,6 +33,7 @@ struct HubConfig {
     std::size_t live_queue_bytes = 4 << 20;       // /ws/live bytes queued per client before it counts as stalled
     std::size_t live_queue_messages = 4096;       // ... and messages
     std::uint32_t live_stall_ms = 5000;           // a client stalled this long is disconnected
+    std::size_t live_part_hosts = 250;            // hosts per /ws/live summaries frame (~100 KB)
 
     // Access (docs/protocol.md, "Access"). Tokens stay here only until the
     // hub's AccessTokens digests them at start.

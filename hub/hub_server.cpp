@@ -59,7 +59,8 @@ struct HubServer::Impl {
         std::unique_lock lock(summary_mu);
         while (!summary_cv.wait_until(lock, next, [this] { return summary_stop; })) {
             lock.unlock();
-            ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms(), ctx.remote_hosts());
+            ctx.live.broadcast_summaries(ctx.registry, HostRegistry::system_clock_ms(), ctx.config.live_part_hosts,
+                                         ctx.remote_hosts());
             tick_alerts();
             close_idle_agents();
             ctx.forgotten(ctx.registry.forget_idle(HostRegistry::system_clock_ms() - ctx.config.forget_after_ms),

@@ -103,7 +103,7 @@ private:
             auto& log = group_.record_.clients[index_];
             ++log.frames;
             log.bytes += text.size();
-            if (kind == LiveFrameKind::summaries) log.summaries_us.push_back(now);
+            if (kind == LiveFrameKind::summaries && completes_summaries(text)) log.summaries_us.push_back(now);
             if (kind == LiveFrameKind::snapshot) ++log.snapshots;
             if (kind == LiveFrameKind::error) ++log.error_frames;
             if (kind == LiveFrameKind::sample) {

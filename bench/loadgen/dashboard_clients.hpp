@@ -27,7 +27,7 @@ struct LatencyPoint {
 };
 
 struct ClientLog {
-    std::vector<std::int64_t> summaries_us;  // receipt time of each summaries frame
+    std::vector<std::int64_t> summaries_us;  // receipt time of each summaries set's last frame
     std::uint64_t frames = 0;
     std::uint64_t bytes = 0;
     std::uint64_t snapshots = 0;

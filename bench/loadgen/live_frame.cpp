@@ -65,6 +65,13 @@ std::optional<SampleStamp> read_sample_stamp(std::string_view frame) {
     return st;
 }
 
+bool completes_summaries(std::string_view frame) {
+    auto head = frame.substr(0, frame.find("\"hosts\""));
+    auto part = read_counter(head, "part");
+    auto parts = read_counter(head, "parts");
+    return !part || !parts || *part + 1 >= *parts;
+}
+
 std::optional<std::uint64_t> read_counter(std::string_view json, std::string_view key) {
     std::string quoted = "\"" + std::string(key) + "\":";
     return number_at<std::uint64_t>(after_key(json, quoted));

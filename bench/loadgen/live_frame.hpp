@@ -26,6 +26,11 @@ struct SampleStamp {
 // sample are the top-level ones (nested objects use other names).
 std::optional<SampleStamp> read_sample_stamp(std::string_view frame);
 
+// Whether a summaries frame completes its set: the hub sends a fleet's
+// summaries in parts ("part" of "parts", near the frame's start); a frame
+// without them is a whole set.
+bool completes_summaries(std::string_view frame);
+
 // The value of a top-level integer counter in a small JSON object such as
 // GET /api/stats ("samples_received"); nullopt if absent.
 std::optional<std::uint64_t> read_counter(std::string_view json, std::string_view key);

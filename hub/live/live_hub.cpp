@@ -91,7 +91,8 @@ std::vector<std::string> LiveHub::detail_hosts() const {
     return out;
 }
 
-std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms, const RemoteHosts* remote) {
+std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms, std::size_t hosts_per_part,
+                                         const RemoteHosts* remote) {
     // Group clients by filter so each distinct frame is built once.
     std::map<std::string, std::pair<HostFilter, std::vector<std::shared_ptr<LiveSink>>>> groups;
     {
@@ -111,8 +112,9 @@ std::size_t LiveHub::broadcast_summaries(const HostRegistry& registry, std::int6
         auto counts = local_counts;
         auto rows = registry.summaries(g.first);
         if (others) others->merge(rows, counts, g.first);
-        auto frame = std::make_shared<const std::string>(build_summaries_frame(ts_ms, registry.high_cpu(), counts, rows));
-        for (auto& s : g.second) s->deliver({frame, LiveMessageKind::summaries});
+        auto parts = std::make_shared<const std::vector<std::string>>(
+            build_summaries_frames(ts_ms, registry.high_cpu(), counts, rows, hosts_per_part));
+        for (auto& s : g.second) s->deliver({nullptr, LiveMessageKind::summaries, parts});
     }
     return groups.size();
 }

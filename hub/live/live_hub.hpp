@@ -48,10 +48,11 @@ public:
     // Returns how many clients got it.
     std::size_t forward_sample(const std::string& host_id, const std::shared_ptr<const std::string>& frame);
 
-    // Builds one summaries frame per distinct filter and delivers it; returns
-    // the number of distinct frames built.
-    // `remote`: the cluster's other hubs' hosts, merged into each frame (null: this hub's alone).
-    std::size_t broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms, const RemoteHosts* remote = nullptr);
+    // Builds one set of summaries frames (`hosts_per_part` hosts a frame) per
+    // distinct filter and delivers it; returns the number of distinct sets built.
+    // `remote`: the cluster's other hubs' hosts, merged into each set (null: this hub's alone).
+    std::size_t broadcast_summaries(const HostRegistry& registry, std::int64_t ts_ms, std::size_t hosts_per_part,
+                                    const RemoteHosts* remote = nullptr);
 
     // Every host some client follows in detail.
     std::vector<std::string> detail_hosts() const;

@@ -1,47 +1,67 @@
-// The outgoing queue of one /ws/live client, and its back-pressure policy:
-// one write in flight; a newer summaries frame replaces an older unsent one;
-// past `max_bytes` or `max_messages` the queue is over its limit, and the
-// session closes a client that stays over it (see LiveSession). Pure data
-// structure, so the policy is unit-tested without sockets.
+// The outgoing queue of one /ws/live client, and its back-pressure policy.
+// One write in flight. Two lanes: single frames (snapshot, detail samples,
+// errors) in order, and at most one set of summaries frames, written part by
+// part; a single frame goes before the next part, so a detail sample waits
+// for at most one part of a fleet's summaries, never the whole fleet. A newer
+// summaries set replaces what is left unsent of an older one, and a snapshot
+// (fresher than any summaries queued before it) drops it. Past `max_bytes` or
+// `max_messages` the queue is over its limit, and the session closes a client
+// that stays over it (see LiveSession). Pure data structure, so the policy is
+// unit-tested without sockets.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace telehub::hub {
 
 enum class LiveMessageKind { snapshot, summaries, detail, error };
 
+// A frame, or for `summaries` the frames of one set in order (`parts`; `data`
+// unused). Shared between clients; never copied per client.
 struct LiveMessage {
-    std::shared_ptr<const std::string> data;  // shared between clients; never copied per client
+    std::shared_ptr<const std::string> data;
     LiveMessageKind kind = LiveMessageKind::detail;
+    std::shared_ptr<const std::vector<std::string>> parts;
 };
 
 class LiveQueue {
 public:
     LiveQueue(std::size_t max_bytes, std::size_t max_messages) : max_bytes_(max_bytes), max_messages_(max_messages) {}
 
+    // `replaced`: unsent frames of an older summaries set were dropped for it.
     enum class Push { queued, replaced };
     Push push(LiveMessage m);
 
-    bool empty() const { return items_.empty(); }
-    std::size_t size() const { return items_.size(); }
+    // Frames queued, the one in flight included.
+    std::size_t size() const { return singles_.size() + parts_left() + (in_flight() ? 1 : 0); }
+    bool empty() const { return size() == 0; }
     std::size_t bytes() const { return bytes_; }
-    bool over_limit() const { return bytes_ > max_bytes_ || items_.size() > max_messages_; }
+    bool over_limit() const { return bytes_ > max_bytes_ || size() > max_messages_; }
 
-    // The message to write next; marks it in flight so it is never replaced.
-    const LiveMessage& start_front();
-    bool in_flight() const { return in_flight_; }
-    void finish_front();  // the in-flight write completed
+    // Whether a frame waits to be written (none is in flight and the queue is not empty).
+    bool ready() const { return !in_flight() && (!singles_.empty() || parts_left() > 0); }
+    // The frame to write next (only when ready()); it stays in flight, never
+    // replaced or dropped, until finish_next().
+    const std::string& start_next();
+    bool in_flight() const { return flight_frame_ != nullptr; }
+    void finish_next();  // the in-flight write completed
 
 private:
+    std::size_t parts_left() const { return set_ ? set_->size() - next_part_ : 0; }
+    bool drop_unsent_parts();  // true if any were dropped
+
     std::size_t max_bytes_;
     std::size_t max_messages_;
-    std::deque<LiveMessage> items_;
+    std::deque<LiveMessage> singles_;
+    std::shared_ptr<const std::vector<std::string>> set_;  // the newest summaries set
+    std::size_t next_part_ = 0;                            // its first part not yet written
+    std::shared_ptr<const void> flight_owner_;             // keeps the in-flight frame alive
+    const std::string* flight_frame_ = nullptr;
     std::size_t bytes_ = 0;
-    bool in_flight_ = false;
 };
 
 }  // namespace telehub::hub

@@ -135,14 +135,14 @@ void LiveSession<Stream>::write_next() {
         }
         return;
     }
-    if (queue_.empty()) return;
+    if (!queue_.ready()) return;
     writing_ = true;
-    const auto& m = queue_.start_front();
+    const auto& frame = queue_.start_next();
     ws_.text(true);
-    ws_.async_write(net::buffer(*m.data), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_write(net::buffer(frame), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
         self->writing_ = false;
         if (ec) return self->fail(ec, "write");
-        self->queue_.finish_front();
+        self->queue_.finish_next();
         if (!self->queue_.over_limit()) self->over_since_.reset();
         self->write_next();
     });

@@ -1,5 +1,6 @@
 #include "hub/state/summary_builder.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -145,13 +146,17 @@ void append_counts(std::string& out, const HostCounts& c) {
     ObjectWriter(out).num("online", c.online).num("offline", c.offline).num("hot", c.hot).num("total", c.total).close();
 }
 
-void append_hosts(std::string& out, const std::vector<HostSummary>& hosts) {
+void append_hosts(std::string& out, const HostSummary* first, const HostSummary* last) {
     put(out, ",\"hosts\":[");
-    for (std::size_t i = 0; i < hosts.size(); ++i) {
-        if (i) out.push_back(',');
-        append_summary(out, hosts[i]);
+    for (auto* h = first; h != last; ++h) {
+        if (h != first) out.push_back(',');
+        append_summary(out, *h);
     }
     put(out, "]}");
+}
+
+void append_hosts(std::string& out, const std::vector<HostSummary>& hosts) {
+    append_hosts(out, hosts.data(), hosts.data() + hosts.size());
 }
 
 // A summary is ~420 bytes of JSON: reserve once instead of growing.
@@ -163,18 +168,29 @@ nlohmann::json frame_head(std::string_view type, std::int64_t ts_ms, double high
 
 }  // namespace
 
-std::string build_summaries_frame(std::int64_t ts_ms, double high_cpu, const HostCounts& counts,
-                                  const std::vector<HostSummary>& hosts) {
-    std::string out;
-    out.reserve(128 + hosts.size() * summary_bytes_guess);
-    put(out, "{\"type\":\"summaries\",\"ts_ms\":");
-    put_number(out, ts_ms);
-    put(out, ",\"high_cpu\":");
-    put_number(out, high_cpu);
-    put(out, ",\"counts\":");
-    append_counts(out, counts);
-    append_hosts(out, hosts);
-    return out;
+std::vector<std::string> build_summaries_frames(std::int64_t ts_ms, double high_cpu, const HostCounts& counts,
+                                                const std::vector<HostSummary>& hosts, std::size_t hosts_per_part) {
+    const std::size_t per = std::max<std::size_t>(hosts_per_part, 1);
+    const std::size_t parts = std::max<std::size_t>((hosts.size() + per - 1) / per, 1);
+    std::vector<std::string> frames(parts);
+    for (std::size_t p = 0; p < parts; ++p) {
+        const auto* first = hosts.data() + std::min(p * per, hosts.size());
+        const auto* last = hosts.data() + std::min((p + 1) * per, hosts.size());
+        auto& out = frames[p];
+        out.reserve(160 + static_cast<std::size_t>(last - first) * summary_bytes_guess);
+        put(out, "{\"type\":\"summaries\",\"ts_ms\":");
+        put_number(out, ts_ms);
+        put(out, ",\"part\":");
+        put_number(out, p);
+        put(out, ",\"parts\":");
+        put_number(out, parts);
+        put(out, ",\"high_cpu\":");
+        put_number(out, high_cpu);
+        put(out, ",\"counts\":");
+        append_counts(out, counts);
+        append_hosts(out, first, last);
+    }
+    return frames;
 }
 
 std::string build_snapshot_frame(std::int64_t ts_ms, double high_cpu, const HostCounts& counts,

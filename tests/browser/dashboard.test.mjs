@@ -40,8 +40,9 @@ describe('dashboard', { timeout: 180000 }, () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-dashboard-data-'));
 
   async function startHub() {
+    // One host a summaries frame: every set is in parts, which the page must put together.
     hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet', '--threads', '2',
-      '--data-dir', dataDir]);
+      '--data-dir', dataDir, '--live-part-hosts', '1']);
     await waitFor('the hub to answer /healthz', async () => (await fetch(`${base}/healthz`)).ok, { procs: procs() });
   }
 

@@ -1,6 +1,8 @@
 // /ws/live: snapshot, once-a-second summaries with the client's filter, raw
 // sample frames of detail-subscribed hosts, and back-pressure: a client that
 // never reads does not hold up another.
+#include <algorithm>
+
 #include "hub_harness.hpp"
 
 #define BOOST_TEST_MODULE hub_live
@@ -83,6 +85,36 @@ BOOST_AUTO_TEST_CASE(snapshot_summaries_filter_and_detail) {
     BOOST_TEST(next_of_type(live, "error")["code"] == "binary_frame");
     BOOST_TEST(next_of_type(live, "summaries", 3s).is_object());
     BOOST_TEST(!live.closed());
+}
+
+BOOST_AUTO_TEST_CASE(summaries_come_in_parts_that_make_one_set) {
+    HubProcess hub({"--live-part-hosts", "2", "--quiet"});
+    std::vector<std::unique_ptr<FakeAgent>> agents;
+    for (int i = 0; i < 5; ++i) {
+        agents.push_back(std::make_unique<FakeAgent>(hub.port, "host-" + std::to_string(i), 1000, 5000));
+        agents.back()->send(10.0 * i);
+    }
+    BOOST_REQUIRE(wait_until([&] { return hub.get_json("/api/hosts")["counts"]["online"] == 5; }, 3s));
+
+    WsClient live(hub.port, "/ws/live");
+    json first;
+    for (int i = 0; i < 10 && !(first.is_object() && first["part"] == 0); ++i) first = next_of_type(live, "summaries", 3s);
+    BOOST_REQUIRE(first.is_object());
+    BOOST_REQUIRE(first["part"] == 0);
+    BOOST_TEST(first["parts"] == 3);
+    std::vector<std::string> hosts = ids(first);
+    for (int p = 1; p < 3; ++p) {
+        auto part = next_of_type(live, "summaries", 3s);
+        BOOST_REQUIRE(part.is_object());
+        BOOST_TEST(part["part"] == p);
+        BOOST_TEST(part["parts"] == 3);
+        BOOST_TEST(part["ts_ms"] == first["ts_ms"]);
+        BOOST_TEST(part["counts"]["online"] == 5);  // fleet-wide in every part
+        for (auto& id : ids(part)) hosts.push_back(id);
+    }
+    std::sort(hosts.begin(), hosts.end());
+    BOOST_TEST(hosts == (std::vector<std::string>{"host-0", "host-1", "host-2", "host-3", "host-4"}),
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_client_that_never_reads_does_not_stop_others) {

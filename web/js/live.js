@@ -3,6 +3,7 @@
 // hub restart), and the current subscription re-sent after every (re)connect.
 
 import { liveUrl } from './auth.js';
+import { SummariesAssembler } from './summaries_parts.js';
 
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
@@ -21,6 +22,7 @@ export class LiveConnection {
     this.stallTimer = 0;
     this.retryAt = 0;
     this.stopped = false;
+    this.parts = new SummariesAssembler();  // onMessage gets whole summaries sets
   }
 
   start() {
@@ -64,6 +66,7 @@ export class LiveConnection {
       return;
     }
     this.ws = ws;
+    this.parts.reset();
     ws.onopen = () => {
       this.attempt = 0;
       this.setState('open');
@@ -75,7 +78,10 @@ export class LiveConnection {
       if (typeof ev.data !== 'string') return;
       let msg;
       try { msg = JSON.parse(ev.data); } catch { console.warn('live: frame is not JSON'); return; }
-      if (msg && typeof msg.type === 'string') this.onMessage(msg);
+      if (!msg || typeof msg.type !== 'string') return;
+      if (msg.type === 'snapshot') this.parts.reset();
+      if (msg.type === 'summaries') msg = this.parts.take(msg);
+      if (msg) this.onMessage(msg);
     };
     ws.onclose = ev => {
       if (this.ws !== ws) return;

@@ -62,15 +62,26 @@ BOOST_AUTO_TEST_CASE(one_summaries_frame_per_distinct_filter) {
     hot.min_cpu = 80;
     hub.subscribe(ids[2], hot, {});
     hub.subscribe(ids[3], hot, {});
-    BOOST_TEST(hub.broadcast_summaries(reg, 123) == 2u);
-    for (auto& s : sinks) BOOST_REQUIRE(s->got.size() == 1u);
-    BOOST_TEST(sinks[0]->got[0].data.get() == sinks[1]->got[0].data.get());
-    BOOST_TEST(sinks[2]->got[0].data.get() == sinks[3]->got[0].data.get());
-    BOOST_TEST(sinks[0]->got[0].data.get() != sinks[2]->got[0].data.get());
+    BOOST_TEST(hub.broadcast_summaries(reg, 123, 250) == 2u);
+    for (auto& s : sinks) {
+        BOOST_REQUIRE(s->got.size() == 1u);
+        BOOST_REQUIRE(s->got[0].parts);
+        BOOST_REQUIRE(s->got[0].parts->size() == 1u);
+    }
+    BOOST_TEST(sinks[0]->got[0].parts.get() == sinks[1]->got[0].parts.get());
+    BOOST_TEST(sinks[2]->got[0].parts.get() == sinks[3]->got[0].parts.get());
+    BOOST_TEST(sinks[0]->got[0].parts.get() != sinks[2]->got[0].parts.get());
     BOOST_TEST((sinks[2]->got[0].kind == LiveMessageKind::summaries));
-    BOOST_TEST(sinks[2]->got[0].data->find("web-1") != std::string::npos);
-    BOOST_TEST(sinks[2]->got[0].data->find("db-1") == std::string::npos);
-    BOOST_TEST(sinks[0]->got[0].data->find("db-1") != std::string::npos);
+    const auto& hot_frame = sinks[2]->got[0].parts->at(0);
+    BOOST_TEST(hot_frame.find("web-1") != std::string::npos);
+    BOOST_TEST(hot_frame.find("db-1") == std::string::npos);
+    BOOST_TEST(sinks[0]->got[0].parts->at(0).find("db-1") != std::string::npos);
+    // One host a part: the unfiltered set is two frames, one host each.
+    for (auto& s : sinks) s->got.clear();
+    hub.broadcast_summaries(reg, 124, 1);
+    BOOST_REQUIRE(sinks[0]->got.size() == 1u);
+    BOOST_REQUIRE(sinks[0]->got[0].parts->size() == 2u);
+    BOOST_TEST(sinks[0]->got[0].parts->at(0).find("\"parts\":2") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(dead_sessions_are_skipped) {

@@ -9,29 +9,88 @@ namespace {
 
 LiveMessage msg(std::string s, LiveMessageKind k) { return {std::make_shared<const std::string>(std::move(s)), k}; }
 
-}  // namespace
-
-BOOST_AUTO_TEST_CASE(newer_summaries_replace_an_unsent_one) {
-    LiveQueue q(1000, 10);
-    q.push(msg("s1", LiveMessageKind::summaries));
-    q.push(msg("d1", LiveMessageKind::detail));
-    BOOST_TEST((q.push(msg("s2-newer", LiveMessageKind::summaries)) == LiveQueue::Push::replaced));
-    BOOST_TEST(q.size() == 2u);
-    BOOST_TEST(q.bytes() == std::string("s2-newer").size() + 2);
-    BOOST_TEST(*q.start_front().data == "s2-newer");
+LiveMessage set(std::vector<std::string> parts) {
+    return {nullptr, LiveMessageKind::summaries, std::make_shared<const std::vector<std::string>>(std::move(parts))};
 }
 
-BOOST_AUTO_TEST_CASE(the_frame_in_flight_is_never_replaced) {
+// Writes (starts and finishes) the next frame.
+std::string write_one(LiveQueue& q) {
+    BOOST_REQUIRE(q.ready());
+    std::string f = q.start_next();
+    q.finish_next();
+    return f;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(newer_summaries_replace_an_unsent_set) {
     LiveQueue q(1000, 10);
-    q.push(msg("s1", LiveMessageKind::summaries));
-    BOOST_TEST(*q.start_front().data == "s1");
-    BOOST_TEST((q.push(msg("s2", LiveMessageKind::summaries)) == LiveQueue::Push::queued));
-    q.finish_front();
-    BOOST_TEST(q.size() == 1u);
-    BOOST_TEST(*q.start_front().data == "s2");
-    q.finish_front();
+    q.push(set({"s1a", "s1b"}));
+    q.push(msg("d1", LiveMessageKind::detail));
+    BOOST_TEST((q.push(set({"s2-newer"})) == LiveQueue::Push::replaced));
+    BOOST_TEST(q.size() == 2u);
+    BOOST_TEST(q.bytes() == std::string("s2-newer").size() + 2);
+    BOOST_TEST(write_one(q) == "d1");
+    BOOST_TEST(write_one(q) == "s2-newer");
     BOOST_TEST(q.empty());
     BOOST_TEST(q.bytes() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_detail_frame_goes_between_the_parts_of_a_set) {
+    LiveQueue q(1000, 10);
+    q.push(set({"p0", "p1", "p2"}));
+    BOOST_TEST(q.start_next() == "p0");
+    q.push(msg("d1", LiveMessageKind::detail));
+    q.push(msg("d2", LiveMessageKind::detail));
+    BOOST_TEST(!q.ready());  // one write in flight
+    q.finish_next();
+    BOOST_TEST(write_one(q) == "d1");
+    BOOST_TEST(write_one(q) == "d2");
+    BOOST_TEST(write_one(q) == "p1");
+    q.push(msg("e", LiveMessageKind::error));
+    BOOST_TEST(write_one(q) == "e");
+    BOOST_TEST(write_one(q) == "p2");
+    BOOST_TEST(!q.ready());
+    BOOST_TEST(q.empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_part_in_flight_is_never_dropped) {
+    LiveQueue q(1000, 10);
+    q.push(set({"s1a", "s1b"}));
+    const std::string& flying = q.start_next();
+    BOOST_TEST(flying == "s1a");
+    BOOST_TEST((q.push(set({"s2a", "s2b"})) == LiveQueue::Push::replaced));  // s1b dropped
+    BOOST_TEST(flying == "s1a");  // still alive while in flight
+    BOOST_TEST(q.size() == 3u);
+    BOOST_TEST(q.bytes() == 9u);
+    q.finish_next();
+    BOOST_TEST(write_one(q) == "s2a");
+    BOOST_TEST(write_one(q) == "s2b");
+    BOOST_TEST(q.empty());
+    BOOST_TEST(q.bytes() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_drops_the_summaries_queued_before_it) {
+    LiveQueue q(1000, 10);
+    q.push(set({"old0", "old1"}));
+    BOOST_TEST(q.start_next() == "old0");
+    BOOST_TEST((q.push(msg("snap", LiveMessageKind::snapshot)) == LiveQueue::Push::replaced));
+    q.push(set({"new0"}));  // built after the snapshot: kept, and written after it
+    q.finish_next();
+    BOOST_TEST(write_one(q) == "snap");
+    BOOST_TEST(write_one(q) == "new0");
+    BOOST_TEST(q.empty());
+    BOOST_TEST(q.bytes() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(single_frames_keep_their_order) {
+    LiveQueue q(1000, 10);
+    q.push(msg("snap", LiveMessageKind::snapshot));
+    q.push(msg("d1", LiveMessageKind::detail));
+    q.push(msg("e1", LiveMessageKind::error));
+    BOOST_TEST(write_one(q) == "snap");
+    BOOST_TEST(write_one(q) == "d1");
+    BOOST_TEST(write_one(q) == "e1");
 }
 
 BOOST_AUTO_TEST_CASE(limits_in_bytes_and_messages) {
@@ -43,7 +102,13 @@ BOOST_AUTO_TEST_CASE(limits_in_bytes_and_messages) {
     LiveQueue count(1000, 2);
     for (int i = 0; i < 3; ++i) count.push(msg("d", LiveMessageKind::detail));
     BOOST_TEST(count.over_limit());
-    count.start_front();
-    count.finish_front();
+    write_one(count);
     BOOST_TEST(!count.over_limit());
+    // The parts of a set count as frames and bytes too.
+    LiveQueue parts(1000, 2);
+    parts.push(set({"a", "b", "c"}));
+    BOOST_TEST(parts.over_limit());
+    BOOST_TEST(parts.bytes() == 3u);
+    write_one(parts);
+    BOOST_TEST(!parts.over_limit());
 }

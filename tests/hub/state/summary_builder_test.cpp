@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(summaries_frame_shape) {
     HostCounts c{.online = 1, .offline = 1, .hot = 1, .total = 2};
     auto other = web();
     other.host_id = "db-1";
-    auto j = json::parse(build_summaries_frame(5, 80, c, {web(), other}));
+    auto j = json::parse(build_summaries_frames(5, 80, c, {web(), other}, 250).at(0));
     BOOST_TEST(j["type"] == "summaries");
     BOOST_TEST(j["ts_ms"] == 5);
     BOOST_TEST(j["high_cpu"].get<double>() == 80.0);
@@ -61,6 +61,40 @@ BOOST_AUTO_TEST_CASE(summaries_frame_shape) {
     BOOST_TEST(j["counts"]["hot"] == 1);
     BOOST_TEST(j["hosts"].size() == 2u);
     BOOST_TEST(j["hosts"][1]["host_id"] == "db-1");
+    BOOST_TEST(j["part"] == 0);
+    BOOST_TEST(j["parts"] == 1);
+}
+
+BOOST_AUTO_TEST_CASE(summaries_go_in_parts_of_at_most_so_many_hosts) {
+    std::vector<HostSummary> hosts;
+    for (int i = 0; i < 7; ++i) {
+        hosts.push_back(web());
+        hosts.back().host_id = "h" + std::to_string(i);
+    }
+    HostCounts c{.online = 7, .total = 7};
+    auto frames = build_summaries_frames(9, 80, c, hosts, 3);
+    BOOST_REQUIRE(frames.size() == 3u);
+    std::vector<std::string> seen;
+    for (std::size_t p = 0; p < frames.size(); ++p) {
+        auto j = json::parse(frames[p]);
+        BOOST_TEST(j["type"] == "summaries");
+        BOOST_TEST(j["ts_ms"] == 9);
+        BOOST_TEST(j["part"] == p);
+        BOOST_TEST(j["parts"] == 3);
+        BOOST_TEST(j["counts"]["total"] == 7);  // every part carries the fleet's counts
+        BOOST_TEST(j["hosts"].size() == (p < 2 ? 3u : 1u));
+        for (auto& h : j["hosts"]) seen.push_back(h["host_id"]);
+    }
+    BOOST_TEST(seen == std::vector<std::string>({"h0", "h1", "h2", "h3", "h4", "h5", "h6"}),
+               boost::test_tools::per_element());
+    // No host at all is still one frame, with the counts.
+    auto empty = build_summaries_frames(9, 80, c, {}, 3);
+    BOOST_REQUIRE(empty.size() == 1u);
+    auto j = json::parse(empty[0]);
+    BOOST_TEST(j["hosts"].empty());
+    BOOST_TEST(j["parts"] == 1);
+    // Exactly full parts make no empty last part.
+    BOOST_TEST(build_summaries_frames(9, 80, c, std::vector<HostSummary>(hosts.begin(), hosts.begin() + 6), 3).size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(snapshot_frame_carries_sparks) {
@@ -94,7 +128,7 @@ BOOST_AUTO_TEST_CASE(summary_carries_the_container_count_not_the_names) {
     auto j = summary_json(s);
     BOOST_TEST(j["containers"] == 7);
     BOOST_TEST(!j.contains("container_names"));
-    auto frame = json::parse(build_summaries_frame(5, 80, {.total = 1}, {s}));
+    auto frame = json::parse(build_summaries_frames(5, 80, {.total = 1}, {s}, 250).at(0));
     BOOST_TEST(frame["hosts"][0]["containers"] == 7);
 }
 
@@ -103,7 +137,7 @@ BOOST_AUTO_TEST_CASE(summaries_frame_escapes_names_and_writes_null_for_no_top) {
     odd.host_id = "we\"ird\\host\n\x01";
     odd.hostname = "h\xc3\xa9";  // UTF-8 passes through
     odd.cpu = 12.25;
-    auto j = json::parse(build_summaries_frame(5, 80, {.total = 1}, {odd}));
+    auto j = json::parse(build_summaries_frames(5, 80, {.total = 1}, {odd}, 250).at(0));
     BOOST_TEST(j["hosts"][0]["host_id"] == odd.host_id);
     BOOST_TEST(j["hosts"][0]["hostname"] == odd.hostname);
     BOOST_TEST(j["hosts"][0]["top"].is_null());
