@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "hub/alerts/alerts.hpp"
 #include "hub/cluster/cluster.hpp"
@@ -46,6 +47,9 @@ struct HubContext {
     CommandRelay relay;
     std::unique_ptr<AuditLog> audit;
     std::unique_ptr<MetricsScraper> metrics;  // GET /metrics bodies, built off the io threads
+    // Work too big for an io thread that a request waits for: a dashboard's
+    // snapshot (megabytes at 10,000 hosts). Stopped once the io threads end.
+    boost::asio::thread_pool background{1};
     // Alert notices, on a thread of its own; its state is kept in
     // DATA-DIR/alerts.json unless --no-persist (docs/alerts.md).
     std::unique_ptr<Notifier> notifier;

@@ -279,6 +279,8 @@ int HubServer::run() {
     for (auto& t : threads) t.join();
     im.stop_summaries();
     im.summary_thread.join();
+    im.ctx.background.stop();  // what is queued is for sessions that are gone
+    im.ctx.background.join();
     im.ctx.notifier->stop();  // after the last change was handed to it; keeps what is undelivered
     im.ctx.audit->stop();  // while the io_context its callbacks post to still exists
     if (im.ctx.store) {

@@ -1,10 +1,12 @@
 // One dashboard's WebSocket on /ws/live: a snapshot on connect and after each
-// subscribe, the shared summaries frame once a second, and the raw sample
+// subscribe (built on the hub's background thread), the shared summaries once
+// a second, and the raw sample
 // frames of the hosts it follows in detail. Back-pressure per LiveQueue: one
 // write in flight; a client whose queue stays over its limit for
 // --live-stall-ms (or reaches twice the byte limit) is closed and counted.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -57,6 +59,8 @@ private:
     std::uint64_t id_ = 0;
     boost::beast::flat_buffer buffer_;
     LiveQueue queue_;
+    std::atomic<std::uint64_t> snapshot_requests_{0};  // a snapshot job older than the last request is skipped
+    bool awaiting_snapshot_ = true;                    // no summaries before the first snapshot
     bool accepted_ = false;
     bool writing_ = false;
     bool close_requested_ = false;

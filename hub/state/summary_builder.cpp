@@ -112,7 +112,8 @@ private:
     bool first_ = true;
 };
 
-void append_summary(std::string& out, const HostSummary& s) {
+// `spark`: the snapshot's recent CPU totals, written as the last field.
+void append_summary(std::string& out, const HostSummary& s, const std::vector<double>* spark = nullptr) {
     ObjectWriter o(out);
     o.str("host_id", s.host_id)
         .str("hostname", s.hostname)
@@ -139,6 +140,15 @@ void append_summary(std::string& out, const HostSummary& s) {
         .num("opens_per_s", s.opens_per_s)
         .num("containers", s.containers);
     if (!s.hub.empty()) o.str("hub", s.hub);
+    if (spark) {
+        auto& a = o.key("spark");
+        a.push_back('[');
+        for (std::size_t i = 0; i < spark->size(); ++i) {
+            if (i) a.push_back(',');
+            put_number(a, (*spark)[i]);
+        }
+        a.push_back(']');
+    }
     o.close();
 }
 
@@ -161,10 +171,6 @@ void append_hosts(std::string& out, const std::vector<HostSummary>& hosts) {
 
 // A summary is ~420 bytes of JSON: reserve once instead of growing.
 constexpr std::size_t summary_bytes_guess = 448;
-
-nlohmann::json frame_head(std::string_view type, std::int64_t ts_ms, double high_cpu, const HostCounts& counts) {
-    return {{"type", type}, {"ts_ms", ts_ms}, {"high_cpu", high_cpu}, {"counts", counts_json(counts)}};
-}
 
 }  // namespace
 
@@ -195,14 +201,23 @@ std::vector<std::string> build_summaries_frames(std::int64_t ts_ms, double high_
 
 std::string build_snapshot_frame(std::int64_t ts_ms, double high_cpu, const HostCounts& counts,
                                  const std::vector<HostSnapshot>& hosts) {
-    auto j = frame_head("snapshot", ts_ms, high_cpu, counts);
-    auto& arr = j["hosts"] = nlohmann::json::array();
-    for (const auto& h : hosts) {
-        auto s = summary_json(h.summary);
-        s["spark"] = h.spark;
-        arr.push_back(std::move(s));
+    std::size_t points = 0;
+    for (const auto& h : hosts) points += h.spark.size();
+    std::string out;
+    out.reserve(128 + hosts.size() * summary_bytes_guess + points * 6);
+    put(out, "{\"type\":\"snapshot\",\"ts_ms\":");
+    put_number(out, ts_ms);
+    put(out, ",\"high_cpu\":");
+    put_number(out, high_cpu);
+    put(out, ",\"counts\":");
+    append_counts(out, counts);
+    put(out, ",\"hosts\":[");
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+        if (i) out.push_back(',');
+        append_summary(out, hosts[i].summary, &hosts[i].spark);
     }
-    return j.dump();
+    put(out, "]}");
+    return out;
 }
 
 std::string build_hosts_body(double high_cpu, const HostCounts& counts, const std::vector<HostSummary>& hosts) {

@@ -1,5 +1,7 @@
 #include "hub/state/summary_builder.hpp"
 
+#include <cmath>
+
 #define BOOST_TEST_MODULE summary_builder
 #include <boost/test/unit_test.hpp>
 
@@ -102,6 +104,15 @@ BOOST_AUTO_TEST_CASE(snapshot_frame_carries_sparks) {
     BOOST_TEST(j["type"] == "snapshot");
     BOOST_TEST(j["hosts"][0]["spark"] == json::array({1.5, 2.5}));
     BOOST_TEST(j["hosts"][0]["host_id"] == "web-1");
+    // The same summary as every other list, plus the spark; a missing point is null.
+    auto h = json::parse(build_snapshot_frame(7, 75, {.online = 1, .total = 1},
+                                              {HostSnapshot{web(), {1.5, std::nan(""), 3}}}))["hosts"][0];
+    BOOST_TEST(h["spark"] == json::parse("[1.5,null,3.0]"));
+    h.erase("spark");
+    BOOST_TEST(h == summary_json(web()), h.dump() + " vs " + summary_json(web()).dump());
+    auto empty = json::parse(build_snapshot_frame(7, 75, {}, {}));
+    BOOST_TEST(empty["hosts"].empty());
+    BOOST_TEST(empty["counts"]["total"] == 0);
 }
 
 BOOST_AUTO_TEST_CASE(hosts_body_for_rest) {
