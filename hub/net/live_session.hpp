@@ -1,9 +1,9 @@
 // One dashboard's WebSocket on /ws/live: a snapshot on connect and after each
-// subscribe (built on the hub's background thread), the shared summaries once
-// a second, and the raw sample
-// frames of the hosts it follows in detail. Back-pressure per LiveQueue: one
-// write in flight; a client whose queue stays over its limit for
-// --live-stall-ms (or reaches twice the byte limit) is closed and counted.
+// subscribe (built on the hub's background thread), the shared summaries set
+// once a second, and the raw sample frames of the hosts it follows in detail.
+// Back-pressure per LiveQueue: one write in flight; a client whose queue stays
+// over its limit for --live-stall-ms (or reaches twice the byte limit) is
+// closed and counted.
 #pragma once
 
 #include <atomic>
