@@ -138,7 +138,7 @@ struct HubFlags {
         ("quiet,q", po::bool_switch(&c.quiet), "no per-sample log lines (connection events still go to stderr)")
         ("history", po::value(&c.history_points)->default_value(c.history_points), "history points kept per host")
         ("metrics-top-processes", po::value(&c.metrics_top_processes)->default_value(c.metrics_top_processes), "export the top N processes by CPU of each host on /metrics (0: none; each is a series per pid, so keep N small)")
-        ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes queued for one dashboard before it counts as stalled")
+        ("live-queue-bytes", po::value(&c.live_queue_bytes)->default_value(c.live_queue_bytes), "bytes of detail samples and errors queued for one dashboard before it counts as stalled (its snapshot and summaries, replaced rather than queued, do not count)")
         ("agent-idle-timeout", po::value(&c.agent_idle_s)->default_value(c.agent_idle_s), "seconds without a frame after which an agent connection is closed (1001)")
         ("http-header-timeout", po::value(&c.http_header_timeout_s)->default_value(c.http_header_timeout_s), "seconds a connection has to send a request's headers (and to send the next request on keep-alive) before it is closed")
         ("live-stall-ms", po::value(&c.live_stall_ms)->default_value(c.live_stall_ms), "a dashboard stalled this long is disconnected")

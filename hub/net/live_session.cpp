@@ -125,11 +125,11 @@ void LiveSession<Stream>::enqueue(LiveMessage m) {
         if (!over_since_) over_since_ = now;
         bool stalled = now - *over_since_ >= std::chrono::milliseconds(ctx_.config.live_stall_ms);
         // Twice the byte limit is the hard bound on what one client may hold.
-        bool too_much = queue_.bytes() > 2 * ctx_.config.live_queue_bytes;
+        bool too_much = queue_.backlog_bytes() > 2 * ctx_.config.live_queue_bytes;
         if (stalled || too_much) {
             ctx_.stats.live_clients_dropped.fetch_add(1, std::memory_order_relaxed);
-            ctx_.log.event("live client " + peer_ + " dropped: not reading (" + std::to_string(queue_.bytes()) +
-                           " bytes queued)");
+            ctx_.log.event("live client " + peer_ + " dropped: not reading (" + std::to_string(queue_.backlog_frames()) +
+                           " detail samples and errors, " + std::to_string(queue_.backlog_bytes()) + " bytes, queued)");
             return close(websocket::close_code::policy_error, "too slow: the client is not reading");
         }
     } else {

@@ -117,6 +117,30 @@ BOOST_AUTO_TEST_CASE(summaries_come_in_parts_that_make_one_set) {
                boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_fleet_bigger_than_the_queue_limit_still_gets_its_snapshot_and_summaries) {
+    // 30 hosts make a snapshot and a summaries set of ~14 KB each, over twice
+    // --live-queue-bytes: the size of the fleet's view is not a client falling behind.
+    HubProcess hub({"--live-queue-bytes", "4096", "--live-stall-ms", "1000", "--quiet"});
+    std::vector<std::unique_ptr<FakeAgent>> agents;
+    for (int i = 0; i < 30; ++i) {
+        agents.push_back(std::make_unique<FakeAgent>(hub.port, "fleet-host-" + std::to_string(i), 1000, 5000));
+        agents.back()->send(50);
+    }
+    BOOST_REQUIRE(wait_until([&] { return hub.get_json("/api/hosts")["counts"]["online"] == 30; }, 5s));
+    WsClient live(hub.port, "/ws/live");
+    auto snap = next_of_type(live, "snapshot");
+    BOOST_REQUIRE(snap.is_object());
+    BOOST_TEST(snap["hosts"].size() == 30u);
+    BOOST_TEST(snap.dump().size() > 2 * 4096u);
+    for (int i = 0; i < 3; ++i) {
+        auto sum = next_of_type(live, "summaries", 3s);
+        BOOST_REQUIRE(sum.is_object());
+        BOOST_TEST(sum["hosts"].size() == 30u);
+    }
+    BOOST_TEST(!live.closed());
+    BOOST_TEST(hub.stat("live_clients_dropped") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_client_that_never_reads_does_not_stop_others) {
     HubProcess hub({"--live-queue-bytes", "262144", "--live-stall-ms", "1000", "--quiet"});
     FakeAgent fast(hub.port, "firehose");

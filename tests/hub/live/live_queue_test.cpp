@@ -104,11 +104,51 @@ BOOST_AUTO_TEST_CASE(limits_in_bytes_and_messages) {
     BOOST_TEST(count.over_limit());
     write_one(count);
     BOOST_TEST(!count.over_limit());
-    // The parts of a set count as frames and bytes too.
-    LiveQueue parts(1000, 2);
-    parts.push(set({"a", "b", "c"}));
-    BOOST_TEST(parts.over_limit());
-    BOOST_TEST(parts.bytes() == 3u);
-    write_one(parts);
-    BOOST_TEST(!parts.over_limit());
+}
+
+BOOST_AUTO_TEST_CASE(the_view_is_replaced_not_counted_against_the_limits) {
+    // A fleet's snapshot and summaries are as big as the fleet; a client is
+    // behind only when what it must not miss piles up.
+    LiveQueue q(10, 2);
+    q.push(msg(std::string(1000, 's'), LiveMessageKind::snapshot));
+    q.push(set({std::string(500, 'a'), std::string(500, 'b'), std::string(500, 'c')}));
+    BOOST_TEST(!q.over_limit());
+    BOOST_TEST(q.bytes() == 2500u);
+    BOOST_TEST(q.backlog_bytes() == 0u);
+    q.push(msg("0123456789", LiveMessageKind::detail));
+    BOOST_TEST(!q.over_limit());
+    q.push(msg("e", LiveMessageKind::error));
+    BOOST_TEST(q.over_limit());  // 11 bytes of backlog
+    BOOST_TEST(q.backlog_frames() == 2u);
+    // Written, in flight, finished: the backlog goes back down.
+    BOOST_TEST(q.start_next().size() == 1000u);  // the snapshot first
+    q.finish_next();
+    BOOST_TEST(q.over_limit());
+    BOOST_TEST(write_one(q) == "0123456789");
+    BOOST_TEST(!q.over_limit());
+    BOOST_TEST(q.backlog_bytes() == 1u);
+    BOOST_TEST(write_one(q) == "e");
+    BOOST_TEST(q.backlog_bytes() == 0u);
+    BOOST_TEST(q.backlog_frames() == 0u);
+    BOOST_TEST(q.bytes() == 1500u);  // the set, still to write
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_snapshot_replaces_an_unsent_one) {
+    LiveQueue q(1000, 10);
+    q.push(msg("d0", LiveMessageKind::detail));
+    BOOST_TEST(q.start_next() == "d0");
+    q.push(msg("snap-old", LiveMessageKind::snapshot));
+    q.push(msg("d1", LiveMessageKind::detail));
+    BOOST_TEST((q.push(msg("snap-new", LiveMessageKind::snapshot)) == LiveQueue::Push::replaced));
+    q.finish_next();
+    BOOST_TEST(write_one(q) == "d1");
+    BOOST_TEST(write_one(q) == "snap-new");
+    BOOST_TEST(q.empty());
+    BOOST_TEST(q.bytes() == 0u);
+    // The snapshot in flight is never replaced.
+    q.push(msg("s1", LiveMessageKind::snapshot));
+    BOOST_TEST(q.start_next() == "s1");
+    BOOST_TEST((q.push(msg("s2", LiveMessageKind::snapshot)) == LiveQueue::Push::queued));
+    q.finish_next();
+    BOOST_TEST(write_one(q) == "s2");
 }
