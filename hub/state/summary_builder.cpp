@@ -156,17 +156,36 @@ void append_counts(std::string& out, const HostCounts& c) {
     ObjectWriter(out).num("online", c.online).num("offline", c.offline).num("hot", c.hot).num("total", c.total).close();
 }
 
-void append_hosts(std::string& out, const HostSummary* first, const HostSummary* last) {
+// ,"hosts":[...]} over [first, last), `write` writing one element.
+template <class T, class Write>
+void append_hosts(std::string& out, const T* first, const T* last, Write write) {
     put(out, ",\"hosts\":[");
     for (auto* h = first; h != last; ++h) {
         if (h != first) out.push_back(',');
-        append_summary(out, *h);
+        write(out, *h);
     }
     put(out, "]}");
 }
 
+void append_hosts(std::string& out, const HostSummary* first, const HostSummary* last) {
+    append_hosts(out, first, last, [](std::string& o, const HostSummary& s) { append_summary(o, s); });
+}
+
 void append_hosts(std::string& out, const std::vector<HostSummary>& hosts) {
     append_hosts(out, hosts.data(), hosts.data() + hosts.size());
+}
+
+// {"type":..,"ts_ms":..,"high_cpu":..,"counts":{..}: the head of a /ws/live frame, left open.
+void append_frame_head(std::string& out, std::string_view type, std::int64_t ts_ms, double high_cpu,
+                       const HostCounts& counts) {
+    put(out, "{\"type\":\"");
+    put(out, type);
+    put(out, "\",\"ts_ms\":");
+    put_number(out, ts_ms);
+    put(out, ",\"high_cpu\":");
+    put_number(out, high_cpu);
+    put(out, ",\"counts\":");
+    append_counts(out, counts);
 }
 
 // A summary is ~420 bytes of JSON: reserve once instead of growing.
@@ -184,16 +203,11 @@ std::vector<std::string> build_summaries_frames(std::int64_t ts_ms, double high_
         const auto* last = hosts.data() + std::min((p + 1) * per, hosts.size());
         auto& out = frames[p];
         out.reserve(160 + static_cast<std::size_t>(last - first) * summary_bytes_guess);
-        put(out, "{\"type\":\"summaries\",\"ts_ms\":");
-        put_number(out, ts_ms);
+        append_frame_head(out, "summaries", ts_ms, high_cpu, counts);
         put(out, ",\"part\":");
         put_number(out, p);
         put(out, ",\"parts\":");
         put_number(out, parts);
-        put(out, ",\"high_cpu\":");
-        put_number(out, high_cpu);
-        put(out, ",\"counts\":");
-        append_counts(out, counts);
         append_hosts(out, first, last);
     }
     return frames;
@@ -205,18 +219,9 @@ std::string build_snapshot_frame(std::int64_t ts_ms, double high_cpu, const Host
     for (const auto& h : hosts) points += h.spark.size();
     std::string out;
     out.reserve(128 + hosts.size() * summary_bytes_guess + points * 6);
-    put(out, "{\"type\":\"snapshot\",\"ts_ms\":");
-    put_number(out, ts_ms);
-    put(out, ",\"high_cpu\":");
-    put_number(out, high_cpu);
-    put(out, ",\"counts\":");
-    append_counts(out, counts);
-    put(out, ",\"hosts\":[");
-    for (std::size_t i = 0; i < hosts.size(); ++i) {
-        if (i) out.push_back(',');
-        append_summary(out, hosts[i].summary, &hosts[i].spark);
-    }
-    put(out, "]}");
+    append_frame_head(out, "snapshot", ts_ms, high_cpu, counts);
+    append_hosts(out, hosts.data(), hosts.data() + hosts.size(),
+                 [](std::string& o, const HostSnapshot& h) { append_summary(o, h.summary, &h.spark); });
     return out;
 }
 

@@ -17,8 +17,8 @@ nlohmann::json summary_json(const HostSummary& s);
 nlohmann::json counts_json(const HostCounts& c);
 
 // One set of summaries, in frames of at most `hosts_per_part` hosts each (at
-// least one frame): {"type":"summaries","ts_ms":..,"part":0,"parts":N,
-// "high_cpu":..,"counts":{..},"hosts":[summary...]}. In parts so that the
+// least one frame): {"type":"summaries","ts_ms":..,"high_cpu":..,"counts":{..},
+// "part":0,"parts":N,"hosts":[summary...]}. In parts so that the
 // frames a dashboard follows in detail are not held behind a whole fleet's.
 std::vector<std::string> build_summaries_frames(std::int64_t ts_ms, double high_cpu, const HostCounts& counts,
                                                 const std::vector<HostSummary>& hosts, std::size_t hosts_per_part);
