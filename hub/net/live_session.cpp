@@ -124,7 +124,8 @@ void LiveSession<Stream>::enqueue(LiveMessage m) {
         auto now = std::chrono::steady_clock::now();
         if (!over_since_) over_since_ = now;
         bool stalled = now - *over_since_ >= std::chrono::milliseconds(ctx_.config.live_stall_ms);
-        // Twice the byte limit is the hard bound on what one client may hold.
+        // Twice the byte limit is the hard bound on one client's backlog (its view,
+        // one snapshot and one summaries set, is bounded by the fleet instead).
         bool too_much = queue_.backlog_bytes() > 2 * ctx_.config.live_queue_bytes;
         if (stalled || too_much) {
             ctx_.stats.live_clients_dropped.fetch_add(1, std::memory_order_relaxed);
