@@ -127,6 +127,7 @@ struct HubFlags {
         ("check-config", "check the flags and the --config file (and the token files they name), say what is wrong, and exit: 0 when fine, 2 otherwise")
         ("listen", po::value(&listen)->default_value("127.0.0.1:8080"), "ADDR:PORT to serve agents, dashboards and the REST API on")
         ("threads", po::value(&c.threads)->default_value(c.threads), "io threads: one holds 10,000 agents in about a third of a core (docs/benchmarks.md); more add a strand per connection and cross-thread wake-ups, so raise it only for larger fleets")
+        ("io-batch-ms", po::value(&c.io_batch_ms)->default_value(c.io_batch_ms), "while frames come closer together than this many ms, an io thread takes them in batches this far apart instead of waking for each: fewer wake-ups (less CPU per sample), at most this much more latency; 0 wakes for every frame")
         ("web-root", po::value(&c.web_root), "directory of the dashboard's static files (default: installed, else source tree web/)")
         ("max-frame", po::value(&c.max_frame)->default_value(c.max_frame), "largest agent frame in bytes; larger ones are refused with close code 1009")
         ("max-reply", po::value(&c.max_reply)->default_value(c.max_reply), "largest frame in bytes from an agent that owes the hub a command's reply (a busy host's sockets or ps report); never below --max-frame")
@@ -193,6 +194,7 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (c.log_rate > 1000000) bad("log-rate", "must be 0-1000000 lines per second");
     if (c.threads == 0) c.threads = 1;
     if (c.threads > 256) bad("threads", "must be 1-256");
+    if (!(c.io_batch_ms >= 0 && c.io_batch_ms <= 100)) bad("io-batch-ms", "must be 0-100 ms");
     if (c.max_frame < 1024 || c.max_frame > (64u << 20)) bad("max-frame", "must be 1024 to 67108864 bytes");
     if (c.max_reply < 1024 || c.max_reply > (256u << 20)) bad("max-reply", "must be 1024 to 268435456 bytes");
     c.max_reply = std::max(c.max_reply, c.max_frame);

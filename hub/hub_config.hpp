@@ -19,6 +19,7 @@ struct HubConfig {
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     unsigned threads = 1;           // io threads
+    double io_batch_ms = 10;        // while work comes closer together, io threads take it in batches this far apart (hub/batched_run.hpp)
     std::string web_root;           // empty: the installed web root if it exists, else the source tree's
     std::size_t max_frame = 1 << 20;  // largest agent frame accepted (1 MiB)
     std::size_t max_reply = 32 << 20; // ... when it answers a command the hub sent (a busy host's sockets or ps report)

@@ -15,6 +15,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "hub/net/net.hpp"
+#include "hub/batched_run.hpp"
 #include "hub/hub_context.hpp"
 #include "hub/service_notify.hpp"
 
@@ -274,8 +275,9 @@ int HubServer::run() {
     im.ctx.notifier->start();
     im.summary_thread = std::thread([&im] { im.run_summaries(); });
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
-    im.ioc.run();
+    const std::chrono::microseconds batch{static_cast<std::int64_t>(c.io_batch_ms * 1000)};
+    for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&im, batch] { batched_run(im.ioc, batch); });
+    batched_run(im.ioc, batch);
     for (auto& t : threads) t.join();
     im.stop_summaries();
     im.summary_thread.join();

@@ -3,10 +3,13 @@
 // Beast reads a frame's header into a 1.5 KB staging buffer, the rest of the
 // payload in a second read, and then tries a third that finds the socket
 // empty: three system calls per agent sample. Here one read asks for more
-// than a sample, so a whole frame usually arrives at once, and because that
-// read comes back short Asio waits for the socket to be readable again
-// instead of trying a read that would fail. Frames are unmasked and handed
-// over in place; only fragmented messages are copied.
+// than a sample, so a whole frame usually arrives at once: two calls per
+// sample, since Asio (1.81) still tries the next read before it waits for
+// readiness, and that try finds the socket empty (EAGAIN). Waiting first
+// (socket.async_wait) would not save it: Asio re-arms the descriptor with
+// epoll_ctl for every wait, a call that costs as much (docs/benchmarks.md).
+// Frames are unmasked and handed over in place; only fragmented messages
+// are copied.
 //
 // The owner (an agent session, which holds this as a member) gets:
 //   on_ws_open()                           the 101 is written; frames follow

@@ -67,6 +67,9 @@ BOOST_AUTO_TEST_CASE(errors_name_the_flag) {
     BOOST_TEST(error_of({"--listen", "127.0.0.1:99999"}).find("--listen") != std::string::npos);
     BOOST_TEST(error_of({"--listen", "host.example:80"}).find("--listen") != std::string::npos);
     BOOST_TEST(error_of({"--threads", "x"}).find("threads") != std::string::npos);
+    BOOST_TEST(error_of({"--io-batch-ms", "-1"}).find("--io-batch-ms") != std::string::npos);
+    BOOST_TEST(error_of({"--io-batch-ms", "101"}).find("--io-batch-ms") != std::string::npos);
+    BOOST_TEST(error_of({"--io-batch-ms", "nan"}).find("--io-batch-ms") != std::string::npos);
     BOOST_TEST(error_of({"--high-cpu", "101"}).find("--high-cpu") != std::string::npos);
     BOOST_TEST(error_of({"--log-format", "xml"}).find("--log-format") != std::string::npos);
     BOOST_TEST(error_of({"--log-min-cpu", "-1"}).find("--log-min-cpu") != std::string::npos);
@@ -130,6 +133,7 @@ BOOST_AUTO_TEST_CASE(every_flag_is_settable_from_the_file) {
     const std::vector<std::pair<std::vector<std::string>, std::string>> pairs = {
         {{"--listen", "[::1]:9001"}, "listen = \"[::1]:9001\""},
         {{"--threads", "3"}, "threads = 3"},
+        {{"--io-batch-ms", "2.5"}, "io_batch_ms = 2.5"},
         {{"--web-root", "/tmp"}, "web_root = \"/tmp\""},
         {{"--max-frame", "4096"}, "max_frame = 4096"},
         {{"--high-cpu", "70.5"}, "high_cpu = 70.5"},
