@@ -29,6 +29,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
+#include "hub/ws/ws.hpp"
+
 using SSL = struct ssl_st;
 
 namespace telehub::hub {
@@ -106,6 +108,12 @@ public:
     next_layer_type& next_layer() noexcept { return stream_; }
     SSL* native_handle() const { return core_->native_handle(); }
 
+    // From now on ciphertext is read from the socket itself, one receive
+    // call per read (hub/ws/drained_read.hpp), past the tcp_stream's timeout
+    // bookkeeping: for a connection that no timeout is armed on again (an
+    // agent's, after the upgrade).
+    void read_untimed() { reactor_ = &ws::prepare_drained_reads(stream_.socket()); }
+
     template <class Handler>
     auto async_handshake(Handler&& handler) {  // void(error_code)
         return start<boost::beast::error_code>(Handshake{}, std::forward<Handler>(handler));
@@ -177,6 +185,9 @@ private:
                         if (core.input_ended_already()) return finish(self, boost::asio::ssl::error::stream_truncated);
                         state_ = State::read_done;
                         async_ = true;
+                        if (s_.reactor_)
+                            return ws::async_read_drained(s_.stream_.socket(), *s_.reactor_, core.input_space(),
+                                                          std::move(self));
                         return s_.stream_.async_read_some(core.input_space(), std::move(self));
                     }
                     return finish(self, result_);
@@ -262,6 +273,7 @@ private:
 
     boost::beast::tcp_stream stream_;
     std::unique_ptr<Core> core_;
+    boost::asio::detail::reactor* reactor_ = nullptr;  // set by read_untimed
 };
 
 // WebSocket close over TLS: close_notify, then the TCP teardown Beast does

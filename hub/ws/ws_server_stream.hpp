@@ -3,11 +3,10 @@
 // Beast reads a frame's header into a 1.5 KB staging buffer, the rest of the
 // payload in a second read, and then tries a third that finds the socket
 // empty: three system calls per agent sample. Here one read asks for more
-// than a sample, so a whole frame usually arrives at once: two calls per
-// sample, since Asio (1.81) still tries the next read before it waits for
-// readiness, and that try finds the socket empty (EAGAIN). Waiting first
-// (socket.async_wait) would not save it: Asio re-arms the descriptor with
-// epoll_ctl for every wait, a call that costs as much (docs/benchmarks.md).
+// than a sample, so a whole frame usually arrives at once, and that read,
+// when the kernel says it left nothing queued, tells Asio the socket is
+// drained (drained_read.hpp): one system call per sample where Asio's own
+// read would try the next read at once and find the socket empty (EAGAIN).
 // Frames are unmasked and handed over in place; only fragmented messages
 // are copied.
 //
@@ -42,6 +41,7 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "hub/ws/drained_read.hpp"
 #include "hub/ws/ws_frame.hpp"
 #include "hub/ws/ws_upgrade.hpp"
 
@@ -50,7 +50,12 @@ namespace telehub::hub {
 template <class Stream, class Owner>
 class WsServerStream {
 public:
-    WsServerStream(Stream&& stream, Owner& owner) : stream_(std::move(stream)), owner_(owner) {}
+    WsServerStream(Stream&& stream, Owner& owner)
+        : stream_(std::move(stream)), owner_(owner) {
+        // No timeout is armed on an agent's stream, so reads may go past the tcp_stream.
+        if constexpr (layered) stream_.read_untimed();
+        else reactor_ = &ws::prepare_drained_reads(lowest().socket());
+    }
 
     auto get_executor() { return stream_.get_executor(); }
     bool open() const { return accepted_ && !close_queued_; }
@@ -125,8 +130,11 @@ private:
     void read() {
         const std::size_t room = in_.size() < read_chunk ? read_chunk - in_.size() : 0;
         const std::size_t ask = std::max({room, want_ + 512, std::size_t{1024}});
-        io_layer().async_read_some(in_.prepare(ask), [self = owner_.shared_from_this(), this](
-                                                         boost::beast::error_code ec, std::size_t n) { on_read(ec, n); });
+        auto done = [self = owner_.shared_from_this(), this](boost::beast::error_code ec, std::size_t n) {
+            on_read(ec, n);
+        };
+        if constexpr (layered) stream_.async_read_some(in_.prepare(ask), std::move(done));
+        else ws::async_read_drained(lowest().socket(), *reactor_, in_.prepare(ask), std::move(done));
     }
 
     void on_read(boost::beast::error_code ec, std::size_t n) {
@@ -296,6 +304,7 @@ private:
 
     Stream stream_;
     Owner& owner_;
+    boost::asio::detail::reactor* reactor_ = nullptr;  // plain streams: the socket's
     boost::beast::flat_buffer in_;  // bytes read and not parsed yet
     std::size_t want_ = 0;          // bytes still to come of the frame at the front of in_
     std::uint64_t discard_ = 0;     // bytes of a refused or ignored frame still to skip
