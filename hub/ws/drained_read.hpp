@@ -157,9 +157,9 @@ void async_read_drained(boost::asio::ip::tcp::socket& socket, boost::asio::detai
     using Op = drained_detail::ReadOp<Handler, IoExecutor>;
     auto& impl = (socket.*(&drained_detail::SocketAccess::impl_)).get_implementation();
 
+    // A closed socket has no state bits, so this also answers it: bad_descriptor.
     boost::system::error_code ec;
-    if (impl.socket_ == ad::invalid_socket) ec = boost::asio::error::bad_descriptor;
-    else if (!(impl.state_ & ad::socket_ops::non_blocking))
+    if (!(impl.state_ & ad::socket_ops::non_blocking))
         ad::socket_ops::set_internal_non_blocking(impl.socket_, impl.state_, true, ec);
     if (ec) {
         return boost::asio::post(socket.get_executor(),
