@@ -187,6 +187,19 @@ BOOST_AUTO_TEST_CASE(an_optional_field_sent_out_of_its_place_is_still_read) {
     BOOST_TEST(out.sample.sockets.by_process[0].total == 1u);
 }
 
+// Once as many fields were found as an object holds, the reader takes every
+// further key as absent without a scan: a key sent twice holds two places, so
+// it must not make a later field look absent.
+BOOST_AUTO_TEST_CASE(a_key_sent_twice_does_not_hide_a_later_field) {
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(R"({"type":"hello","protocol":1,"protocol":2,"host_id":"x","interval_ms":1000,"cores":4})", out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_TEST(out.hello.protocol == 1u);
+    BOOST_TEST(out.hello.interval_ms == 1000u);
+    BOOST_TEST(out.hello.cores == 4u);
+}
+
 struct BadFrame {
     const char* json;
     const char* code;
@@ -218,6 +231,8 @@ BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
         {R"({"type":"bogus"})", "unknown_type", "bogus"},
         {R"({"type":"hello","host_id":"x","interval_ms":1000})", "missing_field", "'protocol'"},
         {R"({"type":"hello","protocol":1,"host_id":"","interval_ms":1000})", "bad_value", "'host_id'"},
+        // Every field sent was read before the required one was asked for.
+        {R"({"type":"hello","protocol":1,"host_id":"x"})", "missing_field", "'interval_ms'"},
         // Keys are compared byte by byte: one that differs in its last byte, or is one longer, is another key.
         {R"({"type":"hello","protocoL":1,"host_id":"x","interval_ms":1000})", "missing_field", "'protocol'"},
         {R"({"type":"hello","protocol_":1,"host_id":"x","interval_ms":1000})", "missing_field", "'protocol'"},
