@@ -13,6 +13,11 @@
 // treated as Asio treats it. (Waiting with socket.async_wait instead costs an
 // epoll_ctl per wait, as much as the recv it saves.)
 //
+// Where the bytes go may be chosen when the socket is ready rather than when
+// the read starts (a ReadTarget): a connection that waits a second between
+// frames then holds no buffer while it waits, and its frame lands in memory
+// the thread has just used (ws_server_stream.hpp).
+//
 // This reaches into Asio's reactor (boost::asio::detail), so it is tied to
 // the Boost version the project builds with (checked below) and to the epoll
 // reactor; everything else about the read is Asio's own: cancellation by
@@ -22,6 +27,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <concepts>
 #include <memory>
 #include <utility>
 
@@ -49,6 +55,23 @@ static_assert(BOOST_VERSION / 100 == 1081, "drained_read.hpp uses Asio 1.81's re
 
 namespace telehub::hub::ws {
 
+// Chooses a read's buffer once the socket is ready: begin_read() may be
+// called more than once for one read (it must then give the same buffer),
+// and abandon_read() follows when no byte came (would block, end of stream,
+// error), so that a buffer taken for the read can go back.
+template <class T>
+concept ReadTarget = requires(T t) {
+    { t.begin_read() } -> std::same_as<boost::asio::mutable_buffer>;
+    t.abandon_read();
+};
+
+// A buffer fixed when the read starts, as Asio's own reads take it.
+struct FixedReadTarget {
+    boost::asio::mutable_buffer buffer;
+    boost::asio::mutable_buffer begin_read() const { return buffer; }
+    void abandon_read() const {}
+};
+
 namespace drained_detail {
 
 namespace ad = boost::asio::detail;
@@ -71,43 +94,49 @@ inline int queued_after(msghdr& msg) {
     return -1;
 }
 
-template <class Handler, class IoExecutor>
+template <class Handler, class IoExecutor, class Target>
 class ReadOp : public ad::reactor_op {
 public:
     BOOST_ASIO_DEFINE_HANDLER_PTR(ReadOp);
 
-    ReadOp(int fd, boost::asio::mutable_buffer buffer, Handler& handler, const IoExecutor& io_ex)
+    ReadOp(int fd, Target target, Handler& handler, const IoExecutor& io_ex)
         : ad::reactor_op(boost::system::error_code(), &ReadOp::perform_read, &ReadOp::complete_read),
           fd_(fd),
-          buffer_(buffer),
+          target_(std::move(target)),
           handler_(std::move(handler)),
           work_(handler_, io_ex) {}
 
     static status perform_read(ad::reactor_op* base) {
         auto* o = static_cast<ReadOp*>(base);
-        iovec iov{o->buffer_.data(), o->buffer_.size()};
+        const status s = o->read();
+        if (o->bytes_transferred_ == 0) o->target_.abandon_read();
+        return s;
+    }
+
+    status read() {
+        const boost::asio::mutable_buffer buffer = target_.begin_read();
+        iovec iov{buffer.data(), buffer.size()};
         alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+        bytes_transferred_ = 0;
         for (;;) {
             msghdr msg{};
             msg.msg_iov = &iov;
             msg.msg_iovlen = 1;
             msg.msg_control = control;
             msg.msg_controllen = sizeof control;
-            const ssize_t n = ::recvmsg(o->fd_, &msg, 0);
+            const ssize_t n = ::recvmsg(fd_, &msg, 0);
             if (n > 0) {
-                o->ec_ = {};
-                o->bytes_transferred_ = static_cast<std::size_t>(n);
+                ec_ = {};
+                bytes_transferred_ = static_cast<std::size_t>(n);
                 return queued_after(msg) == 0 ? done_and_exhausted : done;
             }
             if (n == 0) {
-                o->ec_ = boost::asio::error::eof;
-                o->bytes_transferred_ = 0;
+                ec_ = boost::asio::error::eof;
                 return done_and_exhausted;
             }
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return not_done;
-            o->ec_ = boost::system::error_code(errno, boost::asio::error::get_system_category());
-            o->bytes_transferred_ = 0;
+            ec_ = boost::system::error_code(errno, boost::asio::error::get_system_category());
             return done;
         }
     }
@@ -130,7 +159,7 @@ public:
 
 private:
     int fd_;
-    boost::asio::mutable_buffer buffer_;
+    Target target_;
     Handler handler_;
     ad::handler_work<Handler, IoExecutor> work_;
 };
@@ -147,14 +176,14 @@ inline boost::asio::detail::reactor& prepare_drained_reads(boost::asio::ip::tcp:
     return boost::asio::use_service<boost::asio::detail::reactor>(ctx);
 }
 
-// Handler: void(error_code, std::size_t). `buffer` must not be empty;
-// `reactor` is prepare_drained_reads(socket).
-template <class Handler>
-void async_read_drained(boost::asio::ip::tcp::socket& socket, boost::asio::detail::reactor& reactor,
-                        boost::asio::mutable_buffer buffer, Handler handler) {
+// Handler: void(error_code, std::size_t), the bytes in the target's buffer.
+// The target's buffer must not be empty; `reactor` is prepare_drained_reads(socket).
+template <ReadTarget Target, class Handler>
+void async_read_drained(boost::asio::ip::tcp::socket& socket, boost::asio::detail::reactor& reactor, Target target,
+                        Handler handler) {
     namespace ad = boost::asio::detail;
     using IoExecutor = boost::asio::ip::tcp::socket::executor_type;
-    using Op = drained_detail::ReadOp<Handler, IoExecutor>;
+    using Op = drained_detail::ReadOp<Handler, IoExecutor, Target>;
     auto& impl = (socket.*(&drained_detail::SocketAccess::impl_)).get_implementation();
 
     // A closed socket has no state bits, so this also answers it: bad_descriptor.
@@ -166,9 +195,15 @@ void async_read_drained(boost::asio::ip::tcp::socket& socket, boost::asio::detai
                                  [h = std::move(handler), ec]() mutable { std::move(h)(ec, std::size_t{0}); });
     }
     typename Op::ptr p = {std::addressof(handler), Op::ptr::allocate(handler), nullptr};
-    p.p = new (p.v) Op(impl.socket_, buffer, handler, socket.get_executor());
+    p.p = new (p.v) Op(impl.socket_, std::move(target), handler, socket.get_executor());
     reactor.start_op(ad::reactor::read_op, impl.socket_, impl.reactor_data_, p.p, false, true);
     p.v = p.p = nullptr;
+}
+
+template <class Handler>
+void async_read_drained(boost::asio::ip::tcp::socket& socket, boost::asio::detail::reactor& reactor,
+                        boost::asio::mutable_buffer buffer, Handler handler) {
+    async_read_drained(socket, reactor, FixedReadTarget{buffer}, std::move(handler));
 }
 
 }  // namespace telehub::hub::ws

@@ -7,8 +7,11 @@
 // when the kernel says it left nothing queued, tells Asio the socket is
 // drained (drained_read.hpp): one system call per sample where Asio's own
 // read would try the next read at once and find the socket empty (EAGAIN).
-// Frames are unmasked and handed over in place; only fragmented messages
-// are copied.
+// A plain connection's read lands in a buffer its io thread lends once the
+// socket is ready (read_scratch.hpp), not one of its own: only bytes left
+// over after the whole frames in it (a frame cut by the read) are kept, in
+// the connection's buffer, where the next read goes. Frames are unmasked and
+// handed over in place; only fragmented messages are copied.
 //
 // The owner (an agent session, which holds this as a member) gets:
 //   on_ws_open()                           the 101 is written; frames follow
@@ -25,9 +28,11 @@
 // within close_timeout is cut off. Everything runs on the stream's executor.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -42,6 +47,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "hub/ws/drained_read.hpp"
+#include "hub/ws/read_scratch.hpp"
 #include "hub/ws/ws_frame.hpp"
 #include "hub/ws/ws_upgrade.hpp"
 
@@ -116,7 +122,27 @@ private:
 
     // 8 KiB holds a typical 3-4 KB sample with room to spare, so its read
     // comes back short (see above); a larger frame's read is sized from its header.
-    static constexpr std::size_t read_chunk = 8 * 1024;
+    static constexpr std::size_t read_chunk = ws::ReadScratch::size;
+
+    // Bytes read into a lent buffer, parsed where they lie.
+    struct LentBytes {
+        char* begin;
+        std::size_t count;
+        boost::asio::mutable_buffer data() const { return {begin, count}; }
+        std::size_t size() const { return count; }
+        void consume(std::size_t n) {
+            n = std::min(n, count);
+            begin += n;
+            count -= n;
+        }
+    };
+
+    // drained_read's ReadTarget for a plain stream: chosen when the socket is ready.
+    struct ReadTarget {
+        WsServerStream* self;
+        boost::asio::mutable_buffer begin_read() const { return self->begin_read(); }
+        void abandon_read() const { self->abandon_read(); }
+    };
 
     auto& lowest() { return boost::beast::get_lowest_layer(stream_); }
 
@@ -127,37 +153,67 @@ private:
         else return lowest().socket();
     }
 
-    void read() {
+    std::size_t read_size() const {
         const std::size_t room = in_.size() < read_chunk ? read_chunk - in_.size() : 0;
-        const std::size_t ask = std::max({room, want_ + 512, std::size_t{1024}});
+        return std::max({room, want_ + 512, std::size_t{1024}});
+    }
+
+    void read() {
         auto done = [self = owner_.shared_from_this(), this](boost::beast::error_code ec, std::size_t n) {
             on_read(ec, n);
         };
-        if constexpr (layered) stream_.async_read_some(in_.prepare(ask), std::move(done));
-        else ws::async_read_drained(lowest().socket(), *reactor_, in_.prepare(ask), std::move(done));
+        if constexpr (layered) stream_.async_read_some(in_.prepare(read_size()), std::move(done));
+        else ws::async_read_drained(lowest().socket(), *reactor_, ReadTarget{this}, std::move(done));
+    }
+
+    // Nothing else touches in_ or lent_ while a read is pending.
+    boost::asio::mutable_buffer begin_read() {
+        if (in_.size() > 0) return in_.prepare(read_size());
+        if (!lent_) lent_ = ws::ReadScratch::lease();
+        return {lent_.get(), ws::ReadScratch::size};
+    }
+
+    void abandon_read() {
+        if (lent_) ws::ReadScratch::give_back(std::move(lent_));
     }
 
     void on_read(boost::beast::error_code ec, std::size_t n) {
-        if (ec) return end(ec == boost::asio::error::eof ? "peer closed the connection" : "read: " + ec.message());
-        in_.commit(n);
+        if (ec) {
+            abandon_read();
+            return end(ec == boost::asio::error::eof ? "peer closed the connection" : "read: " + ec.message());
+        }
         owner_.on_ws_bytes_read(n);
-        if (!peer_closed_) parse();
+        if (lent_) {
+            LentBytes bytes{lent_.get(), n};
+            if (!peer_closed_) parse(bytes);
+            if (!peer_closed_ && bytes.size() > 0) {  // a frame the read cut: the next read goes after it
+                std::memcpy(in_.prepare(bytes.size()).data(), bytes.begin, bytes.size());
+                in_.commit(bytes.size());
+            }
+            abandon_read();
+        } else {
+            in_.commit(n);
+            if (!peer_closed_) parse(in_);
+        }
         if (peer_closed_) in_.consume(in_.size());  // nothing after a close, or a broken frame, is read
+        // A plain stream's buffer is only for a cut frame: freed once empty.
         // A large reply (a busy host's sockets report, megabytes) would
         // otherwise keep its capacity for the life of the connection.
-        if (in_.size() == 0 && in_.capacity() > 8 * read_chunk) in_.shrink_to_fit();
+        if (in_.size() == 0 && (!layered || in_.capacity() > 8 * read_chunk)) in_.shrink_to_fit();
         if (!ended_) read();
     }
 
-    void parse() {
+    // `in` is in_ or the lent buffer's bytes: whole frames are taken from its front.
+    template <class Bytes>
+    void parse(Bytes& in) {
         for (;;) {
             if (discard_ > 0) {
-                const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(discard_, in_.size()));
-                in_.consume(n);
+                const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(discard_, in.size()));
+                in.consume(n);
                 discard_ -= n;
                 if (discard_ > 0) return;
             }
-            const auto data = in_.data();
+            const auto data = in.data();
             const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
             const auto h = ws::parse_client_header(bytes);
             want_ = 0;
@@ -189,7 +245,7 @@ private:
             char* payload = static_cast<char*>(data.data()) + fh.header_size;
             ws::unmask(payload, fh.payload_size, fh.mask);
             const bool go_on = on_frame(fh, std::string_view(payload, fh.payload_size));
-            in_.consume(frame_size);
+            in.consume(frame_size);
             if (!go_on) return;
         }
     }
@@ -231,10 +287,10 @@ private:
         return true;
     }
 
+    // What is left unparsed is dropped by on_read.
     void protocol_error(const char* what) {
         owner_.on_ws_end(std::string("protocol error: ") + what);
         discard_ = 0;
-        in_.consume(in_.size());
         peer_closed_ = true;  // nothing after a broken frame can be parsed
         close(ws::close_code::protocol_error, what);
     }
@@ -306,6 +362,7 @@ private:
     Owner& owner_;
     boost::asio::detail::reactor* reactor_ = nullptr;  // plain streams: the socket's
     boost::beast::flat_buffer in_;  // bytes read and not parsed yet
+    ws::ReadScratch::Buffer lent_;  // plain streams: the thread's buffer this read went to
     std::size_t want_ = 0;          // bytes still to come of the frame at the front of in_
     std::uint64_t discard_ = 0;     // bytes of a refused or ignored frame still to skip
     std::string message_;           // a fragmented message so far

@@ -67,10 +67,11 @@ struct Performed {
 
 Performed perform_once(tcp::socket& socket, std::size_t buffer_size) {
     auto handler = [](boost::system::error_code, std::size_t) {};
-    using Op = telehub::hub::ws::drained_detail::ReadOp<decltype(handler), tcp::socket::executor_type>;
+    using Op = telehub::hub::ws::drained_detail::ReadOp<decltype(handler), tcp::socket::executor_type,
+                                                         telehub::hub::ws::FixedReadTarget>;
     std::string buffer(buffer_size, '\0');
     typename Op::ptr p = {std::addressof(handler), Op::ptr::allocate(handler), nullptr};
-    p.p = new (p.v) Op(socket.native_handle(), net::buffer(buffer), handler, socket.get_executor());
+    p.p = new (p.v) Op(socket.native_handle(), {net::buffer(buffer)}, handler, socket.get_executor());
     Performed out{p.p->perform(), p.p->ec_, buffer.substr(0, p.p->bytes_transferred_)};
     p.p->destroy();  // frees the op without calling the handler
     p.v = p.p = nullptr;
@@ -257,4 +258,71 @@ BOOST_AUTO_TEST_CASE(a_pending_read_is_freed_uncalled_when_its_io_context_goes) 
     }
     BOOST_TEST(kept.expired());
     BOOST_TEST(!called);
+}
+
+// A target that lends a buffer only for the read in progress, as the hub's
+// agent connections do, and counts what it lent and got back.
+struct LendingTarget {
+    struct Counts {
+        int lent = 0;
+        int returned = 0;
+        bool holding = false;
+        std::string buffer = std::string(4096, '\0');
+    };
+    Counts* counts;
+
+    net::mutable_buffer begin_read() const {
+        if (!counts->holding) {
+            counts->holding = true;
+            ++counts->lent;
+        }
+        return net::buffer(counts->buffer);
+    }
+    void abandon_read() const {
+        if (counts->holding) ++counts->returned;
+        counts->holding = false;
+    }
+};
+
+BOOST_AUTO_TEST_CASE(a_lent_buffer_is_held_only_while_bytes_are_read_into_it) {
+    Connection c;
+    auto& reactor = prepare_drained_reads(c.server);
+    LendingTarget::Counts counts;
+    std::optional<boost::system::error_code> ec;
+    std::size_t got = 0;
+    auto start = [&] {
+        ec.reset();
+        async_read_drained(c.server, reactor, LendingTarget{&counts}, [&](boost::system::error_code e, std::size_t n) {
+            ec = e;
+            got = n;
+        });
+    };
+    // Nothing to read: whatever the reactor tried (a first read is tried at
+    // once) found the socket empty and gave the buffer back.
+    start();
+    for (int i = 0; i < 5; ++i) {
+        c.ioc.restart();
+        c.ioc.poll();
+    }
+    BOOST_TEST(!ec.has_value());
+    BOOST_TEST(!counts.holding);
+    BOOST_TEST(counts.lent == counts.returned);
+
+    c.send("hello");
+    BOOST_REQUIRE(run_until(c.ioc, [&] { return ec.has_value(); }));
+    BOOST_TEST(!*ec);
+    BOOST_REQUIRE(got == 5u);
+    BOOST_TEST(counts.buffer.substr(0, 5) == "hello");
+    BOOST_TEST(counts.holding);  // the bytes are in it: the reader gives it back when done with them
+    BOOST_TEST(counts.lent == counts.returned + 1);
+    counts.holding = false;
+    ++counts.returned;
+
+    // The end of the stream brings no bytes: the buffer goes back.
+    start();
+    c.client.shutdown(tcp::socket::shutdown_send);
+    BOOST_REQUIRE(run_until(c.ioc, [&] { return ec.has_value(); }));
+    BOOST_TEST((*ec == net::error::eof));
+    BOOST_TEST(!counts.holding);
+    BOOST_TEST(counts.lent == counts.returned);
 }

@@ -8,6 +8,7 @@
 #define BOOST_TEST_MODULE hub_ws_server_stream
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -287,4 +288,29 @@ BOOST_AUTO_TEST_CASE(a_length_with_its_top_bit_set_is_a_protocol_error_1002) {
     BOOST_CHECK_MESSAGE(close.payload.find("payload length over 2^63") != std::string::npos, close.payload);
     BOOST_REQUIRE(!c.owner->ends.empty());
     BOOST_CHECK_MESSAGE(c.owner->ends.front().find("protocol error") != std::string::npos, c.owner->ends.front());
+}
+
+// A plain connection reads into a buffer its thread lends for that read
+// only: the bytes of a frame the read cut must be kept by the connection
+// before another connection's read reuses the buffer, and every read gives
+// the buffer back, so that connections waiting for frames hold none.
+BOOST_AUTO_TEST_CASE(a_cut_frame_survives_another_connections_read_into_the_same_lent_buffer) {
+    Connection a, b;
+    const std::size_t idle = ws::ReadScratch::spares_held();  // what earlier cases left on this thread
+    const std::string first = pattern(3000), other = std::string(3000, 'x');
+    const std::string frame = client_frame(fin | 0x1, first);
+    a.send_and_wait_read(std::string_view(frame).substr(0, 1500));
+    b.send(client_frame(fin | 0x1, other));
+    BOOST_REQUIRE(b.run_until([&] { return b.owner->messages.size() == 1; }));
+    a.send(std::string_view(frame).substr(1500));
+    BOOST_REQUIRE(a.run_until([&] { return a.owner->messages.size() == 1; }));
+    BOOST_CHECK_MESSAGE(a.owner->messages[0].payload == first, "the cut frame's first bytes were overwritten");
+    BOOST_TEST(b.owner->messages[0].payload == other);
+    for (int i = 0; i < 10; ++i) {
+        Connection& c = i % 2 ? a : b;
+        const std::size_t before = c.owner->messages.size();
+        c.send(client_frame(fin | 0x1, pattern(100 + i)));
+        BOOST_REQUIRE(c.run_until([&] { return c.owner->messages.size() == before + 1; }));
+    }
+    BOOST_TEST(ws::ReadScratch::spares_held() == std::max<std::size_t>(idle, 1));
 }
