@@ -178,10 +178,8 @@ private:
     }
 
     void on_read(boost::beast::error_code ec, std::size_t n) {
-        if (ec) {
-            abandon_read();
-            return end(ec == boost::asio::error::eof ? "peer closed the connection" : "read: " + ec.message());
-        }
+        // A failed read brought no bytes, so drained_read has already given back any lent buffer.
+        if (ec) return end(ec == boost::asio::error::eof ? "peer closed the connection" : "read: " + ec.message());
         owner_.on_ws_bytes_read(n);
         if (lent_) {
             LentBytes bytes{lent_.get(), n};
