@@ -53,22 +53,15 @@ std::uint32_t FleetProcesses::group_locked(std::string_view name) {
     return id;
 }
 
-void FleetProcesses::leave_locked(const Entry& e, std::uint32_t slot) {
-    Group& g = groups_[e.group];
-    add(g, g.members[e.pos].share, -1);
-    // Swap-remove: the last member takes this one's place and is told so.
-    const std::uint32_t moved = g.members.back().slot;
-    g.members[e.pos] = g.members.back();
-    g.members.pop_back();
-    if (moved != slot)
-        for (Entry& m : slots_[moved].entries)
-            if (m.group == e.group) m.pos = e.pos;
-    if (!g.members.empty()) return;
+void FleetProcesses::leave_locked(const HostShare& left) {
+    Group& g = groups_[left.group];
+    add(g, left.share, -1);
+    if (--g.hosts > 0) return;
     // A name no host lists any more goes, so that short-lived names
     // (kworker/3:1, a build's compilers) do not pile up.
     by_name_.erase(by_name_.find(std::string_view(g.name)));
     g = Group{};
-    free_groups_.push_back(e.group);
+    free_groups_.push_back(left.group);
 }
 
 void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, FleetHandle* handle) {
@@ -77,7 +70,7 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, 
     // into the sample, a few tens of them. Both lists are the calling
     // thread's, kept with their capacity: a sample allocates nothing here.
     thread_local std::vector<std::pair<std::string_view, Share>> shares;
-    thread_local std::vector<Entry> next;
+    thread_local std::vector<HostShare> next;
     shares.clear();
     next.clear();
     auto share = [&](std::string_view name) -> Share& {
@@ -118,33 +111,29 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, 
     h.last_ms = sample.ts_ms;
     if (h.hostname != hostname) h.hostname = std::string(hostname);
 
-    constexpr std::uint32_t taken = UINT32_MAX;  // an old entry carried into `next`
+    constexpr std::uint32_t taken = UINT32_MAX;  // an old share carried into `next`
     for (const auto& [name, s] : shares) {
         // Most names were in the host's last sample too: found among its
-        // own few entries, without hashing the name.
-        auto old = std::find_if(h.entries.begin(), h.entries.end(),
-                                [&](const Entry& e) { return e.group != taken && groups_[e.group].name == name; });
-        if (old != h.entries.end()) {
-            Group& g = groups_[old->group];
-            Share& mine = g.members[old->pos].share;
-            add(g, mine, -1);
-            mine = s;
-            add(g, s, +1);
-            next.push_back(*old);
+        // own few shares, without hashing the name.
+        auto old = std::find_if(h.shares.begin(), h.shares.end(),
+                                [&](const HostShare& e) { return e.group != taken && groups_[e.group].name == name; });
+        std::uint32_t id = 0;
+        if (old != h.shares.end()) {
+            id = old->group;
+            add(groups_[id], old->share, -1);
             old->group = taken;
-            continue;
+        } else {
+            id = group_locked(name);
+            ++groups_[id].hosts;
         }
-        const std::uint32_t id = group_locked(name);
-        Group& g = groups_[id];
-        next.push_back({id, static_cast<std::uint32_t>(g.members.size())});
-        g.members.push_back({slot, s});
-        add(g, s, +1);
+        add(groups_[id], s, +1);
+        next.push_back({id, s});
     }
-    // Names the previous sample listed and this one does not. The host's
-    // entries are `next` from here, for leave_locked's position updates.
-    std::swap(h.entries, next);
-    for (const Entry& e : next)
-        if (e.group != taken) leave_locked(e, slot);
+    // The host keeps `next`; the previous shares, now in `next`, are left
+    // with the names this sample no longer lists.
+    std::swap(h.shares, next);
+    for (const HostShare& e : next)
+        if (e.group != taken) leave_locked(e);
 }
 
 void FleetProcesses::remove(std::string_view host_id) {
@@ -152,9 +141,7 @@ void FleetProcesses::remove(std::string_view host_id) {
     auto it = by_host_.find(host_id);
     if (it == by_host_.end()) return;
     const std::uint32_t slot = it->second;
-    std::vector<Entry> entries;
-    std::swap(entries, slots_[slot].entries);
-    for (const Entry& e : entries) leave_locked(e, slot);
+    for (const HostShare& e : slots_[slot].shares) leave_locked(e);
     by_host_.erase(it);
     const std::uint32_t generation = slots_[slot].generation + 1;
     slots_[slot] = HostSlot{};
@@ -162,11 +149,12 @@ void FleetProcesses::remove(std::string_view host_id) {
     free_slots_.push_back(slot);
 }
 
-FleetProcess FleetProcesses::row_locked(std::uint32_t group, FleetSort sort) const {
+FleetProcess FleetProcesses::row_locked(std::uint32_t group, FleetSort sort,
+                                        std::vector<std::pair<std::uint32_t, const Share*>>& hosts) const {
     const Group& g = groups_[group];
     FleetProcess r;
     r.name = g.name;
-    r.hosts = static_cast<std::uint32_t>(g.members.size());
+    r.hosts = g.hosts;
     r.processes = g.processes;
     r.cpu_total = from_cpu_units(g.cpu);
     r.sockets = g.sockets;
@@ -176,13 +164,10 @@ FleetProcess FleetProcesses::row_locked(std::uint32_t group, FleetSort sort) con
     r.leak_host_count = g.leak_hosts;
     // The maximum cannot be subtracted back out, so it is found here, over
     // this row's hosts only.
-    std::vector<std::pair<std::uint32_t, const Share*>> hosts;
-    hosts.reserve(g.members.size());
     std::int64_t cpu_max = 0;
-    for (const auto& [slot, s] : g.members) {
-        cpu_max = std::max(cpu_max, s.cpu_max);
-        hosts.emplace_back(slot, &s);
-        if (s.leak) r.leak_hosts.push_back(slots_[slot].id);
+    for (const auto& [slot, s] : hosts) {
+        cpu_max = std::max(cpu_max, s->cpu_max);
+        if (s->leak) r.leak_hosts.push_back(slots_[slot].id);
     }
     r.cpu_max = from_cpu_units(cpu_max);
     std::sort(r.leak_hosts.begin(), r.leak_hosts.end());
@@ -220,9 +205,19 @@ std::vector<FleetProcess> FleetProcesses::top(FleetSort sort, std::size_t limit)
                           const auto fa = figure(groups_[a]), fb = figure(groups_[b]);
                           return fa != fb ? fa > fb : groups_[a].name < groups_[b].name;
                       });
+    // Each returned row's hosts, gathered in one pass over the hosts' shares
+    // (freed slots have none).
+    constexpr std::uint32_t not_returned = UINT32_MAX;
+    std::vector<std::uint32_t> row_of(groups_.size(), not_returned);
+    for (std::size_t i = 0; i < n; ++i) row_of[live[i]] = static_cast<std::uint32_t>(i);
+    std::vector<std::vector<std::pair<std::uint32_t, const Share*>>> hosts(n);
+    for (std::size_t i = 0; i < n; ++i) hosts[i].reserve(groups_[live[i]].hosts);
+    for (std::uint32_t slot = 0; slot < slots_.size(); ++slot)
+        for (const HostShare& e : slots_[slot].shares)
+            if (const std::uint32_t row = row_of[e.group]; row != not_returned) hosts[row].emplace_back(slot, &e.share);
     std::vector<FleetProcess> out;
     out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(row_locked(live[i], sort));
+    for (std::size_t i = 0; i < n; ++i) out.push_back(row_locked(live[i], sort, hosts[i]));
     return out;
 }
 

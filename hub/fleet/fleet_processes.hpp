@@ -1,8 +1,9 @@
 // "Which program is hurting the fleet?": every host's latest top processes,
 // sockets by process and leak suspects, grouped by process name across all
-// hosts. Kept up to date one sample at a time: a sample replaces its host's
-// previous share of each name (subtracted, the new one added), so a refresh
-// never walks every host. Thread-safe behind one mutex held for the update.
+// hosts. A sample replaces its host's shares, kept together with the host,
+// and moves each name's running totals by the difference, so ranking the
+// names never walks every host; a reply's per-host lists do, once, for the
+// rows it returns. Thread-safe behind one mutex held for the update.
 #pragma once
 
 #include <array>
@@ -86,8 +87,12 @@ private:
         std::uint32_t unix_ = 0;
         bool leak = false;
     };
+    // A name's totals over every host listing it. Few (one per distinct
+    // name) and touched by every sample, so they stay in cache; the hosts'
+    // own shares are kept with the hosts.
     struct Group {
         std::string name;
+        std::uint32_t hosts = 0;  // hosts whose last sample lists the name
         std::int64_t cpu = 0;
         std::uint32_t processes = 0;
         std::uint64_t sockets = 0;
@@ -95,26 +100,20 @@ private:
         std::uint64_t udp = 0;
         std::uint64_t unix_ = 0;
         std::uint32_t leak_hosts = 0;
-        struct Member {
-            std::uint32_t slot = 0;
-            Share share;
-        };
-        // Every host listing the name, with its share, in no order: a
-        // sample writes its share in place (its entry knows where), and a
-        // reply reads them in one pass over contiguous memory.
-        std::vector<Member> members;
     };
-    // Which groups a host's last sample listed, and where it stands in each.
-    struct Entry {
+    struct HostShare {
         std::uint32_t group = 0;
-        std::uint32_t pos = 0;
+        Share share;
     };
     struct HostSlot {
         std::uint32_t generation = 0;  // bumped when the slot is freed
         std::string id;
         std::string hostname;
         std::int64_t last_ms = 0;
-        std::vector<Entry> entries;  // one per name its last sample listed
+        // One per name its last sample listed, contiguous: a sample reads
+        // its host's previous shares in one pass instead of one cold line
+        // per name.
+        std::vector<HostShare> shares;
     };
     struct NameHash {
         using is_transparent = void;
@@ -124,8 +123,10 @@ private:
 
     static void add(Group& g, const Share& s, int sign);
     std::uint32_t group_locked(std::string_view name);
-    void leave_locked(const Entry& e, std::uint32_t slot);
-    FleetProcess row_locked(std::uint32_t group, FleetSort sort) const;
+    void leave_locked(const HostShare& left);
+    // `hosts`: the row's hosts with their shares, in no order.
+    FleetProcess row_locked(std::uint32_t group, FleetSort sort,
+                            std::vector<std::pair<std::uint32_t, const Share*>>& hosts) const;
 
     mutable std::mutex mu_;
     std::vector<Group> groups_;

@@ -7,6 +7,7 @@
 #define BOOST_TEST_MODULE fleet_processes
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -224,8 +225,12 @@ BOOST_AUTO_TEST_CASE(the_running_sums_equal_a_recount) {
             }
             for (const auto& l : s.leaks) seen[l.name] = true;
             for (const auto& [name, leak] : seen) {
-                ++want[name].hosts;
-                want[name].leak_host_count += leak;
+                auto& w = want[name];
+                ++w.hosts;
+                w.leak_host_count += leak;
+                // Hosts come in id order here, as the row lists leak hosts.
+                if (leak) w.leak_hosts.push_back(id);
+                w.host_list.push_back({id});
             }
         }
         auto rows = all(f);
@@ -239,6 +244,14 @@ BOOST_AUTO_TEST_CASE(the_running_sums_equal_a_recount) {
             BOOST_TEST_REQUIRE(r.sockets == w.sockets, "step " << step << " " << r.name);
             BOOST_TEST_REQUIRE(r.udp == w.udp, "step " << step << " " << r.name);
             BOOST_TEST_REQUIRE(r.leak_host_count == w.leak_host_count, "step " << step << " " << r.name);
+            BOOST_TEST_REQUIRE(r.leak_hosts == w.leak_hosts, "step " << step << " " << r.name);
+            // At most 6 hosts, under the list's cap: every host listing the name is in it.
+            std::vector<std::string> listed;
+            for (const auto& h : r.host_list) listed.push_back(h.host_id);
+            std::sort(listed.begin(), listed.end());
+            std::vector<std::string> expected;
+            for (const auto& h : w.host_list) expected.push_back(h.host_id);
+            BOOST_TEST_REQUIRE(listed == expected, "step " << step << " " << r.name);
         }
         BOOST_TEST_REQUIRE(f.host_count() == latest.size());
     }
