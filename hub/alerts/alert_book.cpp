@@ -91,6 +91,11 @@ void AlertBook::on_sample(std::string_view hostname, const Sample& sample, std::
     if (out.size() != from) record(out, from);
 }
 
+void AlertBook::prefetch_state(const AlertEvaluator::HostHandle& handle) const {
+    std::lock_guard lock(mu_);
+    eval_.prefetch_state(handle);
+}
+
 void AlertBook::on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out) {
     std::lock_guard lock(mu_);
     const std::size_t from = out.size();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hub/alerts/rules_file.hpp"
+#include "telehub/prefetch.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -111,6 +112,17 @@ void AlertEvaluator::on_sample(std::string_view hostname, const Sample& sample, 
         if (!h.in_scope[i] || rules_[i].metric == AlertMetric::offline) continue;
         step(i, h, sample.host_id, metric_value(rules_[i], sample), sample.ts_ms, sample.backfill, &sample, out);
     }
+}
+
+void AlertEvaluator::prefetch_record(const HostHandle& handle) {
+    if (handle.host) prefetch_range(handle.host, sizeof(Host));
+}
+
+void AlertEvaluator::prefetch_state(const HostHandle& handle) const {
+    if (!handle.host || handle.forgotten != forgotten_) return;
+    const Host& h = *handle.host;
+    prefetch_range(h.tracks.data(), h.tracks.size() * sizeof(Track));
+    prefetch_range(h.in_scope.data(), h.in_scope.size());
 }
 
 void AlertEvaluator::on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out) {

@@ -108,6 +108,10 @@ public:
     // host are ignored (they cannot move a state back in time).
     void on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out,
                    HostHandle* handle = nullptr);
+    // Start loading the handle's host's record and then its states before its
+    // sample is decoded (see HostRegistry::prefetch_record).
+    static void prefetch_record(const HostHandle& handle);
+    void prefetch_state(const HostHandle& handle) const;
     // Once a second or so: every known host, online or not, at `now_ms`.
     void on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out);
     // Forget a host the hub forgot.

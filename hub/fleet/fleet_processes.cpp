@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "telehub/prefetch.hpp"
+
 namespace telehub::hub {
 namespace {
 
@@ -105,7 +107,7 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, 
         slots_[slot].id = sample.host_id;
         by_host_.emplace(sample.host_id, slot);
     }
-    if (handle) *handle = {slot, slots_[slot].generation};
+    if (handle) *handle = {slot, slots_[slot].generation, &slots_[slot]};
     HostSlot& h = slots_[slot];
     if (sample.ts_ms < h.last_ms) return;
     h.last_ms = sample.ts_ms;
@@ -134,6 +136,17 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, 
     std::swap(h.shares, next);
     for (const HostShare& e : next)
         if (e.group != taken) leave_locked(e);
+}
+
+void FleetProcesses::prefetch_record(const FleetHandle& handle) {
+    if (handle.record_hint) prefetch_range(handle.record_hint, sizeof(HostSlot));
+}
+
+void FleetProcesses::prefetch_state(const FleetHandle& handle) const {
+    std::lock_guard lock(mu_);
+    if (handle.slot >= slots_.size() || slots_[handle.slot].generation != handle.generation) return;
+    const auto& shares = slots_[handle.slot].shares;
+    prefetch_range(shares.data(), shares.size() * sizeof(HostShare));
 }
 
 void FleetProcesses::remove(std::string_view host_id) {

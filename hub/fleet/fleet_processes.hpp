@@ -54,6 +54,9 @@ struct FleetProcess {
 struct FleetHandle {
     std::uint32_t slot = UINT32_MAX;
     std::uint32_t generation = 0;
+    // Where the slot was at the last sample: for prefetching only, never
+    // read through (the slots may have moved since).
+    const void* record_hint = nullptr;
 };
 
 class FleetProcesses {
@@ -65,6 +68,10 @@ public:
     // one older than the last taken for the host, is not the host's present
     // and is ignored.
     void on_sample(std::string_view hostname, const Sample& sample, FleetHandle* handle = nullptr);
+    // Start loading the handle's host's record and then its shares, a second
+    // cold by the time its next sample comes (see HostRegistry::prefetch_record).
+    static void prefetch_record(const FleetHandle& handle);
+    void prefetch_state(const FleetHandle& handle) const;
     // The host went offline or was forgotten: its share leaves every row.
     void remove(std::string_view host_id);
 

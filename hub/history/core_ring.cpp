@@ -39,6 +39,13 @@ void CoreRing::grow_one() {
     data_.insert(data_.end(), cores_, 0);
 }
 
+std::span<const std::byte> CoreRing::append_row() const {
+    // A ring with every slot used and room to grow gets a new slot: nothing
+    // there yet to load. A full ring writes over its oldest row, phys(size_).
+    if (cores_ == 0 || (size_ == slots() && size_ < rows_)) return {};
+    return std::as_bytes(std::span(data_.data() + phys(size_) * cores_, cores_));
+}
+
 void CoreRing::insert(std::size_t newer, const std::vector<double>& per_core) {
     if (cores_ == 0 || newer > size_) return;
     std::size_t pos = size_ - newer;

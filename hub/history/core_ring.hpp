@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace telehub::hub {
@@ -25,6 +26,8 @@ public:
 
     // Keeps only the newest `n` rows (the history ring dropped older points).
     void trim(std::size_t n);
+    // The row an insert of the newest point writes (empty before any core is known).
+    std::span<const std::byte> append_row() const;
 
     std::size_t size() const { return size_; }
     std::size_t cores() const { return cores_; }

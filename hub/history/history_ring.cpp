@@ -128,6 +128,12 @@ HistoryPoint HistoryRing::point_of_saved(const HistoryEntry& e) const {
     return p;
 }
 
+std::array<std::span<const std::byte>, 2> HistoryRing::append_touches() const {
+    std::span<const std::byte> points;
+    if (!raw_.empty()) points = std::as_bytes(std::span(raw_).last(1));
+    return {points, core_ring_.append_row()};
+}
+
 HistoryRing::Found HistoryRing::find(std::uint32_t seq) const {
     // The common case, a live sample after the instance's newest point: one
     // comparison instead of a binary search over cold memory.

@@ -9,7 +9,9 @@
 // in place.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,6 +87,10 @@ public:
     // at capacity(); a dropped point that was packed keeps its few bytes until
     // the rest of its block is dropped too (at most one block's worth).
     Insert insert(const HistoryEntry& e);
+    // The memory inserting the next live point touches first (the newest
+    // point, which it follows, and the per-core row it writes), for a caller
+    // that wants it loaded ahead.
+    std::array<std::span<const std::byte>, 2> append_touches() const;
 
     std::size_t size() const { return size_; }
     std::size_t capacity() const { return cap_; }

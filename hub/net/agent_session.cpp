@@ -119,8 +119,19 @@ template <class Stream>
 void AgentSession<Stream>::handle_frame(std::string_view frame) {
     auto& td = thread_decoder();
     auto& pool = RawFramePool::of_this_thread();
+    // This host's state was last touched a second ago: its cache misses
+    // overlap with the copy and the decode below. The records first, then,
+    // after the copy, what they point to.
+    HostRegistry::prefetch_record(registry_handle_);
+    FleetProcesses::prefetch_record(fleet_handle_);
+    AlertEvaluator::prefetch_record(alert_handle_);
     // Copied once, into the buffer a sample is kept in, and parsed there.
     auto raw = pool.take(frame);
+    if (have_hello_) {
+        ctx_.registry.prefetch_state(registry_handle_);
+        ctx_.fleet.prefetch_state(fleet_handle_);
+        ctx_.alerts.prefetch_state(alert_handle_);
+    }
     if (auto err = td.decoder.decode_in_place(*raw, td.frame)) {
         pool.give_back(std::move(raw));
         const auto reason = refuse_reason_from_code(err->code);

@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "telehub/prefetch.hpp"
+
 namespace telehub::hub {
 
 struct HostRegistry::Host {
@@ -227,6 +229,17 @@ void fill_history_entry(HistoryEntry& e, const Sample& s) {
 }
 
 }  // namespace
+
+void HostRegistry::prefetch_record(const Handle& handle) {
+    // A stale handle's address is only a wasted load: prefetching never faults.
+    if (handle.host) prefetch_range(handle.host, sizeof(Host));
+}
+
+void HostRegistry::prefetch_state(const Handle& handle) const {
+    std::lock_guard lock(mu_);
+    if (!handle.host || handle.erasures != erasures_) return;
+    for (auto bytes : handle.host->history.append_touches()) prefetch_range(bytes.data(), bytes.size());
+}
 
 SampleOutcome HostRegistry::on_sample(const Sample& s, std::shared_ptr<const std::string> raw, std::uint64_t conn_id,
                                       Handle* handle) {

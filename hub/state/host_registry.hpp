@@ -110,6 +110,12 @@ public:
     // of that connection's hello. `raw` is the frame as received.
     SampleOutcome on_sample(const Sample& sample, std::shared_ptr<const std::string> raw, std::uint64_t conn_id,
                             Handle* handle = nullptr);
+    // Start loading what on_sample will touch of the handle's host, a second
+    // cold by then, so that the misses overlap with the frame's decode: first
+    // its record (no lock, nothing read), then, once that has had time to
+    // arrive, what the record points to (the newest end of its history).
+    static void prefetch_record(const Handle& handle);
+    void prefetch_state(const Handle& handle) const;
 
     // The connection ended; the host goes offline if it was still that connection's.
     void on_disconnect(std::string_view host_id, std::uint64_t conn_id);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 using telehub::hub::HistoryEntry;
@@ -521,4 +522,34 @@ BOOST_AUTO_TEST_CASE(a_point_backfilled_among_saved_ones_is_kept_aside_for_the_n
     BOOST_TEST(b.points[0].seq == 3u);
     BOOST_TEST(b.names[b.points[0].top_name] == "nginx");
     BOOST_TEST(ring.oldest_ts().value() == entry(1).ts_ms);
+}
+
+// append_touches names the memory the next live insert reads and writes, for
+// the registry to prefetch: the newest point and the per-core row the insert
+// fills, whether the per-core ring is growing or already full.
+BOOST_AUTO_TEST_CASE(append_touches_name_the_memory_the_next_insert_uses) {
+    for (std::size_t core_points : {5u, 100u}) {
+        HistoryRing ring(50, 256, core_points);
+        BOOST_TEST(ring.append_touches()[0].empty());
+        std::size_t rows_checked = 0;
+        for (std::uint64_t seq = 1; seq <= 200; ++seq) {
+            const auto touches = ring.append_touches();
+            if (seq > 1) {
+                BOOST_REQUIRE(touches[0].size() == sizeof(telehub::hub::HistoryPoint));
+                const auto* newest = reinterpret_cast<const telehub::hub::HistoryPoint*>(touches[0].data());
+                BOOST_TEST(newest->seq == seq - 1);
+            }
+            const double cpu = static_cast<double>(seq % 90) + 1;
+            ring.insert(entry(seq, cpu));
+            if (touches[1].empty()) continue;
+            // The row is two cores of tenths of a percent: {cpu, cpu / 2}.
+            BOOST_REQUIRE(touches[1].size() == 2 * sizeof(std::uint16_t));
+            std::uint16_t row[2];
+            std::memcpy(row, touches[1].data(), sizeof row);
+            BOOST_TEST(row[0] == static_cast<std::uint16_t>(std::lround(cpu * 10)), "seq " << seq);
+            ++rows_checked;
+        }
+        // Only inserts that grow the ring (the first 50 here: the history holds 50) have no row to name.
+        BOOST_TEST(rows_checked >= 150u, "core_points " << core_points << ": " << rows_checked);
+    }
 }
