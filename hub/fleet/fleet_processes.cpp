@@ -162,8 +162,15 @@ void FleetProcesses::remove(std::string_view host_id) {
     free_slots_.push_back(slot);
 }
 
-FleetProcess FleetProcesses::row_locked(std::uint32_t group, FleetSort sort,
-                                        std::vector<std::pair<std::uint32_t, const Share*>>& hosts) const {
+void FleetProcesses::gather_locked(FleetSort sort, RowHosts& row, std::uint32_t slot, const Share& share) const {
+    row.cpu_max = std::max(row.cpu_max, share.cpu_max);
+    if (share.leak) row.leak_slots.push_back(slot);
+    const std::int64_t sockets = share.sockets;
+    row.hosts.push_back(sort == FleetSort::cpu ? Ranked{share.cpu, sockets, slot, &share}
+                                               : Ranked{sockets, share.cpu, slot, &share});
+}
+
+FleetProcess FleetProcesses::row_locked(std::uint32_t group, RowHosts& hosts) const {
     const Group& g = groups_[group];
     FleetProcess r;
     r.name = g.name;
@@ -175,29 +182,24 @@ FleetProcess FleetProcesses::row_locked(std::uint32_t group, FleetSort sort,
     r.udp = g.udp;
     r.unix_ = g.unix_;
     r.leak_host_count = g.leak_hosts;
-    // The maximum cannot be subtracted back out, so it is found here, over
-    // this row's hosts only.
-    std::int64_t cpu_max = 0;
-    for (const auto& [slot, s] : hosts) {
-        cpu_max = std::max(cpu_max, s->cpu_max);
-        if (s->leak) r.leak_hosts.push_back(slots_[slot].id);
-    }
-    r.cpu_max = from_cpu_units(cpu_max);
+    // The maximum cannot be subtracted back out, so the walk found it.
+    r.cpu_max = from_cpu_units(hosts.cpu_max);
+    r.leak_hosts.reserve(hosts.leak_slots.size());
+    for (std::uint32_t slot : hosts.leak_slots) r.leak_hosts.push_back(slots_[slot].id);
     std::sort(r.leak_hosts.begin(), r.leak_hosts.end());
     if (r.leak_hosts.size() > host_list_size) r.leak_hosts.resize(host_list_size);
 
-    auto figure = [sort](const Share& s) {
-        return sort == FleetSort::cpu ? std::pair{s.cpu, std::int64_t{s.sockets}} : std::pair{std::int64_t{s.sockets}, s.cpu};
+    auto before = [this](const Ranked& a, const Ranked& b) {
+        if (a.first != b.first) return a.first > b.first;
+        if (a.second != b.second) return a.second > b.second;
+        return slots_[a.slot].id < slots_[b.slot].id;
     };
-    auto before = [&](const auto& a, const auto& b) {
-        const auto fa = figure(*a.second), fb = figure(*b.second);
-        return fa != fb ? fa > fb : slots_[a.first].id < slots_[b.first].id;
-    };
-    const std::size_t n = std::min(hosts.size(), host_list_size);
-    std::partial_sort(hosts.begin(), hosts.begin() + static_cast<std::ptrdiff_t>(n), hosts.end(), before);
+    auto& ranked = hosts.hosts;
+    const std::size_t n = std::min(ranked.size(), host_list_size);
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(n), ranked.end(), before);
     for (std::size_t i = 0; i < n; ++i) {
-        const HostSlot& h = slots_[hosts[i].first];
-        const Share& s = *hosts[i].second;
+        const HostSlot& h = slots_[ranked[i].slot];
+        const Share& s = *ranked[i].share;
         r.host_list.push_back({h.id, h.hostname, from_cpu_units(s.cpu), from_cpu_units(s.cpu_max), s.processes, s.sockets, s.leak});
     }
     return r;
@@ -223,14 +225,15 @@ std::vector<FleetProcess> FleetProcesses::top(FleetSort sort, std::size_t limit)
     constexpr std::uint32_t not_returned = UINT32_MAX;
     std::vector<std::uint32_t> row_of(groups_.size(), not_returned);
     for (std::size_t i = 0; i < n; ++i) row_of[live[i]] = static_cast<std::uint32_t>(i);
-    std::vector<std::vector<std::pair<std::uint32_t, const Share*>>> hosts(n);
-    for (std::size_t i = 0; i < n; ++i) hosts[i].reserve(groups_[live[i]].hosts);
+    std::vector<RowHosts> hosts(n);
+    for (std::size_t i = 0; i < n; ++i) hosts[i].hosts.reserve(groups_[live[i]].hosts);
     for (std::uint32_t slot = 0; slot < slots_.size(); ++slot)
         for (const HostShare& e : slots_[slot].shares)
-            if (const std::uint32_t row = row_of[e.group]; row != not_returned) hosts[row].emplace_back(slot, &e.share);
+            if (const std::uint32_t row = row_of[e.group]; row != not_returned)
+                gather_locked(sort, hosts[row], slot, e.share);
     std::vector<FleetProcess> out;
     out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(row_locked(live[i], sort, hosts[i]));
+    for (std::size_t i = 0; i < n; ++i) out.push_back(row_locked(live[i], hosts[i]));
     return out;
 }
 

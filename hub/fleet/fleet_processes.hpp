@@ -131,9 +131,22 @@ private:
     static void add(Group& g, const Share& s, int sign);
     std::uint32_t group_locked(std::string_view name);
     void leave_locked(const HostShare& left);
-    // `hosts`: the row's hosts with their shares, in no order.
-    FleetProcess row_locked(std::uint32_t group, FleetSort sort,
-                            std::vector<std::pair<std::uint32_t, const Share*>>& hosts) const;
+    // What a reply's walk over the hosts gathers for one row: its largest
+    // share, its leaking hosts, and every host with the sort's two figures
+    // copied beside it, so ranking them reads no share again.
+    struct Ranked {
+        std::int64_t first = 0;   // the sort's figure
+        std::int64_t second = 0;  // the other one
+        std::uint32_t slot = 0;
+        const Share* share = nullptr;
+    };
+    struct RowHosts {
+        std::int64_t cpu_max = 0;
+        std::vector<std::uint32_t> leak_slots;
+        std::vector<Ranked> hosts;
+    };
+    void gather_locked(FleetSort sort, RowHosts& row, std::uint32_t slot, const Share& share) const;
+    FleetProcess row_locked(std::uint32_t group, RowHosts& hosts) const;
 
     mutable std::mutex mu_;
     std::vector<Group> groups_;

@@ -185,6 +185,41 @@ BOOST_AUTO_TEST_CASE(a_rows_host_list_is_capped_and_ordered_by_the_sort) {
     BOOST_TEST(sockets.host_list.front().host_id == "h100");
 }
 
+// Many hosts with few distinct figures (so most of them tie), in random
+// order: the capped list is the first host_list_size of all hosts sorted by
+// the sort's figure, then the other figure, then host id.
+BOOST_AUTO_TEST_CASE(a_capped_host_list_is_the_head_of_the_full_order) {
+    FleetProcesses f;
+    std::mt19937 rng(22);
+    struct Figures {
+        std::string id;
+        double cpu;
+        std::uint32_t sockets;
+    };
+    std::vector<Figures> all_hosts;
+    for (int i = 0; i < 300; ++i) {
+        all_hosts.push_back({"h" + std::to_string(rng() % 100000), double(rng() % 4) * 10, std::uint32_t(rng() % 3)});
+        const auto& h = all_hosts.back();
+        f.on_sample(h.id, sample_of(h.id, i + 1, {{"agent", h.cpu, h.sockets}}));
+    }
+    // A host id drawn twice keeps its last sample only.
+    std::map<std::string, Figures> latest;
+    for (const auto& h : all_hosts) latest[h.id] = h;
+    for (FleetSort sort : {FleetSort::cpu, FleetSort::sockets}) {
+        std::vector<Figures> want;
+        for (const auto& [id, h] : latest) want.push_back(h);
+        std::sort(want.begin(), want.end(), [sort](const Figures& a, const Figures& b) {
+            const auto fa = sort == FleetSort::cpu ? std::pair{a.cpu, double(a.sockets)} : std::pair{double(a.sockets), a.cpu};
+            const auto fb = sort == FleetSort::cpu ? std::pair{b.cpu, double(b.sockets)} : std::pair{double(b.sockets), b.cpu};
+            return fa != fb ? fa > fb : a.id < b.id;
+        });
+        const auto r = f.top(sort, 1).at(0);
+        BOOST_TEST_REQUIRE(r.host_list.size() == FleetProcesses::host_list_size);
+        for (std::size_t i = 0; i < FleetProcesses::host_list_size; ++i)
+            BOOST_TEST(r.host_list[i].host_id == want[i].id, "sort " << int(sort) << " place " << i);
+    }
+}
+
 // Random samples and removals over a few hosts and names, checked after every
 // step against a recount of each present host's latest sample.
 BOOST_AUTO_TEST_CASE(the_running_sums_equal_a_recount) {
