@@ -76,20 +76,20 @@ struct HubServer::Impl {
         }
     }
 
-    // Offline rules move on the clock, not on samples: once a second, every
-    // host the registry knows, online or not. Offline hosts also leave the
-    // fleet processes (a no-op lookup for those already gone).
+    // Offline rules move on the clock, not on samples: once a second, with
+    // the hosts the registry has offline. Those also leave the fleet
+    // processes (a no-op lookup for those already gone).
     void tick_alerts() {
-        const auto hosts = ctx.registry.presence();
-        std::vector<HostPresence> presence;
-        presence.reserve(hosts.size());
+        const auto hosts = ctx.registry.offline_hosts();
+        std::vector<OfflineHost> offline;
+        offline.reserve(hosts.size());
         for (const auto& h : hosts) {
-            presence.push_back({h.host_id, h.hostname, h.online});
+            offline.push_back({h.host_id, h.hostname});
             // An offline host's processes are not running anywhere we can see.
-            if (!h.online) ctx.fleet.remove(h.host_id);
+            ctx.fleet.remove(h.host_id);
         }
         std::vector<AlertEvent> events;
-        ctx.alerts.on_tick(HostRegistry::system_clock_ms(), presence, events);
+        ctx.alerts.on_tick(HostRegistry::system_clock_ms(), offline, events);
         ctx.alert_changes(events);
     }
 

@@ -96,10 +96,10 @@ void AlertBook::prefetch_state(const AlertEvaluator::HostHandle& handle) const {
     eval_.prefetch_state(handle);
 }
 
-void AlertBook::on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out) {
+void AlertBook::on_tick(std::int64_t now_ms, std::span<const OfflineHost> offline, std::vector<AlertEvent>& out) {
     std::lock_guard lock(mu_);
     const std::size_t from = out.size();
-    eval_.on_tick(now_ms, hosts, out);
+    eval_.on_tick(now_ms, offline, out);
     if (out.size() != from) record(out, from);
 }
 

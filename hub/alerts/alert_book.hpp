@@ -32,7 +32,7 @@ public:
     void on_sample(std::string_view hostname, const Sample& sample, std::vector<AlertEvent>& out,
                    AlertEvaluator::HostHandle* handle = nullptr);
     void prefetch_state(const AlertEvaluator::HostHandle& handle) const;
-    void on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out);
+    void on_tick(std::int64_t now_ms, std::span<const OfflineHost> offline, std::vector<AlertEvent>& out);
     void forget(std::string_view host_id);
 
     std::vector<ActiveAlert> active() const;

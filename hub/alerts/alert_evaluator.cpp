@@ -1,6 +1,8 @@
 #include "hub/alerts/alert_evaluator.hpp"
 
 #include <algorithm>
+#include <string>
+#include <unordered_set>
 
 #include "hub/alerts/rules_file.hpp"
 #include "telehub/prefetch.hpp"
@@ -125,13 +127,36 @@ void AlertEvaluator::prefetch_state(const HostHandle& handle) const {
     prefetch_range(h.in_scope.data(), h.in_scope.size());
 }
 
-void AlertEvaluator::on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out) {
-    if (offline_rules_.empty()) return;
-    for (const HostPresence& p : hosts) {
-        Host& h = host(p.host_id, p.hostname);
-        for (std::size_t i : offline_rules_)
-            if (h.in_scope[i]) step(i, h, p.host_id, p.online ? 0.0 : 1.0, now_ms, false, nullptr, out);
+void AlertEvaluator::on_tick(std::int64_t now_ms, std::span<const OfflineHost> offline, std::vector<AlertEvent>& out) {
+    if (offline_rules_.empty()) {
+        offline_tracked_.clear();
+        return;
     }
+    std::vector<std::string> tracked;
+    std::unordered_set<std::string_view> down;
+    down.reserve(offline.size());
+    for (const OfflineHost& o : offline) {
+        down.insert(o.host_id);
+        Host& h = host(o.host_id, o.hostname);
+        for (std::size_t i : offline_rules_)
+            if (h.in_scope[i]) step(i, h, o.host_id, 1.0, now_ms, false, nullptr, out);
+        if (offline_active(h)) tracked.emplace_back(o.host_id);
+    }
+    for (const std::string& id : offline_tracked_) {
+        if (down.contains(id)) continue;
+        auto it = hosts_.find(id);
+        if (it == hosts_.end()) continue;  // forgotten since
+        Host& h = it->second;
+        for (std::size_t i : offline_rules_)
+            if (h.in_scope[i]) step(i, h, id, 0.0, now_ms, false, nullptr, out);
+        if (offline_active(h)) tracked.push_back(id);
+    }
+    offline_tracked_ = std::move(tracked);
+}
+
+bool AlertEvaluator::offline_active(const Host& h) const {
+    return std::any_of(offline_rules_.begin(), offline_rules_.end(),
+                       [&](std::size_t i) { return h.tracks[i].state != AlertState::inactive; });
 }
 
 void AlertEvaluator::forget(std::string_view host_id) {

@@ -77,10 +77,9 @@ struct SavedAlert {
     bool operator==(const SavedAlert&) const = default;
 };
 
-struct HostPresence {
+struct OfflineHost {
     std::string_view host_id;
     std::string_view hostname;
-    bool online = false;
 };
 
 class AlertEvaluator {
@@ -112,8 +111,10 @@ public:
     // sample is decoded (see HostRegistry::prefetch_record).
     static void prefetch_record(const HostHandle& handle);
     void prefetch_state(const HostHandle& handle) const;
-    // Once a second or so: every known host, online or not, at `now_ms`.
-    void on_tick(std::int64_t now_ms, std::span<const HostPresence> hosts, std::vector<AlertEvent>& out);
+    // Once a second or so, at `now_ms`: the hosts offline now. Every other
+    // host is online; those are stepped only while an offline rule's state of
+    // theirs is pending or firing, so a tick costs what is offline, not the fleet.
+    void on_tick(std::int64_t now_ms, std::span<const OfflineHost> offline, std::vector<AlertEvent>& out);
     // Forget a host the hub forgot.
     void forget(std::string_view host_id);
 
@@ -158,6 +159,10 @@ private:
     // pending, holding the book's lock that ingest waits on.
     std::vector<std::string> rule_tomls_;
     std::vector<std::size_t> offline_rules_;  // indices of the `offline` rules: on_tick's only work
+    // Hosts with an offline rule pending or firing after the last tick: the
+    // online ones among them are stepped by the next tick, to clear.
+    std::vector<std::string> offline_tracked_;
+    bool offline_active(const Host& h) const;
     // Looked up by string_view: no string made per sample.
     struct IdHash {
         using is_transparent = void;

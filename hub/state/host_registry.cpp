@@ -344,6 +344,14 @@ std::vector<HostPresenceRow> HostRegistry::presence() const {
     return out;
 }
 
+std::vector<HostPresenceRow> HostRegistry::offline_hosts() const {
+    std::vector<HostPresenceRow> out;
+    visit_in_slices([&](const Host& h, std::int64_t now, std::size_t) {
+        if (!online_locked(h, now)) out.push_back({h.host_id, h.latest.hostname, false});
+    });
+    return out;
+}
+
 std::vector<HostMetrics> HostRegistry::metrics() const {
     std::vector<HostMetrics> out;
     visit_in_slices([&](const Host& h, std::int64_t now, std::size_t hosts) {

@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(offline_for_its_time) {
     off.for_seconds = 30;
     AlertEvaluator eval({off});
     std::vector<AlertEvent> events;
-    std::vector<HostPresence> down = {{"h1", "one", false}, {"h2", "two", true}};
+    std::vector<OfflineHost> down = {{"h1", "one"}};
     eval.on_tick(0, down, events);
     eval.on_tick(29'000, down, events);
     BOOST_TEST(eval.active().size() == 1u);
@@ -210,10 +210,45 @@ BOOST_AUTO_TEST_CASE(offline_for_its_time) {
     BOOST_TEST_REQUIRE(active.size() == 1u);
     BOOST_TEST(active[0].host_id == "h1");
     BOOST_TEST((active[0].state == AlertState::firing));
-    std::vector<HostPresence> up = {{"h1", "one", true}, {"h2", "two", true}};
-    eval.on_tick(31'000, up, events);
+    // Back online: no longer listed, and the tick still clears it.
+    eval.on_tick(31'000, {}, events);
     BOOST_TEST(eval.active().empty());
     BOOST_TEST(events.back().resolved);
+    BOOST_TEST(events.back().host_id == "h1");
+}
+
+// A tick lists offline hosts only: a host back online is stepped while an
+// offline state of its is pending or firing, then left alone; one forgotten
+// meanwhile is not brought back.
+BOOST_AUTO_TEST_CASE(a_tick_clears_hosts_back_online_and_skips_forgotten_ones) {
+    AlertRule off;
+    off.name = "offline";
+    off.metric = AlertMetric::offline;
+    off.threshold = 1;
+    off.clear = 1;
+    off.for_seconds = 30;
+    AlertEvaluator eval({off});
+    std::vector<AlertEvent> events;
+    std::vector<OfflineHost> both = {{"h1", "one"}, {"h2", "two"}}, only_h2 = {{"h2", "two"}};
+    eval.on_tick(0, both, events);
+    BOOST_TEST(eval.active().size() == 2u);
+    eval.on_tick(1'000, only_h2, events);  // h1 back before its 30 s: pending, then cleared
+    auto active = eval.active();
+    BOOST_TEST_REQUIRE(active.size() == 1u);
+    BOOST_TEST(active[0].host_id == "h2");
+    eval.on_tick(30'000, only_h2, events);
+    BOOST_TEST_REQUIRE(eval.active().size() == 1u);
+    BOOST_TEST((eval.active()[0].state == AlertState::firing));
+    const auto fired = events.size();
+    eval.forget("h2");
+    eval.on_tick(31'000, {}, events);
+    BOOST_TEST(eval.active().empty());
+    BOOST_TEST(events.size() == fired, "a forgotten host was stepped again");
+    // h1 goes down again: its pending state starts over from this tick.
+    eval.on_tick(40'000, {{{"h1", "one"}}}, events);
+    eval.on_tick(69'000, {{{"h1", "one"}}}, events);
+    BOOST_TEST_REQUIRE(eval.active().size() == 1u);
+    BOOST_TEST((eval.active()[0].state == AlertState::pending));
 }
 
 BOOST_AUTO_TEST_CASE(scope_and_rule_changes) {

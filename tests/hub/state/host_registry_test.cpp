@@ -100,7 +100,8 @@ BOOST_FIXTURE_TEST_CASE(disconnect_marks_offline_only_for_the_owning_connection,
     BOOST_TEST(!reg.summaries({}).at(0).online);
 }
 
-// The alerts' offline tick reads presence(): it must agree with the summaries.
+// The cluster reads presence() and the alerts' offline tick offline_hosts():
+// both must agree with the summaries.
 BOOST_FIXTURE_TEST_CASE(presence_agrees_with_the_summaries, Fixture) {
     for (std::string id : {"b", "a", "c"}) {
         reg.on_hello(hello(id), id[0]);
@@ -118,6 +119,11 @@ BOOST_FIXTURE_TEST_CASE(presence_agrees_with_the_summaries, Fixture) {
     }
     BOOST_TEST(!rows[1].online);  // "b", in id order
     BOOST_TEST(rows[0].online);
+    const auto offline = reg.offline_hosts();
+    BOOST_REQUIRE(offline.size() == 1u);
+    BOOST_TEST(offline[0].host_id == "b");
+    BOOST_TEST(offline[0].hostname == sums[1].hostname);
+    BOOST_TEST(!offline[0].online);
 }
 
 BOOST_FIXTURE_TEST_CASE(gaps_and_duplicates, Fixture) {
