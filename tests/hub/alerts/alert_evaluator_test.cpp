@@ -21,6 +21,16 @@ AlertRule cpu_rule(double threshold, double clear, double for_s) {
     return r;
 }
 
+AlertRule offline_rule(double for_s) {
+    AlertRule r;
+    r.name = "offline";
+    r.metric = AlertMetric::offline;
+    r.threshold = 1;
+    r.clear = 1;
+    r.for_seconds = for_s;
+    return r;
+}
+
 Sample sample_at(std::int64_t second, double cpu, bool backfill = false) {
     Sample s;
     s.host_id = "h1";
@@ -192,13 +202,7 @@ BOOST_AUTO_TEST_CASE(older_samples_cannot_move_a_state_back) {
 }
 
 BOOST_AUTO_TEST_CASE(offline_for_its_time) {
-    AlertRule off;
-    off.name = "offline";
-    off.metric = AlertMetric::offline;
-    off.threshold = 1;
-    off.clear = 1;
-    off.for_seconds = 30;
-    AlertEvaluator eval({off});
+    AlertEvaluator eval({offline_rule(30)});
     std::vector<AlertEvent> events;
     std::vector<OfflineHost> down = {{"h1", "one"}};
     eval.on_tick(0, down, events);
@@ -221,13 +225,7 @@ BOOST_AUTO_TEST_CASE(offline_for_its_time) {
 // offline state of its is pending or firing, then left alone; one forgotten
 // meanwhile is not brought back.
 BOOST_AUTO_TEST_CASE(a_tick_clears_hosts_back_online_and_skips_forgotten_ones) {
-    AlertRule off;
-    off.name = "offline";
-    off.metric = AlertMetric::offline;
-    off.threshold = 1;
-    off.clear = 1;
-    off.for_seconds = 30;
-    AlertEvaluator eval({off});
+    AlertEvaluator eval({offline_rule(30)});
     std::vector<AlertEvent> events;
     std::vector<OfflineHost> both = {{"h1", "one"}, {"h2", "two"}}, only_h2 = {{"h2", "two"}};
     eval.on_tick(0, both, events);
