@@ -295,6 +295,10 @@ std::size_t AlertEvaluator::restore(const std::vector<SavedAlert>& alerts) {
             t.value = a.value;
             t.since_ms = a.since_ms;
             t.fired_ms = a.fired_ms;
+            // The host may be back online by now: the next tick clears it then.
+            if (rules_[i].metric == AlertMetric::offline &&
+                std::find(offline_tracked_.begin(), offline_tracked_.end(), a.host_id) == offline_tracked_.end())
+                offline_tracked_.push_back(a.host_id);
             ++restored;
         }
     }

@@ -249,6 +249,25 @@ BOOST_AUTO_TEST_CASE(a_tick_clears_hosts_back_online_and_skips_forgotten_ones) {
     BOOST_TEST((eval.active()[0].state == AlertState::pending));
 }
 
+// A restart restores a firing offline alert; by the first tick its host is
+// back online (not listed), and that tick clears it.
+BOOST_AUTO_TEST_CASE(a_restored_offline_alert_clears_once_its_host_is_back) {
+    AlertEvaluator before({offline_rule(30)});
+    std::vector<AlertEvent> events;
+    before.on_tick(0, {{{"h1", "one"}}}, events);
+    before.on_tick(30'000, {{{"h1", "one"}}}, events);
+    const auto saved = before.saved();
+    BOOST_TEST_REQUIRE(saved.size() == 1u);
+    AlertEvaluator after({offline_rule(30)});
+    BOOST_TEST(after.restore(saved) == 1u);
+    BOOST_TEST_REQUIRE(after.active().size() == 1u);
+    events.clear();
+    after.on_tick(35'000, {}, events);
+    BOOST_TEST(after.active().empty());
+    BOOST_TEST_REQUIRE(events.size() == 1u);
+    BOOST_TEST(events[0].resolved);
+}
+
 BOOST_AUTO_TEST_CASE(scope_and_rule_changes) {
     AlertRule web = cpu_rule(90, 90, 0);
     web.hosts = "web-*";
