@@ -313,7 +313,8 @@ BOOST_AUTO_TEST_CASE(a_stale_handle_finds_its_host_again) {
     f.on_sample("a", sample_of("a", 4, {{"nginx", 20}}), &a);
     BOOST_TEST(a.slot != b.slot);
     BOOST_TEST(f.host_count() == 2u);
-    const auto* nginx = row(all(f), "nginx");
+    const auto rows = all(f);
+    const auto* nginx = row(rows, "nginx");
     BOOST_TEST_REQUIRE(nginx);
     BOOST_TEST(nginx->hosts == 2u);
     BOOST_TEST(nginx->cpu_total == 30.0);
