@@ -4,12 +4,13 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "telehub/json_writer.hpp"
 
 namespace telehub::hub {
 namespace {
 
-using json = nlohmann::json;
+// A row with a full host list is about 3 KB of JSON: reserve once instead of growing.
+constexpr std::size_t row_bytes_guess = 3072;
 
 /* rows in one reply: 50 unless asked, at most 1,000 */
 constexpr std::size_t default_limit = 50;
@@ -48,23 +49,34 @@ Params parse_params(std::string_view query) {
     return p;
 }
 
-json row_json(const FleetProcess& r) {
-    json tcp = json::object();
+void append_row(std::string& out, const FleetProcess& r) {
+    JsonObjectWriter row(out);
+    row.str("name", r.name)
+        .num("hosts", r.hosts)
+        .num("processes", r.processes)
+        .num("cpu_total", r.cpu_total)
+        .num("cpu_max", r.cpu_max);
+    JsonObjectWriter sockets(row.key("sockets"));
+    sockets.num("total", r.sockets);
+    JsonObjectWriter tcp(sockets.key("tcp"));
     for (int s = 1; s < tcp_state_count; ++s)
-        if (r.tcp[static_cast<std::size_t>(s)]) tcp[std::string(tcp_state_name(s))] = r.tcp[static_cast<std::size_t>(s)];
-    json hosts = json::array();
-    for (const auto& h : r.host_list)
-        hosts.push_back({{"host_id", h.host_id}, {"hostname", h.hostname}, {"cpu", h.cpu}, {"cpu_max", h.cpu_max},
-                         {"processes", h.processes}, {"sockets", h.sockets}, {"leak", h.leak}});
-    return {{"name", r.name},
-            {"hosts", r.hosts},
-            {"processes", r.processes},
-            {"cpu_total", r.cpu_total},
-            {"cpu_max", r.cpu_max},
-            {"sockets", {{"total", r.sockets}, {"tcp", tcp}, {"udp", r.udp}, {"unix", r.unix_}}},
-            {"leak_hosts", r.leak_host_count},
-            {"leak_host_ids", r.leak_hosts},
-            {"host_list", hosts}};
+        if (auto n = r.tcp[static_cast<std::size_t>(s)]) tcp.num(tcp_state_name(s), n);
+    tcp.close();
+    sockets.num("udp", r.udp).num("unix", r.unix_).close();
+    row.num("leak_hosts", r.leak_host_count);
+    append_json_array(row.key("leak_host_ids"), r.leak_hosts, append_json_string);
+    append_json_array(row.key("host_list"), r.host_list, [](std::string& out, const FleetProcessHost& h) {
+        JsonObjectWriter(out)
+            .str("host_id", h.host_id)
+            .str("hostname", h.hostname)
+            .num("cpu", h.cpu)
+            .num("cpu_max", h.cpu_max)
+            .num("processes", h.processes)
+            .num("sockets", h.sockets)
+            .flag("leak", h.leak)
+            .close();
+    });
+    row.close();
 }
 
 }  // namespace
@@ -72,14 +84,17 @@ json row_json(const FleetProcess& r) {
 HttpReply fleet_processes_reply(const FleetProcesses& fleet, std::string_view query) {
     auto p = parse_params(query);
     if (!p.error.empty()) return error_reply(400, "bad_parameter", p.error);
-    json rows = json::array();
-    for (const FleetProcess& r : fleet.top(p.sort, p.limit)) rows.push_back(row_json(r));
-    json body = {{"sort", p.sort == FleetSort::cpu ? "cpu" : "sockets"},
-                 {"limit", p.limit},
-                 {"hosts", fleet.host_count()},
-                 {"names", fleet.name_count()},
-                 {"processes", std::move(rows)}};
-    return {200, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+    const auto rows = fleet.top(p.sort, p.limit);
+    std::string body;
+    body.reserve(128 + rows.size() * row_bytes_guess);
+    JsonObjectWriter reply(body);
+    reply.str("sort", p.sort == FleetSort::cpu ? "cpu" : "sockets")
+        .num("limit", p.limit)
+        .num("hosts", fleet.host_count())
+        .num("names", fleet.name_count());
+    append_json_array(reply.key("processes"), rows, append_row);
+    reply.close();
+    return {200, "application/json", std::move(body), {}};
 }
 
 }  // namespace telehub::hub

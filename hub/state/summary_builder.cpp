@@ -1,8 +1,8 @@
 #include "hub/state/summary_builder.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
+
+#include "telehub/json_writer.hpp"
 
 namespace telehub::hub {
 
@@ -40,81 +40,12 @@ nlohmann::json counts_json(const HostCounts& c) {
 namespace {
 
 // The summaries frame is built every second from every host: written straight
-// into one string, it costs a fraction of an nlohmann DOM built and dumped.
+// into one string (telehub/json_writer.hpp), not through an nlohmann DOM.
 void put(std::string& out, std::string_view text) { out.append(text); }
-
-void put_string(std::string& out, std::string_view v) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (char ch : v) {
-        auto c = static_cast<unsigned char>(ch);
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(ch);
-        } else if (c < 0x20) {
-            out.append("\\u00");
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        } else {
-            out.push_back(ch);  // UTF-8 passes through, as the agent sent it (validated by simdjson)
-        }
-    }
-    out.push_back('"');
-}
-
-template <class T>
-void put_number(std::string& out, T v) {
-    if constexpr (std::is_floating_point_v<T>) {
-        if (!std::isfinite(v)) return put(out, "null");
-    }
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-}
-
-// One JSON object written field by field: the commas and quotes of a key in
-// one place, so each field below is one call.
-class ObjectWriter {
-public:
-    explicit ObjectWriter(std::string& out) : out_(out) {}
-
-    ObjectWriter& str(std::string_view key, std::string_view v) {
-        put_string(key_(key), v);
-        return *this;
-    }
-    template <class T>
-    ObjectWriter& num(std::string_view key, T v) {
-        put_number(key_(key), v);
-        return *this;
-    }
-    ObjectWriter& flag(std::string_view key, bool v) {
-        put(key_(key), v ? "true" : "false");
-        return *this;
-    }
-    // The key only: the caller writes the value.
-    std::string& key(std::string_view key) { return key_(key); }
-    void close() {
-        if (first_) out_.push_back('{');  // an object with no fields
-        out_.push_back('}');
-    }
-
-private:
-    std::string& key_(std::string_view key) {
-        out_.push_back(first_ ? '{' : ',');
-        first_ = false;
-        out_.push_back('"');
-        out_.append(key);
-        out_.append("\":");
-        return out_;
-    }
-
-    std::string& out_;
-    bool first_ = true;
-};
 
 // `spark`: the snapshot's recent CPU totals, written as the last field.
 void append_summary(std::string& out, const HostSummary& s, const std::vector<double>* spark = nullptr) {
-    ObjectWriter o(out);
+    JsonObjectWriter o(out);
     o.str("host_id", s.host_id)
         .str("hostname", s.hostname)
         .flag("online", s.online)
@@ -127,7 +58,7 @@ void append_summary(std::string& out, const HostSummary& s, const std::vector<do
         .num("mem_available", s.mem_available);
     o.key("top");
     if (s.top_pid != 0 || !s.top_name.empty())
-        ObjectWriter(out).num("pid", s.top_pid).str("name", s.top_name).num("cpu", s.top_cpu).close();
+        JsonObjectWriter(out).num("pid", s.top_pid).str("name", s.top_name).num("cpu", s.top_cpu).close();
     else
         put(out, "null");
     o.num("tcp_established", s.tcp_established)
@@ -141,19 +72,13 @@ void append_summary(std::string& out, const HostSummary& s, const std::vector<do
         .num("containers", s.containers);
     if (!s.hub.empty()) o.str("hub", s.hub);
     if (spark) {
-        auto& a = o.key("spark");
-        a.push_back('[');
-        for (std::size_t i = 0; i < spark->size(); ++i) {
-            if (i) a.push_back(',');
-            put_number(a, (*spark)[i]);
-        }
-        a.push_back(']');
+        append_json_array(o.key("spark"), *spark, append_json_number<double>);
     }
     o.close();
 }
 
 void append_counts(std::string& out, const HostCounts& c) {
-    ObjectWriter(out).num("online", c.online).num("offline", c.offline).num("hot", c.hot).num("total", c.total).close();
+    JsonObjectWriter(out).num("online", c.online).num("offline", c.offline).num("hot", c.hot).num("total", c.total).close();
 }
 
 // ,"hosts":[...]} over [first, last), `write` writing one element.
@@ -181,9 +106,9 @@ void append_frame_head(std::string& out, std::string_view type, std::int64_t ts_
     put(out, "{\"type\":\"");
     put(out, type);
     put(out, "\",\"ts_ms\":");
-    put_number(out, ts_ms);
+    append_json_number(out, ts_ms);
     put(out, ",\"high_cpu\":");
-    put_number(out, high_cpu);
+    append_json_number(out, high_cpu);
     put(out, ",\"counts\":");
     append_counts(out, counts);
 }
@@ -205,9 +130,9 @@ std::vector<std::string> build_summaries_frames(std::int64_t ts_ms, double high_
         out.reserve(160 + static_cast<std::size_t>(last - first) * summary_bytes_guess);
         append_frame_head(out, "summaries", ts_ms, high_cpu, counts);
         put(out, ",\"part\":");
-        put_number(out, p);
+        append_json_number(out, p);
         put(out, ",\"parts\":");
-        put_number(out, parts);
+        append_json_number(out, parts);
         append_hosts(out, first, last);
     }
     return frames;
@@ -229,7 +154,7 @@ std::string build_hosts_body(double high_cpu, const HostCounts& counts, const st
     std::string out;
     out.reserve(128 + hosts.size() * summary_bytes_guess);
     put(out, "{\"high_cpu\":");
-    put_number(out, high_cpu);
+    append_json_number(out, high_cpu);
     put(out, ",\"counts\":");
     append_counts(out, counts);
     append_hosts(out, hosts);

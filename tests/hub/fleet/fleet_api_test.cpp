@@ -105,3 +105,78 @@ BOOST_AUTO_TEST_CASE(an_empty_fleet_is_an_empty_list) {
     BOOST_TEST(j["processes"] == json::array());
     BOOST_TEST(j["hosts"] == 0);
 }
+
+// The reply is written field by field (telehub/json_writer.hpp): every field of
+// every row and host entry, read back, is the aggregate's own, names with
+// quotes and UTF-8 included.
+BOOST_AUTO_TEST_CASE(every_field_of_a_row_reads_back_as_the_aggregate_has_it) {
+    FleetProcesses f;
+    two_hosts(f);
+    Sample s;
+    s.host_id = "host-\"q\"";
+    s.ts_ms = 1000;
+    TopProcess odd;
+    odd.pid = 12;
+    odd.name = "d\xc3\xa9mon \"x\"\\";
+    odd.cpu = 12.375;
+    s.top = {odd, odd};
+    ProcessSockets ps;
+    ps.pid = 12;
+    ps.name = odd.name;
+    ps.tcp[tcp_established] = 300;  // more than "server" on both hosts, to lead by sockets
+    ps.tcp[tcp_listen] = 1;
+    ps.udp = 2;
+    ps.total = 303;
+    s.sockets.by_process = {ps};
+    LeakSuspect leak;
+    leak.name = odd.name;
+    leak.reason = "growth";
+    s.leaks = {leak};
+    f.on_sample("h\xc3\xb4te", s);
+
+    for (auto sort : {FleetSort::cpu, FleetSort::sockets}) {
+        const auto rows = f.top(sort, 10);
+        auto j = body_of(fleet_processes_reply(f, sort == FleetSort::cpu ? "sort=cpu" : "sort=sockets"));
+        BOOST_TEST(j["hosts"] == f.host_count());
+        BOOST_TEST(j["names"] == f.name_count());
+        BOOST_TEST_REQUIRE(j["processes"].size() == rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto& r = rows[i];
+            const auto& row = j["processes"][i];
+            BOOST_TEST(row["name"] == r.name);
+            BOOST_TEST(row["hosts"] == r.hosts);
+            BOOST_TEST(row["processes"] == r.processes);
+            BOOST_TEST(row["cpu_total"] == r.cpu_total);
+            BOOST_TEST(row["cpu_max"] == r.cpu_max);
+            BOOST_TEST(row["sockets"]["total"] == r.sockets);
+            BOOST_TEST(row["sockets"]["udp"] == r.udp);
+            BOOST_TEST(row["sockets"]["unix"] == r.unix_);
+            json tcp = json::object();
+            for (int st = 1; st < tcp_state_count; ++st)
+                if (r.tcp[static_cast<std::size_t>(st)]) tcp[std::string(tcp_state_name(st))] = r.tcp[static_cast<std::size_t>(st)];
+            BOOST_TEST(row["sockets"]["tcp"] == tcp);
+            BOOST_TEST(row["leak_hosts"] == r.leak_host_count);
+            BOOST_TEST(row["leak_host_ids"] == json(r.leak_hosts));
+            BOOST_TEST_REQUIRE(row["host_list"].size() == r.host_list.size());
+            for (std::size_t k = 0; k < r.host_list.size(); ++k) {
+                const auto& h = r.host_list[k];
+                const auto& e = row["host_list"][k];
+                BOOST_TEST(e["host_id"] == h.host_id);
+                BOOST_TEST(e["hostname"] == h.hostname);
+                BOOST_TEST(e["cpu"] == h.cpu);
+                BOOST_TEST(e["cpu_max"] == h.cpu_max);
+                BOOST_TEST(e["processes"] == h.processes);
+                BOOST_TEST(e["sockets"] == h.sockets);
+                BOOST_TEST(e["leak"] == h.leak);
+                BOOST_TEST(e.size() == 7u);
+            }
+            BOOST_TEST(row.size() == 9u);
+        }
+    }
+    // The odd name's row is there, with its leak and its host in the lists.
+    auto j = body_of(fleet_processes_reply(f, "sort=sockets&limit=1"));
+    BOOST_TEST(j["processes"][0]["name"] == odd.name);
+    BOOST_TEST(j["processes"][0]["leak_host_ids"] == json::array({"host-\"q\""}));
+    BOOST_TEST(j["processes"][0]["host_list"][0]["leak"] == true);
+    BOOST_TEST(j["processes"][0]["host_list"][0]["processes"] == 2);
+}
