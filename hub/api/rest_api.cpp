@@ -76,79 +76,18 @@ HttpReply host_detail(HubContext& ctx, const std::string& id) {
     return {200, "application/json", std::move(body), {}};
 }
 
-// The minute tier as columns: ts_ms and count, then {min, avg, max} per value.
-json minutes_json(const std::vector<MinuteRow>& rows) {
-    struct Column {
-        const char* name;
-        std::uint16_t HistoryPoint::*field;
-        double scale;
-    };
-    static constexpr Column columns[] = {
-        {"cpu", &HistoryPoint::cpu_tenths, 0.1},
-        {"load1", &HistoryPoint::load1_hundredths, 0.01},
-        {"tcp_established", &HistoryPoint::tcp_established, 1},
-        {"tcp_listen", &HistoryPoint::tcp_listen, 1},
-        {"tcp_time_wait", &HistoryPoint::tcp_time_wait, 1},
-        {"tcp_close_wait", &HistoryPoint::tcp_close_wait, 1},
-        {"udp", &HistoryPoint::udp, 1},
-        {"unix", &HistoryPoint::unix_, 1},
-        {"top_cpu", &HistoryPoint::top_cpu_tenths, 0.1},
-        {"opens_exact", &HistoryPoint::opens_exact, 1},
-        {"opened", &HistoryPoint::opened_sampled, 1},
-        {"closed", &HistoryPoint::closed_sampled, 1},
-    };
-    json out = {{"interval_ms", minute_ms}};
-    std::vector<std::int64_t> ts;
-    std::vector<std::uint32_t> count;
-    for (const auto& r : rows) {
-        ts.push_back(r.minute_ms);
-        count.push_back(r.count);
-    }
-    out["ts_ms"] = std::move(ts);
-    out["count"] = std::move(count);
-    for (const auto& c : columns) {
-        std::vector<double> mn, avg, mx;
-        for (const auto& r : rows) {
-            mn.push_back(r.min.*c.field * c.scale);
-            avg.push_back(r.avg.*c.field * c.scale);
-            mx.push_back(r.max.*c.field * c.scale);
-        }
-        out[c.name] = {{"min", std::move(mn)}, {"avg", std::move(avg)}, {"max", std::move(mx)}};
-    }
-    return out;
-}
-
 HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view query) {
     auto param = parse_seconds_param(query, max_history_seconds);
     if (!param.error.empty()) return error_reply(400, "bad_parameter", param.error);
     const std::int64_t seconds = param.seconds.value_or(0);
     auto h = ctx.registry.history(id, seconds);
     if (!h) return error_reply(404, "not_found", "no host '" + id + "'");
-    const auto& c = h->columns;
-    json minutes = nullptr;
     // Past what memory holds, the one-minute tier answers (a read on this io
     // thread, like a static file: a few rows an hour).
+    std::optional<std::vector<MinuteRow>> minutes;
     if (seconds > 0 && ctx.store && h->since_ms < h->oldest_ms)
-        minutes = minutes_json(ctx.store->minutes(id, h->since_ms, h->oldest_ms));
-    return json_reply({{"host_id", h->host_id},
-                       {"minutes", std::move(minutes)},
-                       {"interval_ms", h->interval_ms},
-                       {"ts_ms", c.ts_ms},
-                       {"seq", c.seq},
-                       {"cpu", c.cpu},
-                       {"per_core", c.per_core},
-                       {"load1", c.load1},
-                       {"tcp_established", c.tcp_established},
-                       {"tcp_listen", c.tcp_listen},
-                       {"tcp_time_wait", c.tcp_time_wait},
-                       {"tcp_close_wait", c.tcp_close_wait},
-                       {"udp", c.udp},
-                       {"unix", c.unix_},
-                       {"top_name", c.top_name},
-                       {"top_cpu", c.top_cpu},
-                       {"opens_exact", c.opens_exact},
-                       {"opened", c.opened},
-                       {"closed", c.closed}});
+        minutes = ctx.store->minutes(id, h->since_ms, h->oldest_ms);
+    return {200, "application/json", history_body(*h, minutes ? &*minutes : nullptr), {}};
 }
 
 HttpReply forget_host(HubContext& ctx, const std::string& id) {
