@@ -48,8 +48,14 @@ struct HubContext {
     std::unique_ptr<AuditLog> audit;
     std::unique_ptr<MetricsScraper> metrics;  // GET /metrics bodies, built off the io threads
     // Work too big for an io thread that a request waits for: a dashboard's
-    // snapshot (megabytes at 10,000 hosts). Stopped once the io threads end.
+    // snapshot, the long REST replies (megabytes at 10,000 hosts). Drained
+    // once the io threads end, `stopping` set so that queued work returns at once.
     boost::asio::thread_pool background{1};
+    std::atomic<bool> stopping{false};
+    // Long REST replies queued or being built on `background`: past
+    // max_background_replies more are refused (503) rather than queued.
+    std::atomic<int> background_replies{0};
+    static constexpr int max_background_replies = 32;
     // Alert notices, on a thread of its own; its state is kept in
     // DATA-DIR/alerts.json unless --no-persist (docs/alerts.md).
     std::unique_ptr<Notifier> notifier;

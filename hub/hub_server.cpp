@@ -293,7 +293,9 @@ int HubServer::run() {
     for (auto& t : threads) t.join();
     im.stop_summaries();
     im.summary_thread.join();
-    im.ctx.background.stop();  // what is queued is for sessions that are gone
+    // What is queued is for sessions that are gone: it returns at once, and
+    // the sessions it holds are let go here, while the io_context exists.
+    im.ctx.stopping = true;
     im.ctx.background.join();
     im.ctx.notifier->stop();  // after the last change was handed to it; keeps what is undelivered
     im.ctx.audit->stop();  // while the io_context its callbacks post to still exists

@@ -94,7 +94,8 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
         ("restart-settle", po::value(&o.restart_settle)->default_value(o.restart_settle), "seconds of streaming after every agent is back, before samples are checked")
         ("reconnect-every", po::value(&o.reconnect_every_s)->default_value(o.reconnect_every_s), "S > 0: agents behave like the real agent (reconnect with backoff, replay their buffer, answer commands) and on average every S seconds a random one closes its connection (1000) and reconnects; after the window every agent's newest seq is checked against the hub (a soak, scripts/soak)")
         ("agent-buffer", po::value(&o.agent_buffer)->default_value(o.agent_buffer), "samples each reconnecting agent keeps for replay (the agent's --buffer)")
-        ("scrape-metrics", po::value(&o.scrape_metrics_s)->default_value(o.scrape_metrics_s), "GET /metrics every S seconds during the window, report each scrape's time and bytes and the latency p99 of samples that arrived while one ran (0: no scrapes)");
+        ("scrape-metrics", po::value(&o.scrape_metrics_s)->default_value(o.scrape_metrics_s), "GET /metrics every S seconds during the window, report each scrape's time and bytes and the latency p99 of samples that arrived while one ran (0: no scrapes)")
+        ("scrape-path", po::value(&o.scrape_path)->default_value(o.scrape_path), "the path --scrape-metrics GETs: /metrics, or a REST route such as /api/hosts");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -143,6 +144,7 @@ LoadgenCli parse_loadgen_options(int argc, const char* const* argv) {
     if (!(o.restart_timeout >= 1 && o.restart_timeout <= 3600)) bad("restart-timeout", "must be 1-3600 seconds");
     if (!(o.restart_settle >= 0 && o.restart_settle <= 600)) bad("restart-settle", "must be 0-600 seconds");
     if (!(o.scrape_metrics_s >= 0 && o.scrape_metrics_s <= 3600)) bad("scrape-metrics", "must be 0-3600 seconds");
+    if (o.scrape_path.empty() || o.scrape_path[0] != '/') bad("scrape-path", "'" + o.scrape_path + "' must start with /");
     if (!(o.reconnect_every_s >= 0 && o.reconnect_every_s <= 3600)) bad("reconnect-every", "must be 0-3600 seconds");
     if (o.reconnect_every_s > 0 && o.ramp) bad("reconnect-every", "does not go with --ramp");
     if (o.agent_buffer < 1 || o.agent_buffer > 1000000) bad("agent-buffer", "must be 1-1000000");

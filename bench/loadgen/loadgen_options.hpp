@@ -52,6 +52,8 @@ struct LoadgenOptions {
     // --scrape-metrics S: during the measured window, GET /metrics every S
     // seconds, one scrape at a time, like a Prometheus server (0: none).
     double scrape_metrics_s = 0;
+    // --scrape-path: what those scrapes GET instead, e.g. /api/hosts (a REST client polling).
+    std::string scrape_path = "/metrics";
     // --reconnect-every S: agents reconnect and replay like the real agent,
     // answer commands, and on average every S seconds a random one closes
     // its connection and comes back; after the window the fleet is paused,

@@ -226,7 +226,8 @@ WindowResult Run::measure(std::size_t agents) {
     auto a = edge();
     std::unique_ptr<MetricsScrapes> scrapes;
     if (o_.scrape_metrics_s > 0)
-        scrapes = std::make_unique<MetricsScrapes>(hub_, std::chrono::duration<double>(o_.scrape_metrics_s), system_us);
+        scrapes = std::make_unique<MetricsScrapes>(hub_, o_.scrape_path, std::chrono::duration<double>(o_.scrape_metrics_s),
+                                                   system_us);
     wait_until(a.at + window);
     if (scrapes) scrapes->stop();
     auto b = edge();

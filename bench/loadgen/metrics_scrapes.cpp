@@ -6,9 +6,9 @@
 
 namespace telehub::loadgen {
 
-MetricsScrapes::MetricsScrapes(boost::asio::ip::tcp::endpoint hub, std::chrono::duration<double> period,
+MetricsScrapes::MetricsScrapes(boost::asio::ip::tcp::endpoint hub, std::string path, std::chrono::duration<double> period,
                                std::function<std::int64_t()> clock_us)
-    : hub_(hub), period_(period), clock_us_(std::move(clock_us)), thread_([this] { run(); }) {}
+    : hub_(hub), path_(std::move(path)), period_(period), clock_us_(std::move(clock_us)), thread_([this] { run(); }) {}
 
 MetricsScrapes::~MetricsScrapes() { stop(); }
 
@@ -22,7 +22,7 @@ void MetricsScrapes::run() {
     while (!stop_) {
         Scrape s;
         s.start_us = clock_us_();
-        auto r = http_get(hub_, "/metrics", std::chrono::seconds(30));
+        auto r = http_get(hub_, path_, std::chrono::seconds(30));
         s.end_us = clock_us_();
         s.ok = r.status == 200;
         s.bytes = r.body.size();

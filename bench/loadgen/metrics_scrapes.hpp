@@ -1,4 +1,4 @@
-// GET /metrics on a thread of its own during the measured window, one scrape
+// GET /metrics (or another path: --scrape-path) on a thread of its own during the measured window, one scrape
 // at a time every `period` (as a Prometheus server does), recording when each
 // ran, how long it took and how many bytes came back. The window then reports
 // the ingest latency of the samples that arrived while a scrape was running.
@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,7 +21,7 @@ namespace telehub::loadgen {
 class MetricsScrapes {
 public:
     // `clock_us` gives the time the latency records are stamped with.
-    MetricsScrapes(boost::asio::ip::tcp::endpoint hub, std::chrono::duration<double> period,
+    MetricsScrapes(boost::asio::ip::tcp::endpoint hub, std::string path, std::chrono::duration<double> period,
                    std::function<std::int64_t()> clock_us);
     ~MetricsScrapes();  // stop()
     void stop();
@@ -38,6 +39,7 @@ private:
     void run();
 
     boost::asio::ip::tcp::endpoint hub_;
+    std::string path_;
     std::chrono::duration<double> period_;
     std::function<std::int64_t()> clock_us_;
     std::atomic<bool> stop_{false};

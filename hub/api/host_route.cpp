@@ -19,4 +19,10 @@ std::optional<HostRoute> parse_host_route(std::string_view path) {
     return route;
 }
 
+bool long_reply_route(std::string_view path) {
+    if (path == "/api/hosts" || path == "/api/fleet/processes") return true;
+    auto route = parse_host_route(path);
+    return route && route->history;
+}
+
 }  // namespace telehub::hub

@@ -1,5 +1,6 @@
 // The per-host REST paths: /api/hosts/ID and /api/hosts/ID/history, with ID
-// percent-encoded. Split out of the router so it is tested (and fuzzed) alone.
+// percent-encoded, and which routes are long to answer. Split out of the
+// router so they are tested (and fuzzed) alone.
 #pragma once
 
 #include <optional>
@@ -18,5 +19,11 @@ struct HostRoute {
 // `path` without its query. nullopt when it is not under /api/hosts/ or its
 // id is empty, malformed percent-encoding or decodes to a '/'.
 std::optional<HostRoute> parse_host_route(std::string_view path);
+
+// Routes whose replies take milliseconds to build at fleet size (every host's
+// summary, a host's history with its minute tier, the fleet's processes):
+// megabytes that would hold up an io thread's agents while being written,
+// so the HTTP session serves them from the hub's background thread.
+bool long_reply_route(std::string_view path);
 
 }  // namespace telehub::hub

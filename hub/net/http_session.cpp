@@ -171,7 +171,35 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
         return;
     }
     if (forward_to_holder(path, target, keep_alive, head)) return;
+    if (long_reply_route(path))
+        return answer_in_background(std::string(req.method_string()), std::string(target), keep_alive, head);
     answer(route_http(ctx_, req.method_string(), target));
+}
+
+// The session is held by the job until its reply is written: no read is
+// pending meanwhile, so nothing else keeps it.
+template <class Stream>
+void HttpSession<Stream>::answer_in_background(std::string method, std::string target, bool keep_alive, bool head) {
+    if (ctx_.background_replies.fetch_add(1) >= HubContext::max_background_replies) {
+        ctx_.background_replies.fetch_sub(1);
+        return reply(error_reply(503, "busy",
+                                 "too many long replies (host lists, histories, fleet processes) are being built on "
+                                 "this hub; retry later"),
+                     keep_alive, head);
+    }
+    net::post(ctx_.background, [self = this->shared_from_this(), ex = stream_.get_executor(), method = std::move(method),
+                                target = std::move(target), keep_alive, head]() mutable {
+        auto& ctx = self->ctx_;
+        if (ctx.stopping) {
+            ctx.background_replies.fetch_sub(1);
+            return;
+        }
+        auto r = route_http(ctx, method, target);
+        ctx.background_replies.fetch_sub(1);
+        net::post(ex, [self = std::move(self), r = std::move(r), keep_alive, head]() mutable {
+            self->reply(std::move(r), keep_alive, head);
+        });
+    });
 }
 
 // With --cluster, a per-host read of a host another hub holds (and this one

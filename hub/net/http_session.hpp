@@ -34,6 +34,7 @@ private:
     void on_read(boost::beast::error_code ec, std::size_t n);
     void reply(HttpReply r, bool keep_alive, bool head);
     bool forward_to_holder(std::string_view path, std::string_view target, bool keep_alive, bool head);
+    void answer_in_background(std::string method, std::string target, bool keep_alive, bool head);
     void do_close();
 
     Stream stream_;

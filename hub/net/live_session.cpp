@@ -98,7 +98,7 @@ void LiveSession<Stream>::send_snapshot(const HostFilter& filter) {
     const auto request = ++snapshot_requests_;
     net::post(ctx_.background, [weak = this->weak_from_this(), filter, request] {
         auto self = weak.lock();
-        if (!self || self->snapshot_requests_.load() != request) return;
+        if (!self || self->ctx_.stopping || self->snapshot_requests_.load() != request) return;
         auto& ctx = self->ctx_;
         HostCounts counts;
         auto hosts = fleet_snapshots(ctx.registry, filter, ctx.remote_hosts(), counts);
