@@ -8,6 +8,7 @@
 
 #include "agent/control/command_args.hpp"
 #include "agent/control/process_control.hpp"
+#include "telehub/json_text.hpp"
 
 namespace telehub::agent {
 
@@ -108,7 +109,7 @@ std::string CommandExecutor::execute(const Command& c) noexcept {
         }
         if (auto* ok = std::get_if<CommandOk>(&outcome)) {
             log(head + "ok " + ok->summary);
-            return encode_reply_ok(c.id, ok->result.dump(-1, ' ', false, json::error_handler_t::replace));
+            return encode_reply_ok(c.id, json_text(ok->result));
         }
         const auto& f = std::get<CommandFailure>(outcome);
         log(head + f.code + ": " + f.message);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/alerts/alert_json.hpp"
+#include "telehub/json_text.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -32,7 +33,7 @@ HttpReply alerts_reply(const AlertBook& book) {
         }
         list.push_back(std::move(j));
     }
-    return {200, "application/json", json{{"alerts", list}}.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+    return {200, "application/json", json_text({{"alerts", list}}), {}};
 }
 
 HttpReply alerts_history_reply(const AlertBook& book, std::string_view query, std::int64_t now_ms) {
@@ -56,7 +57,7 @@ HttpReply alerts_history_reply(const AlertBook& book, std::string_view query, st
         list.push_back(std::move(j));
     }
     return {200, "application/json",
-            json{{"seconds", seconds}, {"changes", list}}.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+            json_text({{"seconds", seconds}, {"changes", list}}), {}};
 }
 
 HttpReply rules_reply(AlertBook& book, std::string_view method, std::string_view body) {
@@ -68,7 +69,7 @@ HttpReply rules_reply(AlertBook& book, std::string_view method, std::string_view
             if (!r.field.empty()) {
                 json j = json::parse(reply.body);
                 j["error"]["field"] = r.field;
-                reply.body = j.dump();
+                reply.body = json_text(j);
             }
             return reply;
         }

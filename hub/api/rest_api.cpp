@@ -11,6 +11,7 @@
 #include "hub/api/host_route.hpp"
 #include "hub/http/http.hpp"
 #include "hub/state/state.hpp"
+#include "telehub/json_text.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -20,7 +21,7 @@ using nlohmann::json;
 // The retention's upper bound (--retention up to 3650 days).
 constexpr std::int64_t max_history_seconds = 3650LL * 24 * 3600;
 
-HttpReply json_reply(const json& j) { return HttpReply{200, "application/json", j.dump(), {}}; }
+HttpReply json_reply(const json& j) { return HttpReply{200, "application/json", json_text(j), {}}; }
 
 HttpReply method_not_allowed(std::string_view method, std::string_view path, std::string allow) {
     auto r = error_reply(405, "method_not_allowed",
@@ -70,8 +71,8 @@ HttpReply host_detail(HubContext& ctx, const std::string& id) {
     auto d = ctx.registry.detail(id);
     if (!d) return error_reply(404, "not_found", "no host '" + id + "'");
     // The sample goes out as the bytes the agent sent: valid JSON, already checked by the decoder.
-    std::string body = "{\"host\":" + summary_json(d->summary).dump() + ",\"hello\":" +
-                       (d->hello ? hello_json(*d->hello).dump() : std::string("null")) +
+    std::string body = "{\"host\":" + json_text(summary_json(d->summary)) + ",\"hello\":" +
+                       (d->hello ? json_text(hello_json(*d->hello)) : std::string("null")) +
                        ",\"sample\":" + (d->sample ? *d->sample : std::string("null")) + "}";
     return {200, "application/json", std::move(body), {}};
 }

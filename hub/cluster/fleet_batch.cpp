@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
+#include "telehub/json_text.hpp"
+
 namespace telehub::hub {
 
 using nlohmann::json;
@@ -21,13 +23,13 @@ std::string encode_fleet_batch(std::string_view hub, std::int64_t ts_ms, double 
     // The hosts body is the one GET /api/hosts sends (built without a JSON
     // tree); the batch is that object with the hub and its clock in front.
     std::string body = build_hosts_body(high_cpu, counts, hosts);
-    std::string out = "{\"hub\":" + json(hub).dump() + ",\"ts_ms\":" + std::to_string(ts_ms) + ",";
+    std::string out = "{\"hub\":" + json_text(hub) + ",\"ts_ms\":" + std::to_string(ts_ms) + ",";
     // What ?container=NAME matches on the other hubs: the names by host id,
     // for the hosts that list any (the summaries themselves do not carry them).
     json names = json::object();
     for (const auto& h : hosts)
         if (!h.container_names.empty()) names[h.host_id] = h.container_names;
-    if (!names.empty()) out += "\"container_names\":" + names.dump(-1, ' ', false, json::error_handler_t::replace) + ",";
+    if (!names.empty()) out += "\"container_names\":" + json_text(names) + ",";
     out.append(body, 1);
     return out;
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "telehub/command.hpp"
+#include "telehub/json_text.hpp"
 
 namespace telehub::hub {
 using json = nlohmann::json;
@@ -22,7 +23,7 @@ std::string encode_remote_command(const RemoteCommandMessage& m) {
     json j{{"from", m.from_hub},  {"id", m.request_id},     {"command_id", c.command_id},
            {"host", c.host_id},   {"op", c.op},             {"args", json::parse(c.args_json, nullptr, false)},
            {"query", c.query},    {"token", c.token_name},  {"client", c.client}};
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return json_text(j);
 }
 
 std::variant<RemoteCommandMessage, std::string> decode_remote_command(std::string_view payload) {
@@ -47,7 +48,7 @@ std::variant<RemoteCommandMessage, std::string> decode_remote_command(std::strin
     if (!text("host", c.host_id) || c.host_id.empty()) return std::string("a command message without 'host'");
     if (!text("op", c.op) || !known_op(c.op)) return std::string("a command message whose 'op' is not a telehub op");
     if (args == j.end() || !args->is_object()) return std::string("a command message whose 'args' is not an object");
-    c.args_json = args->dump();
+    c.args_json = json_text(*args);
     if (query == j.end() || !query->is_boolean()) return std::string("a command message without a boolean 'query'");
     c.query = query->get<bool>();
     text("token", c.token_name);
@@ -59,7 +60,7 @@ std::string encode_relay_result(const RelayResult& r) {
     json j{{"status", r.status}, {"ok", r.ok}};
     if (r.ok) j["result"] = json::parse(r.result_json, nullptr, false);
     else j["error"] = {{"code", r.error_code}, {"message", r.error_message}};
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return json_text(j);
 }
 
 RelayResult decode_relay_result(int status, std::string_view content_type, std::string_view body) {
@@ -80,7 +81,7 @@ RelayResult decode_relay_result(int status, std::string_view content_type, std::
             r.status = s->get<int>();
             r.ok = ok->get<bool>();
             if (auto res = j.find("result"); r.ok && res != j.end() && !res->is_discarded()) {
-                r.result_json = res->dump();
+                r.result_json = json_text(*res);
                 return r;
             }
             if (auto e = j.find("error"); !r.ok && e != j.end() && e->is_object()) {

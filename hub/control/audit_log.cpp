@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telehub/json_text.hpp"
+
 namespace telehub::hub {
 namespace {
 
@@ -51,7 +53,7 @@ std::string audit_line(const AuditEntry& e) {
     else j["result_bytes"] = e.result_bytes;
     j["error"] = e.error_code.empty() ? json(nullptr) : json{{"code", e.error_code}, {"message", e.error_message}};
     j["ms"] = e.ms;
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return json_text(j);
 }
 
 AuditLog::AuditLog(std::string path, std::size_t keep_in_memory) : path_(std::move(path)), keep_(keep_in_memory) {

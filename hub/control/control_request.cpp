@@ -9,6 +9,7 @@
 
 #include "hub/http/http.hpp"
 #include "telehub/command.hpp"
+#include "telehub/json_text.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -86,7 +87,7 @@ std::optional<long long> whole_number(const json& v) {
 }
 
 std::string shown(const json& v) {
-    auto s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+    auto s = json_text(v);
     return s.size() > 40 ? s.substr(0, 37) + "..." : s;
 }
 
@@ -154,7 +155,7 @@ std::variant<ControlRequest, HttpReply> body_command(std::string_view method, co
         }
     }
     (void)route;
-    req.args_json = args.dump();
+    req.args_json = json_text(args);
     return req;
 }
 
@@ -203,7 +204,7 @@ std::variant<ControlRequest, HttpReply> parse_control_request(std::string_view m
     }
     if (route->op_path == "tasks") {
         req.op = std::string(op_tasks);
-        req.args_json = json{{"username", route->username}}.dump();
+        req.args_json = json_text({{"username", route->username}});
         return req;
     }
     bool bad = false;
@@ -227,7 +228,7 @@ std::variant<ControlRequest, HttpReply> parse_control_request(std::string_view m
         args["n"] = n;
         req.download_name = safe_file_part(req.host_id) + "-top." + req.format;
     }
-    req.args_json = args.dump();
+    req.args_json = json_text(args);
     return req;
 }
 

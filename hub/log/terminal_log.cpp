@@ -6,11 +6,14 @@
 #include <cstring>
 #include <cerrno>
 #include <ctime>
+#include <string_view>
 #include <vector>
 
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include "telehub/json_text.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -18,6 +21,26 @@ namespace {
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+// Host ids, process names and request paths come from agents and peers: a
+// control byte among them (ESC above all) would reach the operator's terminal
+// as a command, so the text log writes each as \xNN.
+std::string printable(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) {
+            out += "\\x";
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        } else {
+            out.push_back(ch);
+        }
+    }
+    return out;
 }
 
 // "HH:MM:SS.mmm", local time.
@@ -170,7 +193,7 @@ std::string TerminalLog::format_summary(const SecondTally& t) const {
                                          {"max_lines_per_s", options_.max_lines_per_s},
                                          {"hot", t.hot},
                                          {"max_cpu", {{"host_id", t.max_host}, {"cpu", t.max_cpu}}}}}};
-        return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        return json_text(j) + "\n";
     }
     char buf[512];
     std::snprintf(buf, sizeof buf,
@@ -178,7 +201,8 @@ std::string TerminalLog::format_summary(const SecondTally& t) const {
                   "hottest %s %.1f%%\n",
                   clock_text(t.second * 1000).c_str(), static_cast<unsigned long long>(t.samples),
                   static_cast<unsigned long long>(hidden), options_.max_lines_per_s,
-                  static_cast<unsigned long long>(t.hot), t.max_host.empty() ? "-" : t.max_host.c_str(), t.max_cpu);
+                  static_cast<unsigned long long>(t.hot), t.max_host.empty() ? "-" : printable(t.max_host).c_str(),
+                  t.max_cpu);
     return buf;
 }
 
@@ -190,21 +214,21 @@ std::string TerminalLog::format_sample(const SampleLogLine& l) const {
                             {"hot", hot},               {"top", {{"name", l.top_name}, {"cpu", l.top_cpu}}},
                             {"tcp_established", l.tcp_established}, {"tcp_listen", l.tcp_listen},
                             {"sockets_total", l.sockets_total},     {"backfill", l.backfill}};
-        return j.dump() + "\n";
+        return json_text(j) + "\n";
     }
     char buf[512];
     const char* on = hot && color_ ? "\x1b[1;31m" : "";
     const char* off = hot && color_ ? "\x1b[0m" : "";
     std::snprintf(buf, sizeof buf, "%s %s%-3s %-20s cpu %5.1f%%  top %-15s %6.1f%%  tcp est %u listen %u  sockets %u%s%s\n",
-                  clock_text(l.ts_ms).c_str(), on, hot ? "HOT" : "", l.host_id.c_str(), l.cpu,
-                  l.top_name.empty() ? "-" : l.top_name.c_str(), l.top_cpu, l.tcp_established, l.tcp_listen,
+                  clock_text(l.ts_ms).c_str(), on, hot ? "HOT" : "", printable(l.host_id).c_str(), l.cpu,
+                  l.top_name.empty() ? "-" : printable(l.top_name).c_str(), l.top_cpu, l.tcp_established, l.tcp_listen,
                   l.sockets_total, l.backfill ? "  (backfill)" : "", off);
     return buf;
 }
 
 std::string TerminalLog::format_event(std::int64_t ts_ms, const std::string& text) const {
-    if (options_.format == LogFormat::json) return nlohmann::json{{"ts_ms", ts_ms}, {"event", text}}.dump() + "\n";
-    return clock_text(ts_ms) + " " + text + "\n";
+    if (options_.format == LogFormat::json) return json_text({{"ts_ms", ts_ms}, {"event", text}}) + "\n";
+    return clock_text(ts_ms) + " " + printable(text) + "\n";
 }
 
 void TerminalLog::run() {

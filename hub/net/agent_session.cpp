@@ -8,6 +8,7 @@
 
 #include "hub/hub_context.hpp"
 #include "hub/net/raw_frame_pool.hpp"
+#include "telehub/json_text.hpp"
 
 namespace telehub::hub {
 namespace beast = boost::beast;
@@ -200,7 +201,7 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
     ctx_.log.event("agent connected: host '" + host_id_ + "' (" + h.hostname + ") from " + peer_ +
                    (credential_ ? " as '" + credential_->name + "'" : std::string()) + ", instance " +
                    std::to_string(h.instance) + ", last_seq " + std::to_string(last_seq));
-    send(nlohmann::json{{"type", "welcome"}, {"protocol", protocol_version}, {"last_seq", last_seq}}.dump());
+    send(json_text({{"type", "welcome"}, {"protocol", protocol_version}, {"last_seq", last_seq}}));
 }
 
 template <class Stream>

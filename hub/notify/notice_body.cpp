@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telehub/json_text.hpp"
+
 namespace telehub::hub {
 namespace {
 
@@ -70,7 +72,7 @@ std::string notice_json(const Notice& n, const AlertRule& rule, const std::strin
                  {"summary", notice_line(n, rule)},
                  {"hosts", hosts},
                  {"alerts", alerts}};
-    return body.dump(-1, ' ', false, json::error_handler_t::replace);
+    return json_text(body);
 }
 
 std::string notice_slack(const Notice& n, const AlertRule& rule, const std::string& hub_name) {
@@ -92,7 +94,7 @@ std::string notice_slack(const Notice& n, const AlertRule& rule, const std::stri
     }
     if (n.alerts.size() > slack_hosts_listed)
         text += "\n… and " + std::to_string(n.alerts.size() - slack_hosts_listed) + " more";
-    return json{{"text", text}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    return json_text({{"text", text}});
 }
 
 }  // namespace telehub::hub

@@ -2,13 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telehub/json_text.hpp"
+
 namespace telehub::hub {
 namespace {
 
 using json = nlohmann::json;
 
 HttpReply json_reply(int status, const json& j) {
-    return {status, "application/json", j.dump(-1, ' ', false, json::error_handler_t::replace), {}, {}};
+    return {status, "application/json", json_text(j), {}, {}};
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telehub/json_text.hpp"
+
 namespace telehub::hub {
 namespace {
 
@@ -30,9 +32,9 @@ std::string notify_state_json(const NotifyState& s) {
     for (const SavedDelivery& d : s.outbox)
         outbox.push_back({{"target", d.target}, {"summary", d.summary}, {"body", d.body}, {"attempts", d.attempts},
                           {"first_ms", d.first_ms}, {"last_error", d.last_error}});
-    return json{{"version", state_version}, {"alerts", alerts}, {"silences", silences}, {"notified", notified},
-                {"outbox", outbox}}
-        .dump(1, ' ', false, json::error_handler_t::replace);
+    return json_text({{"version", state_version}, {"alerts", alerts}, {"silences", silences}, {"notified", notified},
+                      {"outbox", outbox}},
+                     1);
 }
 
 std::optional<NotifyState> parse_notify_state(const std::string& text, std::string& error) {
@@ -42,7 +44,7 @@ std::optional<NotifyState> parse_notify_state(const std::string& text, std::stri
         return std::nullopt;
     }
     if (j.value("version", 0) != state_version) {
-        error = "version " + j.value("version", json(0)).dump() + ", this hub reads version " + std::to_string(state_version);
+        error = "version " + json_text(j.value("version", json(0))) + ", this hub reads version " + std::to_string(state_version);
         return std::nullopt;
     }
     try {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/silences/silences.hpp"
+#include "telehub/json_text.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -18,7 +19,7 @@ json silence_json(const Silence& s) {
 }
 
 HttpReply json_reply(int status, const json& j) {
-    return {status, "application/json", j.dump(-1, ' ', false, json::error_handler_t::replace), {}, {}};
+    return {status, "application/json", json_text(j), {}, {}};
 }
 
 HttpReply not_allowed(std::string_view method, std::string_view path, const char* allow) {

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telehub/json_text.hpp"
+
 namespace telehub {
 namespace {
 
@@ -201,10 +203,6 @@ json encode_leak(const LeakSuspect& l) {
     return e;
 }
 
-// Names and cmdlines come from other users' processes: replace invalid
-// UTF-8 rather than fail the whole sample.
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 void append_number(std::string& out, std::uint64_t n) {
     char digits[24];
     auto r = std::to_chars(digits, digits + sizeof digits, n);
@@ -241,7 +239,7 @@ std::string finish_frame(std::string head, const Sample& s, SampleDetail detail)
     out += ",\"leaks\":[";
     for (std::size_t k = 0; k < listed.size(); ++k) {
         if (k != 0) out += ',';
-        out += dump(encode_leak(s.leaks[listed[k]]));  // one small string per element
+        out += json_text(encode_leak(s.leaks[listed[k]]));  // one small string per element
     }
     out += "],\"leaks_total\":";
     append_number(out, s.leak_count());
@@ -249,7 +247,7 @@ std::string finish_frame(std::string head, const Sample& s, SampleDetail detail)
         out += ",\"containers\":[";
         for (std::size_t k = 0; k < s.containers.size(); ++k) {
             if (k != 0) out += ',';
-            out += dump(encode_container(s.containers[k]));
+            out += json_text(encode_container(s.containers[k]));
         }
         out += ']';
     }
@@ -265,15 +263,15 @@ std::string finish_frame(std::string head, const Sample& s, SampleDetail detail)
 std::string encode_sample(const Sample& s, SampleDetail detail) {
     json head = head_json(s);
     if (detail == SampleDetail::replay) head["sockets"].erase("netns");
-    return finish_frame(dump(head), s, detail);
+    return finish_frame(json_text(head), s, detail);
 }
 
 SampleFrames encode_sample_frames(const Sample& s) {
     json head = head_json(s);
     SampleFrames out;
-    out.full = finish_frame(dump(head), s, SampleDetail::full);
+    out.full = finish_frame(json_text(head), s, SampleDetail::full);
     head["sockets"].erase("netns");
-    out.replay = finish_frame(dump(head), s, SampleDetail::replay);
+    out.replay = finish_frame(json_text(head), s, SampleDetail::replay);
     return out;
 }
 
@@ -290,12 +288,12 @@ std::string encode_hello(const Hello& h) {
            {"instance", h.instance},
            {"capabilities", h.capabilities}};
     if (!h.token.empty()) j["token"] = h.token;
-    return dump(j);
+    return json_text(j);
 }
 
 std::string encode_error(std::string_view code, std::string_view message) {
     json j{{"type", "error"}, {"code", code}, {"message", message}};
-    return dump(j);
+    return json_text(j);
 }
 
 }  // namespace telehub

@@ -5,12 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telehub/json_text.hpp"
+
 namespace telehub {
 namespace {
 
 using json = nlohmann::json;
-
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // Agent error codes and the statuses the hub gives them (docs/protocol.md).
 constexpr std::array<std::pair<std::string_view, int>, 11> error_statuses{{
@@ -31,7 +31,7 @@ constexpr std::array<std::pair<std::string_view, int>, 11> error_statuses{{
 
 std::string encode_command(const Command& c) {
     // args_json is the hub's own serialisation of an object: spliced in as is.
-    std::string out = dump(json{{"type", "command"}, {"id", c.id}, {"op", c.op}, {"timeout_ms", c.timeout_ms}});
+    std::string out = json_text(json{{"type", "command"}, {"id", c.id}, {"op", c.op}, {"timeout_ms", c.timeout_ms}});
     out.pop_back();
     out += ",\"args\":";
     out += c.args_json.empty() ? std::string_view("{}") : std::string_view(c.args_json);
@@ -56,7 +56,7 @@ std::variant<Command, CodecError> decode_command(std::string_view frame) {
     auto args = j.find("args");
     if (args == j.end()) c.args_json = "{}";
     else if (!args->is_object()) return CodecError{"wrong_type", "field 'args' must be an object"};
-    else c.args_json = dump(*args);
+    else c.args_json = json_text(*args);
     auto t = j.find("timeout_ms");
     if (t != j.end()) {
         if (!t->is_number_integer()) return CodecError{"wrong_type", "field 'timeout_ms' must be an integer"};
@@ -68,7 +68,7 @@ std::variant<Command, CodecError> decode_command(std::string_view frame) {
 std::string encode_reply_ok(std::string_view id, std::string_view result_json) {
     // The result is already JSON: spliced in rather than parsed and dumped again.
     json head{{"type", "reply"}, {"id", id}, {"ok", true}};
-    std::string out = dump(head);
+    std::string out = json_text(head);
     out.pop_back();
     out += ",\"result\":";
     out += result_json;
@@ -77,7 +77,7 @@ std::string encode_reply_ok(std::string_view id, std::string_view result_json) {
 }
 
 std::string encode_reply_error(std::string_view id, std::string_view code, std::string_view message) {
-    return dump(json{{"type", "reply"}, {"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}});
+    return json_text(json{{"type", "reply"}, {"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}});
 }
 
 int reply_error_status(std::string_view code) {

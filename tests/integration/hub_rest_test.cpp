@@ -8,9 +8,12 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "tests/support/raw_socket.hpp"
 
 using namespace telehub;
 using namespace telehub::test;
@@ -142,6 +145,64 @@ BOOST_AUTO_TEST_CASE(rest_errors_have_the_json_shape) {
     check("DELETE", "/api/stats", 405, "method_not_allowed", "DELETE");
     check("PUT", "/index.html", 405, "method_not_allowed", "PUT");
     check("GET", "/ws/agent", 426, "upgrade_required", "/ws/agent");
+}
+
+namespace {
+
+struct RawReply {
+    int status = 0;
+    std::string body;
+};
+
+// One request sent as the given bytes (http_client would not send a raw 0xFF
+// in a path), read until the hub closes the connection.
+RawReply raw_request(std::uint16_t port, std::string_view method, std::string_view target) {
+    RawSocket s(port);
+    std::string request(method);
+    request += " ";
+    request += target;
+    request += " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    BOOST_REQUIRE(s.send(request));
+    std::string in;
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline && s.read_some(in, 200ms)) {
+    }
+    RawReply r;
+    if (in.rfind("HTTP/1.1 ", 0) == 0) r.status = std::stoi(in.substr(9, 3));
+    if (auto at = in.find("\r\n\r\n"); at != std::string::npos) r.body = in.substr(at + 4);
+    return r;
+}
+
+}  // namespace
+
+// A path is the peer's bytes and need not be UTF-8, raw or percent-encoded:
+// each request gets its JSON error, the terminal log (text or JSON lines)
+// writes the refusals it logs, and the hub keeps answering. Before, the JSON
+// of the error or of the log line threw and stopped the hub.
+BOOST_AUTO_TEST_CASE(paths_that_are_not_utf8_get_their_error_and_the_hub_stays_up) {
+    for (const char* format : {"text", "json"}) {
+        HubProcess hub({"--log-format", format});
+        const std::vector<std::pair<std::string, std::string>> requests = {
+            {"GET", "/api/\xff\xfe"},
+            {"GET", "/api/hosts/%FF"},
+            {"GET", "/api/hosts/%FF/history"},
+            {"DELETE", "/api/hosts/%C3"},
+            {"DELETE", "/api/hosts/\xff"},  // refused without a token, and logged
+            {"POST", "/api/hosts/web-1/ps/\xff"},
+            {"GET", "/api/hosts/web-1/users/%FF/tasks"},
+        };
+        for (const auto& [method, target] : requests) {
+            auto r = raw_request(hub.port, method, target);
+            BOOST_TEST((r.status >= 400 && r.status < 500), format << " " << method << " " << target << ": " << r.status);
+            auto j = json::parse(r.body, nullptr, false);
+            BOOST_TEST(j.is_object(), format << " " << method << " " << target << ": " << r.body);
+            BOOST_TEST(j.contains("error"), r.body);
+            BOOST_TEST(hub.proc->running(), format << " " << method << " " << target << ": " << hub.proc->output());
+        }
+        BOOST_TEST(http_get(hub.port, "/healthz").status == 200, format);
+        BOOST_TEST(wait_until([&] { return hub.proc->output().find("refused DELETE /api/hosts/") != std::string::npos; }, 5s),
+                   hub.proc->output());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(static_files_and_traversal) {

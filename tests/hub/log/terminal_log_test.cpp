@@ -223,3 +223,46 @@ BOOST_AUTO_TEST_CASE(rate_zero_logs_every_sample_without_summaries) {
     std::fclose(out);
     std::fclose(err);
 }
+
+// A process name, host id or request path is chosen by whoever runs the
+// process, the agent or the request: its control bytes (ESC, BEL) are
+// written as \xNN, so only the hub's own colour codes reach the terminal.
+BOOST_AUTO_TEST_CASE(control_bytes_from_agents_and_peers_never_reach_the_terminal) {
+    TerminalLogOptions o;
+    o.color = true;
+    o.out = o.err = nullptr;
+    TerminalLog log(o);
+    auto l = line("web\x1b]0;owned\x07", 95);
+    l.top_name = "evil\x1b[2J\x7f";
+    auto text = log.format_sample(l);
+    auto own = text;
+    for (std::string code : {"\x1b[1;31m", "\x1b[0m"})
+        if (auto at = own.find(code); at != std::string::npos) own.erase(at, code.size());
+    BOOST_TEST(own.find('\x1b') == std::string::npos, text);
+    BOOST_TEST(text.find('\x07') == std::string::npos);
+    BOOST_TEST(text.find('\x7f') == std::string::npos);
+    BOOST_TEST(text.find("web\\x1b]0;owned\\x07") != std::string::npos, text);
+    BOOST_TEST(text.find("evil\\x1b[2J\\x7f") != std::string::npos, text);
+
+    auto event = log.format_event(1763800000123, "refused GET /a\x1b[2J\tb from 127.0.0.1");
+    BOOST_TEST(event.find('\x1b') == std::string::npos);
+    BOOST_TEST(event.find("/a\\x1b[2J\\x09b from") != std::string::npos, event);
+    BOOST_TEST(event.back() == '\n');
+    BOOST_TEST(event.find('\n') == event.size() - 1);
+}
+
+// Paths and header values need not be UTF-8: a JSON line still parses, with
+// U+FFFD where a byte was not UTF-8, and the log thread goes on.
+BOOST_AUTO_TEST_CASE(json_lines_stay_json_when_a_path_or_name_is_not_utf8) {
+    TerminalLogOptions o;
+    o.format = LogFormat::json;
+    o.out = o.err = nullptr;
+    TerminalLog log(o);
+    auto event = nlohmann::json::parse(log.format_event(1763800000123, "refused GET /api/\xff\xfe from 127.0.0.1"));
+    BOOST_TEST(event["event"] == "refused GET /api/\xef\xbf\xbd\xef\xbf\xbd from 127.0.0.1");
+    auto l = line("web-\xc3", 10);
+    l.top_name = "x\x1b";
+    auto sample = nlohmann::json::parse(log.format_sample(l));
+    BOOST_TEST(sample["host_id"] == "web-\xef\xbf\xbd");
+    BOOST_TEST(sample["top"]["name"] == "x\x1b");  // JSON escapes it: \u001b
+}
