@@ -1,5 +1,5 @@
-// What a GET /api/hosts/{id}/history reply costs the io thread that serves
-// it: a host's hour in memory read out of the registry as columns, and the
+// What a GET /api/hosts/{id}/history reply costs the thread that builds it
+// (the hub's background thread): a host's hour in memory read out of the registry as columns, and the
 // body written, alone and with 30 days of the store's minute tier before it
 // (the longest a default --retention keeps). The minute rows are made here,
 // not read from SQLite, so the figure is the body's alone.

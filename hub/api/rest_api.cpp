@@ -83,8 +83,8 @@ HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view 
     const std::int64_t seconds = param.seconds.value_or(0);
     auto h = ctx.registry.history(id, seconds);
     if (!h) return error_reply(404, "not_found", "no host '" + id + "'");
-    // Past what memory holds, the one-minute tier answers (a read on this io
-    // thread, like a static file: a few rows an hour).
+    // Past what memory holds, the one-minute tier answers (a read on the
+    // background thread, which builds every history reply: long_reply_route).
     std::optional<std::vector<MinuteRow>> minutes;
     if (seconds > 0 && ctx.store && h->since_ms < h->oldest_ms)
         minutes = ctx.store->minutes(id, h->since_ms, h->oldest_ms);

@@ -1,7 +1,7 @@
 // The body of GET /api/hosts/{id}/history (docs/protocol.md): a host's points
 // held in memory as columns and, when the query reaches further back, the
-// store's one-minute tier before them. Built on the io thread serving the
-// request, so it is written straight into one string.
+// store's one-minute tier before them. Megabytes for a long query, so it is
+// written straight into one string (on the hub's background thread).
 #pragma once
 
 #include <string>
