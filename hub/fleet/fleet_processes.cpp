@@ -114,7 +114,10 @@ void FleetProcesses::on_sample(std::string_view hostname, const Sample& sample, 
     if (h.hostname != hostname) h.hostname = std::string(hostname);
 
     constexpr std::uint32_t taken = UINT32_MAX;  // an old share carried into `next`
-    for (const auto& [name, s] : shares) {
+    for (const auto& entry : shares) {
+        // Not a structured binding: the lambda below captures the name, which clang 14 (the fuzz build) refuses.
+        const std::string_view name = entry.first;
+        const Share& s = entry.second;
         // Most names were in the host's last sample too: found among its
         // own few shares, without hashing the name.
         auto old = std::find_if(h.shares.begin(), h.shares.end(),
