@@ -11,6 +11,7 @@
 // JSON, an error names its code and message, and a 405 says what is allowed.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -80,6 +81,10 @@ hub::HubContext& context() {
         std::filesystem::temp_directory_path() / ("telehub-fuzz-rest-routes-" + std::to_string(::getpid()));
     static hub::HubContext* ctx = [] {
         std::filesystem::create_directories(dir);
+        std::atexit([] {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        });
         hub::HubConfig c;
         c.persist = false;
         c.web_root = (dir / "web").string();
