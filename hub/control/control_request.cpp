@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -69,11 +71,19 @@ HttpReply not_allowed(std::string_view method, std::string_view path, std::strin
 }
 
 std::optional<long long> whole_number(const json& v) {
+    // nlohmann keeps a number past INT64_MAX as unsigned and one past
+    // UINT64_MAX as a double: neither may wrap, nor be cast out of range.
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<long long>::max())) return std::nullopt;
+        return static_cast<long long>(u);
+    }
     if (v.is_number_integer()) return v.get<long long>();
     if (v.is_number_float()) {
-        double d = v.get<double>();
-        if (d == static_cast<double>(static_cast<long long>(d))) return static_cast<long long>(d);
-        return std::nullopt;
+        const double d = v.get<double>();
+        constexpr double two_to_63 = 9223372036854775808.0;
+        if (!(d >= -two_to_63 && d < two_to_63) || d != std::trunc(d)) return std::nullopt;
+        return static_cast<long long>(d);
     }
     if (v.is_string()) {
         const auto& s = v.get_ref<const std::string&>();
