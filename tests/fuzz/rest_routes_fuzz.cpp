@@ -1,10 +1,13 @@
 // The whole REST router as a peer reaches it: route_http (every read route
 // and DELETE /api/hosts/ID) on a hub context holding two hosts, one of them
-// with a quote, a control byte and UTF-8 in its names, and the control
-// routes' request parser and their replies from an agent's answer. The first
-// input byte picks the method (and, with its top bit, the control routes);
-// the rest, up to a newline, is the request target, and what follows the
-// newline is the body (for the control routes, also the agent's answer).
+// with a quote, a control byte and UTF-8 in its names; the control routes'
+// request parser and their replies from an agent's answer; and the admin
+// routes the session answers itself (/api/audit, /api/rules, /api/silences,
+// /api/notifications). The first input byte picks the method (low three
+// bits) and the part (its top bit: the control routes; else the next bit:
+// the admin routes); the rest, up to a newline, is the request target, and
+// what follows the newline is the body (for the control routes, also the
+// agent's answer).
 //
 // Whatever the bytes: no exception leaves the router (one would unwind
 // through Asio and stop the hub), the status is an HTTP one, a JSON reply is
@@ -22,9 +25,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/alerts/alert_api.hpp"
+#include "hub/api/control_dispatch.hpp"
 #include "hub/api/rest_api.hpp"
 #include "hub/control/control_request.hpp"
 #include "hub/hub_context.hpp"
+#include "hub/notify/notify_api.hpp"
+#include "hub/silences/silences.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 namespace hub = telehub::hub;
@@ -140,6 +147,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (json::accept(body))
                 check_reply(hub::control_reply(req, {.status = 200, .ok = true, .result_json = std::string(body)}));
         }
+        return 0;
+    }
+    if (data[0] & 0x40) {
+        // In the session's order (hub/net/http_session.cpp), after access was granted.
+        const auto path = target.substr(0, target.find('?'));
+        const auto query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view{};
+        if (path == "/api/audit") check_reply(hub::audit_reply(ctx, query));
+        else if (path == "/api/rules") check_reply(hub::rules_reply(ctx.alerts, method, body));
+        else if (hub::is_silences_path(path)) {
+            check_reply(hub::silences_reply(ctx.silences, method, path, body, "fuzz", hub::HostRegistry::system_clock_ms()));
+            ctx.silences.restore({});  // each input starts with none
+        } else if (path == "/api/notifications") check_reply(hub::notifications_reply(*ctx.notifier, method));
         return 0;
     }
     const auto hosts_before = ctx.registry.counts().total;
