@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "telehub/tcp_state.hpp"
+#include "telehub/toml_text_check.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -295,6 +296,10 @@ bool parse_tables(const toml::table& doc, const std::string& key, std::string_vi
 
 RulesParse parse_rules(std::string_view text, std::string_view source) {
     RulesParse out;
+    if (auto p = toml_text_problem(text)) {
+        out.error = std::string(source) + ":" + std::to_string(p->line) + ":" + std::to_string(p->column) + ": " + p->what;
+        return out;
+    }
     toml::table doc;
     try {
         doc = toml::parse(text, source);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include <boost/program_options/errors.hpp>
 #include <boost/program_options/parsers.hpp>
@@ -11,6 +12,8 @@
 // Header-only: the one file that parses TOML compiles it, so neither program
 // needs Debian's libtomlplusplus3 where it runs.
 #include <toml++/toml.h>
+
+#include "telehub/toml_text_check.hpp"
 
 namespace telehub::config {
 namespace po = boost::program_options;
@@ -144,10 +147,15 @@ std::string ConfigFile::located(const Origin& o, const std::string& what) const 
 
 ConfigFile::ConfigFile(std::string path, const po::options_description& flags, po::variables_map& vm)
     : path_(std::move(path)) {
-    if (!std::ifstream(path_)) throw ConfigError(path_ + ": cannot read the config file");
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) throw ConfigError(path_ + ": cannot read the config file");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (auto p = toml_text_problem(text))
+        throw ConfigError(path_ + ":" + std::to_string(p->line) + ":" + std::to_string(p->column) + ": " +
+                          key_on_line(path_, p->line) + "syntax error: " + p->what);
     toml::table table;
     try {
-        table = toml::parse_file(path_);
+        table = toml::parse(text, path_);
     } catch (const toml::parse_error& e) {
         const auto& at = e.source().begin;
         throw ConfigError(path_ + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +

@@ -46,3 +46,26 @@ BOOST_AUTO_TEST_CASE(a_new_flag_is_a_key_with_no_more_work) {
         BOOST_TEST(std::string(e.what()) == f.path + ":1:18: retention_days: must be 1-365");
     }
 }
+
+// Where toml++ 3.3 would reach undefined behaviour (telehub/toml_text_check.hpp),
+// the file is refused as a syntax error naming the place; UTF-8 in a string
+// still reads.
+BOOST_AUTO_TEST_CASE(outside_ascii_between_tokens_is_a_syntax_error_and_in_a_string_is_fine) {
+    std::vector<std::string> names;
+    po::options_description d;
+    d.add_options()("name", po::value(&names)->composing(), "");
+    TomlFile bad("name = [\"a\"]\nname \xc3\xa9= 1\n");
+    po::variables_map vm;
+    try {
+        ConfigFile file(bad.path, d, vm);
+        BOOST_FAIL("accepted");
+    } catch (const ConfigError& e) {
+        BOOST_TEST(std::string(e.what()).starts_with(bad.path + ":2:6: "), e.what());
+        BOOST_TEST(std::string(e.what()).find("syntax error: a character outside ASCII") != std::string::npos, e.what());
+    }
+    TomlFile good("name = [\"caf\xc3\xa9\"]  # \xc3\xa9t\xc3\xa9\n");
+    po::variables_map vm2;
+    ConfigFile file(good.path, d, vm2);
+    po::notify(vm2);
+    BOOST_TEST(names == std::vector<std::string>{"caf\xc3\xa9"});
+}

@@ -156,6 +156,10 @@ BOOST_AUTO_TEST_CASE(every_error_names_its_line_and_field) {
          "rules.toml:6:8: rule 'r': name: a second rule named 'r'", "name"},
         {"high = 3\n", "rules.toml:1:8: unknown top-level key 'high'", "high"},
         {"[[rule]\nname = 1\n", "rules.toml:1:", ""},
+        // Where toml++ 3.3 would reach undefined behaviour (telehub/toml_text_check.hpp).
+        {"[[rule]]\nname \xc3\xa9= \"r\"\n", "rules.toml:2:6: a character outside ASCII outside any string", ""},
+        {head + "metric = \"cpu.total\"\nthreshold = 1\ndescription = \"\"\"\\\n\xc2\xa7\"\"\"\n",
+         "rules.toml:6:1: a character outside ASCII first after a line-ending backslash", ""},
         {head + "metric = \"cpu.total\"\nthreshold = 90\nnotify = [\"ops\"]\n",
          "rules.toml:5:10: rule 'r': notify: no [[notification]] named 'ops'", "notify"},
         {head + "metric = \"cpu.total\"\nthreshold = 90\ngroup = 301\n", "rules.toml:5:9: rule 'r': group: must be 0 to 300", "group"},

@@ -1,0 +1,101 @@
+#include "telehub/toml_text_check.hpp"
+
+#include <algorithm>
+
+namespace telehub {
+namespace {
+
+bool non_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+
+TomlTextProblem problem_at(std::string_view text, std::size_t pos, std::string what) {
+    const auto before = text.substr(0, pos);
+    const auto line_start = before.rfind('\n');
+    return {static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1,
+            pos - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1, std::move(what)};
+}
+
+// The first position at or after `i` that is not a space, tab or line break.
+std::size_t past_whitespace_and_newlines(std::string_view text, std::size_t i) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+    return i;
+}
+
+// At a multi-line string's closing delimiter (three quotes at `i`): up to two
+// more quotes right after it belong to the string. The position after it all.
+std::size_t past_closing_delimiter(std::string_view text, std::size_t i, char quote) {
+    i += 3;
+    for (int extra = 0; extra < 2 && i < text.size() && text[i] == quote; ++extra) ++i;
+    return i;
+}
+
+}  // namespace
+
+std::optional<TomlTextProblem> toml_text_problem(std::string_view text) {
+    enum class In { tokens, comment, basic, literal, ml_basic, ml_literal };
+    In in = In::tokens;
+    std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a byte order mark, which toml++ skips
+    while (i < text.size()) {
+        const char c = text[i];
+        switch (in) {
+            case In::tokens:
+                if (c == '#') in = In::comment;
+                else if (c == '"') in = text.substr(i, 3) == "\"\"\"" ? (i += 2, In::ml_basic) : In::basic;
+                else if (c == '\'') in = text.substr(i, 3) == "'''" ? (i += 2, In::ml_literal) : In::literal;
+                else if (non_ascii(c))
+                    return problem_at(text, i,
+                                      "a character outside ASCII outside any string or comment (only strings and "
+                                      "comments may hold one)");
+                ++i;
+                break;
+            case In::comment:
+                if (c == '\n') in = In::tokens;
+                ++i;
+                break;
+            case In::basic:
+                if (c == '\\') i += 2;
+                else {
+                    if (c == '"' || c == '\n') in = In::tokens;  // an unclosed string is toml++'s error to report
+                    ++i;
+                }
+                break;
+            case In::literal:
+                if (c == '\'' || c == '\n') in = In::tokens;
+                ++i;
+                break;
+            case In::ml_basic:
+                if (c == '\\') {
+                    std::size_t j = i + 1;
+                    while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+                    if (j < text.size() && (text[j] == '\n' || text[j] == '\r')) {  // a line-ending backslash
+                        j = past_whitespace_and_newlines(text, j);
+                        if (j < text.size() && non_ascii(text[j]))
+                            return problem_at(text, j,
+                                              "a character outside ASCII first after a line-ending backslash in a "
+                                              "multi-line string, which this build's TOML reader (toml++ 3.3) cannot "
+                                              "read safely; write it as an escape (\\uXXXX) or end the line without "
+                                              "the backslash");
+                        i = j;
+                    } else {
+                        i += 2;
+                    }
+                } else if (text.substr(i, 3) == "\"\"\"") {
+                    i = past_closing_delimiter(text, i, '"');
+                    in = In::tokens;
+                } else {
+                    ++i;
+                }
+                break;
+            case In::ml_literal:
+                if (text.substr(i, 3) == "'''") {
+                    i = past_closing_delimiter(text, i, '\'');
+                    in = In::tokens;
+                } else {
+                    ++i;
+                }
+                break;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace telehub
