@@ -98,4 +98,24 @@ std::optional<TomlTextProblem> toml_text_problem(std::string_view text) {
     return std::nullopt;
 }
 
+std::string toml_ascii_stand_in(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if (b < 0x80) {
+            out += text[i++];
+            continue;
+        }
+        // A lead byte and its continuation bytes are one code point; a stray
+        // continuation byte or a bad lead byte is one on its own.
+        const std::size_t length = b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : b < 0xF8 ? 4 : 1;
+        std::size_t n = 1;
+        while (n < length && i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
+        out += '`';
+        i += n;
+    }
+    return out;
+}
+
 }  // namespace telehub

@@ -4,9 +4,17 @@
 // character outside ASCII is whitespace: any such character between tokens
 // (a typo like `name é= 1`), and the first character of a line after a
 // line-ending backslash in a multi-line basic string, which is valid TOML.
-// Fixed upstream (marzer/tomlplusplus#305, 2026) after that release. Those
-// places are refused here, with where and why; strings and comments may hold
-// any UTF-8, as before.
+// Fixed upstream (marzer/tomlplusplus#305, 2026) after that release.
+//
+// So text is read in three steps: toml_text_problem refuses, with where and
+// why, a character outside ASCII between tokens and the line-ending case;
+// toml++ then reads toml_ascii_stand_in(text), where no such character is
+// left to ask about, and reports any syntax error there; only text that
+// passes both is read as it is. A malformed document can make toml++ look
+// at a character this scan took for part of a string (`a = 2"é"`), which
+// the second step catches; the first cannot be caught by the second,
+// because a line-ending backslash is valid TOML. Strings and comments may
+// hold any UTF-8, as before.
 #pragma once
 
 #include <cstddef>
@@ -23,5 +31,11 @@ struct TomlTextProblem {
 };
 
 std::optional<TomlTextProblem> toml_text_problem(std::string_view text);
+
+// `text` with each code point outside ASCII (and each byte that is not UTF-8)
+// written as one '`': a character TOML allows in strings and comments only,
+// so the copy reads as TOML exactly where the text does, with the same
+// lines and columns (toml++ counts columns in code points).
+std::string toml_ascii_stand_in(std::string_view text);
 
 }  // namespace telehub

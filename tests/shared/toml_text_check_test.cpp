@@ -59,3 +59,12 @@ BOOST_AUTO_TEST_CASE(outside_ascii_first_after_a_line_ending_backslash_is_refuse
     BOOST_REQUIRE(p);
     BOOST_TEST(p->what.find("\\uXXXX") != std::string::npos, p->what);
 }
+
+BOOST_AUTO_TEST_CASE(the_stand_in_has_one_backtick_per_code_point_and_ascii_as_it_was) {
+    using telehub::toml_ascii_stand_in;
+    BOOST_TEST(toml_ascii_stand_in("name = \"caf\xc3\xa9\" # \xe2\x82\xac\n") == "name = \"caf`\" # `\n");
+    BOOST_TEST(toml_ascii_stand_in("\xf0\x9f\x99\x82!") == "`!");                  // four bytes, one code point
+    BOOST_TEST(toml_ascii_stand_in("\xff\x80\xc3") == "```");                      // bytes that are not UTF-8
+    BOOST_TEST(toml_ascii_stand_in("a\xe2\x82") == "a`");                          // cut short at the end
+    BOOST_TEST(toml_ascii_stand_in("plain = 'ascii'\n") == "plain = 'ascii'\n");
+}

@@ -160,6 +160,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_its_line_and_field) {
         {"[[rule]]\nname \xc3\xa9= \"r\"\n", "rules.toml:2:6: a character outside ASCII outside any string", ""},
         {head + "metric = \"cpu.total\"\nthreshold = 1\ndescription = \"\"\"\\\n\xc2\xa7\"\"\"\n",
          "rules.toml:6:1: a character outside ASCII first after a line-ending backslash", ""},
+        // A quote where no string may start: toml++ would look at the 'é' the scan took for string content.
+        {"[[rule]]\nname = 2\"\xc3\xa9\"\n", "rules.toml:2:9: Error while parsing", ""},
         {head + "metric = \"cpu.total\"\nthreshold = 90\nnotify = [\"ops\"]\n",
          "rules.toml:5:10: rule 'r': notify: no [[notification]] named 'ops'", "notify"},
         {head + "metric = \"cpu.total\"\nthreshold = 90\ngroup = 301\n", "rules.toml:5:9: rule 'r': group: must be 0 to 300", "group"},
