@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -147,9 +148,12 @@ std::string ConfigFile::located(const Origin& o, const std::string& what) const 
 
 ConfigFile::ConfigFile(std::string path, const po::options_description& flags, po::variables_map& vm)
     : path_(std::move(path)) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path_, ec)) throw ConfigError(path_ + ": is a directory, not a config file");
     std::ifstream in(path_, std::ios::binary);
     if (!in) throw ConfigError(path_ + ": cannot read the config file");
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw ConfigError(path_ + ": cannot read the config file");
     if (auto p = toml_text_problem(text))
         throw ConfigError(path_ + ":" + std::to_string(p->line) + ":" + std::to_string(p->column) + ": " +
                           key_on_line(path_, p->line) + "syntax error: " + p->what);

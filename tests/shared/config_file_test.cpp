@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <boost/program_options.hpp>
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/temp_files.hpp"
 
 using namespace telehub::config;
@@ -68,4 +69,16 @@ BOOST_AUTO_TEST_CASE(outside_ascii_between_tokens_is_a_syntax_error_and_in_a_str
     ConfigFile file(good.path, d, vm2);
     po::notify(vm2);
     BOOST_TEST(names == std::vector<std::string>{"caf\xc3\xa9"});
+}
+
+BOOST_AUTO_TEST_CASE(a_directory_is_not_a_config_file) {
+    telehub::test::TempDir dir;
+    po::options_description d;
+    po::variables_map vm;
+    try {
+        ConfigFile file(dir.str(), d, vm);
+        BOOST_FAIL("accepted");
+    } catch (const ConfigError& e) {
+        BOOST_TEST(std::string(e.what()) == dir.str() + ": is a directory, not a config file");
+    }
 }
