@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/http/http.hpp"
 #include "telehub/command.hpp"
 #include "telehub/json_text.hpp"
 
@@ -66,6 +67,12 @@ std::string encode_relay_result(const RelayResult& r) {
 RelayResult decode_relay_result(int status, std::string_view content_type, std::string_view body) {
     RelayResult r;
     r.status = status;
+    if (!is_http_status(status)) {
+        r.status = 502;
+        r.error_code = "bad_reply";
+        r.error_message = "the holding hub answered with status " + std::to_string(status) + ", not an HTTP status";
+        return r;
+    }
     auto j = json::parse(body, nullptr, false);
     auto error_of = [&](const json& e) {
         auto code = e.find("code");
@@ -77,7 +84,9 @@ RelayResult decode_relay_result(int status, std::string_view content_type, std::
     if (content_type == relay_result_type && object) {
         auto s = j.find("status");
         auto ok = j.find("ok");
-        if (s != j.end() && s->is_number_integer() && ok != j.end() && ok->is_boolean()) {
+        // A number past INT64_MAX (kept unsigned) reads as negative here, so out of range too.
+        if (s != j.end() && s->is_number_integer() && is_http_status(s->get<long long>()) && ok != j.end() &&
+            ok->is_boolean()) {
             r.status = s->get<int>();
             r.ok = ok->get<bool>();
             if (auto res = j.find("result"); r.ok && res != j.end() && !res->is_discarded()) {

@@ -20,4 +20,8 @@ struct HttpReply {
 
 HttpReply error_reply(int status, std::string_view code, std::string_view message);
 
+// What a status line can carry. A status that came from elsewhere (another
+// hub's answer) is checked against it before it is used.
+constexpr bool is_http_status(long long status) { return status >= 100 && status <= 599; }
+
 }  // namespace telehub::hub

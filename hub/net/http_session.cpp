@@ -225,6 +225,12 @@ bool HttpSession<Stream>::forward_to_holder(std::string_view path, std::string_v
 
 template <class Stream>
 void HttpSession<Stream>::reply(HttpReply r, bool keep_alive, bool head) {
+    // Statuses from elsewhere (another hub's answer) are checked where they
+    // arrive; this is the last guard before a status line is written.
+    if (!is_http_status(r.status))
+        r = error_reply(502, "bad_status",
+                        "the answer to this request carried status " + std::to_string(r.status) +
+                            ", which is not an HTTP status");
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "telehub");
     res->set(http::field::content_type, r.content_type);

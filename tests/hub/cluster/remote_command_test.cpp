@@ -96,6 +96,26 @@ BOOST_AUTO_TEST_CASE(a_timeout_or_a_foreign_answer_becomes_an_error) {
     }
 }
 
+// Another hub's status is used for this hub's status line: one no status
+// line can carry is a bad reply, wherever it came (the answer's line or its JSON).
+BOOST_AUTO_TEST_CASE(a_status_that_is_not_http_is_a_bad_reply) {
+    RelayResult ok{200, true, R"({"sent":true})", {}, {}};
+    for (int status : {0, 99, 600, 1000, -200}) {
+        auto r = decode_relay_result(status, relay_result_type, encode_relay_result(ok));
+        BOOST_TEST(!r.ok, status);
+        BOOST_TEST(r.status == 502);
+        BOOST_TEST(r.error_code == "bad_reply");
+    }
+    for (std::string body : {R"({"status":1000,"ok":true,"result":{}})", R"({"status":-1,"ok":false,"error":{}})",
+                             R"({"status":18446744073709551615,"ok":true,"result":{}})"}) {
+        auto r = decode_relay_result(200, relay_result_type, body);
+        BOOST_TEST(!r.ok, body);
+        BOOST_TEST(r.status == 502, body);
+        BOOST_TEST(r.error_code == "bad_reply", body);
+    }
+    BOOST_TEST(decode_relay_result(200, relay_result_type, R"({"status":599,"ok":false,"error":{}})").status == 599);
+}
+
 BOOST_AUTO_TEST_CASE(command_ids_are_sixteen_hex_digits_and_never_repeat) {
     std::set<std::string> seen;
     for (int i = 0; i < 1000; ++i) {
