@@ -302,7 +302,6 @@ RulesParse parse_rules(std::string_view text, std::string_view source) {
     }
     toml::table doc;
     try {
-        [[maybe_unused]] const auto ascii_only = toml::parse(toml_ascii_stand_in(text), source);  // toml_text_check.hpp: why
         doc = toml::parse(text, source);
     } catch (const toml::parse_error& e) {
         out.error = where(source, e.source()) + ": " + std::string(e.description());

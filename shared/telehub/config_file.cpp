@@ -159,7 +159,6 @@ ConfigFile::ConfigFile(std::string path, const po::options_description& flags, p
                           key_on_line(path_, p->line) + "syntax error: " + p->what);
     toml::table table;
     try {
-        [[maybe_unused]] const auto ascii_only = toml::parse(toml_ascii_stand_in(text), path_);  // toml_text_check.hpp: why
         table = toml::parse(text, path_);
     } catch (const toml::parse_error& e) {
         const auto& at = e.source().begin;

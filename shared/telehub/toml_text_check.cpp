@@ -2,8 +2,13 @@
 
 #include <algorithm>
 
+// Header-only, as in config_file.cpp: no libtomlplusplus3 needed where the programs run.
+#include <toml++/toml.h>
+
 namespace telehub {
 namespace {
+
+constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
 
 bool non_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 
@@ -28,12 +33,11 @@ std::size_t past_closing_delimiter(std::string_view text, std::size_t i, char qu
     return i;
 }
 
-}  // namespace
-
-std::optional<TomlTextProblem> toml_text_problem(std::string_view text) {
+// Where the scan alone finds a problem (toml_text_check.hpp, the first thing).
+std::optional<TomlTextProblem> scan_problem(std::string_view text) {
     enum class In { tokens, comment, basic, literal, ml_basic, ml_literal };
     In in = In::tokens;
-    std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a byte order mark, which toml++ skips
+    std::size_t i = text.starts_with(byte_order_mark) ? byte_order_mark.size() : 0;  // toml++ skips it
     while (i < text.size()) {
         const char c = text[i];
         switch (in) {
@@ -94,6 +98,20 @@ std::optional<TomlTextProblem> toml_text_problem(std::string_view text) {
                 }
                 break;
         }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<TomlTextProblem> toml_text_problem(std::string_view text) {
+    if (auto p = scan_problem(text)) return p;
+    try {
+        // toml++ skips a leading byte order mark; the stand-in would make it a '`'.
+        const auto body = text.starts_with(byte_order_mark) ? text.substr(byte_order_mark.size()) : text;
+        [[maybe_unused]] const auto ascii_only = toml::parse(toml_ascii_stand_in(body));
+    } catch (const toml::parse_error& e) {
+        return TomlTextProblem{e.source().begin.line, e.source().begin.column, std::string(e.description())};
     }
     return std::nullopt;
 }

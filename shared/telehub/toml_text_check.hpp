@@ -6,15 +6,15 @@
 // line-ending backslash in a multi-line basic string, which is valid TOML.
 // Fixed upstream (marzer/tomlplusplus#305, 2026) after that release.
 //
-// So text is read in three steps: toml_text_problem refuses, with where and
-// why, a character outside ASCII between tokens and the line-ending case;
-// toml++ then reads toml_ascii_stand_in(text), where no such character is
-// left to ask about, and reports any syntax error there; only text that
-// passes both is read as it is. A malformed document can make toml++ look
-// at a character this scan took for part of a string (`a = 2"é"`), which
-// the second step catches; the first cannot be caught by the second,
-// because a line-ending backslash is valid TOML. Strings and comments may
-// hold any UTF-8, as before.
+// So toml_text_problem, run before toml++ reads the text, does two things.
+// It refuses, with where and why, a character outside ASCII between tokens
+// and the line-ending case. Then toml++ reads toml_ascii_stand_in(text),
+// where no such character is left to ask about, and any syntax error there
+// is the problem. Only text that passes both may be read as it is. A
+// malformed document can make toml++ look at a character the scan took for
+// part of a string (`a = 2"é"`), which the second step catches; the first
+// cannot be caught by the second, because a line-ending backslash is valid
+// TOML. Strings and comments may hold any UTF-8, as before.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +26,7 @@ namespace telehub {
 
 struct TomlTextProblem {
     std::size_t line = 0;    // 1-based
-    std::size_t column = 0;  // 1-based, in bytes
+    std::size_t column = 0;  // 1-based: in bytes for the scan's finds, in code points for toml++'s
     std::string what;
 };
 

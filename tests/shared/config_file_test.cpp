@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(outside_ascii_between_tokens_is_a_syntax_error_and_in_a_str
         BOOST_TEST(std::string(e.what()).starts_with(bad.path + ":2:6: "), e.what());
         BOOST_TEST(std::string(e.what()).find("syntax error: a character outside ASCII") != std::string::npos, e.what());
     }
-    TomlFile good("name = [\"caf\xc3\xa9\"]  # \xc3\xa9t\xc3\xa9\n");
+    TomlFile good("\xef\xbb\xbfname = [\"caf\xc3\xa9\"]  # \xc3\xa9t\xc3\xa9\n");  // with a byte order mark
     po::variables_map vm2;
     ConfigFile file(good.path, d, vm2);
     po::notify(vm2);
