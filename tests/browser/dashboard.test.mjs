@@ -133,6 +133,38 @@ describe('dashboard', { timeout: 180000 }, () => {
     await page.screenshot({ path: path.join(artifacts, 'overview.png') });
   });
 
+  test('the host table keeps each row on one line at every layout width', async () => {
+    await page.goto(`${base}/`);
+    await page.locator(row(HOT)).waitFor({ timeout: T });
+    // The rows are CSS grids (style.css): a column without a track of its
+    // own wraps under the first one instead of failing loudly.
+    // A row is one line when its shown cells run left to right and all cross
+    // one horizontal line (cells are centred, so their tops differ a little).
+    const misplaced = () => page.$$eval('#hosts-table tr', trs => trs.flatMap(tr => {
+      const line = tr.getBoundingClientRect();
+      const cells = [...tr.children].filter(cell => getComputedStyle(cell).display !== 'none')
+        .map(cell => ({ col: cell.dataset.col, box: cell.getBoundingClientRect() }));
+      const lowestTop = Math.max(...cells.map(c => c.box.top));
+      const highestBottom = Math.min(...cells.map(c => c.box.bottom));
+      return cells.filter((c, i) => (i > 0 && c.box.left < cells[i - 1].box.right - 1) || c.box.right > line.right + 1 ||
+                                    (lowestTop >= highestBottom && c.box.top === lowestTop))
+        .map(c => `${tr.dataset.key || 'header'} ${c.col}: at x ${Math.round(c.box.left - line.left)}, ${Math.round(c.box.top - line.top)} px down`);
+    }));
+    const shown = () => page.$$eval('#hosts-table thead th', ths => ths.filter(th => getComputedStyle(th).display !== 'none').map(th => th.dataset.col));
+    try {
+      // One width in each of the stylesheet's layouts (above 1280 px, to 1100, below).
+      for (const width of [1440, 1200, 1060]) {
+        await page.setViewportSize({ width, height: 900 });
+        assert.deepEqual(await misplaced(), [], `at ${width} px`);
+        const cols = await shown();
+        assert.ok(['host', 'cpu', 'top', 'sockets'].every(c => cols.includes(c)), `at ${width} px the table shows ${cols}`);
+        if (width === 1440) assert.ok(cols.includes('seen') && cols.includes('containers'), `at 1440 px: ${cols}`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
   test('a host with a socket leak shows a leak badge; a clean one does not', async () => {
     await page.goto(`${base}/`);
     const badge = id => `${row(id)} .tag-leak`;

@@ -71,7 +71,7 @@ export class DataTable {
     headRow.replaceChildren();
     this.headCells = new Map();
     for (const col of this.columns) {
-      const th = h('th', { scope: 'col', role: 'columnheader', class: col.numeric ? 'num' : null, style: col.width ? `width:${col.width}` : null });
+      const th = h('th', { scope: 'col', role: 'columnheader', class: col.numeric ? 'num' : null, dataset: { col: col.id }, style: col.width ? `width:${col.width}` : null });
       if (col.sortable === false) {
         th.append(h('span', { title: col.title }, col.label));
       } else {
