@@ -133,13 +133,13 @@ describe('dashboard', { timeout: 180000 }, () => {
     await page.screenshot({ path: path.join(artifacts, 'overview.png') });
   });
 
-  test('the host table keeps each row on one line at every layout width', async () => {
+  test('the overview fits the window at every layout width: each table row and top-bar pill on one line', async () => {
     await page.goto(`${base}/`);
     await page.locator(row(HOT)).waitFor({ timeout: T });
     // The rows are CSS grids (style.css): a column without a track of its
-    // own wraps under the first one instead of failing loudly.
-    // A row is one line when its shown cells run left to right and all cross
-    // one horizontal line (cells are centred, so their tops differ a little).
+    // own wraps under the first one instead of failing loudly. A row is one
+    // line when its shown cells run left to right and all cross one
+    // horizontal line (cells are centred, so their tops differ a little).
     const misplaced = () => page.$$eval('#hosts-table tr', trs => trs.flatMap(tr => {
       const line = tr.getBoundingClientRect();
       const cells = [...tr.children].filter(cell => getComputedStyle(cell).display !== 'none')
@@ -151,14 +151,29 @@ describe('dashboard', { timeout: 180000 }, () => {
         .map(c => `${tr.dataset.key || 'header'} ${c.col}: at x ${Math.round(c.box.left - line.left)}, ${Math.round(c.box.top - line.top)} px down`);
     }));
     const shown = () => page.$$eval('#hosts-table thead th', ths => ths.filter(th => getComputedStyle(th).display !== 'none').map(th => th.dataset.col));
+    // Nothing wider than the window, and the top bar's pills each on one line
+    // (squeezed, "Hot ≥ 80 %" once took four).
+    const squeezed = () => page.evaluate(() => {
+      const found = [];
+      const over = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+      if (over > 0) found.push(`the page is ${over} px wider than the window`);
+      for (const el of document.querySelectorAll('.count, .alerts-toggle, .nav a, .conn')) {
+        const style = getComputedStyle(el);
+        const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.25;  // 'normal' is not a number
+        const lines = el.getBoundingClientRect().height / line;
+        if (lines > 1.9) found.push(`'${el.textContent.trim()}' takes ${lines.toFixed(1)} lines`);
+      }
+      return found;
+    });
     try {
-      // One width in each of the stylesheet's layouts (above 1280 px, to 1100, below).
-      for (const width of [1440, 1200, 1060]) {
+      // One width in each of the stylesheet's layouts.
+      for (const width of [1440, 1200, 1060, 800, 390]) {
         await page.setViewportSize({ width, height: 900 });
         assert.deepEqual(await misplaced(), [], `at ${width} px`);
+        assert.deepEqual(await squeezed(), [], `at ${width} px`);
         const cols = await shown();
-        assert.ok(['host', 'cpu', 'top', 'sockets'].every(c => cols.includes(c)), `at ${width} px the table shows ${cols}`);
-        if (width === 1440) assert.ok(cols.includes('seen') && cols.includes('containers'), `at 1440 px: ${cols}`);
+        assert.ok(['host', 'status', 'cpu'].every(c => cols.includes(c)), `at ${width} px the table shows ${cols}`);
+        if (width === 1440) assert.equal(cols.length, 11, `at 1440 px: ${cols}`);
       }
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
@@ -249,6 +264,19 @@ describe('dashboard', { timeout: 180000 }, () => {
     assert.equal(await page.getByRole('button', { name: '15 min' }).getAttribute('aria-pressed'), 'true');
     await page.waitForFunction(() => document.querySelector('#cpu-chart canvas') && !/loading/.test(document.querySelector('.panel-head .card-meta')?.textContent || ''), null, { timeout: T });
     await page.screenshot({ path: path.join(artifacts, 'host.png'), fullPage: true });
+
+    // On a phone or a half-screen window the page still fits: wide tables
+    // scroll inside their panels, the top bar wraps.
+    try {
+      for (const width of [800, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(over, 0, `at ${width} px the host page is ${over} px wider than the window`);
+      }
+      await page.screenshot({ path: path.join(artifacts, 'host-narrow.png'), fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
 
     await page.keyboard.press('Escape');
     await page.locator(row(COOL)).waitFor({ timeout: T });
