@@ -87,8 +87,12 @@ json encode_container(const ContainerStats& c) {
     json j{{"id", c.id}, {"name", c.name}, {"runtime", c.runtime}};
     if (c.cpu_known) j["cpu"] = round1(c.cpu);
     else j["cpu"] = nullptr;
-    j["mem"] = c.mem;
-    j["mem_limit"] = c.mem_limit;
+    // Left out, not 0, when unknown: 0 bytes would read as an idle container,
+    // and a hub that predates this reads an absent field as 0 anyway.
+    if (c.mem_known) {
+        j["mem"] = c.mem;
+        j["mem_limit"] = c.mem_limit;
+    }
     j["procs"] = c.procs;
     j["sockets"] = c.sockets();
     j["tcp"] = tcp_states(c.tcp, false);

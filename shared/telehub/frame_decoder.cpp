@@ -61,27 +61,29 @@ public:
         return absent(key, required);
     }
 
+    // Whether the field was there and read (an absent optional one: false).
     template <class T>
-    void number(std::string_view key, T& out, bool required = true) {
+    bool number(std::string_view key, T& out, bool required = true) {
         auto e = field(key, required);
-        if (!e) return;
+        if (!e) return false;
         if constexpr (std::is_floating_point_v<T>) {
             double v;
-            if (e->get_double().get(v) != simdjson::SUCCESS) return fail("wrong_type", key, "must be a number");
+            if (e->get_double().get(v) != simdjson::SUCCESS) return refuse("wrong_type", key, "must be a number");
             out = static_cast<T>(v);
         } else if constexpr (std::is_signed_v<T>) {
             std::int64_t v;
-            if (e->get_int64().get(v) != simdjson::SUCCESS) return fail("wrong_type", key, "must be an integer");
+            if (e->get_int64().get(v) != simdjson::SUCCESS) return refuse("wrong_type", key, "must be an integer");
             if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
-                return fail("bad_value", key, "is out of range");
+                return refuse("bad_value", key, "is out of range");
             out = static_cast<T>(v);
         } else {
             std::uint64_t v;
             if (e->get_uint64().get(v) != simdjson::SUCCESS)
-                return fail("wrong_type", key, "must be a non-negative integer");
-            if (v > std::numeric_limits<T>::max()) return fail("bad_value", key, "is out of range");
+                return refuse("wrong_type", key, "must be a non-negative integer");
+            if (v > std::numeric_limits<T>::max()) return refuse("bad_value", key, "is out of range");
             out = static_cast<T>(v);
         }
+        return true;
     }
 
     void string(std::string_view key, std::string& out, bool required = true) {
@@ -153,6 +155,11 @@ public:
 
     void fail(std::string_view code, std::string_view key, std::string_view what) {
         if (!failed()) err_ = CodecError{std::string(code), "field '" + path(key) + "' " + std::string(what)};
+    }
+    // fail() for a reader that answers whether it read the field.
+    bool refuse(std::string_view code, std::string_view key, std::string_view what) {
+        fail(code, key, what);
+        return false;
     }
 
 private:
@@ -304,7 +311,7 @@ void read_containers(Reader& r, Sample& s, std::optional<CodecError>& err) {
             p.nullable_number("cpu", c.cpu, c.cpu_known);
             c.mem = c.mem_limit = 0;
             c.procs = c.udp = c.unix_ = c.opened = c.closed = c.leaks = 0;
-            p.number("mem", c.mem, false);
+            c.mem_known = p.number("mem", c.mem, false);
             p.number("mem_limit", c.mem_limit, false);
             p.number("procs", c.procs, false);
             read_tcp_states(p, "tcp", c.tcp, false);

@@ -141,6 +141,7 @@ struct ContainerStats {
     std::string runtime;  // docker, containerd, podman, kubernetes, systemd
     bool cpu_known = false;  // false when the cgroup's CPU accounting could not be read
     double cpu = 0;          // % of one core over the last interval (100 = one full core)
+    bool mem_known = false;       // false when the cgroup's memory accounting could not be read
     std::uint64_t mem = 0;        // bytes charged to the cgroup now
     std::uint64_t mem_limit = 0;  // bytes; 0: no limit (or unknown)
     std::uint32_t procs = 0;

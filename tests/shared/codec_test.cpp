@@ -296,6 +296,7 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     c.runtime = "docker";
     c.cpu_known = true;
     c.cpu = 55.5;
+    c.mem_known = true;
     c.mem = 1 << 20;
     c.mem_limit = 1 << 30;
     c.procs = 3;
@@ -305,12 +306,19 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     ContainerStats unknown_cpu = c;
     unknown_cpu.id = unknown_cpu.name = "cron.service";
     unknown_cpu.cpu_known = false;
-    in.containers = {c, unknown_cpu};
+    ContainerStats unknown_mem = c;
+    unknown_mem.id = unknown_mem.name = "backup.service";
+    unknown_mem.mem_known = false;
+    in.containers = {c, unknown_cpu, unknown_mem};
     in.containers_total = 9;
 
     auto j = nlohmann::json::parse(encode_sample(in));
     BOOST_TEST(j["containers"][0]["sockets"] == 100);
     BOOST_TEST(j["containers"][1]["cpu"].is_null());
+    // Memory the agent could not read is left out, not sent as 0 bytes.
+    BOOST_TEST(j["containers"][0]["mem"] == 1 << 20);
+    BOOST_TEST(!j["containers"][2].contains("mem"));
+    BOOST_TEST(!j["containers"][2].contains("mem_limit"));
     BOOST_TEST(!j["sockets"]["netns"][0].contains("container"));  // the host's: no container key
     BOOST_TEST(!j["sockets"]["churn_by_process"][0].contains("container"));
 
@@ -329,8 +337,13 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     BOOST_TEST(s.sockets.by_process[0].container == "web");
     BOOST_TEST(s.top[0].container == "web");
     BOOST_TEST(s.leaks[0].container == "web");
-    BOOST_REQUIRE(s.containers.size() == 2u);
+    BOOST_REQUIRE(s.containers.size() == 3u);
     BOOST_TEST(s.containers[0].cpu_known);
+    BOOST_TEST(s.containers[0].mem_known);
+    BOOST_TEST(s.containers[0].mem == (1u << 20));
+    BOOST_TEST(!s.containers[2].mem_known);
+    BOOST_TEST(s.containers[2].mem == 0u);
+    BOOST_TEST(s.containers[2].cpu_known);
     BOOST_TEST(s.containers[0].cpu == 55.5);
     BOOST_TEST(s.containers[0].mem_limit == (1u << 30));
     BOOST_TEST(s.containers[0].tcp[tcp_listen] == 2u);

@@ -32,7 +32,7 @@ export class ContainerPanel {
         { id: 'name', label: 'Container', sortValue: c => c.name, text: c => c.name ?? '–' },
         { id: 'runtime', label: 'Runtime', sortValue: c => c.runtime, text: c => c.runtime ?? '–' },
         { id: 'cpu', label: 'CPU %', numeric: true, title: 'From the cgroup\'s own accounting; 100 % is one full core', sortValue: c => c.cpu, text: c => (isNum(c.cpu) ? pct(c.cpu) : '–') },
-        { id: 'mem', label: 'Memory', numeric: true, sortValue: c => c.mem, text: c => (c.mem_limit > 0 ? `${bytes(c.mem)} / ${bytes(c.mem_limit)}` : bytes(c.mem)) },
+        { id: 'mem', label: 'Memory', numeric: true, title: 'Charged to the cgroup, and its limit if it has one; – where the cgroup\'s memory is not accounted', sortValue: c => c.mem ?? null, text: c => (!isNum(c.mem) ? '–' : c.mem_limit > 0 ? `${bytes(c.mem)} / ${bytes(c.mem_limit)}` : bytes(c.mem)) },
         { id: 'procs', label: 'Procs', numeric: true, sortValue: c => c.procs, text: c => int(c.procs) },
         { id: 'sockets', label: 'Sockets', numeric: true, sortValue: c => c.sockets, text: c => int(c.sockets) },
         { id: 'tcp', label: 'TCP states', sortable: false, text: c => tcpStates(c.tcp) },

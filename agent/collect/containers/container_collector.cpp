@@ -134,10 +134,13 @@ void ContainerCollector::read_accounting(Container& c, std::int64_t now_ns) {
         c.prev_usage_ns = *usage_ns;
         c.prev_ns = now_ns;
     }
+    s.mem_known = false;
     s.mem = s.mem_limit = 0;
-    if (c.mem_dir.ok()) {
-        if (read_file_at(c.mem_dir.fd(), c.mem_v2 ? "memory.current" : "memory.usage_in_bytes", text_))
-            s.mem = parse_cgroup_value(text_).value_or(0);
+    if (c.mem_dir.ok() && read_file_at(c.mem_dir.fd(), c.mem_v2 ? "memory.current" : "memory.usage_in_bytes", text_)) {
+        if (auto used = parse_cgroup_value(text_)) {
+            s.mem = *used;
+            s.mem_known = true;
+        }
         if (read_file_at(c.mem_dir.fd(), c.mem_v2 ? "memory.max" : "memory.limit_in_bytes", text_))
             s.mem_limit = parse_cgroup_value(text_).value_or(0);
     }
