@@ -1,5 +1,6 @@
 #include "hub/log/terminal_log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 #include <stdexcept>
@@ -107,7 +108,7 @@ void TerminalLog::roll_tally_locked(std::int64_t second) {
     tally_.second = second;
 }
 
-bool TerminalLog::admit(std::int64_t ts_ms, double cpu, std::string_view host_id) {
+bool TerminalLog::admit(std::int64_t ts_ms, double cpu, std::string_view host_id, std::string_view hostname) {
     std::lock_guard lock(mu_);
     const std::int64_t second = ts_ms / 1000;
     if (second != tally_.second) roll_tally_locked(second);
@@ -116,19 +117,21 @@ bool TerminalLog::admit(std::int64_t ts_ms, double cpu, std::string_view host_id
     if (cpu > tally_.max_cpu) {
         tally_.max_cpu = cpu;
         tally_.max_host.assign(host_id);
+        tally_.max_hostname.assign(hostname);
     }
     if (options_.max_lines_per_s != 0 && tally_.shown >= options_.max_lines_per_s) return false;
     ++tally_.shown;
     return true;
 }
 
-void TerminalLog::sample(const telehub::Sample& s, std::int64_t received_ms) {
-    if (!wants_sample(s.cpu.total) || !admit(received_ms, s.cpu.total, s.host_id)) return;
+void TerminalLog::sample(const telehub::Sample& s, std::string_view hostname, std::int64_t received_ms) {
+    if (!wants_sample(s.cpu.total) || !admit(received_ms, s.cpu.total, s.host_id, hostname)) return;
     Item item;
     item.ts_ms = received_ms;
     SampleLogLine& line = item.sample;
     line.ts_ms = received_ms;
     line.host_id = s.host_id;
+    line.hostname = hostname;
     line.seq = s.seq;
     line.cpu = s.cpu.total;
     if (!s.top.empty()) {
@@ -143,7 +146,7 @@ void TerminalLog::sample(const telehub::Sample& s, std::int64_t received_ms) {
 }
 
 void TerminalLog::sample(SampleLogLine line) {
-    if (!wants_sample(line.cpu) || !admit(line.ts_ms, line.cpu, line.host_id)) return;
+    if (!wants_sample(line.cpu) || !admit(line.ts_ms, line.cpu, line.host_id, line.hostname)) return;
     Item item;
     item.ts_ms = line.ts_ms;
     item.sample = std::move(line);
@@ -184,6 +187,17 @@ void TerminalLog::push(Item item, bool wake) {
     if (wake) cv_.notify_one();
 }
 
+// What a person knows a machine by is its hostname; the id, which may be a
+// machine-id of 32 hex digits, follows cut to 12 characters, enough to tell
+// apart two hosts of one name. An id that is the hostname stands alone.
+static std::string host_label(std::string_view host_id, std::string_view hostname) {
+    if (hostname.empty() || hostname == host_id) return printable(host_id);
+    std::size_t cut = std::min<std::size_t>(host_id.size(), 12);
+    while (cut > 0 && cut < host_id.size() && (static_cast<unsigned char>(host_id[cut]) & 0xc0) == 0x80)
+        --cut;  // not inside a UTF-8 sequence
+    return printable(hostname) + " (" + printable(host_id.substr(0, cut)) + ")";
+}
+
 std::string TerminalLog::format_summary(const SecondTally& t) const {
     const std::uint64_t hidden = t.samples - t.shown;
     if (options_.format == LogFormat::json) {
@@ -192,7 +206,7 @@ std::string TerminalLog::format_summary(const SecondTally& t) const {
                                          {"not_shown", hidden},
                                          {"max_lines_per_s", options_.max_lines_per_s},
                                          {"hot", t.hot},
-                                         {"max_cpu", {{"host_id", t.max_host}, {"cpu", t.max_cpu}}}}}};
+                                         {"max_cpu", {{"host_id", t.max_host}, {"hostname", t.max_hostname}, {"cpu", t.max_cpu}}}}}};
         return json_text(j) + "\n";
     }
     char buf[512];
@@ -201,7 +215,7 @@ std::string TerminalLog::format_summary(const SecondTally& t) const {
                   "hottest %s %.1f%%\n",
                   clock_text(t.second * 1000).c_str(), static_cast<unsigned long long>(t.samples),
                   static_cast<unsigned long long>(hidden), options_.max_lines_per_s,
-                  static_cast<unsigned long long>(t.hot), t.max_host.empty() ? "-" : printable(t.max_host).c_str(),
+                  static_cast<unsigned long long>(t.hot), t.max_host.empty() ? "-" : host_label(t.max_host, t.max_hostname).c_str(),
                   t.max_cpu);
     return buf;
 }
@@ -209,7 +223,7 @@ std::string TerminalLog::format_summary(const SecondTally& t) const {
 std::string TerminalLog::format_sample(const SampleLogLine& l) const {
     const bool hot = l.cpu >= high_cpu();
     if (options_.format == LogFormat::json) {
-        nlohmann::json j = {{"ts_ms", l.ts_ms},         {"host_id", l.host_id},
+        nlohmann::json j = {{"ts_ms", l.ts_ms},         {"host_id", l.host_id},  {"hostname", l.hostname},
                             {"seq", l.seq},             {"cpu", l.cpu},
                             {"hot", hot},               {"top", {{"name", l.top_name}, {"cpu", l.top_cpu}}},
                             {"tcp_established", l.tcp_established}, {"tcp_listen", l.tcp_listen},
@@ -220,7 +234,7 @@ std::string TerminalLog::format_sample(const SampleLogLine& l) const {
     const char* on = hot && color_ ? "\x1b[1;31m" : "";
     const char* off = hot && color_ ? "\x1b[0m" : "";
     std::snprintf(buf, sizeof buf, "%s %s%-3s %-20s cpu %5.1f%%  top %-15s %6.1f%%  tcp est %u listen %u  sockets %u%s%s\n",
-                  clock_text(l.ts_ms).c_str(), on, hot ? "HOT" : "", printable(l.host_id).c_str(), l.cpu,
+                  clock_text(l.ts_ms).c_str(), on, hot ? "HOT" : "", host_label(l.host_id, l.hostname).c_str(), l.cpu,
                   l.top_name.empty() ? "-" : printable(l.top_name).c_str(), l.top_cpu, l.tcp_established, l.tcp_listen,
                   l.sockets_total, l.backfill ? "  (backfill)" : "", off);
     return buf;

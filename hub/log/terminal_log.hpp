@@ -30,6 +30,7 @@ enum class LogFormat { text, json };
 struct SampleLogLine {
     std::int64_t ts_ms = 0;  // hub clock when received
     std::string host_id;
+    std::string hostname;  // from the agent's hello; may be empty
     std::uint64_t seq = 0;
     double cpu = 0;
     std::string top_name;
@@ -66,7 +67,7 @@ public:
     bool wants_sample(double cpu) const { return !options_.quiet && !(options_.min_cpu && cpu < *options_.min_cpu); }
     // Logs `s`, received at `received_ms` (hub clock): a line while this
     // second's budget lasts, otherwise only counted for the summary line.
-    void sample(const telehub::Sample& s, std::int64_t received_ms);
+    void sample(const telehub::Sample& s, std::string_view hostname, std::int64_t received_ms);
     void sample(SampleLogLine line);
     void event(std::string text);
     // A leak suspect appeared on (or cleared from) a host: one event line.
@@ -94,7 +95,8 @@ public:
         std::uint64_t shown = 0;  // of which got a line of their own
         std::uint64_t hot = 0;
         double max_cpu = -1;
-        std::string max_host;
+        std::string max_host;      // host id
+        std::string max_hostname;  // its hostname
     };
     std::string format_summary(const SecondTally& t) const;
     static std::string leak_text(std::string_view host_id, const LeakSuspect& suspect, bool appeared);
@@ -109,7 +111,7 @@ private:
         SecondTally tally;
     };
     // Counts a sample into its second; true if it may have a line of its own.
-    bool admit(std::int64_t ts_ms, double cpu, std::string_view host_id);
+    bool admit(std::int64_t ts_ms, double cpu, std::string_view host_id, std::string_view hostname);
     void roll_tally_locked(std::int64_t second);
     void push(Item item, bool wake);
     void run();

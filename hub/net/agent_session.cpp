@@ -270,7 +270,7 @@ void AgentSession<Stream>::handle_sample(const Sample& s, std::shared_ptr<const 
     if (outcome.gaps_added) ctx_.stats.gaps.fetch_add(outcome.gaps_added, std::memory_order_relaxed);
     for (const auto& l : outcome.leaks.appeared) ctx_.log.leak(host_id_, l, true);
     for (const auto& l : outcome.leaks.cleared) ctx_.log.leak(host_id_, l, false);
-    ctx_.log.sample(s, HostRegistry::system_clock_ms());
+    ctx_.log.sample(s, hostname_, HostRegistry::system_clock_ms());
     ctx_.live.forward_sample(host_id_, raw);
     ctx_.fleet.on_sample(hostname_, s, &fleet_handle_);
     alert_events_.clear();

@@ -63,6 +63,38 @@ BOOST_AUTO_TEST_CASE(text_line_marks_hot_hosts) {
     BOOST_TEST(log.format_sample(line("db-1", 12)).find("HOT") == std::string::npos);
 }
 
+// Operators know machines by hostname: it leads the line, with the id cut to
+// 12 characters to tell two of one name apart; an id that is the hostname
+// (or a host with none) is written once.
+BOOST_AUTO_TEST_CASE(text_line_names_the_host_by_hostname_then_short_id) {
+    TerminalLogOptions o;
+    o.color = false;
+    o.out = o.err = nullptr;
+    TerminalLog log(o);
+    auto l = line("3d1219c7c4c5404aaa1f6d2a48adfda4", 20);
+    l.hostname = "db-eu-3";
+    auto text = log.format_sample(l);
+    BOOST_TEST(text.find(" db-eu-3 (3d1219c7c4c5) ") != std::string::npos, text);
+    BOOST_TEST(text.find("3d1219c7c4c54") == std::string::npos, text);
+    l.hostname = l.host_id = "web-1";
+    text = log.format_sample(l);
+    BOOST_TEST(text.find(" web-1 ") != std::string::npos, text);
+    BOOST_TEST(text.find("(web-1)") == std::string::npos, text);
+    // A cut never splits a UTF-8 character: the 12th byte here is inside "é".
+    l.host_id = "hôte-12345Ã©z";
+    l.hostname = "h";
+    text = log.format_sample(l);
+    BOOST_TEST(text.find(" h (hôte-12345) ") != std::string::npos, text);
+    // JSON lines carry both whole.
+    o.format = LogFormat::json;
+    TerminalLog json_log(o);
+    l.host_id = "3d1219c7c4c5404aaa1f6d2a48adfda4";
+    l.hostname = "db-eu-3";
+    auto j = nlohmann::json::parse(json_log.format_sample(l));
+    BOOST_TEST(j["host_id"] == l.host_id);
+    BOOST_TEST(j["hostname"] == "db-eu-3");
+}
+
 BOOST_AUTO_TEST_CASE(colour_only_when_asked) {
     TerminalLogOptions o;
     o.color = true;
@@ -154,6 +186,7 @@ BOOST_AUTO_TEST_CASE(past_the_rate_a_second_becomes_one_summary_line) {
         for (int i = 0; i < 10; ++i) {
             auto l = line("h" + std::to_string(i), i == 7 ? 97.5 : 10.0 + i);
             l.ts_ms = 1763800000000 + i * 10;
+            if (i == 7) l.hostname = "batch-7";
             log.sample(std::move(l));
         }
         BOOST_TEST(telehub::test::wait_until([&] { return contents(out).find("fleet:") != std::string::npos; }, 3s));
@@ -164,7 +197,7 @@ BOOST_AUTO_TEST_CASE(past_the_rate_a_second_becomes_one_summary_line) {
     BOOST_TEST(count_of(text, "fleet:") == 1u);
     BOOST_TEST(text.find("10 samples in this second, 7 not shown (over --log-rate 3/s)") != std::string::npos);
     BOOST_TEST(text.find("HOT 1") != std::string::npos);
-    BOOST_TEST(text.find("hottest h7 97.5%") != std::string::npos);
+    BOOST_TEST(text.find("hottest batch-7 (h7) 97.5%") != std::string::npos, text);
     std::fclose(out);
     std::fclose(err);
 }
