@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "hub/alerts/alerts.hpp"
 #include "hub/cluster/cluster.hpp"
@@ -20,6 +19,7 @@
 #include "hub/control/control.hpp"
 #include "hub/fleet/fleet.hpp"
 #include "hub/state/state.hpp"
+#include "hub/background_work.hpp"
 #include "hub/hub_config.hpp"
 #include "hub/log/log.hpp"
 #include "hub/tls/tls.hpp"
@@ -48,9 +48,9 @@ struct HubContext {
     std::unique_ptr<AuditLog> audit;
     std::unique_ptr<MetricsScraper> metrics;  // GET /metrics bodies, built off the io threads
     // Work too big for an io thread that a request waits for: a dashboard's
-    // snapshot, the long REST replies (megabytes at 10,000 hosts). Drained
-    // once the io threads end, `stopping` set so that queued work returns at once.
-    boost::asio::thread_pool background{1};
+    // snapshot (interactive), the long REST replies (bulk). Drained once the
+    // io threads end, `stopping` set so that queued work returns at once.
+    BackgroundWork background;
     std::atomic<bool> stopping{false};
     // Long REST replies queued or being built on `background`: past
     // max_background_replies more are refused (503) rather than queued.

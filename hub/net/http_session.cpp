@@ -187,7 +187,7 @@ void HttpSession<Stream>::answer_in_background(std::string method, std::string t
                                  "this hub; retry later"),
                      keep_alive, head);
     }
-    net::post(ctx_.background, [self = this->shared_from_this(), ex = stream_.get_executor(), method = std::move(method),
+    ctx_.background.post(BackgroundWork::Priority::bulk, [self = this->shared_from_this(), ex = stream_.get_executor(), method = std::move(method),
                                 target = std::move(target), keep_alive, head]() mutable {
         auto& ctx = self->ctx_;
         if (ctx.stopping) {

@@ -96,7 +96,7 @@ void LiveSession<Stream>::send_error(std::string_view code, const std::string& m
 template <class Stream>
 void LiveSession<Stream>::send_snapshot(const HostFilter& filter) {
     const auto request = ++snapshot_requests_;
-    net::post(ctx_.background, [weak = this->weak_from_this(), filter, request] {
+    ctx_.background.post(BackgroundWork::Priority::interactive, [weak = this->weak_from_this(), filter, request] {
         auto self = weak.lock();
         if (!self || self->ctx_.stopping || self->snapshot_requests_.load() != request) return;
         auto& ctx = self->ctx_;

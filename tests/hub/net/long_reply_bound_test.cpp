@@ -1,10 +1,11 @@
-// The bound on long REST replies (host lists, histories, fleet processes):
-// they are built on the hub's one background thread, at most
+// The hub's one background thread as clients meet it. The long REST replies
+// (host lists, histories, fleet processes) are built there, at most
 // HubContext::max_background_replies queued or in progress; a request past
 // that is answered 503 "busy" at once, the queued ones are all answered once
-// the thread is free, and the bound frees up with them. The hub's context and
-// listener run in this process, so the test can hold the background thread
-// itself and make the queue full without racing a real load.
+// the thread is free, and the bound frees up with them. A dashboard's
+// snapshot, built there too, goes before the queued replies. The hub's
+// context and listener run in this process, so the test can hold the
+// background thread itself and fill its queue without racing a real load.
 #define BOOST_TEST_MODULE long_reply_bound
 #include <boost/test/unit_test.hpp>
 
@@ -25,6 +26,7 @@
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
+#include "tests/support/ws_client.hpp"
 
 using namespace telehub::hub;
 using telehub::test::RawSocket;
@@ -97,7 +99,7 @@ BOOST_AUTO_TEST_CASE(past_the_bound_a_long_reply_is_refused_busy_and_the_queued_
     // asked for meanwhile stays queued.
     std::promise<void> release;
     auto gate = release.get_future().share();
-    net::post(hub.ctx.background, [gate] { gate.wait(); });
+    hub.ctx.background.post(BackgroundWork::Priority::bulk, [gate] { gate.wait(); });
 
     const int bound = HubContext::max_background_replies;
     std::vector<RawSocket> queued;
@@ -130,4 +132,33 @@ BOOST_AUTO_TEST_CASE(past_the_bound_a_long_reply_is_refused_busy_and_the_queued_
     // The bound freed up: the refused client may ask again on its connection.
     BOOST_REQUIRE(over.send(hosts_request));
     BOOST_TEST(status_line(read_response(over, 10s)) == "HTTP/1.1 200 OK");
+}
+
+// A dashboard opened while scripts' long replies are queued gets its snapshot
+// next, not after them: snapshots are interactive work, replies bulk.
+BOOST_AUTO_TEST_CASE(a_dashboard_snapshot_is_built_before_queued_long_replies) {
+    InProcessHub hub;
+    std::promise<void> release;
+    auto gate = release.get_future().share();
+    hub.ctx.background.post(BackgroundWork::Priority::bulk, [gate] { gate.wait(); });
+
+    std::vector<RawSocket> scripts;
+    for (int i = 0; i < 3; ++i) {
+        scripts.emplace_back(hub.port);
+        BOOST_REQUIRE(scripts.back().send(hosts_request));
+    }
+    BOOST_REQUIRE(telehub::test::wait_until(
+        [&] { return hub.ctx.background.queued(BackgroundWork::Priority::bulk) == 3; }, 10s));
+
+    telehub::test::WsClient dashboard(hub.port, "/ws/live");
+    BOOST_REQUIRE_MESSAGE(telehub::test::wait_until(
+                              [&] { return hub.ctx.background.queued(BackgroundWork::Priority::interactive) == 1; }, 10s),
+                          "the dashboard's snapshot was not queued as interactive work");
+    BOOST_TEST(hub.ctx.background.queued(BackgroundWork::Priority::bulk) == 3u);
+
+    release.set_value();
+    auto first = dashboard.read(10s);
+    BOOST_REQUIRE(first);
+    BOOST_TEST(first->find("\"type\":\"snapshot\"") != std::string::npos, first->substr(0, 200));
+    for (auto& s : scripts) BOOST_TEST(status_line(read_response(s, 10s)) == "HTTP/1.1 200 OK");
 }
