@@ -248,6 +248,11 @@ describe('dashboard', { timeout: 180000 }, () => {
     await page.locator('.procs tbody tr').first().waitFor({ timeout: T });
     assert.ok(await page.locator('.procs tbody tr').count() > 0);
     assert.equal(await page.locator('.bars .bar-row').count(), 11, 'every TCP state has a bar');
+    // A table with rows has its header; an empty one (no containers on these
+    // hosts) shows none under its "none on this host".
+    assert.equal(await page.locator('table.procs thead').isVisible(), true);
+    await page.waitForFunction(() => document.querySelector('table.containers')?.classList.contains('is-empty'), null, { timeout: T });
+    assert.equal(await page.locator('table.containers thead').isVisible(), false);
 
     // Live detail samples keep coming while the page is open.
     const meta = async () => (await page.locator('.host-meta').textContent()).match(/seq ([\d,]+)/)?.[1];
