@@ -150,8 +150,7 @@ export class DataTable {
       keys = [...this.order.filter(k => seen.has(k)), ...keys.filter(k => !known.has(k))];
     }
     this.reorder(keys);
-    const empty = keys.length === 0;
-    if (this.table.classList.contains('is-empty') !== empty) this.table.classList.toggle('is-empty', empty);
+    this.table.classList.toggle('is-empty', keys.length === 0);
     this.updateWindow();
   }
 
