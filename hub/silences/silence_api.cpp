@@ -50,7 +50,12 @@ HttpReply silences_reply(SilenceBook& book, std::string_view method, std::string
             return json_reply(400, j);
         }
         Silence s = std::get<Silence>(std::move(parsed));
-        s.id = book.add(s);
+        const auto id = book.add(s, now_ms);
+        if (!id)
+            return error_reply(409, "too_many_silences",
+                               std::to_string(SilenceBook::max_silences) +
+                                   " silences are already in force; end one (DELETE /api/silences/{id}) or widen a glob");
+        s.id = *id;
         return json_reply(201, silence_json(s));
     }
     const std::string_view id_text = path.substr(silences_path.size() + 1);

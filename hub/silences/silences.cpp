@@ -109,8 +109,21 @@ std::variant<Silence, SilenceError> parse_silence(std::string_view body, std::st
     return s;
 }
 
-std::uint64_t SilenceBook::add(Silence s) {
+namespace {
+
+bool drop_ended(std::vector<Silence>& list, std::int64_t now_ms) {
+    const auto ended = std::remove_if(list.begin(), list.end(), [&](const Silence& s) { return s.until_ms <= now_ms; });
+    if (ended == list.end()) return false;
+    list.erase(ended, list.end());
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> SilenceBook::add(Silence s, std::int64_t now_ms) {
     std::lock_guard lock(mu_);
+    if (drop_ended(list_, now_ms)) ++version_;
+    if (list_.size() >= max_silences) return std::nullopt;
     s.id = next_id_++;
     list_.push_back(std::move(s));
     ++version_;
@@ -128,11 +141,7 @@ bool SilenceBook::remove(std::uint64_t id) {
 
 std::vector<Silence> SilenceBook::active(std::int64_t now_ms) {
     std::lock_guard lock(mu_);
-    const auto ended = std::remove_if(list_.begin(), list_.end(), [&](const Silence& s) { return s.until_ms <= now_ms; });
-    if (ended != list_.end()) {
-        list_.erase(ended, list_.end());
-        ++version_;
-    }
+    if (drop_ended(list_, now_ms)) ++version_;
     return list_;
 }
 

@@ -45,7 +45,14 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view text);
 
 class SilenceBook {
 public:
-    std::uint64_t add(Silence s);  // gives it the next id
+    // Silences in force at once: each is matched on every alert change, and
+    // a script looping on POST must not grow the book and the state file
+    // without end.
+    static constexpr std::size_t max_silences = 1000;
+
+    // Gives `s` the next id; nullopt when max_silences are in force at
+    // `now_ms` (ended ones are dropped first, so they do not count).
+    std::optional<std::uint64_t> add(Silence s, std::int64_t now_ms);
     bool remove(std::uint64_t id);
     // The silences not yet over at `now_ms`; ended ones are dropped.
     std::vector<Silence> active(std::int64_t now_ms);

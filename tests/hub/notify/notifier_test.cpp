@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(one_notice_per_change_grouped_and_never_for_backfill_or_sil
     Silence s;
     s.host = "web-2";
     s.until_ms = t + 60'000;
-    rig.silences.add(s);
+    BOOST_REQUIRE(rig.silences.add(s, t).has_value());
     rig.feed("web-1", t + 1000, 10);
     rig.feed("web-2", t + 1000, 10);
     BOOST_REQUIRE(wait_until([&] { return bodies(file).size() == 2u; }, 5s, 20ms));
@@ -199,7 +199,7 @@ BOOST_AUTO_TEST_CASE(the_state_file_keeps_states_silences_and_undelivered_notice
     s.rule = "disk-*";
     s.until_ms = t + 600'000;
     s.comment = "kept";
-    rig.silences.add(s);
+    BOOST_REQUIRE(rig.silences.add(s, t).has_value());
     rig.feed("web-1", t, 95);
     BOOST_REQUIRE(wait_until([&] { return !rig.notifier->deliveries().empty() && rig.notifier->deliveries()[0].attempts >= 1; },
                              5s, 20ms));

@@ -34,8 +34,8 @@ BOOST_AUTO_TEST_CASE(matches_rule_and_host_globs_until_its_end) {
 BOOST_AUTO_TEST_CASE(the_book_adds_lists_ends_and_forgets) {
     SilenceBook book;
     const auto v0 = book.version();
-    auto a = book.add(silence("busy-*", "", 5000));
-    auto b = book.add(silence("", "web-1", 20'000));
+    auto a = book.add(silence("busy-*", "", 5000), 0).value();
+    auto b = book.add(silence("", "web-1", 20'000), 0).value();
     BOOST_TEST(a != b);
     BOOST_TEST(book.version() != v0);
     BOOST_TEST(book.silenced("busy-loop", "x", "", 4000));
@@ -53,7 +53,18 @@ BOOST_AUTO_TEST_CASE(the_book_adds_lists_ends_and_forgets) {
         s.id = 41;
         return s;
     }()});
-    BOOST_TEST(again.add(silence("q", "", 9000)) == 42u);
+    BOOST_TEST(again.add(silence("q", "", 9000), 0).value_or(0) == 42u);
+}
+
+BOOST_AUTO_TEST_CASE(the_book_holds_a_bounded_number_in_force) {
+    SilenceBook book;
+    for (std::size_t i = 0; i < SilenceBook::max_silences; ++i)
+        BOOST_TEST_REQUIRE(book.add(silence("r-" + std::to_string(i), "", i == 0 ? 5000 : 20'000), 0).has_value());
+    BOOST_TEST(!book.add(silence("one-more", "", 20'000), 1000).has_value(), "the book is full");
+    BOOST_TEST(book.all().size() == SilenceBook::max_silences, "a refused silence is not kept");
+    // The first one has ended by 6000: it no longer counts.
+    BOOST_TEST(book.add(silence("one-more", "", 20'000), 6000).has_value());
+    BOOST_TEST(!book.add(silence("two-more", "", 20'000), 6000).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_request_is_checked_field_by_field) {
@@ -126,6 +137,16 @@ BOOST_AUTO_TEST_CASE(the_api_makes_lists_and_deletes) {
     BOOST_TEST(silences_reply(book, "DELETE", "/api/silences/" + std::to_string(id), "", "ops", now).status == 404);
     BOOST_TEST(silences_reply(book, "DELETE", "/api/silences/abc", "", "ops", now).status == 404);
     BOOST_TEST(silences_reply(book, "PUT", "/api/silences", "", "ops", now).status == 405);
+    // A full book: a clear refusal naming the limit, nothing added.
+    for (std::size_t i = 0; i < SilenceBook::max_silences; ++i)
+        BOOST_TEST_REQUIRE(book.add(silence("r", "", now + 1000), now).has_value());
+    auto full = silences_reply(book, "POST", "/api/silences", R"({"rule":"busy-*","until":1800003600,"comment":"deploy"})",
+                               "ops-token", now);
+    BOOST_TEST(full.status == 409);
+    const auto error = nlohmann::json::parse(full.body)["error"];
+    BOOST_TEST(error["code"] == "too_many_silences", full.body);
+    BOOST_TEST(error["message"].get<std::string>().find(std::to_string(SilenceBook::max_silences)) != std::string::npos);
+    BOOST_TEST(book.all().size() == SilenceBook::max_silences);
     BOOST_TEST(is_silences_path("/api/silences/3"));
     BOOST_TEST(!is_silences_path("/api/silencesx"));
 }
