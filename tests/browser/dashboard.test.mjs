@@ -136,20 +136,28 @@ describe('dashboard', { timeout: 180000 }, () => {
   test('the overview fits the window at every layout width: each table row and top-bar pill on one line', async () => {
     await page.goto(`${base}/`);
     await page.locator(row(HOT)).waitFor({ timeout: T });
-    // The rows are CSS grids (style.css): a column without a track of its
-    // own wraps under the first one instead of failing loudly. A row is one
-    // line when its shown cells run left to right and all cross one
-    // horizontal line (cells are centred, so their tops differ a little).
-    const misplaced = () => page.$$eval('#hosts-table tr', trs => trs.flatMap(tr => {
-      const line = tr.getBoundingClientRect();
-      const cells = [...tr.children].filter(cell => getComputedStyle(cell).display !== 'none')
-        .map(cell => ({ col: cell.dataset.col, box: cell.getBoundingClientRect() }));
-      const lowestTop = Math.max(...cells.map(c => c.box.top));
-      const highestBottom = Math.min(...cells.map(c => c.box.bottom));
-      return cells.filter((c, i) => (i > 0 && c.box.left < cells[i - 1].box.right - 1) || c.box.right > line.right + 1 ||
-                                    (lowestTop >= highestBottom && c.box.top === lowestTop))
-        .map(c => `${tr.dataset.key || 'header'} ${c.col}: at x ${Math.round(c.box.left - line.left)}, ${Math.round(c.box.top - line.top)} px down`);
-    }));
+    // The rows are not a table (style.css): nothing but the stylesheet keeps
+    // a row on one line and its cells under their headers. A row is one line
+    // when its shown cells run left to right and all cross one horizontal
+    // line (cells are centred, so their tops differ a little); a cell is in
+    // its column when it starts and ends where its header does.
+    const misplaced = () => page.$$eval('#hosts-table tr', trs => {
+      const header = new Map([...trs[0].children].map(th => [th.dataset.col, th.getBoundingClientRect()]));
+      return trs.flatMap(tr => {
+        const line = tr.getBoundingClientRect();
+        const cells = [...tr.children].filter(cell => getComputedStyle(cell).display !== 'none')
+          .map(cell => ({ col: cell.dataset.col, box: cell.getBoundingClientRect() }));
+        const lowestTop = Math.max(...cells.map(c => c.box.top));
+        const highestBottom = Math.min(...cells.map(c => c.box.bottom));
+        const where = c => `${tr.dataset.key || 'header'} ${c.col}: at x ${Math.round(c.box.left - line.left)}, ${Math.round(c.box.top - line.top)} px down`;
+        const outOfLine = cells.filter((c, i) => (i > 0 && c.box.left < cells[i - 1].box.right - 1) || c.box.right > line.right + 1 ||
+                                                 (lowestTop >= highestBottom && c.box.top === lowestTop)).map(where);
+        const outOfColumn = cells.filter(c => Math.abs(c.box.left - header.get(c.col).left) > 1 ||
+                                              Math.abs(c.box.right - header.get(c.col).right) > 1)
+          .map(c => `${where(c)}, not under its header (x ${Math.round(header.get(c.col).left - line.left)})`);
+        return [...outOfLine, ...outOfColumn];
+      });
+    });
     const shown = () => page.$$eval('#hosts-table thead th', ths => ths.filter(th => getComputedStyle(th).display !== 'none').map(th => th.dataset.col));
     // Nothing wider than the window, and the top bar's pills each on one line
     // (squeezed, "Hot ≥ 80 %" once took four).
