@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser } from './support/browser.mjs';
+import { launchBrowser, pageOverflow } from './support/browser.mjs';
 import { chromium, chromiumBin, webRoot, artifacts, hubBin, agentBin } from './support/setup.mjs';
 import { freePort, start, stopAll, waitFor } from './support/processes.mjs';
 
@@ -156,7 +156,7 @@ describe('alerts bar and fleet processes', { timeout: 150000 }, () => {
     // host links, is reached by scrolling the table sideways (not clipped).
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const over = await pageOverflow(page);
       assert.equal(over, 0, `the fleet page is ${over} px wider than a 390 px window`);
       await link.click({ timeout: T });
     } finally {

@@ -43,3 +43,9 @@ export async function launchBrowser(chromium, executablePath, { args = [] } = {}
   };
   return { context, page, pageErrors, cspViolations, close };
 }
+
+// How many px the page is wider than the window (0 when it fits): a layout
+// that does not fit a narrow window makes the whole page scroll sideways.
+export function pageOverflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
