@@ -323,14 +323,31 @@ describe('dashboard', { timeout: 180000 }, () => {
     await page.locator('#filter-q').fill(HOT);
     await page.waitForFunction(id => document.querySelectorAll('#hosts-table tbody tr').length === 1
       && document.querySelector('#hosts-table tbody tr').dataset.key === id, HOT, { timeout: T });
+    // A host page open through the outage too.
+    const tab = await context.newPage();
+    const hostStatus = () => tab.locator('#view-host .host-title .status-text').textContent();
+    try {
+      await tab.goto(`${base}/#/host/${HOT}`);
+      await tab.waitForFunction(() => document.querySelector('#view-host .host-title .status-text')?.textContent === 'Online', null, { timeout: T });
 
-    await stop(hub);
-    await page.locator('#banner').waitFor({ state: 'visible', timeout: T });
-    assert.match(await page.locator('#banner-text').textContent(), /hub/i);
-    await page.screenshot({ path: path.join(artifacts, 'disconnected.png') });
+      await stop(hub);
+      await page.locator('#banner').waitFor({ state: 'visible', timeout: T });
+      assert.match(await page.locator('#banner-text').textContent(), /hub/i);
+      // The rows' ages keep counting without frames ("just now" all through an
+      // outage, before), and past the 5 s a silent host is called offline
+      // after, the host page says its state is unknown, not that it is offline.
+      const seen = `#hosts-table tbody tr[data-key="${HOT}"] td[data-col="seen"]`;
+      await page.waitForFunction(sel => /^([6-9]|\d\d+) s ago$/.test(document.querySelector(sel)?.textContent || ''), seen, { timeout: T });
+      await tab.locator('.notice', { hasText: 'The hub is unreachable' }).waitFor({ timeout: T });
+      assert.equal(await hostStatus(), 'Unknown · hub unreachable');
+      await page.screenshot({ path: path.join(artifacts, 'disconnected.png') });
 
-    await startHub();
-    await page.locator('#banner').waitFor({ state: 'hidden', timeout: 30000 });
+      await startHub();
+      await page.locator('#banner').waitFor({ state: 'hidden', timeout: 30000 });
+      await tab.waitForFunction(() => document.querySelector('#view-host .host-title .status-text')?.textContent === 'Online', null, { timeout: 30000 });
+    } finally {
+      await tab.close();
+    }
     // Agents reconnect on their own; the page's filter is sent again.
     await page.locator(row(HOT)).waitFor({ timeout: 30000 });
     await page.waitForFunction(() => document.getElementById('conn').dataset.state === 'open', null, { timeout: T });

@@ -237,15 +237,20 @@ export class HostPage {
     // The summary says offline once the hub decides so; a silent feed says
     // it sooner when this host is outside the overview's filter.
     const silent = lastMs > 0 && now - lastMs > Math.max(5000, 5 * interval);
-    const online = sum ? sum.online && !silent : !!s && !silent;
-    this.status.classList.toggle('is-offline', !online);
+    // With the hub unreachable, silence says nothing about the host.
+    const unknown = !this.store.connected && this.store.loaded && lastMs > 0;
+    const online = !unknown && (sum ? sum.online && !silent : !!s && !silent);
+    this.status.classList.toggle('is-offline', !online && !unknown);
+    this.status.classList.toggle('is-unknown', unknown);
     this.section.classList.toggle('is-stale', !online && !!s);
-    if (!online && s) this.showStale(`No samples from this host for ${ago(lastMs, now).replace(' ago', '')}; the figures below are from its last sample.`);
+    const age = ago(lastMs, now).replace(' ago', '');
+    if (unknown) this.showStale(`The hub is unreachable: this host's state is unknown. The figures below are from its last sample, ${age} old.`);
+    else if (!online && s) this.showStale(`No samples from this host for ${age}; the figures below are from its last sample.`);
     else this.showStale(null);
     const lastX = this.chart.lastTime();
     const empty = this.at == null ? lastX != null && lastX < now / 1000 - this.windowS : lastX == null;
     setText(this.chartNote, this.historyLoading ? 'loading…' : this.historyError ? this.historyError : empty ? 'no samples in this window' : '');
-    setText(this.statusText, online ? 'Online' : lastMs ? `Offline · last seen ${ago(lastMs, now)}` : 'No data yet');
+    setText(this.statusText, unknown ? 'Unknown · hub unreachable' : online ? 'Online' : lastMs ? `Offline · last seen ${ago(lastMs, now)}` : 'No data yet');
     const hot = online && isNum(s?.cpu?.total) && s.cpu.total >= this.threshold();
     if (this.hotTag.hidden === hot) this.hotTag.hidden = !hot;
 

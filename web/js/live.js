@@ -6,7 +6,9 @@ import { liveUrl } from './auth.js';
 import { SummariesAssembler } from './summaries_parts.js';
 
 const MIN_DELAY_MS = 500;
-const MAX_DELAY_MS = 15000;
+// Low enough that a dashboard is back within seconds of a hub restart; a
+// refused attempt every ~5 s per dashboard costs the hub nothing worth saving.
+const MAX_DELAY_MS = 5000;
 // Summaries arrive every second; this long without any frame means the
 // connection is dead even if the socket has not noticed yet.
 const STALL_MS = 10000;

@@ -77,11 +77,18 @@ const connText = document.getElementById('conn-text');
 const banner = document.getElementById('banner');
 const bannerText = document.getElementById('banner-text');
 let countdown = 0;
+let agesTimer = 0;
 document.getElementById('banner-retry').addEventListener('click', () => live.retryNow());
 
 function renderConnection(state) {
   conn.dataset.state = state;
   clearInterval(countdown);
+  // Without frames nothing redraws the rows: their "Last seen" ages would
+  // stay "just now" through an outage. Redraw them once a second meanwhile.
+  store.connected = state === 'open';
+  clearInterval(agesTimer);
+  if (!store.connected) agesTimer = setInterval(renderOverview, 1000);
+  hostPage?.renderStatus();
   if (state === 'open') {
     setText(connText, 'Live');
     banner.hidden = true;

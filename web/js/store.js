@@ -12,6 +12,7 @@ export class HostStore {
     this.highCpu = null;
     this.clockOffsetMs = 0;   // hub clock minus this browser's clock
     this.loaded = false;
+    this.connected = false;   // the live connection is open: figures are current
   }
 
   now() {
