@@ -72,11 +72,12 @@ export class FleetPage {
         text: r => {
           const states = Object.entries(r.sockets?.tcp || {}).sort((a, b) => b[1] - a[1]).slice(0, 3);
           const rest = [r.sockets?.udp ? `UDP ${r.sockets.udp}` : null, r.sockets?.unix ? `UNIX ${r.sockets.unix}` : null].filter(Boolean);
-          return [...states.map(([s, n]) => `${s} ${n}`), ...rest].join(' · ') || '–';
+          // No-break spaces: the list wraps between states, never inside one.
+          return [...states.map(([s, n]) => `${s}\u00a0${n}`), ...rest.map(x => x.replace(' ', '\u00a0'))].join('\u00a0· ') || '–';
         },
       },
       {
-        id: 'leaks', label: 'Leak suspect on', numeric: true, sortValue: r => r.leak_hosts,
+        id: 'leaks', label: 'Leaks', numeric: true, title: 'Hosts where a process of that name is a socket leak suspect', sortValue: r => r.leak_hosts,
         create: td => { const tag = h('span', { class: 'tag-leak', hidden: true }); td.append(tag); return { tag }; },
         update: (td, r, st) => {
           st.tag.hidden = !r.leak_hosts;
