@@ -62,11 +62,11 @@ void CommandRelay::send(const net::any_io_executor& ex, const std::string& host_
         pending_.emplace(c.id, Pending{conn_id, host_id, ex, timer, std::move(done)});
     }
     timer->expires_after(timeout_);
-    timer->async_wait([this, id = c.id, host_id, ms = timeout_.count()](boost::system::error_code ec) {
+    timer->async_wait([this, id = c.id, host_id, ms = timeout_.count(), acts = op_changes_host(op)](boost::system::error_code ec) {
         if (ec) return;  // cancelled: completed already
         finish(id, failure(504, "agent_timeout",
-                           "host '" + host_id + "' did not answer within " + std::to_string(ms) + " ms (--command-timeout); "
-                           "the agent may still have acted on it"));
+                           "host '" + host_id + "' did not answer within " + std::to_string(ms) + " ms (--command-timeout)" +
+                               (acts ? "; the agent may still have acted on it" : "")));
     });
     link->send_command(encode_command(c));
 }

@@ -24,6 +24,10 @@ inline constexpr std::string_view op_signal = "signal";
 inline constexpr std::string_view op_renice = "renice";
 inline constexpr std::string_view op_exec = "exec";
 
+// Whether `op` acts on the host (signal, renice, exec) rather than reads it:
+// an unanswered one may still have happened.
+constexpr bool op_changes_host(std::string_view op) { return op == op_signal || op == op_renice || op == op_exec; }
+
 struct Command {
     std::string id;
     std::string op;

@@ -41,7 +41,7 @@ export class ControlPanel {
       b.addEventListener('click', () => download(`${this.base}/${path}`, `${this.id}-${file}`).catch(e => this.flash(`Download failed: ${e.message}`, true)));
       return b;
     };
-    this.meta = h('span', { class: 'card-meta' });
+    this.meta = h('span', { class: 'card-meta' }, 'asking the agent…');  // the first list takes a round trip to the host
     this.message = h('p', { class: 'notice control-message', role: 'status', hidden: true });
     this.userNote = h('p', { class: 'user-note', hidden: true });
 
@@ -152,7 +152,7 @@ export class ControlPanel {
     const shown = q ? this.processes.filter(p => matches(p, q)) : this.processes;
     this.procTable.setRecords(shown);
     this.procTable.render();
-    setText(this.meta, this.loaded ? `${int(shown.length)} of ${int(this.processes.length)} processes${this.userFilter ? ` of ${this.userFilter}` : ''}` : 'loading…');
+    setText(this.meta, this.loaded ? `${int(shown.length)} of ${int(this.processes.length)} processes${this.userFilter ? ` of ${this.userFilter}` : ''}` : 'asking the agent…');
   }
 
   setView(v) {

@@ -37,9 +37,9 @@ struct Fixture {
         dir.add(7, agent);
         dir.claim("web-1", 7);
     }
-    void send(const std::string& host = "web-1") {
-        relay.send(ioc.get_executor(), host, "signal", R"({"pid":5,"signal":9})",
-                   [this](RelayResult r) { results.push_back(std::move(r)); });
+    void send(const std::string& host = "web-1", const std::string& op = "signal",
+              const std::string& args = R"({"pid":5,"signal":9})") {
+        relay.send(ioc.get_executor(), host, op, args, [this](RelayResult r) { results.push_back(std::move(r)); });
     }
     void run() {
         ioc.restart();
@@ -87,6 +87,14 @@ BOOST_FIXTURE_TEST_CASE(no_reply_is_504_at_the_deadline_and_a_late_reply_is_drop
     BOOST_TEST(results[0].error_code == "agent_timeout");
     BOOST_TEST((std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(200)));
     BOOST_TEST(!relay.on_reply(7, reply_ok(id)));
+    // A signal may have been sent all the same; a listing changed nothing, so its message does not say so.
+    BOOST_TEST(results[0].error_message.find("may still have acted") != std::string::npos, results[0].error_message);
+    send("web-1", "ps", "{}");
+    run();
+    BOOST_REQUIRE(results.size() == 2u);
+    BOOST_TEST(results[1].error_code == "agent_timeout");
+    BOOST_TEST(results[1].error_message.find("did not answer within 200 ms") != std::string::npos, results[1].error_message);
+    BOOST_TEST(results[1].error_message.find("acted") == std::string::npos, results[1].error_message);
 }
 
 BOOST_FIXTURE_TEST_CASE(agent_errors_map_to_statuses, Fixture) {
