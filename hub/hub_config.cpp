@@ -192,8 +192,7 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (c.agent_idle_s < 1 || c.agent_idle_s > 86400) bad("agent-idle-timeout", "must be 1-86400 seconds");
     if (c.http_header_timeout_s < 1 || c.http_header_timeout_s > 3600) bad("http-header-timeout", "must be 1-3600 seconds");
     if (c.log_rate > 1000000) bad("log-rate", "must be 0-1000000 lines per second");
-    if (c.threads == 0) c.threads = 1;
-    if (c.threads > 256) bad("threads", "must be 1-256");
+    if (c.threads < 1 || c.threads > 256) bad("threads", "must be 1-256");
     if (!(c.io_batch_ms >= 0 && c.io_batch_ms <= 100)) bad("io-batch-ms", "must be 0-100 ms");
     if (c.max_frame < 1024 || c.max_frame > (64u << 20)) bad("max-frame", "must be 1024 to 67108864 bytes");
     if (c.max_reply < 1024 || c.max_reply > (256u << 20)) bad("max-reply", "must be 1024 to 268435456 bytes");
@@ -279,7 +278,14 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
     po::variables_map vm;
     config::ConfigFile file;
     try {
-        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        const auto parsed = po::command_line_parser(argc, argv).options(desc).run();
+        // Boost keeps a word that is no option's value as a nameless option,
+        // and store() drops it: "listen 127.0.0.1:9999" would go unnoticed.
+        for (const auto& opt : parsed.options)
+            if (opt.position_key != -1)
+                throw std::runtime_error("unexpected argument '" + opt.original_tokens.front() +
+                                         "': every setting is a flag (--listen ADDRESS:PORT); see --help");
+        po::store(parsed, vm);
         if (vm.count("config-template")) {
             r.config_template = config::config_template(desc, hub_template_header);
             return r;

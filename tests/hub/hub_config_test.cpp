@@ -77,6 +77,11 @@ BOOST_AUTO_TEST_CASE(errors_name_the_flag) {
     BOOST_TEST(error_of({"--max-frame", "10"}).find("--max-frame") != std::string::npos);
     BOOST_TEST(error_of({"--bogus"}).find("bogus") != std::string::npos);
     BOOST_TEST(error_of({"--metrics-top-processes", "101"}).find("--metrics-top-processes") != std::string::npos);
+    BOOST_TEST(error_of({"--threads", "0"}).find("--threads: must be 1-256") != std::string::npos, "0 is not one thread");
+    // A word that is no flag's value, as when "--" was left out: once dropped without a word.
+    BOOST_TEST(error_of({"listen", "127.0.0.1:9999"}).find("unexpected argument 'listen'") != std::string::npos);
+    BOOST_TEST(error_of({"--high-cpu", "50", "70"}).find("unexpected argument '70'") != std::string::npos);
+    BOOST_TEST(error_of({"--check-config", "stray"}).find("'stray'") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(per_process_metrics_are_off_unless_asked_for) {
