@@ -13,8 +13,11 @@ std::optional<HostRoute> parse_host_route(std::string_view path) {
         rest.remove_suffix(history_suffix.size());
         route.history = true;
     }
+    // Split on the raw path, then decode: an id an agent sent with a '/' in
+    // it is reached as %2F (it was accepted at its hello, so it must be).
+    if (rest.find('/') != std::string_view::npos) return std::nullopt;
     auto id = url_decode(rest, false);
-    if (!id || id->empty() || id->find('/') != std::string::npos) return std::nullopt;
+    if (!id || id->empty()) return std::nullopt;
     route.host_id = std::move(*id);
     return route;
 }

@@ -12,12 +12,12 @@ namespace telehub::hub {
 inline constexpr std::string_view hosts_path_prefix = "/api/hosts/";
 
 struct HostRoute {
-    std::string host_id;  // decoded; never empty, never holds '/'
+    std::string host_id;  // decoded (a '/' in it came as %2F); never empty
     bool history = false;
 };
 
 // `path` without its query. nullopt when it is not under /api/hosts/ or its
-// id is empty, malformed percent-encoding or decodes to a '/'.
+// id is empty, malformed percent-encoding or holds a raw '/'.
 std::optional<HostRoute> parse_host_route(std::string_view path);
 
 // Routes whose replies take milliseconds to build at fleet size (every host's

@@ -41,8 +41,8 @@ std::optional<Route> match(std::string_view path) {
     auto rest = path.substr(hosts_prefix.size());
     auto slash = rest.find('/');
     if (slash == std::string_view::npos || slash == 0) return std::nullopt;
-    auto id = url_decode(rest.substr(0, slash), false);
-    if (!id || id->find('/') != std::string::npos) return std::nullopt;
+    auto id = url_decode(rest.substr(0, slash), false);  // may hold a '/', sent as %2F
+    if (!id) return std::nullopt;
     auto tail = rest.substr(slash + 1);
     Route r{*id, {}, {}};
     if (tail == "ps" || tail == "users" || tail == "sockets" || tail == "top") {

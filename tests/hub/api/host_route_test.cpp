@@ -24,10 +24,18 @@ BOOST_AUTO_TEST_CASE(history_suffix_is_split_off) {
     BOOST_TEST(!h->history);
 }
 
-BOOST_AUTO_TEST_CASE(ids_that_are_empty_malformed_or_hold_a_slash_are_no_route) {
+BOOST_AUTO_TEST_CASE(an_id_with_a_slash_is_reached_percent_encoded) {
+    // The hub accepts any id at an agent's hello; each must be reachable.
+    auto r = parse_host_route("/api/hosts/a%2Fb/history");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->host_id == "a/b");
+    BOOST_TEST(r->history);
+    BOOST_TEST(parse_host_route("/api/hosts/a%2fb").value_or(HostRoute{}).host_id == "a/b");
+}
+
+BOOST_AUTO_TEST_CASE(ids_that_are_empty_or_malformed_and_raw_slashes_are_no_route) {
     BOOST_TEST(!parse_host_route("/api/hosts/"));
     BOOST_TEST(!parse_host_route("/api/hosts//history"));
-    BOOST_TEST(!parse_host_route("/api/hosts/a%2Fb"));
     BOOST_TEST(!parse_host_route("/api/hosts/a/b"));
     BOOST_TEST(!parse_host_route("/api/hosts/%zz"));
     BOOST_TEST(!parse_host_route("/api/host/web-1"));

@@ -21,7 +21,8 @@ BOOST_AUTO_TEST_CASE(single_records_small_lists_and_unknown_paths_are_not) {
     BOOST_TEST(!long_reply_route("/api/stats"));
     BOOST_TEST(!long_reply_route("/healthz"));
     BOOST_TEST(!long_reply_route("/api/hosts/"));
-    BOOST_TEST(!long_reply_route("/api/hosts/web%2F1/history"));  // a 404, answered at once
+    BOOST_TEST(long_reply_route("/api/hosts/web%2F1/history"));  // host "web/1"
+    BOOST_TEST(!long_reply_route("/api/hosts/%zz/history"));      // a 404, answered at once
     BOOST_TEST(!long_reply_route("/api/hostsx"));
     BOOST_TEST(!long_reply_route("/index.html"));
 }

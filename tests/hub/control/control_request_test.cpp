@@ -32,7 +32,8 @@ BOOST_AUTO_TEST_CASE(routes_are_recognised) {
     BOOST_TEST(!is_control_path("/api/hosts/a/history"));
     BOOST_TEST(!is_control_path("/api/hosts/a"));
     BOOST_TEST(!is_control_path("/api/hosts//ps"));
-    BOOST_TEST(!is_control_path("/api/hosts/a%2Fb/ps"));
+    BOOST_TEST(is_control_path("/api/hosts/a%2Fb/ps"));  // host "a/b"
+    BOOST_TEST(ok("GET", "/api/hosts/a%2Fb/ps", "").host_id == "a/b");
     BOOST_TEST(!is_control_path("/api/hosts/a/users//tasks"));
 }
 
