@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 
 #include "hub/http/http.hpp"
 #include "hub/state/state.hpp"
@@ -16,6 +17,7 @@ namespace net = boost::asio;
 namespace {
 
 constexpr std::size_t max_audit_limit = 10000;
+constexpr std::size_t max_refused_body = 4096;
 // The holder's own relay deadline (--command-timeout, the same on every hub)
 // plus the way through Redis and back: past it the asking hub answers 504.
 constexpr std::int64_t forward_margin_ms = 2000;
@@ -141,6 +143,32 @@ void dispatch_control(HubContext& ctx, const net::any_io_executor& ex, ControlRe
                     reply.headers.emplace_back("X-Telehub-Command-Id", id);
                     respond(std::move(reply));
                 });
+}
+
+void audit_refused(HubContext& ctx, const net::any_io_executor& ex, ControlTarget target, std::string_view body,
+                   HttpReply refusal, ControlCaller caller, std::function<void(HttpReply)> respond) {
+    AuditEntry e;
+    e.command_id = new_command_id();
+    e.ts_ms = HostRegistry::system_clock_ms();
+    e.client = std::move(caller.client);
+    e.token_name = std::move(caller.token_name);
+    e.host = std::move(target.host_id);
+    e.op = std::move(target.op);
+    // As sent (the line keeps it as text when it is not JSON), cut where a
+    // body could only be noise.
+    e.args_json = std::string(body.substr(0, max_refused_body));
+    e.status = refusal.status;
+    const auto answer = nlohmann::json::parse(refusal.body, nullptr, false);
+    if (answer.is_object() && answer.contains("error") && answer["error"].is_object()) {
+        e.error_code = answer["error"].value("code", "");
+        e.error_message = answer["error"].value("message", "");
+    }
+    ctx.log.event("refused command " + e.op + " on host '" + e.host + "' by " + e.token_name + " from " + e.client +
+                  ": " + std::to_string(e.status) + " " + e.error_code + ": " + e.error_message);
+    refusal.headers.emplace_back("X-Telehub-Command-Id", e.command_id);
+    ctx.audit->append(e, [ex, refusal = std::move(refusal), respond = std::move(respond)](bool) mutable {
+        net::post(ex, [refusal = std::move(refusal), respond = std::move(respond)]() mutable { respond(std::move(refusal)); });
+    });
 }
 
 void run_forwarded_control(HubContext& ctx, const net::any_io_executor& ex, RemoteCommandMessage m,

@@ -28,6 +28,13 @@ struct ControlCaller {
 void dispatch_control(HubContext& ctx, const boost::asio::any_io_executor& ex, ControlRequest req, ControlCaller caller,
                       std::function<void(HttpReply)> respond);
 
+// A request that named a host but was refused before it became a command
+// (a bad body or parameter, a method the route does not take): audited like
+// a command, with the body it came with, then `refusal` is answered on `ex`
+// with X-Telehub-Command-Id.
+void audit_refused(HubContext& ctx, const boost::asio::any_io_executor& ex, ControlTarget target, std::string_view body,
+                   HttpReply refusal, ControlCaller caller, std::function<void(HttpReply)> respond);
+
 // A command another hub forwarded (--cluster): run here, never forwarded
 // again, audited with its id and the asking hub; `done` gets the relay's
 // outcome after the audit line is written (or the refusal, unaudited, when

@@ -186,6 +186,18 @@ std::optional<int> signal_number(std::string_view name) {
 
 bool is_control_path(std::string_view path) { return match(path).has_value(); }
 
+std::optional<ControlTarget> control_target(std::string_view method, std::string_view path) {
+    auto route = match(path);
+    if (!route) return std::nullopt;
+    std::string_view op = route->op_path;
+    if (route->op_path == "ps") {
+        if (method == "POST") op = op_exec;
+        else if (method == "DELETE") op = op_signal;
+        else if (method == "PATCH") op = op_renice;
+    }
+    return ControlTarget{std::move(route->host_id), std::string(op)};
+}
+
 std::variant<ControlRequest, HttpReply> parse_control_request(std::string_view method, std::string_view target,
                                                               std::string_view body) {
     auto qpos = target.find('?');

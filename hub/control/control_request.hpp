@@ -28,6 +28,15 @@ struct ControlRequest {
 // True for /api/hosts/{id}/{ps,users,users/{name}/tasks,sockets,top}.
 bool is_control_path(std::string_view path);
 
+// The host a control path names and the op its method asks for ("signal"
+// for DELETE .../ps), for the audit line of a request refused before it
+// became a command; nullopt when `path` is no control route.
+struct ControlTarget {
+    std::string host_id;
+    std::string op;
+};
+std::optional<ControlTarget> control_target(std::string_view method, std::string_view path);
+
 // For a control path: the request, or the error to answer (400, 405).
 std::variant<ControlRequest, HttpReply> parse_control_request(std::string_view method, std::string_view target,
                                                               std::string_view body);

@@ -162,7 +162,16 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     }
     if (is_control_path(path)) {
         auto parsed = parse_control_request(req.method_string(), target, req.body());
-        if (auto* refusal = std::get_if<HttpReply>(&parsed)) return answer(std::move(*refusal));
+        if (auto* refusal = std::get_if<HttpReply>(&parsed)) {
+            auto named = control_target(req.method_string(), path);
+            if (!named) return answer(std::move(*refusal));
+            audit_refused(ctx_, stream_.get_executor(), std::move(*named), req.body(), std::move(*refusal),
+                          ControlCaller{peer_, access.who->name},
+                          [self = this->shared_from_this(), keep_alive, head](HttpReply r) {
+                              self->reply(std::move(r), keep_alive, head);
+                          });
+            return;
+        }
         dispatch_control(ctx_, stream_.get_executor(), std::move(std::get<ControlRequest>(parsed)),
                          ControlCaller{peer_, access.who->name},
                          [self = this->shared_from_this(), keep_alive, head](HttpReply r) {

@@ -346,8 +346,13 @@ BOOST_AUTO_TEST_CASE(the_audit_log_has_one_line_per_command_with_its_result) {
     auto refused = call("DELETE", "/api/hosts/ctl-plain/ps", R"({"pid":1})");
     auto unknown = call("GET", "/api/hosts/nowhere/users");
     call("GET", "/api/hosts/ctl-plain/users", {}, viewer_token);  // 403 before any host is asked: not audited
+    // Refused before they became commands, but they named a host: audited too.
+    auto bad_body = call("DELETE", "/api/hosts/ctl-plain/ps", R"({"pid":-1})");
+    BOOST_TEST(bad_body.status == 400);
+    auto not_json = call("PATCH", "/api/hosts/ctl-plain/ps", "priority=5");
+    BOOST_TEST(not_json.status == 400);
     auto lines = audit_lines();
-    BOOST_REQUIRE(lines.size() == 3u);
+    BOOST_REQUIRE(lines.size() == 5u);
     BOOST_TEST(lines[0]["op"] == "signal");
     BOOST_TEST(lines[0]["host"] == "ctl-plain");
     BOOST_TEST(lines[0]["token"] == "admin");
@@ -359,9 +364,18 @@ BOOST_AUTO_TEST_CASE(the_audit_log_has_one_line_per_command_with_its_result) {
     BOOST_TEST(lines[1]["error"]["code"] == "refused");
     BOOST_TEST(lines[2]["status"] == 404);
     BOOST_TEST(lines[2]["host"] == "nowhere");
+    BOOST_TEST(lines[3]["op"] == "signal");
+    BOOST_TEST(lines[3]["host"] == "ctl-plain");
+    BOOST_TEST(lines[3]["status"] == 400);
+    BOOST_TEST(lines[3]["error"]["code"] == "bad_parameter");
+    BOOST_TEST(lines[3]["args"]["pid"] == -1, "the body as sent");
+    BOOST_TEST(lines[4]["op"] == "renice");
+    BOOST_TEST(lines[4]["args"] == "priority=5", "a body that is not JSON is kept as text");
+    BOOST_TEST(lines[4]["error"]["code"] == "bad_body");
+    BOOST_TEST(!lines[4]["id"].get<std::string>().empty());
     auto api = json::parse(call("GET", "/api/audit?limit=2").body);
     BOOST_REQUIRE(api["entries"].size() == 2u);
-    BOOST_TEST(api["entries"][1]["host"] == "nowhere");
+    BOOST_TEST(api["entries"][1]["op"] == "renice");
     std::ifstream in(audit);
     std::string all((std::istreambuf_iterator<char>(in)), {});
     BOOST_TEST(all.find(admin_token) == std::string::npos);
