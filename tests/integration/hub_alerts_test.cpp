@@ -124,8 +124,16 @@ BOOST_AUTO_TEST_CASE(rules_are_replaced_whole_or_not_at_all) {
     BOOST_TEST_REQUIRE(err.is_object(), bad.body);
     BOOST_TEST(err["error"]["field"] == "metric", bad.body);
     BOOST_TEST(err["error"]["message"].get<std::string>().find("request body:8:10") != std::string::npos, bad.body);
+    // An empty body (a script's variable that came out empty) removes nothing.
+    auto empty = call(hub, "PUT", "/api/rules", "\n");
+    BOOST_TEST(empty.status == 400, empty.body);
+    BOOST_TEST(empty.body.find("the body is empty") != std::string::npos, empty.body);
     auto after = call(hub, "GET", "/api/rules");
     BOOST_TEST(after.body == before.body, "the rules changed after a refused PUT");
+    // Every rule is removed by a file that says so.
+    auto none = call(hub, "PUT", "/api/rules", "# no rules while the fleet is rebuilt\n");
+    BOOST_TEST(none.status == 200, none.body);
+    BOOST_TEST(call(hub, "GET", "/api/rules").body.find("busy-loop") == std::string::npos);
 
     // A good one replaces them and is written back to the file.
     auto good = call(hub, "PUT", "/api/rules", "[[rule]]\nname = \"load\"\nmetric = \"load1\"\nthreshold = 4\n");
