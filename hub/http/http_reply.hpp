@@ -20,6 +20,10 @@ struct HttpReply {
 
 HttpReply error_reply(int status, std::string_view code, std::string_view message);
 
+// The Allow header for a route's methods: the hub answers HEAD wherever it
+// answers GET, so a list with GET gains HEAD ("GET, PUT" -> "GET, HEAD, PUT").
+std::string allow_header(std::string_view methods);
+
 // What a status line can carry. A status that came from elsewhere (another
 // hub's answer) is checked against it before it is used.
 constexpr bool is_http_status(long long status) { return status >= 100 && status <= 599; }

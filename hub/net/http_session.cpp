@@ -243,7 +243,7 @@ void HttpSession<Stream>::reply(HttpReply r, bool keep_alive, bool head) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "telehub");
     res->set(http::field::content_type, r.content_type);
-    if (!r.allow.empty()) res->set(http::field::allow, r.allow);
+    if (!r.allow.empty()) res->set(http::field::allow, allow_header(r.allow));
     for (const auto& [name, value] : r.headers) res->set(name, value);
     res->set(http::field::cache_control, "no-cache");
     res->set("Content-Security-Policy", content_security_policy);

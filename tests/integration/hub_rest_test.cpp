@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(rest_errors_have_the_json_shape) {
     check("GET", "/api/hosts/x/history?seconds=abc", 400, "bad_parameter", "seconds");
     check("GET", "/api/hosts/x/history?seconds=0", 400, "bad_parameter", "seconds");
     auto r = check("POST", "/api/hosts", 405, "method_not_allowed", "POST");
-    BOOST_TEST(r.allow == "GET");
+    BOOST_TEST(r.allow == "GET, HEAD");
     check("DELETE", "/api/stats", 405, "method_not_allowed", "DELETE");
     check("PUT", "/index.html", 405, "method_not_allowed", "PUT");
     check("GET", "/ws/agent", 426, "upgrade_required", "/ws/agent");
