@@ -25,14 +25,21 @@ namespace {
     throw config::OptionError(flag, reason, "--" + flag + ": " + reason);
 }
 
+// Written so that NaN fails it too (every comparison with NaN is false).
 template <class T>
 void check_range(const char* flag, T v, T lo, T hi) {
-    if (v < lo || v > hi) {
+    if (!(v >= lo && v <= hi)) {
         std::ostringstream msg;
-        msg << v << " is out of range (" << lo << ".." << hi << ")";
+        msg << v << (v == v ? " is out of range (" : " is not a number (expected ") << lo << ".." << hi << ")";
         if (flag[1] == '-') bad(flag + 2, msg.str());
         throw UsageError(std::string(flag) + ": " + msg.str());
     }
+}
+
+// A count flag, read signed (AgentFlags), once it is in range.
+std::size_t counted(const char* flag, long long v, long long lo, long long hi) {
+    check_range(flag, v, lo, hi);
+    return static_cast<std::size_t>(v);
 }
 
 std::vector<std::string> split_list(const std::string& flag, const std::string& list) {
@@ -123,7 +130,9 @@ void parse_tls_flags(const po::variables_map& vm, AgentOptions& o) {
 // The flags, bound to the options: one table for the command line and the
 // config file (every flag --x-y is the key x_y).
 struct AgentFlags {
-    std::size_t top_n_short = 0;
+    // Counts are read signed and checked into AgentOptions by validate():
+    // Boost reads "-1" into an unsigned type as 2^64-1, which hid the sign.
+    long long top_n_short = 0, top_n = 0, top_sockets = 0, top_containers = 0, buffer = 0, count = 0, leak_min = 0;
     po::options_description flags{"telehub-agent [sockets | top | sockwatch [all]] [options]\n"
                                   "Every option is also a key of the --config file: --interval 2 is interval = 2.\nOptions"};
 
@@ -136,23 +145,23 @@ struct AgentFlags {
         ("check-config", "check the flags and the --config file (and the files they name), say what is wrong, and exit: 0 when fine, 2 otherwise")
         ("hub", po::value(&o.hub_url), "hub URL, e.g. wss://hub.example:8080/ws/agent (ws:// on this machine); several hubs of a cluster as URL1,URL2,... (one at a time, the next after a failure); without it, samples are printed")
         ("interval", po::value(&o.interval_s)->default_value(1.0), "seconds between samples")
-        ("top", po::value(&o.top_n)->default_value(10), "processes in the top-N table")
-        ("top-sockets", po::value(&o.top_sockets)->default_value(10), "processes listed by socket count")
+        ("top", po::value(&top_n)->default_value(10), "processes in the top-N table")
+        ("top-sockets", po::value(&top_sockets)->default_value(10), "processes listed by socket count")
         ("host-id", po::value(&o.host_id), "host id (default: /etc/machine-id, else the hostname)")
-        ("buffer", po::value(&o.buffer)->default_value(300), "samples kept for replay while the hub is unreachable")
+        ("buffer", po::value(&buffer)->default_value(300), "samples kept for replay while the hub is unreachable")
         ("once", "print one complete sample (two readings one interval apart) and exit")
         ("format", po::value(&o.format), "text | json (default: json for --once, text otherwise)")
-        ("count", po::value(&o.count)->default_value(0), "stop after this many samples (0: never)")
+        ("count", po::value(&count)->default_value(0), "stop after this many samples (0: never)")
         ("csv", "CSV output for the sockets and top reports")
         (",n", po::value(&top_n_short), "for `top`: how many processes (same as --top)")
         ("leak-window", po::value(&o.leak_window_s)->default_value(60), "seconds of socket growth before a leak suspect")
-        ("leak-min", po::value(&o.leak_min)->default_value(20), "sockets of growth over the window for a leak suspect")
+        ("leak-min", po::value(&leak_min)->default_value(20), "sockets of growth over the window for a leak suspect")
         ("close-wait-max", po::value(&o.close_wait_max_s)->default_value(60), "seconds a socket may sit in CLOSE_WAIT")
         ("pid", po::value(&o.watch_pid), "for `sockwatch`: only this process")
         ("name", po::value(&o.watch_name), "for `sockwatch`: only processes of this name")
         ("no-netlink", "read sockets from /proc/net only (the fallback path)")
         ("no-setns", "read other network namespaces from /proc/PID/net instead of sock_diag inside them (also TELEHUB_NO_SETNS=1)")
-        ("top-containers", po::value(&o.top_containers)->default_value(20), "containers listed by CPU (those with leak suspects are always listed)")
+        ("top-containers", po::value(&top_containers)->default_value(20), "containers listed by CPU (those with leak suspects are always listed)")
         ("allow-exec", "let the hub start programs on this host (exec); off by default")
         ("exec-allow", po::value<std::string>(), "with --allow-exec: only these programs, e.g. echo,uptime (exact `cmd` match)")
         ("no-control", "refuse every command from the hub and announce no capabilities")
@@ -181,7 +190,6 @@ void validate(const AgentFlags& f, const po::variables_map& vm, const std::strin
         if (o.mode != AgentMode::stream) throw UsageError("--once cannot be combined with `" + mode_word + "`");
         o.mode = AgentMode::once;
     }
-    if (vm.count("-n")) o.top_n = f.top_n_short;
     o.csv = vm.count("csv") > 0;
     o.netlink = vm.count("no-netlink") == 0;
     // The environment variable lets tests force the fallback on agents they do not start themselves.
@@ -189,13 +197,17 @@ void validate(const AgentFlags& f, const po::variables_map& vm, const std::strin
     o.setns = vm.count("no-setns") == 0 && !(no_setns && *no_setns && std::string_view(no_setns) != "0");
 
     check_range("--interval", o.interval_s, 0.05, 3600.0);
-    check_range<std::size_t>(vm.count("-n") ? "-n" : "--top", o.top_n, 1, 10000);
-    check_range<std::size_t>("--top-sockets", o.top_sockets, 0, 10000);
-    check_range<std::size_t>("--top-containers", o.top_containers, 0, 10000);
-    check_range<std::size_t>("--buffer", o.buffer, 1, 1000000);
+    o.top_n = counted(vm.count("-n") ? "-n" : "--top", vm.count("-n") ? f.top_n_short : f.top_n, 1, 10000);
+    o.top_sockets = counted("--top-sockets", f.top_sockets, 0, 10000);
+    o.top_containers = counted("--top-containers", f.top_containers, 0, 10000);
+    o.buffer = counted("--buffer", f.buffer, 1, 1000000);
     check_range("--leak-window", o.leak_window_s, 1.0, 86400.0);
-    check_range<std::uint32_t>("--leak-min", o.leak_min, 1, 1000000);
+    o.leak_min = static_cast<std::uint32_t>(counted("--leak-min", f.leak_min, 1, 1000000));
     check_range("--close-wait-max", o.close_wait_max_s, 0.0, 86400.0);
+    if (f.count < 0) bad("count", std::to_string(f.count) + " must not be negative (0: run until stopped)");
+    o.count = static_cast<std::size_t>(f.count);
+    if (vm.count("host-id") && o.host_id.empty())
+        bad("host-id", "the host id is empty; give one, or leave it out for /etc/machine-id (else the hostname)");
     if ((vm.count("pid") || vm.count("name")) && o.mode != AgentMode::sockwatch)
         throw UsageError("--pid and --name apply only to `sockwatch`");
     if (vm.count("pid")) check_range("--pid", o.watch_pid, 1, 1 << 22);

@@ -201,3 +201,44 @@ BOOST_AUTO_TEST_CASE(agent_version_and_template) {
     auto t = parse({"--config-template"}).config_template;
     for (const auto& key : agent_config_keys()) BOOST_TEST(t.find("\n#" + key + " = ") != std::string::npos, key);
 }
+
+// --- values that slipped past the ranges ---
+
+BOOST_AUTO_TEST_CASE(not_a_number_is_refused_for_every_seconds_flag) {
+    for (const char* flag : {"--interval", "--leak-window", "--close-wait-max"}) {
+        for (const char* value : {"nan", "-nan", "inf", "-inf"}) {
+            auto e = usage_error({"--hub", "ws://127.0.0.1:1/ws/agent", flag, value});
+            BOOST_TEST(e.rfind(std::string(flag) + ": ", 0) == 0u, flag << " " << value << ": " << e);
+        }
+    }
+    BOOST_TEST(usage_error({"--check-config", "--interval", "nan"}) == "--interval: nan is not a number (expected 0.05..3600)");
+    TomlFile f("interval = nan\n");
+    auto e = any_error({"--config", f.path.c_str()});
+    BOOST_TEST(e == f.path + ":1:12: interval: nan is not a number (expected 0.05..3600)");
+}
+
+BOOST_AUTO_TEST_CASE(negative_counts_are_refused_not_wrapped) {
+    BOOST_TEST(usage_error({"--top", "-1"}) == "--top: -1 is out of range (1..10000)");
+    BOOST_TEST(usage_error({"top", "-n", "-5"}) == "-n: -5 is out of range (1..10000)");
+    BOOST_TEST(usage_error({"--top-sockets", "-1"}) == "--top-sockets: -1 is out of range (0..10000)");
+    BOOST_TEST(usage_error({"--top-containers", "-1"}) == "--top-containers: -1 is out of range (0..10000)");
+    BOOST_TEST(usage_error({"--buffer", "-1"}) == "--buffer: -1 is out of range (1..1000000)");
+    BOOST_TEST(usage_error({"--leak-min", "-1"}) == "--leak-min: -1 is out of range (1..1000000)");
+    BOOST_TEST(usage_error({"--check-config", "--count", "-1"}) == "--count: -1 must not be negative (0: run until stopped)");
+    BOOST_TEST(parse({"--count", "3"}).options.count == 3u);
+    BOOST_TEST(parse({"--top-sockets", "0"}).options.top_sockets == 0u);
+    for (const char* key : {"top", "top_sockets", "top_containers", "buffer", "leak_min", "count"}) {
+        TomlFile f(std::string(key) + " = -1\n");
+        auto e = any_error({"--config", f.path.c_str()});
+        BOOST_TEST(e.rfind(f.path + ":1:", 0) == 0u, e);
+        BOOST_TEST(e.find(std::string(key) + ": -1 ") != std::string::npos, e);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_host_id_is_refused) {
+    BOOST_TEST(usage_error({"--host-id", ""}).rfind("--host-id: the host id is empty", 0) == 0u);
+    BOOST_TEST(parse({"--host-id", "web-1"}).options.host_id == "web-1");
+    TomlFile f("host_id = \"\"\n");
+    auto e = any_error({"--config", f.path.c_str()});
+    BOOST_TEST(e.rfind(f.path + ":1:11: host_id: the host id is empty", 0) == 0u, e);
+}
