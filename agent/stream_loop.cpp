@@ -135,7 +135,9 @@ private:
     void arm() {
         timer_.expires_at(next_);
         timer_.async_wait([this](auto ec) {
-            if (ec) return;
+            // A tick already due when stop() ran completes without an error:
+            // re-arming then kept the agent alive with its signals cancelled.
+            if (ec || stopped_) return;
             tick();
         });
     }
@@ -165,6 +167,7 @@ private:
     }
 
     void stop() {
+        stopped_ = true;
         timer_.cancel();
         signals_.cancel();
         children_.cancel();
@@ -177,6 +180,7 @@ private:
     Sampler sampler_;
     Sample sample_;
     std::uint64_t seq_ = 0;
+    bool stopped_ = false;
     net::steady_timer timer_;
     net::signal_set signals_;
     net::signal_set children_;  // SIGCHLD, with --hub only: exec's programs to reap
