@@ -230,11 +230,17 @@ std::string TerminalLog::format_sample(const SampleLogLine& l) const {
                             {"sockets_total", l.sockets_total},     {"backfill", l.backfill}};
         return json_text(j) + "\n";
     }
-    char buf[512];
+    char buf[640];
     const char* on = hot && color_ ? "\x1b[1;31m" : "";
     const char* off = hot && color_ ? "\x1b[0m" : "";
-    std::snprintf(buf, sizeof buf, "%s %s%-3s %-20s cpu %5.1f%%  top %-15s %6.1f%%  tcp est %u listen %u  sockets %u%s%s\n",
-                  clock_text(l.ts_ms).c_str(), on, hot ? "HOT" : "", host_label(l.host_id, l.hostname).c_str(), l.cpu,
+    // Padded by characters, not bytes (printf's width counts bytes).
+    std::string label = host_label(l.host_id, l.hostname);
+    const auto chars = static_cast<std::size_t>(
+        std::count_if(label.begin(), label.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+    label_width_ = std::clamp(chars, label_width_, max_label_width);
+    if (chars < label_width_) label.append(label_width_ - chars, ' ');
+    std::snprintf(buf, sizeof buf, "%s %s%-3s %s cpu %5.1f%%  top %-15s %6.1f%%  tcp est %u listen %u  sockets %u%s%s\n",
+                  clock_text(l.ts_ms).c_str(), on, hot ? "HOT" : "", label.c_str(), l.cpu,
                   l.top_name.empty() ? "-" : printable(l.top_name).c_str(), l.top_cpu, l.tcp_established, l.tcp_listen,
                   l.sockets_total, l.backfill ? "  (backfill)" : "", off);
     return buf;

@@ -126,6 +126,11 @@ private:
     bool reopen_ = false;
     std::FILE* file_ = nullptr;  // options_.file, opened here; only the writer thread swaps it
     SecondTally tally_;
+    // The host column's width in characters: the widest label so far (up to
+    // max_label_width), so the columns after it line up once the fleet has
+    // been seen. Only the thread that formats (the writer, or a test) uses it.
+    static constexpr std::size_t min_label_width = 20, max_label_width = 48;
+    mutable std::size_t label_width_ = min_label_width;
     std::uint64_t dropped_unreported_ = 0;
     std::atomic<std::uint64_t> dropped_total_{0};
     std::atomic<double> high_cpu_{options_.high_cpu};

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE terminal_log
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <string>
 
@@ -61,6 +63,30 @@ BOOST_AUTO_TEST_CASE(text_line_marks_hot_hosts) {
     BOOST_TEST(hot.find("sockets 195") != std::string::npos);
     BOOST_TEST(hot.find("\x1b[") == std::string::npos);
     BOOST_TEST(log.format_sample(line("db-1", 12)).find("HOT") == std::string::npos);
+}
+
+// The columns after the host line up: the host column is as wide as the
+// widest label so far (in characters), up to a cap.
+BOOST_AUTO_TEST_CASE(text_lines_keep_their_columns_whatever_the_host_label) {
+    TerminalLogOptions o;
+    o.color = false;
+    o.out = o.err = nullptr;
+    TerminalLog log(o);
+    auto at_cpu = [&](std::string id, std::string hostname) {
+        auto l = line(std::move(id), 20);
+        l.hostname = std::move(hostname);
+        auto text = log.format_sample(l);
+        const auto bytes = text.substr(0, text.find(" cpu "));
+        return std::count_if(bytes.begin(), bytes.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; });
+    };
+    const auto wide = at_cpu("lg000039-eb0", "cache-39");  // 23 characters: wider than the first 20
+    BOOST_TEST(at_cpu("lg000002-1d0", "db-2") == wide);
+    BOOST_TEST(at_cpu("vm", "vm") == wide);
+    BOOST_TEST(at_cpu("h\u00f4te-\u00e9t\u00e9", "") == wide, "padded by characters, not bytes");
+    // A label past the cap is written whole; the column stays at the cap.
+    const auto capped = at_cpu(std::string(80, 'x'), "");
+    BOOST_TEST(capped > wide);
+    BOOST_TEST(at_cpu("web-1", "") < capped);
 }
 
 // Operators know machines by hostname: it leads the line, with the id cut to
