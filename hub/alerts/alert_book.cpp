@@ -47,8 +47,11 @@ std::string alert_log_line(const AlertEvent& e) {
     std::string line = e.resolved ? "alert resolved: " : "alert firing: ";
     line += e.rule + " [" + std::string(severity_name(e.severity)) + "] host '" + e.host_id + "'";
     if (!e.hostname.empty() && e.hostname != e.host_id) line += " (" + e.hostname + ")";
-    line += e.resolved ? ": back to " + format_value(e.value) + " (clears at " + format_value(e.threshold) + ")"
-                       : ": " + format_value(e.value) + " vs " + format_value(e.threshold);
+    if (e.metric == AlertMetric::offline)  // its value is 1 against 1: say what it means
+        line += e.resolved ? ": back online" : ": offline for " + std::to_string((e.at_ms - e.since_ms) / 1000) + " s";
+    else
+        line += e.resolved ? ": back to " + format_value(e.value) + " (clears at " + format_value(e.threshold) + ")"
+                           : ": " + format_value(e.value) + " vs " + format_value(e.threshold);
     if (!e.resolved && !e.culprit.top_cpu.empty()) {
         const auto& p = e.culprit.top_cpu.front();
         line += "; busiest " + p.name + " (pid " + std::to_string(p.pid) + ", " + format_value(p.cpu) + "% CPU)";

@@ -181,6 +181,7 @@ void AlertEvaluator::step(std::size_t index, Host& h, std::string_view id, std::
     auto emit = [&](AlertState to, bool resolved) {
         AlertEvent& e = out.emplace_back();
         e.rule = rule.name;
+        e.metric = rule.metric;
         e.severity = rule.severity;
         e.host_id = std::string(id);
         e.hostname = h.hostname;

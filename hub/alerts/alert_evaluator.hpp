@@ -30,6 +30,7 @@ struct AlertCulprit {
 
 struct AlertEvent {
     std::string rule;
+    AlertMetric metric = AlertMetric::cpu_total;  // the rule's: what value and threshold mean
     AlertSeverity severity = AlertSeverity::warning;
     std::string host_id;
     std::string hostname;

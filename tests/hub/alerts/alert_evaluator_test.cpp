@@ -214,11 +214,15 @@ BOOST_AUTO_TEST_CASE(offline_for_its_time) {
     BOOST_TEST_REQUIRE(active.size() == 1u);
     BOOST_TEST(active[0].host_id == "h1");
     BOOST_TEST((active[0].state == AlertState::firing));
+    // The terminal says what its 1-against-1 value means.
+    const auto fired = alert_log_line(events.back());
+    BOOST_TEST(fired.find("host 'h1' (one): offline for 30 s") != std::string::npos, fired);
     // Back online: no longer listed, and the tick still clears it.
     eval.on_tick(31'000, {}, events);
     BOOST_TEST(eval.active().empty());
     BOOST_TEST(events.back().resolved);
     BOOST_TEST(events.back().host_id == "h1");
+    BOOST_TEST(alert_log_line(events.back()).ends_with(": back online"), alert_log_line(events.back()));
 }
 
 // A tick lists offline hosts only: a host back online is stepped while an
