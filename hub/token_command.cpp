@@ -42,6 +42,7 @@ int run_token_command(int argc, const char* const* argv) {
     std::vector<std::string> hosts;
     po::options_description desc("Options");
     desc.add_options()
+        ("help,h", "show this help")
         ("host", po::value(&hosts)->composing(), "host id the credential may speak for (agents; repeatable; default: any)")
         ("role", po::value(&role)->default_value(role), "agent, admin or viewer")
         ("file", po::value(&file), "the credentials file to append to (--agent-tokens-file etc. of the hub)");
@@ -57,6 +58,14 @@ int run_token_command(int argc, const char* const* argv) {
         po::notify(vm);
     } catch (const po::error& e) {
         bad(e.what());
+    }
+    if (vm.count("help")) {
+        std::ostringstream text;
+        text << "Usage: telehub token new NAME --file FILE [--role agent|admin|viewer] [--host ID]...\n"
+                "Adds a credential NAME with a new random token to FILE and prints the token (only this once).\n"
+             << desc;
+        std::fputs(text.str().c_str(), stdout);
+        return 0;
     }
     if (verb != "new") bad(verb.empty() ? "a verb is missing" : "unknown verb '" + verb + "'");
     if (!valid_credential_word(name)) bad("NAME must be letters, digits, '.', '_' or '-'");

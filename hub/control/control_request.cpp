@@ -118,9 +118,10 @@ std::string safe_file_part(std::string_view s) {
 
 std::variant<ControlRequest, HttpReply> body_command(std::string_view method, const Route& route, std::string_view body,
                                                      ControlRequest req) {
-    json b = json::parse(body, nullptr, false);
-    if (b.is_discarded() || !b.is_object())
-        return error_reply(400, "bad_body", "the request body must be a JSON object, e.g. {\"pid\":8802}");
+    auto parsed = parse_json_object(body);
+    if (auto* problem = std::get_if<std::string>(&parsed))
+        return error_reply(400, "bad_body", "the request body must be a JSON object, e.g. {\"pid\":8802}; " + *problem);
+    json b = std::get<json>(std::move(parsed));
     json args;
     if (method == "POST") {
         req.op = std::string(op_exec);

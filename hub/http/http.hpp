@@ -2,4 +2,5 @@
 #pragma once
 
 #include "hub/http/http_reply.hpp"
+#include "hub/http/json_body.hpp"
 #include "hub/http/query_string.hpp"

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/alerts/alerts.hpp"
+#include "hub/http/http.hpp"
 
 namespace telehub::hub {
 namespace {
@@ -70,8 +71,9 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view text) {
 }
 
 std::variant<Silence, SilenceError> parse_silence(std::string_view body, std::string_view created_by, std::int64_t now_ms) {
-    json j = json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return SilenceError{"the body must be a JSON object", "body"};
+    auto parsed = parse_json_object(body);
+    if (auto* problem = std::get_if<std::string>(&parsed)) return SilenceError{"must be a JSON object; " + *problem, "body"};
+    json j = std::get<json>(std::move(parsed));
     for (const auto& [key, value] : j.items())
         if (key != "rule" && key != "host" && key != "until" && key != "comment")
             return SilenceError{"unknown field '" + key + "' (expected rule, host, until, comment)", key};

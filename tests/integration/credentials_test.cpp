@@ -249,6 +249,13 @@ BOOST_AUTO_TEST_CASE(token_new_prints_the_token_once_and_appends_only_its_digest
     BOOST_TEST(again.out.empty(), "stdout of the refused token new: '" << again.out << "'");
     BOOST_TEST(again.err.find("'web1' is already in " + agents.string()) != std::string::npos, again.err);
     BOOST_TEST(read_file(agents) == agents_text);
+
+    // Its help is there when asked for, and writes nothing.
+    auto help = run_to_end({hub_binary, "token", "--help"}, tmp.path);
+    BOOST_TEST(help.exit_code == 0, help.err);
+    BOOST_TEST(help.out.find("Usage: telehub token new NAME --file FILE") != std::string::npos, help.out);
+    BOOST_TEST(help.out.find("--role") != std::string::npos, help.out);
+    BOOST_TEST(read_file(agents) == agents_text);
 }
 
 BOOST_FIXTURE_TEST_SUITE(hub_with_credentials, CredentialsFixture)
