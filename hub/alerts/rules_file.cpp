@@ -110,7 +110,10 @@ std::optional<Failure> parse_rule(const toml::table& t, AlertRule& rule) {
     auto number = [&](std::string_view key, std::optional<double>& out) -> std::optional<Failure> {
         const toml::node* n = t.get(key);
         if (!n) return std::nullopt;
-        auto v = n->value<double>();  // integers convert too
+        // toml++ converts an integer only when a double holds it exactly: a
+        // huge one would be "not a number" and miss its range check below.
+        auto v = n->value<double>();
+        if (!v && n->is_integer()) v = static_cast<double>(*n->value<std::int64_t>());
         if (!v || !std::isfinite(*v)) return Failure{"must be a number", std::string(key)};
         out = *v;
         return std::nullopt;

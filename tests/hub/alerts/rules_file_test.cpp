@@ -144,6 +144,8 @@ BOOST_AUTO_TEST_CASE(every_error_names_its_line_and_field) {
         {head + "metric = \"cpu.total\"\nthreshold = 90\nclear = 95\n", "rules.toml:5:9: rule 'r': clear: must be on the good side", "clear"},
         {head + "metric = \"cpu.total\"\nthreshold = 90\nop = \"=>\"\n", "rules.toml:5:6: rule 'r': op: must be one of", "op"},
         {head + "metric = \"cpu.total\"\nthreshold = 90\nfor = -1\n", "rules.toml:5:7: rule 'r': for: must be 0 to 86400", "for"},
+        // An integer no double holds exactly is still a number, out of range.
+        {head + "metric = \"cpu.total\"\nthreshold = 90\nfor = 99999999999999999\n", "rules.toml:5:7: rule 'r': for: must be 0 to 86400", "for"},
         {head + "metric = \"cpu.total\"\nthreshold = 90\nseverity = \"loud\"\n", "rules.toml:5:12: rule 'r': severity:", "severity"},
         {head + "metric = \"cpu.total\"\nthreshold = 90\nnotify = \"ops\"\n", "rules.toml:5:10: rule 'r': notify: must be an array", "notify"},
         {head + "metric = \"process.cpu\"\nthreshold = 90\n", "rule 'r': process: missing", "process"},
