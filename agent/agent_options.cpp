@@ -206,7 +206,7 @@ void validate(const AgentFlags& f, const po::variables_map& vm, const std::strin
     check_range("--close-wait-max", o.close_wait_max_s, 0.0, 86400.0);
     if (f.count < 0) bad("count", std::to_string(f.count) + " must not be negative (0: run until stopped)");
     o.count = static_cast<std::size_t>(f.count);
-    if (vm.count("host-id") && o.host_id.empty())
+    if (vm.count("host-id") && o.host_id.find_first_not_of(" \t\r\n") == std::string::npos)
         bad("host-id", "the host id is empty; give one, or leave it out for /etc/machine-id (else the hostname)");
     if ((vm.count("pid") || vm.count("name")) && o.mode != AgentMode::sockwatch)
         throw UsageError("--pid and --name apply only to `sockwatch`");

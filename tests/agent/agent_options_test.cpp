@@ -237,6 +237,7 @@ BOOST_AUTO_TEST_CASE(negative_counts_are_refused_not_wrapped) {
 
 BOOST_AUTO_TEST_CASE(an_empty_host_id_is_refused) {
     BOOST_TEST(usage_error({"--host-id", ""}).rfind("--host-id: the host id is empty", 0) == 0u);
+    BOOST_TEST(usage_error({"--host-id", "  "}).rfind("--host-id: the host id is empty", 0) == 0u, "blanks only");
     BOOST_TEST(parse({"--host-id", "web-1"}).options.host_id == "web-1");
     TomlFile f("host_id = \"\"\n");
     auto e = any_error({"--config", f.path.c_str()});
