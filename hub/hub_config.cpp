@@ -13,6 +13,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
+#include "hub/auth/auth.hpp"
 #include "hub/cluster/cluster.hpp"
 #include "telehub/config_file.hpp"
 
@@ -193,6 +194,12 @@ void validate(HubFlags& f, const po::variables_map& vm, HubConfig& c) {
     if (c.http_header_timeout_s < 1 || c.http_header_timeout_s > 3600) bad("http-header-timeout", "must be 1-3600 seconds");
     if (c.log_rate > 1000000) bad("log-rate", "must be 0-1000000 lines per second");
     if (c.threads < 1 || c.threads > 256) bad("threads", "must be 1-256");
+    for (const auto& [flag, tokens] : {std::pair{"agent-token", &c.agent_tokens}, {"admin-token", &c.admin_tokens},
+                                       {"viewer-token", &c.viewer_tokens}})
+        for (const auto& t : *tokens)
+            if (t.size() < min_token_length)
+                bad(flag, "a token is shorter than " + std::to_string(min_token_length) +
+                              " characters (make one with: openssl rand -hex 32)");
     if (!(c.io_batch_ms >= 0 && c.io_batch_ms <= 100)) bad("io-batch-ms", "must be 0-100 ms");
     if (c.max_frame < 1024 || c.max_frame > (64u << 20)) bad("max-frame", "must be 1024 to 67108864 bytes");
     if (c.max_reply < 1024 || c.max_reply > (256u << 20)) bad("max-reply", "must be 1024 to 268435456 bytes");

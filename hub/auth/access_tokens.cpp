@@ -14,7 +14,6 @@
 namespace telehub::hub {
 namespace {
 
-constexpr std::size_t min_token_length = 8;
 
 std::string_view role_name(Role r) {
     switch (r) {

@@ -30,6 +30,9 @@ struct Principal {
     bool may_speak_for(std::string_view host_id) const;
 };
 
+// Shorter tokens are refused: at start (hub_config names the flag) and here.
+inline constexpr std::size_t min_token_length = 8;
+
 class AccessTokens {
 public:
     // Tokens from --<role>-token (named after the role) and --<role>-token-file.

@@ -78,6 +78,7 @@ BOOST_AUTO_TEST_CASE(errors_name_the_flag) {
     BOOST_TEST(error_of({"--bogus"}).find("bogus") != std::string::npos);
     BOOST_TEST(error_of({"--metrics-top-processes", "101"}).find("--metrics-top-processes") != std::string::npos);
     BOOST_TEST(error_of({"--threads", "0"}).find("--threads: must be 1-256") != std::string::npos, "0 is not one thread");
+    BOOST_TEST(error_of({"--admin-token", "short"}).find("--admin-token: a token is shorter than 8") != std::string::npos);
     // A word that is no flag's value, as when "--" was left out: once dropped without a word.
     BOOST_TEST(error_of({"listen", "127.0.0.1:9999"}).find("unexpected argument 'listen'") != std::string::npos);
     BOOST_TEST(error_of({"--high-cpu", "50", "70"}).find("unexpected argument '70'") != std::string::npos);
@@ -219,6 +220,12 @@ BOOST_AUTO_TEST_CASE(file_errors_name_file_line_and_key) {
     e = error_of({"--config", syntax.path.c_str()});
     BOOST_TEST(e.find(syntax.path + ":2:") == 0u, e);
     BOOST_TEST(e.find("log_rate") != std::string::npos, e);
+
+    // A value the start-up would refuse later (a short token) is named at its line too.
+    TomlFile token("high_cpu = 70\nadmin_token = \"short\"\n");
+    e = error_of({"--config", token.path.c_str()});
+    BOOST_TEST(e.find(token.path + ":2:") == 0u, e);
+    BOOST_TEST(e.find("shorter than 8") != std::string::npos, e);
 
     TomlFile section("[hub]\nhigh_cpu = 70\n");
     BOOST_TEST(error_of({"--config", section.path.c_str()}).find("sections are not used") != std::string::npos);
