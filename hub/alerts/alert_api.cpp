@@ -65,16 +65,12 @@ HttpReply rules_reply(AlertBook& book, std::string_view method, std::string_view
     if (method == "PUT") {
         // A script whose body came out empty would otherwise turn every
         // alert off; removing them all is asked for with a file that says so.
-        if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-            auto reply = error_reply(400, "bad_rules",
-                                     "the body is empty: send the whole rules file (to remove every rule, send a file "
-                                     "without [[rule]], e.g. one comment line)");
-            json j = json::parse(reply.body);
-            j["error"]["field"] = "body";
-            reply.body = json_text(j);
-            return reply;
-        }
-        auto r = book.put_rules(body);
+        const bool empty = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+        auto r = empty ? AlertBook::PutResult{400,
+                                              "the body is empty: send the whole rules file (to remove every rule, "
+                                              "send a file without [[rule]], e.g. one comment line)",
+                                              "body"}
+                       : book.put_rules(body);
         if (r.status != 200) {
             auto reply = error_reply(r.status, r.status == 400 ? "bad_rules" : "rules_not_saved", r.error);
             if (!r.field.empty()) {

@@ -40,11 +40,12 @@ struct Origin {
 // may be large), after the audit line is written.
 using Outcome = std::function<void(RelayResult, HttpReply)>;
 
-void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlRequest& req, const Origin& from,
-            const std::string& held_by, RelayResult r, Outcome done) {
-    auto reply = control_reply(req, r);
+// The audit line of an answer (a relayed command's, or a refusal's), the
+// hub's log line for failures and non-queries, then `done` on `ex` once the
+// line is written.
+void audit_then_answer(HubContext& ctx, const net::any_io_executor& ex, const ControlRequest& req, const Origin& from,
+                       const std::string& held_by, RelayResult r, HttpReply reply, Outcome done) {
     const auto status = reply.status;
-    ctx.stats.command_done(command_outcome_of(r.ok, r.error_code));
     AuditEntry e;
     e.command_id = from.command_id;
     e.ts_ms = from.arrived_ms;
@@ -75,6 +76,12 @@ void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlReques
     });
 }
 
+void finish(HubContext& ctx, const net::any_io_executor& ex, const ControlRequest& req, const Origin& from,
+            const std::string& held_by, RelayResult r, Outcome done) {
+    auto reply = control_reply(req, r);
+    ctx.stats.command_done(command_outcome_of(r.ok, r.error_code));
+    audit_then_answer(ctx, ex, req, from, held_by, std::move(r), std::move(reply), std::move(done));
+}
 
 void run_audited(HubContext& ctx, const net::any_io_executor& ex, ControlRequest req, Origin from, Outcome done) {
     ctx.stats.commands.fetch_add(1, std::memory_order_relaxed);
@@ -147,28 +154,23 @@ void dispatch_control(HubContext& ctx, const net::any_io_executor& ex, ControlRe
 
 void audit_refused(HubContext& ctx, const net::any_io_executor& ex, ControlTarget target, std::string_view body,
                    HttpReply refusal, ControlCaller caller, std::function<void(HttpReply)> respond) {
-    AuditEntry e;
-    e.command_id = new_command_id();
-    e.ts_ms = HostRegistry::system_clock_ms();
-    e.client = std::move(caller.client);
-    e.token_name = std::move(caller.token_name);
-    e.host = std::move(target.host_id);
-    e.op = std::move(target.op);
+    ControlRequest req;
+    req.host_id = std::move(target.host_id);
+    req.op = std::move(target.op);
     // As sent (the line keeps it as text when it is not JSON), cut where a
     // body could only be noise.
-    e.args_json = std::string(body.substr(0, max_refused_body));
-    e.status = refusal.status;
+    req.args_json = std::string(body.substr(0, max_refused_body));
+    Origin from{std::move(caller), new_command_id(), {}, HostRegistry::system_clock_ms(), steady_ms()};
+    RelayResult r{refusal.status, false, {}, {}, {}};
+    // The refusal was made as an HTTP reply; its code and message are read back for the line.
     const auto answer = nlohmann::json::parse(refusal.body, nullptr, false);
     if (answer.is_object() && answer.contains("error") && answer["error"].is_object()) {
-        e.error_code = answer["error"].value("code", "");
-        e.error_message = answer["error"].value("message", "");
+        r.error_code = answer["error"].value("code", "");
+        r.error_message = answer["error"].value("message", "");
     }
-    ctx.log.event("refused command " + e.op + " on host '" + e.host + "' by " + e.token_name + " from " + e.client +
-                  ": " + std::to_string(e.status) + " " + e.error_code + ": " + e.error_message);
-    refusal.headers.emplace_back("X-Telehub-Command-Id", e.command_id);
-    ctx.audit->append(e, [ex, refusal = std::move(refusal), respond = std::move(respond)](bool) mutable {
-        net::post(ex, [refusal = std::move(refusal), respond = std::move(respond)]() mutable { respond(std::move(refusal)); });
-    });
+    refusal.headers.emplace_back("X-Telehub-Command-Id", from.command_id);
+    audit_then_answer(ctx, ex, req, from, {}, std::move(r), std::move(refusal),
+                      [respond = std::move(respond)](RelayResult, HttpReply reply) { respond(std::move(reply)); });
 }
 
 void run_forwarded_control(HubContext& ctx, const net::any_io_executor& ex, RemoteCommandMessage m,

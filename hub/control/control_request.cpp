@@ -63,6 +63,15 @@ std::optional<Route> match(std::string_view path) {
 
 HttpReply bad_parameter(const std::string& message) { return error_reply(400, "bad_parameter", message); }
 
+// What a method on .../ps asks the agent to do; the route's own name (a
+// listing, "ps") for any other method.
+std::string_view ps_op(std::string_view method) {
+    if (method == "POST") return op_exec;
+    if (method == "DELETE") return op_signal;
+    if (method == "PATCH") return op_renice;
+    return op_ps;
+}
+
 HttpReply not_allowed(std::string_view method, std::string_view path, std::string allow) {
     auto r = error_reply(405, "method_not_allowed",
                          "method " + std::string(method) + " is not allowed on " + std::string(path) + "; use " + allow);
@@ -122,9 +131,9 @@ std::variant<ControlRequest, HttpReply> body_command(std::string_view method, co
     if (auto* problem = std::get_if<std::string>(&parsed))
         return error_reply(400, "bad_body", "the request body must be a JSON object, e.g. {\"pid\":8802}; " + *problem);
     json b = std::get<json>(std::move(parsed));
+    req.op = std::string(ps_op(method));
     json args;
     if (method == "POST") {
-        req.op = std::string(op_exec);
         auto cmd = b.find("cmd");
         if (cmd == b.end() || !cmd->is_string() || cmd->get_ref<const std::string&>().empty())
             return bad_parameter("field 'cmd' must be the program to run, a non-empty string");
@@ -142,7 +151,6 @@ std::variant<ControlRequest, HttpReply> body_command(std::string_view method, co
         if (auto* e = std::get_if<HttpReply>(&pid)) return *e;
         args["pid"] = std::get<long long>(pid);
         if (method == "DELETE") {
-            req.op = std::string(op_signal);
             int sig = 9;
             if (auto s = b.find("signal"); s != b.end() && !s->is_null()) {
                 std::optional<int> n;
@@ -155,7 +163,6 @@ std::variant<ControlRequest, HttpReply> body_command(std::string_view method, co
             }
             args["signal"] = sig;
         } else {  // PATCH
-            req.op = std::string(op_renice);
             auto p = b.find("priority");
             if (p == b.end()) return bad_parameter("field 'priority' is missing: give the nice value, -20 to 19");
             auto n = whole_number(*p);
@@ -190,13 +197,8 @@ bool is_control_path(std::string_view path) { return match(path).has_value(); }
 std::optional<ControlTarget> control_target(std::string_view method, std::string_view path) {
     auto route = match(path);
     if (!route) return std::nullopt;
-    std::string_view op = route->op_path;
-    if (route->op_path == "ps") {
-        if (method == "POST") op = op_exec;
-        else if (method == "DELETE") op = op_signal;
-        else if (method == "PATCH") op = op_renice;
-    }
-    return ControlTarget{std::move(route->host_id), std::string(op)};
+    const std::string op = route->op_path == "ps" ? std::string(ps_op(method)) : route->op_path;
+    return ControlTarget{std::move(route->host_id), op};
 }
 
 std::variant<ControlRequest, HttpReply> parse_control_request(std::string_view method, std::string_view target,
