@@ -1,7 +1,7 @@
 // Number and time formatting for the dashboard. Every function accepts
 // missing or non-numeric input and answers '–' rather than 'NaN'.
 
-const DASH = '–';
+export const DASH = '–';
 const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export function isNum(v) {
