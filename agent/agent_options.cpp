@@ -1,11 +1,14 @@
 #include "agent/agent_options.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string_view>
 #include <sstream>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
@@ -58,6 +61,11 @@ std::vector<std::string> split_list(const std::string& flag, const std::string& 
 std::string read_token_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) bad("token-file", "cannot read '" + path + "'");
+    // Warned, not refused, as ssh does not for a config: the agent may run as a user sharing a group on purpose.
+    struct stat st{};
+    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+        std::fprintf(stderr, "telehub-agent: warning: --token-file '%s' can be read or written by other users (mode %04o); "
+                     "chmod 600 it\n", path.c_str(), static_cast<unsigned>(st.st_mode & 07777));
     std::string line;
     while (std::getline(in, line)) {
         auto first = line.find_first_not_of(" \t\r");

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -75,13 +77,26 @@ int run_token_command(int argc, const char* const* argv) {
     for (const auto& h : hosts)
         if (!valid_credential_word(h)) bad("host id '" + h + "' must be letters, digits, '.', '_' or '-'");
     // The file must stay loadable: refuse a duplicate name or a file already broken.
-    for (const auto& c : parse_credentials(read_existing(file), file))
+    const auto existing = read_existing(file);
+    for (const auto& c : parse_credentials(existing, file))
         if (c.name == name) bad("'" + name + "' is already in " + file + "; remove its line first to replace it");
+    // The hub takes a file's role from the flag it is given with, so one file holds one role.
+    if (auto declared = declared_role(existing); !declared.empty() && declared != role)
+        bad(file + " holds " + declared + " credentials (its first line says so), not " + role + " ones: give --role " +
+            declared + ", or another --file for " + role + " credentials");
 
     auto token = AccessTokens::random_token();
     auto line = format_credential(name, token, hosts);
+    if (existing.find_first_not_of(" \t\r\n") == std::string::npos) line = role_line(role) + line;
+    const bool created = ::access(file.c_str(), F_OK) != 0;
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (fd < 0) throw std::runtime_error("token new: cannot write '" + file + "': " + std::strerror(errno));
+    // The packaged hub runs as user telehub: a file root makes here must be readable by its group,
+    // or the hub cannot load it at its next reload or start.
+    const group* hub_group = ::getgrnam("telehub");
+    if (created && ::geteuid() == 0 && hub_group && ::fchown(fd, 0, hub_group->gr_gid) == 0)
+        std::fprintf(stderr, "telehub: made %s readable by group telehub (mode 0640), as the packaged hub runs as user telehub\n",
+                     file.c_str());
     auto off = ::lseek(fd, 0, SEEK_END);
     // A file whose last line lacks its newline must not swallow ours.
     if (off > 0) {
@@ -91,11 +106,19 @@ int run_token_command(int argc, const char* const* argv) {
     bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
     ::close(fd);
     if (!ok) throw std::runtime_error("token new: writing '" + file + "' failed: " + std::strerror(errno));
+    // `token new ... > web1.token` must not leave the token readable by everyone (the shell's umask is usually 022).
+    struct stat out{};
+    if (::fstat(STDOUT_FILENO, &out) == 0 && S_ISREG(out.st_mode) && (out.st_mode & (S_IRWXG | S_IRWXO)) &&
+        ::fchmod(STDOUT_FILENO, S_IRUSR | S_IWUSR) == 0)
+        std::fprintf(stderr, "telehub: the file the token is written to is now readable by its owner only (mode 0600)\n");
     std::printf("%s\n", token.c_str());
     std::fprintf(stderr,
-                 "telehub: added %s credential '%s' to %s. The token above is shown only now: give it to the %s "
-                 "(e.g. in its --token-file). Send SIGHUP to the hub to load it.\n",
-                 role.c_str(), name.c_str(), file.c_str(), role == "agent" ? "agent" : "user");
+                 "telehub: added %s credential '%s' to %s (give the file to the hub with --%s-tokens-file). The "
+                 "token above is shown only now: %s. Send SIGHUP to the hub to load it.\n",
+                 role.c_str(), name.c_str(), file.c_str(), role.c_str(),
+                 role == "agent" ? "keep it in a file only root can read on the agent's machine (its --token-file)"
+                                 : "give it to the user, who sends it as 'Authorization: Bearer TOKEN' or opens the "
+                                   "dashboard once with ?token=TOKEN");
     return 0;
 }
 

@@ -2,9 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -30,9 +37,28 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+std::string user_name() {
+    const passwd* pw = ::getpwuid(::geteuid());
+    return pw ? "user " + std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
+}
+
+// Anyone on the machine could add a credential of their own to such a file (sshd's StrictModes refuses the same).
+void refuse_world_writable(const std::string& path, std::ifstream& in, std::string_view what) {
+    struct stat st{};
+    if (in && ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IWOTH)) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw std::runtime_error("the " + std::string(what) + " '" + path + "' can be written by any user (mode " + mode +
+                                 "), who could add a credential: chmod o-w it");
+    }
+}
+
 std::string read_whole(const std::string& path, Role role) {
     std::ifstream in(path, std::ios::binary);  // start-up and SIGHUP only, never on an io thread's request path
-    if (!in) throw std::runtime_error("cannot read the " + std::string(role_name(role)) + " credentials file '" + path + "'");
+    if (!in)
+        throw std::runtime_error("cannot read the " + std::string(role_name(role)) + " credentials file '" + path + "': " +
+                                 std::strerror(errno) + (errno == EACCES ? " (the hub runs as " + user_name() + ")" : ""));
+    refuse_world_writable(path, in, std::string(role_name(role)) + " credentials file");
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
@@ -55,7 +81,10 @@ void AccessTokens::add(Role role, std::string name, std::string_view token) {
 
 void AccessTokens::add_file(Role role, const std::string& path) {
     std::ifstream in(path);  // start-up only
-    if (!in) throw std::runtime_error("cannot read the " + std::string(role_name(role)) + " token file '" + path + "'");
+    if (!in)
+        throw std::runtime_error("cannot read the " + std::string(role_name(role)) + " token file '" + path + "': " +
+                                 std::strerror(errno) + (errno == EACCES ? " (the hub runs as " + user_name() + ")" : ""));
+    refuse_world_writable(path, in, std::string(role_name(role)) + " token file");
     std::string line;
     std::size_t added = 0, line_no = 0;
     while (std::getline(in, line)) {
@@ -69,6 +98,12 @@ void AccessTokens::add_file(Role role, const std::string& path) {
             name = std::string(l.substr(0, space));
             token = trim(l.substr(space));
         }
+        // A credentials file given to the token-file flag, one letter away, would make its
+        // public digests valid tokens for any host.
+        if (token.substr(0, 7) == "sha256:")
+            throw std::runtime_error(path + ":" + std::to_string(line_no) + ": this is a credentials file (NAME sha256:DIGEST), "
+                                     "which holds digests, not tokens: give it with --" + std::string(role_name(role)) +
+                                     "-tokens-file, not --" + std::string(role_name(role)) + "-token-file");
         add(role, name, token);
         ++added;
     }
@@ -89,7 +124,12 @@ void AccessTokens::add_credentials_file(Role role, const std::string& path) {
 AccessTokens::Table AccessTokens::read_credentials() const {
     Table out;
     for (const auto& [role, path] : credential_files_) {
-        for (auto& c : parse_credentials(read_whole(path, role), path)) {
+        const auto text = read_whole(path, role);
+        if (auto declared = declared_role(text); !declared.empty() && declared != role_name(role))
+            throw std::runtime_error(path + " holds " + declared + " credentials (its first line says so), but was given as --" +
+                                     std::string(role_name(role)) + "-tokens-file: give it with --" + declared +
+                                     "-tokens-file");
+        for (auto& c : parse_credentials(text, path)) {
             if (role != Role::agent && !c.hosts.empty())
                 throw std::runtime_error(path + ": '" + c.name + "' lists host ids, which only agent credentials take");
             out.push_back({std::move(c.name), role, std::move(c.hosts), c.digest});

@@ -10,6 +10,8 @@ namespace telehub::hub {
 namespace {
 
 constexpr std::string_view digest_prefix = "sha256:";
+constexpr std::string_view role_line_start = "# telehub ";
+constexpr std::string_view role_line_end = " credentials";
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -79,9 +81,11 @@ std::vector<CredentialLine> parse_credentials(std::string_view text, const std::
         c.name = std::string(w[0]);
         if (!valid_credential_word(c.name))
             throw std::runtime_error(where + "name '" + c.name + "' may hold only letters, digits, '.', '_' and '-'");
+        // The word itself is not shown: the likeliest mistake is a token pasted in place of its digest.
         if (!parse_digest(w[1], c.digest))
-            throw std::runtime_error(where + "'" + std::string(w[1].substr(0, 80)) +
-                                     "' is not sha256: followed by 64 hex digits (the file holds digests, never tokens)");
+            throw std::runtime_error(where + "the second field (" + std::to_string(w[1].size()) +
+                                     " characters, not shown) is not sha256: followed by 64 hex digits; the file holds "
+                                     "digests, never tokens (telehub token new writes them)");
         if (w.size() == 3) {
             std::string_view hosts = w[2];
             while (!hosts.empty()) {
@@ -98,6 +102,29 @@ std::vector<CredentialLine> parse_credentials(std::string_view text, const std::
         out.push_back(std::move(c));
     }
     return out;
+}
+
+std::string declared_role(std::string_view text) {
+    while (!text.empty()) {
+        auto nl = text.find('\n');
+        auto line = trim(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        if (line.empty()) continue;
+        if (line.substr(0, role_line_start.size()) != role_line_start) return {};
+        line.remove_prefix(role_line_start.size());
+        for (std::string_view role : {"agent", "admin", "viewer"})
+            if (line.substr(0, role.size()) == role && line.substr(role.size(), role_line_end.size()) == role_line_end)
+                return std::string(role);
+        return {};
+    }
+    return {};
+}
+
+std::string role_line(std::string_view role) {
+    std::string line = std::string(role_line_start) + std::string(role) + std::string(role_line_end) +
+                       ": NAME sha256:DIGEST";
+    if (role == "agent") line += " [HOST,...]";
+    return line + " (telehub token new --role " + std::string(role) + " adds one)\n";
 }
 
 std::string format_credential(const std::string& name, std::string_view token, const std::vector<std::string>& hosts) {

@@ -87,10 +87,15 @@ has "$calls" '^deb-systemd-helper enable telehub.service' "postinst did not enab
 touch "$work/user-exists"
 PATH="$stubs:$PATH" sh "$work/hub-control/postinst" configure 0.0.9
 ! grep -q '^adduser' "$work/calls" || fail "postinst ran adduser on upgrade although the user exists"
+# The agent's config may hold its token; the hub's purge takes its log folder too.
+: >"$work/calls"
+PATH="$stubs:$PATH" sh "$work/agent-control/postinst" configure
+has "$(cat "$work/calls")" '^dpkg-statoverride .*--add root root 0600 /etc/telehub/agent.toml' "postinst did not restrict agent.toml"
+grep -qE '^\s*rm -rf .*/var/log/telehub' "$work/hub-control/postrm" || fail "the hub's purge leaves /var/log/telehub"
 # Beyond its permissions, no maintainer script line names the config at all.
 for s in postinst prerm postrm; do
   ! grep -vE '^\s*#' "$work/hub-control/$s" | grep -v dpkg-statoverride | grep -q /etc/telehub || fail "hub $s touches /etc/telehub"
-  ! grep -vE '^\s*#' "$work/agent-control/$s" | grep -q /etc/telehub || fail "agent $s touches /etc/telehub"
+  ! grep -vE '^\s*#' "$work/agent-control/$s" | grep -v dpkg-statoverride | grep -q /etc/telehub || fail "agent $s touches /etc/telehub"
 done
 
 # lintian, offline.
@@ -111,6 +116,8 @@ check=$(STATE_DIRECTORY=$work/state "$root/usr/bin/telehub" --config "$root/etc/
 echo "$check"
 has "$check" "web root $root/usr/share/telehub/web," "the installed hub does not find its installed web root"
 "$root/usr/bin/telehub-agent" --config "$root/etc/telehub/agent.toml" --check-config || fail "agent.toml does not check"
+# A root agent takes no commands from whatever holds a local port until the operator says so.
+grep -qx 'no_control = true' "$root/etc/telehub/agent.toml" || fail "the shipped agent.toml takes commands"
 zcat "$root/usr/share/man/man1/telehub.1.gz" | grep -q -- 'check\\-config' || fail "the man page lacks --check-config"
 
 # Both units, with their programs where the scratch root has them.
