@@ -238,9 +238,34 @@ BOOST_AUTO_TEST_CASE(token_new_prints_the_token_once_and_appends_only_its_digest
         BOOST_TEST(agents_text.find(t) == std::string::npos, "a token is in the agents file");
         BOOST_TEST(admins_text.find(t) == std::string::npos, "a token is in the admins file");
     }
-    BOOST_TEST(agents_text == "web1 sha256:" + sha256_hex(web1, tmp.path) + " web1\n" +  //
+    // The file made starts with the line naming its role.
+    BOOST_TEST(agents_text == "# telehub agent credentials: NAME sha256:DIGEST [HOST,...] (telehub token new --role agent adds one)\n"
+                              "web1 sha256:" + sha256_hex(web1, tmp.path) + " web1\n" +  //
                                   "web2 sha256:" + sha256_hex(web2, tmp.path) + " web2\n");
-    BOOST_TEST(admins_text == "ops sha256:" + sha256_hex(ops, tmp.path) + "\n");
+    BOOST_TEST(admins_text == "# telehub admin credentials: NAME sha256:DIGEST (telehub token new --role admin adds one)\n"
+                              "ops sha256:" + sha256_hex(ops, tmp.path) + "\n");
+
+    // Another role's credential is refused in a file that names its role, and the file is left as it was.
+    for (const auto& [role_args, file] : {std::pair{std::vector<std::string>{"--role", "viewer"}, agents},
+                                          std::pair{std::vector<std::string>{}, admins}}) {
+        std::vector<std::string> argv{hub_binary, "token", "new", "eve"};
+        argv.insert(argv.end(), role_args.begin(), role_args.end());
+        argv.insert(argv.end(), {"--file", file.string()});
+        auto wrong = run_to_end(argv, tmp.path);
+        BOOST_TEST(wrong.exit_code == 2);
+        BOOST_TEST(wrong.out.empty());
+        BOOST_TEST(wrong.err.find("(its first line says so)") != std::string::npos, wrong.err);
+        BOOST_TEST(read_file(file).find("eve") == std::string::npos);
+    }
+
+    // The README's `token new ... > web1.token` leaves the token readable by its owner only, whatever the umask.
+    const auto out = tmp.path / "web9.token";
+    auto redirected = run_to_end({"/bin/sh", "-c", "umask 022; exec \"$0\" token new web9 --file \"$1\" > \"$2\"",
+                                  hub_binary, (tmp.path / "more.credentials").string(), out.string()},
+                                 tmp.path);
+    BOOST_TEST(redirected.exit_code == 0, redirected.err);
+    BOOST_TEST(read_file(out).size() == 65u);
+    BOOST_TEST(static_cast<unsigned>(fs::status(out).permissions() & fs::perms::all) == 0600u);
 
     // A second web1 is refused with status 2, naming it, and the file is left as it was.
     auto again =
@@ -420,7 +445,9 @@ BOOST_AUTO_TEST_CASE(a_malformed_file_on_sighup_keeps_the_previous_table) {
     const auto good = agents_without("web1");
     write_file(agents_file, good + "web3 not-a-digest web3\n");
     sighup();
-    const std::string failed = "credentials reload failed, keeping the previous ones: " + agents_file.string() + ":2: ";
+    const auto broken_line = std::count(good.begin(), good.end(), '\n') + 1;
+    const std::string failed = "credentials reload failed, keeping the previous ones: " + agents_file.string() + ":" +
+                               std::to_string(broken_line) + ": ";
     BOOST_REQUIRE_MESSAGE(wait_until([&] { return hub->proc->output().find(failed) != std::string::npos; }, 3s),
                           "no failed reload in the hub's log: " << hub->proc->output());
 

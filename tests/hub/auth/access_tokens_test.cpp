@@ -107,3 +107,68 @@ BOOST_AUTO_TEST_CASE(a_reload_can_rebind_a_credential_to_other_hosts) {
     BOOST_TEST(!now->may_speak_for("web1"));
     BOOST_TEST(now->may_speak_for("web9"));
 }
+
+namespace {
+std::string error_adding(Role role, const TempFile& f, bool credentials) {
+    AccessTokens t;
+    try {
+        credentials ? t.add_credentials_file(role, f.path.string()) : t.add_file(role, f.path.string());
+    } catch (const std::runtime_error& e) {
+        BOOST_TEST(!t.has(role));
+        return e.what();
+    }
+    return {};
+}
+}  // namespace
+
+// One letter separates --agent-token-file from --agent-tokens-file: a credentials
+// file read as plain tokens would make its public digests tokens for any host.
+BOOST_AUTO_TEST_CASE(a_credentials_file_given_as_a_token_file_is_refused) {
+    TempFile f;
+    f.write(role_line("agent") + format_credential("web1", "web1-secret-token", {"web1"}));
+    for (Role role : {Role::agent, Role::admin}) {
+        const auto err = error_adding(role, f, false);
+        BOOST_TEST(err.find(":2: this is a credentials file") != std::string::npos, err);
+        BOOST_TEST(err.find(role == Role::agent ? "--agent-tokens-file" : "--admin-tokens-file") != std::string::npos, err);
+    }
+    // A plain token file still loads.
+    f.write("web1 a-plain-token-of-web1\n");
+    AccessTokens t;
+    t.add_file(Role::agent, f.path.string());
+    BOOST_TEST(t.find("a-plain-token-of-web1", true).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_file_naming_another_role_is_refused) {
+    TempFile f;
+    f.write(role_line("viewer") + format_credential("eve", "eve-viewer-token", {}));
+    const auto err = error_adding(Role::agent, f, true);
+    BOOST_TEST(err.find("holds viewer credentials (its first line says so), but was given as --agent-tokens-file: give it "
+                        "with --viewer-tokens-file") != std::string::npos, err);
+    AccessTokens t;
+    t.add_credentials_file(Role::viewer, f.path.string());
+    BOOST_TEST(t.find("eve-viewer-token", false).has_value());
+    // On reload too: a file rewritten for another role keeps the previous table.
+    f.write(role_line("admin") + format_credential("eve", "eve-viewer-token", {}));
+    BOOST_CHECK_THROW(t.reload(), std::runtime_error);
+    BOOST_TEST(t.find("eve-viewer-token", false).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_world_writable_file_is_refused) {
+    TempFile f;
+    f.write(format_credential("web1", "web1-secret-token", {"web1"}));
+    fs::permissions(f.path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_write);
+    auto err = error_adding(Role::agent, f, true);
+    BOOST_TEST(err.find("can be written by any user (mode 0602)") != std::string::npos, err);
+    f.write("web1 a-plain-token-of-web1\n");
+    err = error_adding(Role::agent, f, false);
+    BOOST_TEST(err.find("can be written by any user") != std::string::npos, err);
+    fs::permissions(f.path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_write);
+    AccessTokens t;
+    t.add_file(Role::agent, f.path.string());
+    BOOST_TEST(t.has(Role::agent));
+}
+
+BOOST_AUTO_TEST_CASE(an_unreadable_file_says_why) {
+    const auto err = error_adding(Role::agent, TempFile{}, true);
+    BOOST_TEST(err.find("No such file or directory") != std::string::npos, err);
+}

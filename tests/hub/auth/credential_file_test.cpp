@@ -42,7 +42,10 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_named_by_file_and_line) {
     const std::string digest = "sha256:" + std::string(64, 'a');
     BOOST_TEST(error_of("web1 " + digest + "\nweb2\n") ==
                "agents.tokens:2: expected NAME sha256:HEX [HOST,...], got 1 fields");
-    BOOST_TEST(contains(error_of("web1 plain-token-here\n"), "agents.tokens:1: 'plain-token-here' is not sha256:"));
+    // A token pasted in place of its digest is not repeated in the message (it would reach the log).
+    const auto pasted = error_of("web1 plain-token-here\n");
+    BOOST_TEST(contains(pasted, "agents.tokens:1: the second field (16 characters, not shown) is not sha256:"), pasted);
+    BOOST_TEST(!contains(pasted, "plain-token-here"), pasted);
     BOOST_TEST(contains(error_of("web1 sha256:abc\n"), "64 hex digits"));
     BOOST_TEST(contains(error_of("web1 sha256:" + std::string(64, 'g') + "\n"), "is not sha256:"));
     BOOST_TEST(contains(error_of("we/b1 " + digest + "\n"), "name 'we/b1'"));
@@ -57,4 +60,23 @@ BOOST_AUTO_TEST_CASE(words_that_fit_the_format) {
     BOOST_TEST(!valid_credential_word("a b"));
     BOOST_TEST(!valid_credential_word("a,b"));
     BOOST_TEST(!valid_credential_word(std::string(129, 'a')));
+}
+
+BOOST_AUTO_TEST_CASE(a_file_names_its_role_in_its_first_line) {
+    for (std::string role : {"agent", "admin", "viewer"}) {
+        const auto line = role_line(role);
+        BOOST_TEST(line.front() == '#');
+        BOOST_TEST(declared_role(line) == role);
+        BOOST_TEST(declared_role("\n  \n" + line + "web1 sha256:" + std::string(64, 'a') + "\n") == role);
+        // The role line is a comment to the parser.
+        BOOST_TEST(parse_credentials(line, "f").empty());
+    }
+    BOOST_TEST(contains(role_line("agent"), "[HOST,...]"));
+    BOOST_TEST(!contains(role_line("admin"), "HOST"));
+    // A file written by hand, or before files had the line, says nothing.
+    BOOST_TEST(declared_role("").empty());
+    BOOST_TEST(declared_role("web1 sha256:" + std::string(64, 'a') + "\n").empty());
+    BOOST_TEST(declared_role("# my fleet\n" + role_line("admin")).empty());
+    BOOST_TEST(declared_role("# telehub root credentials\n").empty());
+    BOOST_TEST(declared_role("# telehub adminx credentials\n").empty());
 }
