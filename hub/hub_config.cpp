@@ -162,7 +162,7 @@ struct HubFlags {
         ("tls-key", po::value(&c.tls_key), "PEM private key of --tls-cert (ECDSA or RSA)")
         ("data-dir", po::value(&c.data_dir), "the hub's state: history.db, the generated certificate, the audit log (default: $STATE_DIRECTORY, else $XDG_STATE_HOME/telehub)")
         ("self-signed-tls", po::bool_switch(&c.self_signed_tls), "serve TLS with the certificate the hub makes in DATA-DIR, also on a loopback address (beyond loopback that is the default)")
-        ("plain-from", po::value<std::vector<std::string>>()->composing(), "peer address that may use plain HTTP/WS instead of TLS (repeatable; default 127.0.0.1 and ::1)")
+        ("plain-from", po::value<std::vector<std::string>>()->composing(), "peer address that may use plain HTTP/WS instead of TLS (repeatable; replaces the default, 127.0.0.1 and ::1: name them too to keep loopback)")
         ("no-persist", po::bool_switch(&no_persist), "keep history in memory only (default: DATA-DIR/history.db, read back at start)")
         ("retention", po::value(&retention)->default_value(retention), "days the one-minute history tier is kept (or a duration: 12h, 90m)")
         ("forget-after", po::value(&forget_after)->default_value(forget_after), "days after which a host not seen is removed with its history (or a duration: 12h, 30s)")

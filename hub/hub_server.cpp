@@ -25,6 +25,12 @@ namespace net = boost::asio;
 
 namespace {
 
+bool is_loopback(const std::string& address) {
+    boost::system::error_code ec;
+    auto a = boost::asio::ip::make_address(address, ec);
+    return !ec && a.is_loopback();
+}
+
 constexpr auto summary_period = std::chrono::seconds(1);
 constexpr auto shutdown_grace = std::chrono::seconds(3);  // for close handshakes to finish
 
@@ -125,6 +131,7 @@ struct HubServer::Impl {
                 try {
                     ctx.tls->reload();
                     ctx.log.event("reloaded the TLS certificate " + ctx.tls->cert_file() + " (" + ctx.tls->fingerprint() + ")");
+                    if (auto w = ctx.tls->validity_warning(); !w.empty()) ctx.log.event("warning: " + w);
                 } catch (const std::exception& e) {
                     ctx.log.event(std::string("TLS reload failed, keeping the previous certificate: ") + e.what());
                 }
@@ -247,12 +254,21 @@ HubServer::~HubServer() = default;
 int HubServer::run() {
     auto& im = *impl_;
     const auto& c = im.ctx.config;
-    auto host = c.listen_address == "0.0.0.0" || c.listen_address == "::" ? std::string("127.0.0.1") : c.listen_address;
+    const bool wildcard = c.listen_address == "0.0.0.0" || c.listen_address == "::";
+    // What other machines type: on a wildcard address this machine's name, which the generated certificate names.
+    auto host = wildcard ? local_host_name() : c.listen_address;
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    const auto listen = c.listen_address.find(':') != std::string::npos ? "[" + c.listen_address + "]" : c.listen_address;
     const std::string scheme = im.ctx.tls ? "https" : "http";
-    im.ctx.log.event("telehub listening on " + scheme + "://" + c.listen_address + ":" + std::to_string(c.listen_port) +
+    im.ctx.log.event("telehub listening on " + scheme + "://" + listen + ":" + std::to_string(c.listen_port) +
                      " (" + std::to_string(c.threads) + " io threads, web root " + im.ctx.files.root().string() +
                      (im.ctx.tls ? ", TLS with " + im.ctx.tls->cert_file() : std::string(", plain HTTP")) + ")");
+    if (im.ctx.tls)
+        if (auto w = im.ctx.tls->validity_warning(); !w.empty()) im.ctx.log.event("warning: " + w);
+    if (!im.ctx.tokens.requires_viewer_token() && !is_loopback(c.listen_address))
+        im.ctx.log.event("reads are open: anyone who can reach " + listen + ":" + std::to_string(c.listen_port) +
+                         " reads /api/hosts, /metrics and the live dashboard; give --viewer-tokens-file to require a "
+                         "viewer token (docs/tls.md)");
     if (im.ctx.store)
         im.ctx.log.event("history store " + im.ctx.store->path() + ": restored " + std::to_string(im.ctx.restored_hosts) +
                          " hosts in " + std::to_string(im.ctx.restore_ms) + " ms");

@@ -36,6 +36,12 @@ constexpr const char* content_security_policy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out.empty() ? "none" : out;
+}
+
 }  // namespace
 
 template <class Stream>
@@ -78,9 +84,10 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     auto& req = parser_->get();
     if (plain_refused_) {
         ctx_.log.event("refused plain HTTP from " + peer_ + " to " + std::string(req.target().substr(0, 200)) +
-                       ": only loopback peers may skip TLS");
+                       ": only --plain-from peers (" + joined(ctx_.config.plain_from) + ") may skip TLS");
         return reply(error_reply(403, "tls_required",
-                                 "this hub accepts plain HTTP only from loopback; connect with https:// or wss://"),
+                                 "this hub accepts plain HTTP only from the addresses its --plain-from names; connect "
+                                 "with https:// or wss://"),
                      false, false);
     }
     std::string_view target = req.target();

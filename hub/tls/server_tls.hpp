@@ -7,6 +7,7 @@
 // reference to its SSL_CTX), so a SIGHUP drops no one.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,13 +28,18 @@ public:
     std::string fingerprint() const;
 
     // Reads the files again; on any error throws and keeps the current context.
+    // A new certificate gets new ticket keys (see load_ticket_keys).
     void reload();
+
+    // What an operator must hear about the certificate in use at `now`: not yet
+    // valid, expired, or expiring within 14 days. Empty when none applies.
+    std::string validity_warning(std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
 
     const std::string& cert_file() const { return cert_file_; }
 
 private:
-    std::string cert_file_, key_file_;
-    std::string ticket_keys_;  // 80 bytes: key name, HMAC key, AES key
+    std::string cert_file_, key_file_, ticket_key_file_;
+    std::string ticket_keys_;  // 80 bytes: key name, HMAC key, AES key; changed by reload() only
     mutable std::mutex mu_;
     std::shared_ptr<boost::asio::ssl::context> context_;
     std::string fingerprint_;
