@@ -89,7 +89,8 @@ std::string ticket_key_file(const HubConfig& c) { return c.data_dir + "/tls/tick
 
 }  // namespace
 
-void check_hub_files(const HubConfig& c) {
+std::vector<std::string> check_hub_files(const HubConfig& c) {
+    std::vector<std::string> warnings;
     AccessTokens scratch;
     std::string generated;
     load_tokens(c, scratch, generated);
@@ -99,10 +100,14 @@ void check_hub_files(const HubConfig& c) {
     for (const auto* file : {&c.tls_cert, &c.tls_key})
         if (!file->empty() && !std::ifstream(*file))
             throw std::runtime_error("cannot read '" + *file + "' (--tls-cert / --tls-key)");
+    // The same load the hub's start runs: a key of another certificate, or one agents would refuse, fails the check.
+    if (!c.tls_cert.empty())
+        if (auto w = ServerTls::check_pair(c.tls_cert, c.tls_key); !w.empty()) warnings.push_back(w);
     if (!c.cluster_url.empty() && std::get<RedisUrl>(parse_redis_url(c.cluster_url)).tls)
         make_redis_tls_context({c.cluster_ca, c.cluster_cert, c.cluster_key});  // throws naming the file
     // The same parse the hub's start runs, so a rules file that would stop the hub fails the check.
     if (!c.rules_file.empty()) AlertBook::load_rules_file(c.rules_file);
+    return warnings;
 }
 
 void take_reloadable(HubConfig& to, const HubConfig& from) {

@@ -99,10 +99,11 @@ struct HubContext {
     const RemoteHosts* remote_hosts() const { return cluster.get(); }
 };
 
-// --check-config: reads every token and credentials file `c` names and checks
-// the web root and the certificate files, as a start would; throws
-// std::runtime_error naming the first problem.
-void check_hub_files(const HubConfig& c);
+// --check-config: reads every token and credentials file `c` names and loads
+// the web root, the certificate and key and the rules, as a start would;
+// throws std::runtime_error naming the first problem. Returns what is worth a
+// warning but would not stop the hub (a certificate expiring soon).
+std::vector<std::string> check_hub_files(const HubConfig& c);
 
 // Copies what apply_reload applies (high_cpu, tokens, token and credentials
 // files) from `from` into `to`: the rest of a re-read config waits for a restart.

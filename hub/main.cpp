@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (cli.check_config) {
-            telehub::hub::check_hub_files(cli.config);
+            for (const auto& w : telehub::hub::check_hub_files(cli.config)) std::fprintf(stderr, "telehub: warning: %s\n", w.c_str());
             std::printf("telehub: the configuration is valid (%s); web root %s, data in %s\n",
                         cli.config.config_file.empty() ? "command line only, no --config"
                                                        : cli.config.config_file.c_str(),

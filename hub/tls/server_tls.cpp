@@ -145,6 +145,16 @@ void ServerTls::reload() {
     fingerprint_ = std::move(b.fingerprint);
 }
 
+std::string ServerTls::check_pair(const std::string& cert_file, const std::string& key_file) {
+    ServerTls scratch;
+    scratch.cert_file_ = cert_file;
+    scratch.context_ = build(cert_file, key_file).context;
+    auto w = scratch.validity_warning();
+    if (w.find(" expired on ") != std::string::npos || w.find("is not valid before") != std::string::npos)
+        throw std::runtime_error(w);
+    return w;
+}
+
 std::string ServerTls::validity_warning(std::chrono::system_clock::time_point now) const {
     X509* cert = SSL_CTX_get0_certificate(context()->native_handle());
     if (!cert) return {};

@@ -37,7 +37,15 @@ public:
 
     const std::string& cert_file() const { return cert_file_; }
 
+    // --check-config: loads the pair as the constructor does, without touching
+    // the ticket key file. Throws as the constructor does, and for a
+    // certificate agents would refuse now (expired, not yet valid); returns
+    // validity_warning()'s text for one expiring soon.
+    static std::string check_pair(const std::string& cert_file, const std::string& key_file);
+
 private:
+    ServerTls() = default;
+
     std::string cert_file_, key_file_, ticket_key_file_;
     std::string ticket_keys_;  // 80 bytes: key name, HMAC key, AES key; changed by reload() only
     mutable std::mutex mu_;

@@ -172,3 +172,40 @@ BOOST_AUTO_TEST_CASE(sighup_serves_the_new_certificate_and_keeps_connections_ope
     BOOST_TEST(hub->running());
     BOOST_TEST(connected_lines(agent->output()) == 1u, agent->output());
 }
+
+// --check-config loads the pair as a start does: a key of another certificate,
+// or a certificate agents would refuse, is not "valid"; one expiring soon is a warning.
+BOOST_AUTO_TEST_CASE(check_config_loads_the_certificate_and_key) {
+    TestPki pki;
+    auto check = [](const std::string& cert, const std::string& key) {
+        ChildProcess hub({tls_hub_binary, "--check-config", "--tls-cert", cert, "--tls-key", key});
+        auto status = hub.wait(10s);
+        BOOST_REQUIRE_MESSAGE(status, "--check-config did not exit");
+        return std::pair{WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, hub.output()};
+    };
+    auto [mismatch_code, mismatch] = check(pki.hub.cert_file, pki.other_name.key_file);
+    BOOST_TEST(mismatch_code == 2, mismatch);
+    BOOST_TEST(mismatch.find("does not belong to the certificate") != std::string::npos, mismatch);
+    auto [expired_code, expired] = check(pki.expired.cert_file, pki.expired.key_file);
+    BOOST_TEST(expired_code == 2, expired);
+    BOOST_TEST(expired.find(" expired on ") != std::string::npos, expired);
+    // The test certificates are good for 7 days.
+    auto [good_code, good] = check(pki.hub.cert_file, pki.hub.key_file);
+    BOOST_TEST(good_code == 0, good);
+    BOOST_TEST(good.find("warning: the certificate") != std::string::npos, good);
+    BOOST_TEST(good.find("in less than 14 days") != std::string::npos, good);
+    BOOST_TEST(good.find("the configuration is valid") != std::string::npos, good);
+}
+
+// A hub listening beyond loopback without viewer tokens says that reads are
+// open. In a network namespace of its own (unshare -n, which execs the hub: one
+// pid), so that 0.0.0.0 reaches nothing outside this test.
+BOOST_AUTO_TEST_CASE(an_open_hub_beyond_loopback_says_so) {
+    TempDir data("telehub-open-hub");
+    ChildProcess hub({"/usr/bin/unshare", "-n", "/bin/sh", "-c", "ip link set lo up && exec \"$0\" --listen 0.0.0.0:8443 --quiet --data-dir \"$1\" --agent-token \"$2\"",
+                      tls_hub_binary, data.str(), tls_agent_token});
+    const bool said = wait_until([&] { return hub.output().find("reads are open: anyone who can reach 0.0.0.0:8443") != std::string::npos; }, 10s);
+    BOOST_TEST(said, hub.output());
+    // Its own certificate names this machine, and so does the command it prints for agents.
+    BOOST_TEST(hub.output().find("telehub-agent --hub wss://127.0.0.1:") == std::string::npos, hub.output());
+}
