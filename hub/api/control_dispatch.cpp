@@ -67,7 +67,7 @@ void audit_then_answer(HubContext& ctx, const net::any_io_executor& ex, const Co
     e.ms = steady_ms() - from.started_steady;
     if (status >= 400 || !req.query)
         ctx.log.event("command " + req.op + " on host '" + req.host_id + "' by " + from.caller.token_name + " from " +
-                      from.caller.client + (held_by.empty() ? "" : " (run by hub '" + held_by + "')") + ": " +
+                      from.caller.client + (held_by.empty() ? "" : " (host held by hub '" + held_by + "')") + ": " +
                       std::to_string(status) + (r.ok ? std::string() : " " + r.error_code + ": " + r.error_message));
     ctx.audit->append(e, [ex, r = std::move(r), reply = std::move(reply), done = std::move(done)](bool) mutable {
         net::post(ex, [r = std::move(r), reply = std::move(reply), done = std::move(done)]() mutable {

@@ -100,8 +100,8 @@ void ClusterMember::forward_get(const std::string& hub, const std::string& targe
 void ClusterMember::forward_command(const std::string& hub, RemoteCommand command, std::int64_t timeout_ms,
                                     std::function<void(RelayResult)> done) {
     ask(hub, o_.prefix + ":cmd:" + hub,
-        [this, command = std::move(command)](std::uint64_t id) {
-            return encode_remote_command({o_.hub_name, id, command});
+        [this, command = std::move(command), timeout_ms](std::uint64_t id) {
+            return encode_remote_command({o_.hub_name, id, command, HostRegistry::system_clock_ms() + timeout_ms});
         },
         timeout_ms, [done = std::move(done)](Answer a) { done(decode_relay_result(a.status, a.content_type, a.body)); });
 }
@@ -159,6 +159,16 @@ void ClusterMember::on_command(std::string_view payload) {
     const auto reply_to = o_.prefix + ":rep:" + m.from_hub;
     const auto id = m.request_id;
     if (!hooks_.serve_command) return;
+    if (const auto late = HostRegistry::system_clock_ms() - m.deadline_ms; m.deadline_ms > 0 && late > 0) {
+        note_error("dropped command " + m.command.command_id + " (" + m.command.op + " on host '" + m.command.host_id +
+                   "') from hub '" + m.from_hub + "': it came " + std::to_string(late) +
+                   " ms after that hub stopped waiting for it, so it was not run");
+        cmd_.command({"PUBLISH", reply_to,
+                      std::to_string(id) + " 504 " + std::string(relay_result_type) + "\n" +
+                          encode_relay_result({504, false, {}, "expired", "the command reached hub '" + o_.hub_name +
+                                                                              "' after its deadline and was not run"})});
+        return;
+    }
     if (!command_ex_) {
         cmd_.command({"PUBLISH", reply_to,
                       std::to_string(id) + " 503 " + std::string(relay_result_type) + "\n" +

@@ -1,6 +1,7 @@
 #include "hub/cluster/redis_url.hpp"
 
 #include <charconv>
+#include <string>
 
 namespace telehub::hub {
 namespace {
@@ -9,6 +10,36 @@ bool parse_uint(std::string_view s, unsigned long max, unsigned long& out) {
     if (s.empty()) return false;
     auto r = std::from_chars(s.data(), s.data() + s.size(), out);
     return r.ec == std::errc() && r.ptr == s.data() + s.size() && out <= max;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// %XX decoded, as URLs write a '/' or ':' in a password ("%2F"); a '%' not
+// followed by two hex digits stays as it is, as it always did.
+std::string percent_decoded(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
+// The URL for a message: its user-info (the password) as ***.
+std::string masked(std::string_view text) {
+    const auto scheme = text.find("://");
+    const auto at = text.rfind('@');
+    if (scheme == std::string_view::npos || at == std::string_view::npos || at < scheme) return std::string(text);
+    return std::string(text.substr(0, scheme + 3)) + "***" + std::string(text.substr(at));
 }
 
 }  // namespace
@@ -32,7 +63,19 @@ std::variant<RedisUrl, RedisUrlError> parse_redis_url(std::string_view text) {
         rest = text.substr(tls.size());
         u.tls = true;
     } else {
-        return RedisUrlError{"'" + std::string(text) + "' must start with redis:// or rediss:// (TLS)"};
+        return RedisUrlError{"'" + masked(text) + "' must start with redis:// or rediss:// (TLS)"};
+    }
+    // The user-info first: a password may hold '/' (an openssl rand -base64 one often does).
+    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+        std::string_view auth = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        auto colon = auth.find(':');
+        if (colon == std::string_view::npos) {
+            u.password = percent_decoded(auth);
+        } else {
+            u.user = percent_decoded(auth.substr(0, colon));
+            u.password = percent_decoded(auth.substr(colon + 1));
+        }
     }
     if (auto slash = rest.find('/'); slash != std::string_view::npos) {
         std::string_view db = rest.substr(slash + 1);
@@ -41,17 +84,6 @@ std::variant<RedisUrl, RedisUrlError> parse_redis_url(std::string_view text) {
         if (!db.empty()) {
             if (!parse_uint(db, 15, n)) return RedisUrlError{"database '" + std::string(db) + "' must be a number 0-15"};
             u.db = static_cast<int>(n);
-        }
-    }
-    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-        std::string_view auth = rest.substr(0, at);
-        rest = rest.substr(at + 1);
-        auto colon = auth.find(':');
-        if (colon == std::string_view::npos) {
-            u.password = std::string(auth);
-        } else {
-            u.user = std::string(auth.substr(0, colon));
-            u.password = std::string(auth.substr(colon + 1));
         }
     }
     std::string_view port;
@@ -70,7 +102,7 @@ std::variant<RedisUrl, RedisUrlError> parse_redis_url(std::string_view text) {
     } else {
         u.host = std::string(rest);
     }
-    if (u.host.empty()) return RedisUrlError{"no host in '" + std::string(text) + "'"};
+    if (u.host.empty()) return RedisUrlError{"no host in '" + masked(text) + "'"};
     for (char c : u.host)
         if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '?' || c == '#')
             return RedisUrlError{"host '" + u.host + "' holds a character a host name cannot"};

@@ -24,6 +24,7 @@ std::string encode_remote_command(const RemoteCommandMessage& m) {
     json j{{"from", m.from_hub},  {"id", m.request_id},     {"command_id", c.command_id},
            {"host", c.host_id},   {"op", c.op},             {"args", json::parse(c.args_json, nullptr, false)},
            {"query", c.query},    {"token", c.token_name},  {"client", c.client}};
+    if (m.deadline_ms > 0) j["deadline_ms"] = m.deadline_ms;
     return json_text(j);
 }
 
@@ -54,6 +55,11 @@ std::variant<RemoteCommandMessage, std::string> decode_remote_command(std::strin
     c.query = query->get<bool>();
     text("token", c.token_name);
     text("client", c.client);
+    if (auto d = j.find("deadline_ms"); d != j.end()) {
+        if (!d->is_number_integer() || d->get<std::int64_t>() <= 0)
+            return std::string("a command message whose 'deadline_ms' is not a positive integer");
+        m.deadline_ms = d->get<std::int64_t>();
+    }
     return m;
 }
 

@@ -29,6 +29,10 @@ struct RemoteCommandMessage {
     std::string from_hub;
     std::uint64_t request_id = 0;
     RemoteCommand command;
+    // Wall-clock ms after which the asking hub has answered 504 and stopped
+    // waiting: the holder must not run it later (a message held up in a
+    // partition could signal a reused pid). 0: not given (older hubs).
+    std::int64_t deadline_ms = 0;
 };
 
 std::string encode_remote_command(const RemoteCommandMessage& m);

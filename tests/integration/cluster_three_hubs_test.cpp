@@ -270,3 +270,32 @@ BOOST_AUTO_TEST_CASE(three_hubs_one_fleet_commands_anywhere_failover_and_redis_o
     BOOST_TEST(!on_a_only.failed());
     BOOST_TEST(!on_b_only.failed());
 }
+
+// A command that reaches its holder after the asking hub's deadline (held up in
+// a partition, say) is not run: by then the asker has answered 504, and the
+// pid may belong to another process. The messages are published by hand, as
+// a hub would send them, one late and one in time.
+BOOST_AUTO_TEST_CASE(a_command_past_its_askers_deadline_is_not_run) {
+    RedisServer redis;
+    ClusterHub holder(redis, "hub-h");
+    ChildProcess agent({TELEHUB_BINARY_DIR "/agent/telehub-agent", "--hub", holder.url(), "--host-id", "real-h", "--interval", "0.2"});
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return online_on(*holder.hub, "real-h", "hub-h"); }, 10s), agent.output());
+    Sleeper sleeper;
+    auto publish = [&](const std::string& command_id, std::int64_t deadline_ms) {
+        json m{{"from", "hub-gone"}, {"id", 1}, {"command_id", command_id}, {"host", "real-h"}, {"op", "signal"},
+               {"args", {{"pid", sleeper.pid}, {"signal", SIGKILL}}}, {"query", false}, {"token", "ops"},
+               {"client", "127.0.0.1:1"}, {"deadline_ms", deadline_ms}};
+        ChildProcess cli({"/usr/bin/redis-cli", "-p", std::to_string(redis.port), "PUBLISH", "telehub:cmd:hub-h", m.dump()});
+        BOOST_REQUIRE(cli.wait(5s));
+        BOOST_REQUIRE_MESSAGE(cli.output().find("1") != std::string::npos, "no hub subscribed: " << cli.output());
+    };
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    publish("00000000000000a1", now - 60'000);
+    BOOST_TEST(wait_until([&] { return holder.hub->proc->output().find("dropped command 00000000000000a1 (signal on host 'real-h') from hub 'hub-gone'") != std::string::npos; }, 5s),
+               holder.hub->proc->output());
+    BOOST_TEST(sleeper.reaped_signal() == 0, "the late command was run");
+    publish("00000000000000a2", now + 60'000);
+    int signal = 0;
+    BOOST_TEST(wait_until([&] { return (signal = sleeper.reaped_signal()) != 0; }, 5s), holder.hub->proc->output());
+    BOOST_TEST(signal == SIGKILL);
+}

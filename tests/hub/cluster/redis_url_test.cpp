@@ -67,3 +67,22 @@ BOOST_AUTO_TEST_CASE(bad_urls_name_what_is_wrong) {
     BOOST_TEST(refused("redis://[::1:6379").find("]") != std::string::npos);
     BOOST_TEST(refused("redis://a b:6379").find("host") != std::string::npos);
 }
+
+// A password may hold '/' as typed or as %2F (percent-encoding decoded in the
+// user-info), and no message ever repeats it.
+BOOST_AUTO_TEST_CASE(a_password_with_a_slash_and_messages_without_the_password) {
+    auto raw = ok("redis://:Zm9v+YmFy/cXV4=@10.0.0.5:6381/3");
+    BOOST_TEST(raw.password == "Zm9v+YmFy/cXV4=");
+    BOOST_TEST(raw.host == "10.0.0.5");
+    BOOST_TEST(raw.port == 6381);
+    BOOST_TEST(raw.db == 3);
+    auto encoded = ok("redis://ops%3Aa:ab%2Fcd%40x@host");
+    BOOST_TEST(encoded.user == "ops:a");
+    BOOST_TEST(encoded.password == "ab/cd@x");
+    BOOST_TEST(ok("redis://:100%zz@host").password == "100%zz");  // not an escape: as typed
+    for (const char* url : {"redis://:s3cret/pw@:6379", "redis://:s3cret/pw@host:6379/99", "redis://:s3cret/pw@host:0"}) {
+        const auto why = refused(url);
+        BOOST_TEST(why.find("s3cret") == std::string::npos, url << ": " << why);
+    }
+    BOOST_TEST(refused("http://:s3cret@host").find("s3cret") == std::string::npos);
+}

@@ -45,6 +45,20 @@ BOOST_AUTO_TEST_CASE(a_command_goes_through_unchanged) {
     BOOST_TEST(!back.command.query);
     BOOST_TEST(back.command.token_name == "ops");
     BOOST_TEST(back.command.client == "127.0.0.1:51000");
+    BOOST_TEST(back.deadline_ms == 0);  // not given: an older hub's message
+}
+
+BOOST_AUTO_TEST_CASE(the_askers_deadline_goes_through_and_a_bad_one_is_refused) {
+    auto m = sample_message();
+    m.deadline_ms = 1'796'000'000'123;
+    auto d = decode_remote_command(encode_remote_command(m));
+    BOOST_REQUIRE(std::holds_alternative<RemoteCommandMessage>(d));
+    BOOST_TEST(std::get<RemoteCommandMessage>(d).deadline_ms == m.deadline_ms);
+    auto j = nlohmann::json::parse(encode_remote_command(m));
+    for (nlohmann::json bad : {nlohmann::json("soon"), nlohmann::json(-5), nlohmann::json(0), nlohmann::json(1.5)}) {
+        j["deadline_ms"] = bad;
+        BOOST_TEST(refusal(j.dump()).find("'deadline_ms'") != std::string::npos, bad.dump());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_command_is_refused_naming_what_is_wrong) {
