@@ -219,6 +219,9 @@ HubContext::HubContext(HubConfig cfg)
         ClusterOptions co;
         co.redis = std::get<RedisUrl>(parse_redis_url(config.cluster_url));  // checked with the flags
         co.hub_name = config.hub_name;
+        // Redis's Pub/Sub ignores the database number: the channels carry it, so that hubs on
+        // /1 and /0 of one server are two clusters, as their keys are. /0 keeps the plain names.
+        if (co.redis.db != 0) co.prefix += ":db" + std::to_string(co.redis.db);
         co.tls = {config.cluster_ca, config.cluster_cert, config.cluster_key};
         co.forget_ms = config.forget_after_ms;
         ClusterMember::Hooks hooks;

@@ -50,10 +50,25 @@ void ClusterMember::on_message(std::string_view channel, std::string_view payloa
     if (channel == o_.prefix + ":cmd:" + o_.hub_name) return on_command(payload);
     if (channel == o_.prefix + ":watch:" + o_.hub_name) return on_watch(payload);
     if (channel == o_.prefix + ":detail:" + o_.hub_name) return on_detail(payload);
-    if (is_batch_of(payload, o_.hub_name)) return;  // its own, back from the channel
+    if (is_batch_of(payload, o_.hub_name)) return check_own_batch(payload);  // its own, back from the channel
     auto b = batches_.decode(payload);
     if (auto* batch = std::get_if<FleetBatch>(&b)) return peers_.take(std::move(*batch));
     note_error("ignoring a message on " + o_.prefix + ":fleet: " + std::get<FleetBatchError>(b).message);
+}
+
+// Two hubs of one name answer each other's commands and hide each other's
+// hosts: said in the log and in /healthz's cluster error, by both.
+void ClusterMember::check_own_batch(std::string_view payload) {
+    auto b = batches_.decode(payload);
+    const auto* batch = std::get_if<FleetBatch>(&b);
+    if (!batch || std::find(sent_ts_.begin(), sent_ts_.end(), batch->ts_ms) != sent_ts_.end()) return;
+    const std::string why = "another hub also calls itself '" + o_.hub_name +
+                            "' on this Redis: commands and fleet rows of the two get mixed up; give each hub its own --hub-name";
+    {
+        std::lock_guard lock(status_mu_);
+        name_clash_ = why;
+    }
+    note_error(why);
 }
 
 // Another program on a channel, or a hub of another version: said once, not once a second.
@@ -236,6 +251,7 @@ void ClusterMember::publish() {
     if (claimed_ms_.size() > 2 * rows.size() + 1024) claimed_ms_.clear();  // bounded; a lost entry only lets a late message through
     cmd_.command({"SET", o_.prefix + ":hub:" + o_.hub_name, std::to_string(now), "PX", ttl});
     for (const auto& r : rows) cmd_.command({"SET", o_.prefix + ":host:" + r.host_id, o_.hub_name, "PX", ttl});
+    sent_ts_[sent_next_++ % sent_ts_.size()] = now;
     cmd_.command({"PUBLISH", o_.prefix + ":fleet", encode_fleet_batch(o_.hub_name, now, registry_.high_cpu(), rows)});
     ask_for_watched_frames();
 }
@@ -320,6 +336,7 @@ nlohmann::json ClusterMember::status() const {
                         {"peers", std::move(peers)}};
     std::lock_guard lock(status_mu_);
     if (!redis_up() && !last_error_.empty()) j["error"] = last_error_;
+    if (!name_clash_.empty()) j["warning"] = name_clash_;
     return j;
 }
 

@@ -8,6 +8,7 @@
 // reconnect by themselves.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -125,6 +126,7 @@ private:
     void ask(const std::string& hub, std::string channel, std::function<std::string(std::uint64_t id)> payload,
              std::int64_t timeout_ms, std::function<void(Answer)> done);
     void note_error(const std::string& why);
+    void check_own_batch(std::string_view payload);
     void on_answer(std::string_view payload);
 
     ClusterOptions o_;
@@ -142,6 +144,10 @@ private:
     // When each host's agent last said hello here (this hub's clock), on the
     // cluster's thread: an older takeover message arriving late is ignored.
     std::unordered_map<std::string, std::int64_t> claimed_ms_;
+    // The times of this hub's last batches: one of its name with another time is
+    // from a second hub given the same --hub-name (io thread only).
+    std::array<std::int64_t, 8> sent_ts_{};
+    std::size_t sent_next_ = 0;
     // Reads asked of other hubs, by id, on the cluster's thread.
     struct Pending {
         std::string hub;
@@ -164,6 +170,7 @@ private:
     bool watch_armed_ = false;
     mutable std::mutex status_mu_;
     std::string last_error_;
+    std::string name_clash_;  // /healthz's "warning" once another hub of this name was seen
     std::thread thread_;
 };
 

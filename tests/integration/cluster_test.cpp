@@ -228,3 +228,51 @@ BOOST_AUTO_TEST_CASE(a_bad_cluster_url_or_hub_name_stops_the_hub_naming_it) {
         BOOST_TEST(hub.output().find(expect) != std::string::npos, hub.output());
     }
 }
+
+// Two hubs given one --hub-name (two cloned machines with the default, say)
+// answer each other's commands: each says so in its log and /healthz.
+BOOST_AUTO_TEST_CASE(two_hubs_of_one_name_each_say_so) {
+    RedisServer redis;
+    HubProcess a(cluster_args(redis, "twin-hub"));
+    HubProcess b(cluster_args(redis, "twin-hub"));
+    const std::string said = "another hub also calls itself 'twin-hub'";
+    for (auto* h : {&a, &b}) {
+        BOOST_TEST(wait_until([&] { return h->proc->output().find(said) != std::string::npos; }, 5s), h->proc->output());
+        auto health = h->get_json("/healthz");
+        BOOST_TEST(health["cluster"].value("warning", "").find(said) != std::string::npos, health.dump());
+    }
+    // A hub alone under its name hears only its own batches: no warning.
+    HubProcess c(cluster_args(redis, "single-hub"));
+    BOOST_REQUIRE(wait_until([&] { return cluster_state(c) == "up"; }, 5s));
+    BOOST_REQUIRE(wait_until([&] { return row_of(c, "nobody").is_null() && c.get_json("/healthz")["cluster"]["peers"].size() >= 1u; }, 5s));
+    BOOST_TEST(!c.get_json("/healthz")["cluster"].contains("warning"), c.get_json("/healthz").dump());
+    BOOST_TEST(c.proc->output().find("another hub also calls itself") == std::string::npos, c.proc->output());
+}
+
+// /DB keeps two clusters apart on one Redis: Pub/Sub ignores databases, so
+// the channels carry the number. A staging hub on /1 must not list or take
+// over production's hosts on /0.
+BOOST_AUTO_TEST_CASE(two_databases_of_one_redis_are_two_clusters) {
+    RedisServer redis;
+    auto on_db = [&](const std::string& name, int db) {
+        auto args = cluster_args(redis, name);
+        for (auto& a : args)
+            if (a.rfind("redis://", 0) == 0) a += "/" + std::to_string(db);
+        return args;
+    };
+    HubProcess prod(on_db("prod-a", 0)), prod2(on_db("prod-b", 0)), staging(on_db("staging-a", 1));
+    BOOST_REQUIRE(wait_until([&] { return cluster_state(prod) == "up" && cluster_state(prod2) == "up" && cluster_state(staging) == "up"; }, 5s));
+    StreamingAgent web(prod.port, "web", 100ms, 5);
+    StreamingAgent shared_id(staging.port, "shared", 100ms, 10);
+    StreamingAgent prod_shared(prod2.port, "shared", 100ms, 10);
+    // prod-b sees prod-a's host: the one database still joins its hubs.
+    BOOST_TEST(wait_until([&] { return online_on(prod2, "web", "prod-a"); }, 5s),
+               prod2.get_json("/api/hosts").dump() << prod2.get_json("/healthz").dump());
+    // staging sees none of production's, and the id both use stays on each side.
+    BOOST_TEST(row_of(staging, "web").is_null(), staging.get_json("/api/hosts").dump());
+    BOOST_TEST(online_on(staging, "shared", "staging-a"));
+    BOOST_TEST(online_on(prod2, "shared", "prod-b"));
+    BOOST_TEST(!shared_id.failed());
+    BOOST_TEST(!prod_shared.failed());
+    BOOST_TEST(staging.proc->output().find("connected to hub") == std::string::npos, staging.proc->output());
+}
