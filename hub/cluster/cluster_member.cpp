@@ -59,6 +59,7 @@ void ClusterMember::on_message(std::string_view channel, std::string_view payloa
 // Two hubs of one name answer each other's commands and hide each other's
 // hosts: said in the log and in /healthz's cluster error, by both.
 void ClusterMember::check_own_batch(std::string_view payload) {
+    own_heard_ms_ = HostRegistry::system_clock_ms();
     auto b = batches_.decode(payload);
     const auto* batch = std::get_if<FleetBatch>(&b);
     if (!batch || std::find(sent_ts_.begin(), sent_ts_.end(), batch->ts_ms) != sent_ts_.end()) return;
@@ -244,6 +245,15 @@ void ClusterMember::arm() {
 void ClusterMember::publish() {
     if (!cmd_.up()) return;
     const auto now = HostRegistry::system_clock_ms();
+    // The subscription hears this hub's own batch every period while it is alive.
+    const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(RedisLink::silence_limit).count();
+    if (!sub_.up() || own_heard_ms_ == 0) {
+        own_heard_ms_ = now;
+    } else if (now - own_heard_ms_ > limit + o_.period_ms) {
+        own_heard_ms_ = now;
+        sub_.restart("no message from Redis on the subscription for " + std::to_string(limit / 1000) +
+                     " s (the network or Redis stalled)");
+    }
     const auto ttl = std::to_string(o_.presence_ttl_ms);
     // Online hosts only: an offline one may be online on another hub now.
     auto rows = registry_.summaries(HostFilter{});

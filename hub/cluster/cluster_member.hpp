@@ -148,6 +148,9 @@ private:
     // from a second hub given the same --hub-name (io thread only).
     std::array<std::int64_t, 8> sent_ts_{};
     std::size_t sent_next_ = 0;
+    // When the subscription last brought back one of this hub's own batches (or
+    // came up): its silence while this hub publishes means a dead connection.
+    std::int64_t own_heard_ms_ = 0;
     // Reads asked of other hubs, by id, on the cluster's thread.
     struct Pending {
         std::string hub;

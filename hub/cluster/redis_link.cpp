@@ -76,7 +76,7 @@ struct RedisLinkCallbacks {
 };
 
 RedisLink::RedisLink(net::io_context& ioc, RedisUrl url, StateChange on_state, std::shared_ptr<net::ssl::context> tls)
-    : ioc_(ioc), url_(std::move(url)), on_state_(std::move(on_state)), tls_(std::move(tls)), retry_(ioc) {}
+    : ioc_(ioc), url_(std::move(url)), on_state_(std::move(on_state)), tls_(std::move(tls)), retry_(ioc), liveness_(ioc) {}
 
 RedisLink::~RedisLink() { stop(); }
 
@@ -88,11 +88,51 @@ void RedisLink::set_backoff(std::chrono::milliseconds first, std::chrono::millis
 void RedisLink::start() {
     stopping_ = false;
     connect();
+    check_liveness();
+}
+
+void RedisLink::check_liveness() {
+    liveness_.expires_after(std::chrono::seconds(1));
+    liveness_.async_wait([this](boost::system::error_code ec) {
+        if (ec || stopping_) return;
+        const auto now = std::chrono::steady_clock::now();
+        const bool silent = waiting_since_ != std::chrono::steady_clock::time_point{} && now - waiting_since_ > silence_limit;
+        if (silent && !up_) {
+            restart("no answer from " + url_.display() + " within " + std::to_string(silence_limit.count()) +
+                    " s of connecting (" + (url_.tls ? "is that port Redis's tls-port?" : "is that port TLS-only? use rediss://") + ")");
+        } else if (silent) {
+            restart("no answer from Redis for " + std::to_string(silence_limit.count()) + " s (the network or Redis stalled)");
+        } else if (up_ && ac_ && channels_.empty() && !ping_out_) {
+            ping_out_ = true;
+            waiting_since_ = now;
+            send({"PING"}, [this](const redisReply* r) {
+                if (!r) return;  // the connection went first
+                ping_out_ = false;
+                waiting_since_ = {};
+            });
+        }
+        check_liveness();
+    });
+}
+
+void RedisLink::restart(const std::string& why) {
+    if (stopping_) return;
+    if (ac_) {
+        redisAsyncContext* ac = ac_;
+        ac_ = nullptr;
+        ac->data = nullptr;  // no disconnect callback: this is the report
+        redisAsyncFree(ac);
+    }
+    watch_.reset();
+    if (tunnel_) std::exchange(tunnel_, nullptr)->close();
+    retry_.cancel();
+    retry_later(why);
 }
 
 void RedisLink::stop() {
     stopping_ = true;
     retry_.cancel();
+    liveness_.cancel();
     if (ac_) {
         redisAsyncContext* ac = ac_;
         ac_ = nullptr;
@@ -106,6 +146,8 @@ void RedisLink::stop() {
 
 void RedisLink::connect() {
     if (stopping_) return;
+    waiting_since_ = std::chrono::steady_clock::now();
+    ping_out_ = false;
     if (!tls_) return connect_hiredis(redisAsyncConnect(url_.host.c_str(), url_.port));
     if (tunnel_) tunnel_->close();
     tunnel_ = std::make_shared<RedisTlsTunnel>(ioc_, *tls_, url_);
@@ -170,6 +212,7 @@ void RedisLink::on_connected(int status) {
 
 void RedisLink::answered() {
     if (up_) return;
+    waiting_since_ = {};
     wait_ = first_wait_;
     set_up(true, "connected to " + url_.display());
 }
@@ -184,6 +227,8 @@ void RedisLink::on_disconnected(int status) {
 }
 
 void RedisLink::retry_later(const std::string& why) {
+    waiting_since_ = {};  // until the next attempt starts
+    ping_out_ = false;
     set_up(false, why);
     if (stopping_) return;
     retry_.expires_after(wait_);

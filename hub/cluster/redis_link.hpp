@@ -61,6 +61,16 @@ public:
     // Waits after a failed connect (default 0.2 s doubling to 2 s).
     void set_backoff(std::chrono::milliseconds first, std::chrono::milliseconds max);
 
+    // Drops the connection as dead (reported down with `why`) and connects
+    // again after the backoff: for a subscriber, whose silence only its user
+    // can judge (hiredis 0.14 cannot PING a subscribed connection).
+    void restart(const std::string& why);
+
+    // How long a connection attempt (TCP, TLS, AUTH) or a PING may go
+    // unanswered before the link is dropped as dead: a partition, or a
+    // rediss:// URL given a plain port, would otherwise hang without a word.
+    static constexpr std::chrono::seconds silence_limit{5};
+
 private:
     struct Watch;
     friend struct RedisLinkCallbacks;
@@ -75,6 +85,7 @@ private:
     void on_subscribe_reply(const redisReply* r);
     void send(const std::vector<std::string>& argv, ReplyHandler done);
     void send_subscribe();
+    void check_liveness();  // once a second while started
 
     boost::asio::io_context& ioc_;
     RedisUrl url_;
@@ -84,6 +95,9 @@ private:
     std::shared_ptr<RedisTlsTunnel> tunnel_;  // rediss://: this connection's
     std::shared_ptr<Watch> watch_;
     boost::asio::steady_timer retry_;
+    boost::asio::steady_timer liveness_;
+    std::chrono::steady_clock::time_point waiting_since_{};  // of the attempt or the oldest unanswered PING; {} when none
+    bool ping_out_ = false;
     std::chrono::milliseconds first_wait_{200}, max_wait_{2000}, wait_{200};
     bool stopping_ = false;
     bool up_ = false;

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "tests/integration/cluster_harness.hpp"
+#include "tests/support/test_pki.hpp"
 
 using namespace telehub::test;
 
@@ -275,4 +276,37 @@ BOOST_AUTO_TEST_CASE(two_databases_of_one_redis_are_two_clusters) {
     BOOST_TEST(!shared_id.failed());
     BOOST_TEST(!prod_shared.failed());
     BOOST_TEST(staging.proc->output().find("connected to hub") == std::string::npos, staging.proc->output());
+}
+
+// A Redis that stops answering without closing (frozen here with SIGSTOP, as a
+// partition leaves it) is found within the silence limit: the hub says the
+// link is down, /healthz says so, and it rejoins once Redis answers again.
+BOOST_AUTO_TEST_CASE(a_redis_that_stops_answering_is_reported_down_and_rejoined) {
+    RedisServer redis;
+    HubProcess hub(cluster_args(redis, "hub-s"));
+    BOOST_REQUIRE(wait_until([&] { return cluster_state(hub) == "up"; }, 5s));
+    const auto joined_before = hub.proc->output().find("cluster: joined as");
+    BOOST_REQUIRE(joined_before != std::string::npos);
+    BOOST_REQUIRE(::kill(redis.proc->pid(), SIGSTOP) == 0);
+    const bool down = wait_until([&] { return cluster_state(hub) == "down"; }, 15s);
+    ::kill(redis.proc->pid(), SIGCONT);
+    BOOST_TEST(down, hub.get_json("/healthz").dump());
+    const auto out = hub.proc->output();
+    const bool said = out.find("no answer from Redis for 5 s") != std::string::npos ||
+                      out.find("no message from Redis on the subscription") != std::string::npos;
+    BOOST_TEST(said, out);
+    BOOST_TEST(wait_until([&] { return cluster_state(hub) == "up"; }, 15s), hub.proc->output());
+    BOOST_TEST(hub.proc->output().find("cluster: joined as", joined_before + 1) != std::string::npos, hub.proc->output());
+}
+
+// rediss:// given Redis's plain port: the TLS handshake gets no answer; the
+// hub says what it waited for instead of hanging without a word.
+BOOST_AUTO_TEST_CASE(rediss_to_a_plain_port_says_so) {
+    RedisServer redis;
+    TestPki pki;
+    HubProcess hub({"--quiet", "--no-persist", "--cluster", "rediss://127.0.0.1:" + std::to_string(redis.port),
+                    "--cluster-ca", pki.ca_file, "--hub-name", "hub-t"});
+    BOOST_TEST(wait_until([&] { return hub.proc->output().find("is that port Redis's tls-port?") != std::string::npos; }, 15s),
+               hub.proc->output());
+    BOOST_TEST(cluster_state(hub) == "down");
 }
