@@ -90,6 +90,9 @@ struct HubServer::Impl {
         std::vector<OfflineHost> offline;
         offline.reserve(hosts.size());
         for (const auto& h : hosts) {
+            // A host that moved to another hub of the cluster is not down: no offline alert here
+            // (and one already firing resolves).
+            if (ctx.cluster && ctx.cluster->online_elsewhere(h.host_id)) continue;
             offline.push_back({h.host_id, h.hostname});
             // An offline host's processes are not running anywhere we can see.
             ctx.fleet.remove(h.host_id);

@@ -81,6 +81,7 @@ public:
 
     // The hub holding `host_id`, by the other hubs' last messages; nullopt: none.
     std::optional<std::string> holder(const std::string& host_id) const { return peers_.holder(host_id); }
+    bool online_elsewhere(const std::string& host_id) const { return peers_.online_elsewhere(host_id); }
     // Asks `hub` for GET `target` through Redis; `done` gets its answer, or
     // 504 naming the hub when none comes within the deadline, 503 when
     // Redis is down. `done` runs on the cluster's thread. Any thread.

@@ -31,6 +31,16 @@ std::vector<PeerHubInfo> PeerFleet::peers() const {
     return out;
 }
 
+bool PeerFleet::online_elsewhere(const std::string& host_id) const {
+    const auto now = clock_();
+    std::lock_guard lock(mu_);
+    for (const auto& [name, p] : peers_) {
+        auto at = p.index.find(host_id);
+        if (at != p.index.end() && p.hosts[at->second].online && now - p.heard_ms <= grace_ms_) return true;
+    }
+    return false;
+}
+
 std::optional<std::string> PeerFleet::holder(const std::string& host_id) const {
     const auto now = clock_();
     std::lock_guard lock(mu_);

@@ -42,6 +42,8 @@ public:
     std::vector<PeerHubInfo> peers() const;
     // The hub whose last message lists `host_id` online (else offline, the one seen last); nullopt: none.
     std::optional<std::string> holder(const std::string& host_id) const;
+    // True when a live hub's last message lists `host_id` online: it moved there.
+    bool online_elsewhere(const std::string& host_id) const;
     const std::string& self() const { return self_; }
 
 private:

@@ -310,3 +310,35 @@ BOOST_AUTO_TEST_CASE(rediss_to_a_plain_port_says_so) {
                hub.proc->output());
     BOOST_TEST(cluster_state(hub) == "down");
 }
+
+// A host that moved to another hub is not down: the hub it left raises no
+// offline alert for it, while one that really stopped gets its alert there.
+BOOST_AUTO_TEST_CASE(a_host_that_moved_to_another_hub_raises_no_offline_alert) {
+    RedisServer redis;
+    TempDir dir("telehub-cluster-rules");
+    const auto rules = dir.str() + "/rules.toml";
+    std::ofstream(rules) << "[[rule]]\nname = \"gone\"\nmetric = \"offline\"\nthreshold = 1\nfor = 1\n";
+    auto args_a = cluster_args(redis, "hub-a");
+    args_a.insert(args_a.end(), {"--rules", rules});
+    HubProcess a(args_a);
+    HubProcess b(cluster_args(redis, "hub-b"));
+    BOOST_REQUIRE(wait_until([&] { return cluster_state(a) == "up" && cluster_state(b) == "up"; }, 5s));
+    auto alerted = [&](const std::string& host) {
+        auto j = a.get_json("/api/alerts");
+        if (!j.is_object()) return false;
+        for (auto& al : j["alerts"])
+            if (al.value("rule", "") == "gone" && al.value("host_id", "") == host && al.value("state", "") == "firing") return true;
+        return false;
+    };
+    {
+        StreamingAgent stopper(a.port, "stopper", 100ms, 10);
+        StreamingAgent mover_on_a(a.port, "mover", 100ms, 10);
+        BOOST_REQUIRE(wait_until([&] { return online_on(b, "mover", "hub-a") && online_on(b, "stopper", "hub-a"); }, 5s));
+        StreamingAgent mover_on_b(b.port, "mover", 100ms, 10);  // takes it over: hub-a closes its connection
+        BOOST_REQUIRE_MESSAGE(wait_until([&] { return online_on(a, "mover", "hub-b"); }, 5s), a.get_json("/api/hosts").dump());
+        stopper.stop();
+        BOOST_TEST(wait_until([&] { return alerted("stopper"); }, 10s), a.get_json("/api/alerts").dump());
+        BOOST_TEST(!alerted("mover"), a.get_json("/api/alerts").dump());
+        BOOST_TEST(online_on(a, "mover", "hub-b"));
+    }
+}
