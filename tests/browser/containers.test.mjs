@@ -11,6 +11,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser } from './support/browser.mjs';
 import { chromium, chromiumBin, webRoot, artifacts, hubBin, agentBin } from './support/setup.mjs';
@@ -60,13 +61,15 @@ class TestCgroup {
 describe('containers', { timeout: 120000, skip: isRoot ? false : 'needs root to make cgroups' }, () => {
   let base, browser, page, pageErrors = [];
   const groups = [];
-  let busyGroup, idleGroup, holder;
+  let busyGroup, idleGroup, holder, dataDir;
 
   before(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet']);
+    // A data folder of its own: without one the hub keeps its history in ~/.local/state.
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telehub-containers-data-'));
+    const hub = start('hub', hubBin, ['--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--quiet', '--data-dir', dataDir]);
     await waitFor('the hub to answer /healthz', async () => (await fetch(`${base}/healthz`)).ok, { procs: [hub] });
 
     const m = cgroupMounts();
@@ -97,6 +100,7 @@ describe('containers', { timeout: 120000, skip: isRoot ? false : 'needs root to 
     try { await browser?.close(); } finally {
       try { await stopAll(); } finally {
         for (const g of groups) await g.remove();
+        if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
       }
     }
   });
