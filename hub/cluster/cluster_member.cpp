@@ -60,9 +60,9 @@ void ClusterMember::on_message(std::string_view channel, std::string_view payloa
 // hosts: said in the log and in /healthz's cluster error, by both.
 void ClusterMember::check_own_batch(std::string_view payload) {
     own_heard_ms_ = HostRegistry::system_clock_ms();
-    auto b = batches_.decode(payload);
-    const auto* batch = std::get_if<FleetBatch>(&b);
-    if (!batch || std::find(sent_ts_.begin(), sent_ts_.end(), batch->ts_ms) != sent_ts_.end()) return;
+    // Read from its head: decoding a whole batch of this hub's own hosts each second is what is_batch_of spares.
+    const auto ts = batch_ts_of(payload, o_.hub_name);
+    if (!ts || std::find(sent_ts_.begin(), sent_ts_.end(), *ts) != sent_ts_.end()) return;
     const std::string why = "another hub also calls itself '" + o_.hub_name +
                             "' on this Redis: commands and fleet rows of the two get mixed up; give each hub its own --hub-name";
     {

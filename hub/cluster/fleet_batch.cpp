@@ -1,5 +1,7 @@
 #include "hub/cluster/fleet_batch.hpp"
 
+#include <charconv>
+
 #include <optional>
 #include <type_traits>
 
@@ -159,6 +161,18 @@ std::variant<FleetBatch, FleetBatchError> FleetBatchDecoder::decode(std::string_
 std::variant<FleetBatch, FleetBatchError> decode_fleet_batch(std::string_view text) {
     FleetBatchDecoder d;
     return d.decode(text);
+}
+
+std::optional<std::int64_t> batch_ts_of(std::string_view text, std::string_view hub) {
+    if (!is_batch_of(text, hub)) return std::nullopt;
+    constexpr std::string_view field = "\",\"ts_ms\":";
+    text.remove_prefix(std::string_view("{\"hub\":\"").size() + hub.size());
+    if (text.substr(0, field.size()) != field) return std::nullopt;
+    text.remove_prefix(field.size());
+    std::int64_t ts = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), ts);
+    if (r.ec != std::errc() || r.ptr == text.data()) return std::nullopt;
+    return ts;
 }
 
 bool is_batch_of(std::string_view text, std::string_view hub) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -51,5 +52,8 @@ std::variant<FleetBatch, FleetBatchError> decode_fleet_batch(std::string_view te
 // True when `text` is a batch `hub` wrote (its first field), read without
 // decoding it: a hub receives its own batches back from the channel.
 bool is_batch_of(std::string_view text, std::string_view hub);
+// The "ts_ms" of a batch `hub` wrote (its second field), read the same way;
+// nullopt when it is not one.
+std::optional<std::int64_t> batch_ts_of(std::string_view text, std::string_view hub);
 
 }  // namespace telehub::hub

@@ -117,14 +117,7 @@ void RedisLink::check_liveness() {
 
 void RedisLink::restart(const std::string& why) {
     if (stopping_) return;
-    if (ac_) {
-        redisAsyncContext* ac = ac_;
-        ac_ = nullptr;
-        ac->data = nullptr;  // no disconnect callback: this is the report
-        redisAsyncFree(ac);
-    }
-    watch_.reset();
-    if (tunnel_) std::exchange(tunnel_, nullptr)->close();
+    drop_connection();
     retry_.cancel();
     retry_later(why);
 }
@@ -133,15 +126,19 @@ void RedisLink::stop() {
     stopping_ = true;
     retry_.cancel();
     liveness_.cancel();
+    drop_connection();
+    up_ = false;
+}
+
+void RedisLink::drop_connection() {
     if (ac_) {
         redisAsyncContext* ac = ac_;
         ac_ = nullptr;
-        ac->data = nullptr;  // no connect/disconnect callback into a link that is going
+        ac->data = nullptr;  // no connect/disconnect callback: the caller reports, or the link is going
         redisAsyncFree(ac);  // pending replies get nullptr; cleanup releases the descriptor
     }
     watch_.reset();
     if (tunnel_) std::exchange(tunnel_, nullptr)->close();
-    up_ = false;
 }
 
 void RedisLink::connect() {

@@ -86,6 +86,7 @@ private:
     void send(const std::vector<std::string>& argv, ReplyHandler done);
     void send_subscribe();
     void check_liveness();  // once a second while started
+    void drop_connection();  // frees the context and its tunnel, without a callback
 
     boost::asio::io_context& ioc_;
     RedisUrl url_;

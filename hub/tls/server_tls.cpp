@@ -114,6 +114,27 @@ std::string date_text(const ASN1_TIME* t) {
     return buf;
 }
 
+struct CertDates {
+    std::string text;      // empty: nothing to say
+    bool refused = false;  // agents refuse it now: expired, or not valid yet
+};
+
+CertDates judge_dates(X509* cert, const std::string& cert_file, std::chrono::system_clock::time_point now) {
+    if (!cert) return {};
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    const ASN1_TIME* begins = X509_get0_notBefore(cert);
+    const ASN1_TIME* ends = X509_get0_notAfter(cert);
+    auto when = [&](const ASN1_TIME* a) { return X509_cmp_time(a, const_cast<std::time_t*>(&t)); };
+    if (when(begins) > 0)
+        return {"the certificate " + cert_file + " is not valid before " + date_text(begins) + ": agents will refuse it until then", true};
+    if (when(ends) < 0)
+        return {"the certificate " + cert_file + " expired on " + date_text(ends) + ": agents will refuse it; renew it and reload", true};
+    const std::time_t soon = t + 14 * 24 * 3600;
+    if (X509_cmp_time(ends, const_cast<std::time_t*>(&soon)) < 0)
+        return {"the certificate " + cert_file + " expires on " + date_text(ends) + ", in less than 14 days; renew it and reload"};
+    return {};
+}
+
 }  // namespace
 
 ServerTls::ServerTls(std::string cert_file, std::string key_file, std::string ticket_key_file)
@@ -146,30 +167,15 @@ void ServerTls::reload() {
 }
 
 std::string ServerTls::check_pair(const std::string& cert_file, const std::string& key_file) {
-    ServerTls scratch;
-    scratch.cert_file_ = cert_file;
-    scratch.context_ = build(cert_file, key_file).context;
-    auto w = scratch.validity_warning();
-    if (w.find(" expired on ") != std::string::npos || w.find("is not valid before") != std::string::npos)
-        throw std::runtime_error(w);
-    return w;
+    const auto built = build(cert_file, key_file);
+    auto dates = judge_dates(SSL_CTX_get0_certificate(built.context->native_handle()), cert_file,
+                             std::chrono::system_clock::now());
+    if (dates.refused) throw std::runtime_error(dates.text);
+    return dates.text;
 }
 
 std::string ServerTls::validity_warning(std::chrono::system_clock::time_point now) const {
-    X509* cert = SSL_CTX_get0_certificate(context()->native_handle());
-    if (!cert) return {};
-    const std::time_t t = std::chrono::system_clock::to_time_t(now);
-    const ASN1_TIME* begins = X509_get0_notBefore(cert);
-    const ASN1_TIME* ends = X509_get0_notAfter(cert);
-    auto when = [&](const ASN1_TIME* a) { return X509_cmp_time(a, const_cast<std::time_t*>(&t)); };
-    if (when(begins) > 0)
-        return "the certificate " + cert_file_ + " is not valid before " + date_text(begins) + ": agents will refuse it until then";
-    if (when(ends) < 0)
-        return "the certificate " + cert_file_ + " expired on " + date_text(ends) + ": agents will refuse it; renew it and reload";
-    const std::time_t soon = t + 14 * 24 * 3600;
-    if (X509_cmp_time(ends, const_cast<std::time_t*>(&soon)) < 0)
-        return "the certificate " + cert_file_ + " expires on " + date_text(ends) + ", in less than 14 days; renew it and reload";
-    return {};
+    return judge_dates(SSL_CTX_get0_certificate(context()->native_handle()), cert_file_, now).text;
 }
 
 }  // namespace telehub::hub

@@ -44,8 +44,6 @@ public:
     static std::string check_pair(const std::string& cert_file, const std::string& key_file);
 
 private:
-    ServerTls() = default;
-
     std::string cert_file_, key_file_, ticket_key_file_;
     std::string ticket_keys_;  // 80 bytes: key name, HMAC key, AES key; changed by reload() only
     mutable std::mutex mu_;

@@ -93,6 +93,10 @@ BOOST_AUTO_TEST_CASE(a_hub_knows_its_own_batch_without_decoding_it) {
     BOOST_TEST(!is_batch_of(text, "hub-ab"));
     BOOST_TEST(!is_batch_of(text, "hub"));
     BOOST_TEST(!is_batch_of("{\"hub\":\"hub-a", "hub-a"));
+    // and its clock, which tells it from another hub's of the same name.
+    BOOST_TEST(batch_ts_of(text, "hub-a").value_or(-1) == 5000);
+    BOOST_TEST(!batch_ts_of(text, "hub-b").has_value());
+    BOOST_TEST(!batch_ts_of("{\"hub\":\"hub-a\",\"ts_ms\":x", "hub-a").has_value());
     // One decoder reads batch after batch, each whole.
     FleetBatchDecoder d;
     for (int i = 0; i < 3; ++i) {
