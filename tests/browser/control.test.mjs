@@ -100,7 +100,14 @@ describe('process control from the dashboard', { timeout: 120000 }, () => {
     await page.locator(row).waitFor({ timeout: T });
     await page.locator(`${row} button[data-action="kill"]`).click();
     await page.locator('dialog[open]').getByRole('button', { name: /^Kill / }).click();
-    await page.locator('.control-message.is-error', { hasText: /refused/ }).waitFor({ timeout: T });
+    const refusal = page.locator('.control-message.is-error', { hasText: /refused/ });
+    await refusal.waitFor({ timeout: T });
+    assert.match(await refusal.textContent(), /agent itself/);
+    // The list is fetched again right after the answer and then every few
+    // seconds; the refusal must outlive those refreshes, not flash by.
+    const listFetched = r => r.request().method() === 'GET' && new URL(r.url()).pathname.endsWith('/ps');
+    for (let i = 0; i < 2; i++) await page.waitForResponse(listFetched, { timeout: T });
+    assert.ok(await refusal.isVisible(), 'the refusal is still shown after the list refreshed');
     assert.equal(agent.exit, null, 'the agent must not kill itself');
   });
 

@@ -139,11 +139,13 @@ export class ControlPanel {
       const r = await getJson(path, { signal: this.abort.signal });
       this.processes = Array.isArray(r.processes) ? r.processes.filter(p => p && isNum(p.pid)) : [];
       this.loaded = true;
-      if (this.errorShown) this.flash(null);
+      // Only a failed refresh's message is over once a refresh works: an
+      // action's answer (the agent's refusal above all) stays until the next.
+      if (this.shownFrom === 'refresh') this.flash(null);
       this.render();
     } catch (e) {
       if (e.name === 'AbortError') return;
-      this.flash(explain(e), true);
+      this.flash(explain(e), true, 'refresh');
     }
   }
 
@@ -205,8 +207,8 @@ export class ControlPanel {
     this.act(r => `Started ${c.cmd} as pid ${r.pid}.`, 'POST', c);
   }
 
-  flash(text, isError) {
-    this.errorShown = !!(text && isError);
+  flash(text, isError, from = 'action') {
+    this.shownFrom = text ? from : null;
     this.message.hidden = !text;
     this.message.classList.toggle('is-error', !!isError);
     setText(this.message, text || '');
