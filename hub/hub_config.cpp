@@ -326,5 +326,69 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
     return r;
 }
 
+void take_reloadable(HubConfig& to, const HubConfig& from) {
+    to.high_cpu = from.high_cpu;
+    to.agent_tokens = from.agent_tokens;
+    to.admin_tokens = from.admin_tokens;
+    to.viewer_tokens = from.viewer_tokens;
+    to.agent_token_files = from.agent_token_files;
+    to.admin_token_files = from.admin_token_files;
+    to.viewer_token_files = from.viewer_token_files;
+    to.agent_credential_files = from.agent_credential_files;
+    to.admin_credential_files = from.admin_credential_files;
+    to.viewer_credential_files = from.viewer_credential_files;
+}
+
+std::vector<std::string> restart_only_changes(const HubConfig& running, const HubConfig& next) {
+    HubConfig rest = next;
+    take_reloadable(rest, running);
+    std::vector<std::string> keys;
+    // Each differing field is named by its key and then made equal, so that
+    // what is left unequal at the end is a field this table does not know.
+    auto key = [&](const char* name, auto HubConfig::*field) {
+        if (rest.*field == running.*field) return;
+        rest.*field = running.*field;
+        if (keys.empty() || keys.back() != name) keys.emplace_back(name);
+    };
+    key("listen", &HubConfig::listen_address);
+    key("listen", &HubConfig::listen_port);
+    key("threads", &HubConfig::threads);
+    key("io_batch_ms", &HubConfig::io_batch_ms);
+    key("web_root", &HubConfig::web_root);
+    key("max_frame", &HubConfig::max_frame);
+    key("max_reply", &HubConfig::max_reply);
+    key("log_format", &HubConfig::log_format);
+    key("log_min_cpu", &HubConfig::log_min_cpu);
+    key("log_rate", &HubConfig::log_rate);
+    key("log_file", &HubConfig::log_file);
+    key("quiet", &HubConfig::quiet);
+    key("history", &HubConfig::history_points);
+    key("metrics_top_processes", &HubConfig::metrics_top_processes);
+    key("live_queue_bytes", &HubConfig::live_queue_bytes);
+    key("agent_idle_timeout", &HubConfig::agent_idle_s);
+    key("http_header_timeout", &HubConfig::http_header_timeout_s);
+    key("live_stall_ms", &HubConfig::live_stall_ms);
+    key("live_part_hosts", &HubConfig::live_part_hosts);
+    key("insecure", &HubConfig::insecure);
+    key("command_timeout", &HubConfig::command_timeout_ms);
+    key("audit_log", &HubConfig::audit_log);
+    key("rules", &HubConfig::rules_file);
+    key("tls_cert", &HubConfig::tls_cert);
+    key("tls_key", &HubConfig::tls_key);
+    key("data_dir", &HubConfig::data_dir);
+    key("self_signed_tls", &HubConfig::self_signed_tls);
+    key("plain_from", &HubConfig::plain_from);
+    key("no_persist", &HubConfig::persist);
+    key("retention", &HubConfig::retention_ms);
+    key("forget_after", &HubConfig::forget_after_ms);
+    key("cluster", &HubConfig::cluster_url);
+    key("cluster_ca", &HubConfig::cluster_ca);
+    key("cluster_cert", &HubConfig::cluster_cert);
+    key("cluster_key", &HubConfig::cluster_key);
+    key("hub_name", &HubConfig::hub_name);
+    key("max_hosts", &HubConfig::max_hosts);
+    if (!(rest == running)) keys.emplace_back("other settings");
+    return keys;
+}
 
 }  // namespace telehub::hub

@@ -71,6 +71,17 @@ struct HubConfig {
     bool operator==(const HubConfig&) const = default;
 };
 
+// What a SIGHUP re-read of --config applies at once, and what waits for the
+// next restart (a new listener, threads, files or cluster link).
+// Copies what HubContext::apply_reload applies (high_cpu, tokens, token and
+// credentials files) from `from` into `to`.
+void take_reloadable(HubConfig& to, const HubConfig& from);
+
+// The config-file keys whose values differ between `running` and `next` and
+// that only a restart applies, each once, in the order of --config-template.
+// "other settings" ends the list when something differs that no key names.
+std::vector<std::string> restart_only_changes(const HubConfig& running, const HubConfig& next);
+
 struct CliResult {
     HubConfig config;
     std::optional<std::string> help;  // set for --help: print it and exit 0

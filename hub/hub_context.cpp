@@ -110,19 +110,6 @@ std::vector<std::string> check_hub_files(const HubConfig& c) {
     return warnings;
 }
 
-void take_reloadable(HubConfig& to, const HubConfig& from) {
-    to.high_cpu = from.high_cpu;
-    to.agent_tokens = from.agent_tokens;
-    to.admin_tokens = from.admin_tokens;
-    to.viewer_tokens = from.viewer_tokens;
-    to.agent_token_files = from.agent_token_files;
-    to.admin_token_files = from.admin_token_files;
-    to.viewer_token_files = from.viewer_token_files;
-    to.agent_credential_files = from.agent_credential_files;
-    to.admin_credential_files = from.admin_credential_files;
-    to.viewer_credential_files = from.viewer_credential_files;
-}
-
 void HubContext::apply_reload(const HubConfig& next) {
     AccessTokens fresh;
     load_tokens(next, fresh, generated_admin_token);  // may throw: nothing has changed yet

@@ -105,8 +105,4 @@ struct HubContext {
 // warning but would not stop the hub (a certificate expiring soon).
 std::vector<std::string> check_hub_files(const HubConfig& c);
 
-// Copies what apply_reload applies (high_cpu, tokens, token and credentials
-// files) from `from` into `to`: the rest of a re-read config waits for a restart.
-void take_reloadable(HubConfig& to, const HubConfig& from);
-
 }  // namespace telehub::hub

@@ -114,8 +114,9 @@ struct HubServer::Impl {
     // without it the credentials files, after the audit log and a --log-file
     // are reopened (logrotate); then the certificate is read again. Small files, once per signal,
     // so on the io thread. Agents whose credential is gone are closed with
-    // 4001; every other connection stays. Anything bad is logged and the
-    // previous settings, table or certificate stay.
+    // 4001; every other connection stays. Anything bad is logged, the
+    // previous settings, table or certificate stay, and systemd's STATUS=
+    // says so until the next reload (`systemctl status telehub`).
     void wait_reload() {
         reload_signal.async_wait([this](boost::system::error_code ec, int) {
             if (ec) return;
@@ -123,7 +124,7 @@ struct HubServer::Impl {
             // Reopened first, so that what this reload logs lands in the new files.
             ctx.audit->reopen();
             ctx.log.reopen();
-            reload_settings();
+            std::string failed = reload_settings();
             if (ctx.tls) {
                 try {
                     ctx.tls->reload();
@@ -131,21 +132,23 @@ struct HubServer::Impl {
                     if (auto w = ctx.tls->validity_warning(); !w.empty()) ctx.log.event("warning: " + w);
                 } catch (const std::exception& e) {
                     ctx.log.event(std::string("TLS reload failed, keeping the previous certificate: ") + e.what());
+                    if (failed.empty()) failed = std::string("the TLS certificate: ") + e.what();
                 }
             }
-            notifier.ready(status_line());
+            notifier.ready(failed.empty() ? status_line() : "last reload failed (" + failed + "); " + status_line());
             wait_reload();
         });
     }
 
-    void reload_settings() {
+    // What failed, for systemd's STATUS=; empty when all was applied.
+    std::string reload_settings() {
         std::optional<HubConfig> next;
         if (reread) {
             try {
                 next = reread();
             } catch (const std::exception& e) {
                 ctx.log.event(std::string("configuration reload failed, keeping the previous settings: ") + e.what());
-                return;
+                return std::string("the configuration: ") + e.what();
             }
         }
         try {
@@ -153,7 +156,7 @@ struct HubServer::Impl {
             else ctx.tokens.reload();
         } catch (const std::exception& e) {
             ctx.log.event(std::string("credentials reload failed, keeping the previous ones: ") + e.what());
-            return;
+            return std::string("the credentials: ") + e.what();
         }
         ctx.log.event(std::string("reloaded the credentials files") +
                       (!next ? "" : " and the token files") +
@@ -161,15 +164,17 @@ struct HubServer::Impl {
         for (auto& link : ctx.agents.all()) link->recheck_credential();
         for (auto& live : ctx.live.all()) live->recheck_credential();
         if (next) note_restart_settings(*next);
+        return {};
     }
 
-    // Whatever else changed needs a new listener, threads or files: say so.
+    // Whatever else changed needs a new listener, threads or files: say which.
     void note_restart_settings(const HubConfig& next) {
-        HubConfig rest = next;
-        take_reloadable(rest, running);
-        if (!(rest == running))
-            ctx.log.event("some changed settings take effect only at the next restart; a reload applies high_cpu, "
-                          "the tokens and the token and credentials files");
+        if (auto keys = restart_only_changes(running, next); !keys.empty()) {
+            std::string list;
+            for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+            ctx.log.event("changed, but applied only at the next restart: " + list +
+                          " (a reload applies high_cpu, the tokens and the token and credentials files)");
+        }
         take_reloadable(running, next);
     }
 

@@ -2,14 +2,16 @@
 // at a datagram socket this test holds, READY=1 comes only once the port
 // accepts connections, WATCHDOG=1 keeps coming at half of WATCHDOG_USEC
 // (systemd's WatchdogSec=) while the io loop runs, a SIGHUP is framed by
-// RELOADING=1 and READY=1, and SIGTERM says STOPPING=1. Real hub on loopback;
-// the socket file and the hub are removed/stopped here.
+// RELOADING=1 and READY=1, and SIGTERM says STOPPING=1; a refused reload is
+// named in STATUS=. Real hub on loopback; the socket file and the hub are
+// removed/stopped here.
 #define BOOST_TEST_MODULE service_notify
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/wait.hpp"
 #include "tests/integration/hub_harness.hpp"
 
 using namespace telehub::test;
@@ -126,4 +129,42 @@ BOOST_AUTO_TEST_CASE(no_watchdog_pings_unless_asked) {
     ::unsetenv("NOTIFY_SOCKET");
     BOOST_REQUIRE(sock.until("READY=1", 10s).has_value());
     BOOST_TEST(!sock.until("WATCHDOG=1", 600ms).has_value());
+}
+
+// A reload the hub refuses must not read as a success in `systemctl status`:
+// the READY=1 after it carries STATUS= naming what failed, until a reload
+// that works. A working reload that changes a restart-only key names it.
+BOOST_AUTO_TEST_CASE(a_failed_reload_shows_in_status_until_one_works) {
+    NotifySocket sock;
+    const auto port = free_port();
+    TempDir data("telehub-notify-data");
+    const auto config = data.path / "hub.toml";
+    auto write = [&](const std::string& text) { std::ofstream(config) << text; };
+    write("high_cpu = 80\n");
+    ::setenv("NOTIFY_SOCKET", sock.path.c_str(), 1);
+    ChildProcess hub({hub_binary, "--listen", "127.0.0.1:" + std::to_string(port), "--data-dir", data.str(),
+                      "--config", config.string()});
+    ::unsetenv("NOTIFY_SOCKET");
+    BOOST_REQUIRE_MESSAGE(sock.until("READY=1", 10s), hub.output());
+
+    write("high_cpu = 80\nthreads = 0\n");
+    ::kill(hub.pid(), SIGHUP);
+    BOOST_REQUIRE(sock.until("RELOADING=1", 5s));
+    auto failed = sock.until("READY=1", 5s);
+    BOOST_REQUIRE(failed);
+    BOOST_TEST(failed->find("STATUS=last reload failed") != std::string::npos, *failed);
+    BOOST_TEST(failed->find("hub.toml:2") != std::string::npos, *failed);
+    BOOST_TEST(failed->find("threads") != std::string::npos, *failed);
+
+    write("high_cpu = 70\nthreads = 2\n");
+    ::kill(hub.pid(), SIGHUP);
+    BOOST_REQUIRE(sock.until("RELOADING=1", 5s));
+    auto working = sock.until("READY=1", 5s);
+    BOOST_REQUIRE(working);
+    BOOST_TEST(working->find("failed") == std::string::npos, *working);
+    BOOST_TEST(working->find("STATUS=serving") != std::string::npos, *working);
+    BOOST_TEST(wait_until([&] { return hub.output().find("applied only at the next restart: threads (") != std::string::npos; }, 5s),
+               hub.output());
+    ::kill(hub.pid(), SIGTERM);
+    BOOST_TEST(hub.wait(10s).has_value());
 }

@@ -129,4 +129,28 @@ for u in telehub telehub-agent; do
 done
 MANPATH=$root/usr/share/man systemd-analyze verify "$units/telehub.service" "$units/telehub-agent.service" \
   || fail "systemd-analyze verify"
+# systemctl reload runs the ExecReload= lines in turn and stops at the first
+# that fails. A `sleep` stands in for the hub: SIGHUP ends it.
+cp "$root/etc/telehub/hub.toml" "$work/reload.toml"
+mapfile -t reload_lines < <(sed -n 's/^ExecReload=//p' "$units/telehub.service")
+reload() {
+  local line
+  for line in "${reload_lines[@]}"; do
+    line=${line//\/etc\/telehub\/hub.toml/$work/reload.toml}
+    # shellcheck disable=SC2086 # the unit's words, split as systemd splits these
+    STATE_DIRECTORY=$work/state ${line//\$MAINPID/$1} || return 1
+  done
+}
+sleep 600 &
+stand_in=$!
+trap 'kill $stand_in 2>/dev/null || true; rm -rf "$work"' EXIT
+printf 'high_cpu = 500\n' >>"$work/reload.toml"
+if reload_out=$(reload "$stand_in" 2>&1); then fail "a reload of a hub.toml with high_cpu = 500 succeeded"; fi
+echo "$reload_out"
+has "$reload_out" "reload.toml:[0-9]+.*high" "the refused reload does not name the file's line"
+kill -0 "$stand_in" 2>/dev/null || fail "a reload of a refused hub.toml still signalled the hub"
+cp "$root/etc/telehub/hub.toml" "$work/reload.toml"
+reload "$stand_in" >/dev/null || fail "a reload of the shipped hub.toml failed"
+wait "$stand_in" && fail "the stand-in hub was not signalled" || [[ $? == 129 ]] || fail "the stand-in hub did not get SIGHUP"
+
 echo "packages OK: $(basename "$hub_deb") $(du -k "$hub_deb" | cut -f1) KiB, $(basename "$agent_deb") $(du -k "$agent_deb" | cut -f1) KiB"
