@@ -53,6 +53,7 @@ AccessDecision check_access(const AccessTokens& tokens, Need need, std::string_v
     if (!who) return unauthorized(std::string("the token given is not valid here; this needs ") + which);
     if (need == Need::admin && who->role != Role::admin) {
         d.refusal = error_reply(403, "forbidden", "the " + who->name + " token may read but not control; this needs an admin token");
+        d.who = std::move(who);
         return d;
     }
     d.who = std::move(who);

@@ -26,7 +26,7 @@ bool origin_allowed(std::string_view origin, std::string_view host);
 bool changes_state(std::string_view method);
 
 struct AccessDecision {
-    std::optional<Principal> who;     // set when allowed (name "-" when no token was needed)
+    std::optional<Principal> who;     // set when allowed (name "-" when no token was needed), and with a 403: whose token it was
     std::optional<HttpReply> refusal; // 401 or 403 otherwise
 };
 

@@ -152,6 +152,9 @@ void AgentSession<Stream>::handle_hello(const Hello& h) {
     if (have_hello_)
         return refuse(RefuseReason::repeated_hello, close_code::policy_error,
                       "a second hello on one connection");
+    // Unauthenticated text: at most this much of it reaches the log.
+    constexpr std::size_t claimed_id_shown = 64;
+    claimed_host_id_ = h.host_id.size() <= claimed_id_shown ? h.host_id : h.host_id.substr(0, claimed_id_shown) + "...";
     if (h.protocol != protocol_version)
         return refuse(RefuseReason::bad_protocol, close_code::policy_error,
                       "protocol " + std::to_string(h.protocol) + " is not supported; this hub speaks " +
@@ -281,7 +284,10 @@ void AgentSession<Stream>::handle_sample(const Sample& s, std::shared_ptr<const 
 template <class Stream>
 void AgentSession<Stream>::refuse(RefuseReason reason, std::uint16_t close_code, const std::string& message) {
     ctx_.stats.refuse(reason);
-    ctx_.log.event("refused frame from " + peer_ + (have_hello_ ? " (host '" + host_id_ + "')" : std::string()) +
+    const std::string who = have_hello_                 ? " (host '" + host_id_ + "')"
+                            : !claimed_host_id_.empty() ? " (hello for host '" + claimed_host_id_ + "')"
+                                                        : std::string();
+    ctx_.log.event("refused frame from " + peer_ + who +
                    ": " + std::string(refuse_reason_name(reason)) + ": " + message + "; closing with " +
                    std::to_string(close_code));
     end_reason_ = std::string(refuse_reason_name(reason));

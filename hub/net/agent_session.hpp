@@ -70,6 +70,7 @@ private:
     std::uint64_t conn_id_;
     bool have_hello_ = false;
     std::string host_id_;
+    std::string claimed_host_id_;  // a refused hello's host id, cut short, for the log: which machine to go and fix
     std::string hostname_;                    // from the hello, for alert rules scoped by hostname
     std::vector<AlertEvent> alert_events_;    // scratch, reused per sample
     FleetHandle fleet_handle_;               // where this host sits in ctx_.fleet

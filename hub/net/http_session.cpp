@@ -118,7 +118,10 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
         ctx_.stats.auth_failures.fetch_add(1, std::memory_order_relaxed);
         ctx_.log.event("refused " + std::string(req.method_string()) + " " + std::string(path) + " from " + peer_ +
                        ": " + std::to_string(access.refusal->status) + " (" +
-                       (token.empty() ? "no token" : "a token not valid here") + ")");
+                       (token.empty()  ? "no token"
+                        : access.who ? "credential '" + access.who->name + "', which may only view"
+                                     : "a token not valid here") +
+                       ")");
         return answer(std::move(*access.refusal));
     }
     if (upgrade) {

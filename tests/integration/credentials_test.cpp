@@ -378,6 +378,9 @@ BOOST_AUTO_TEST_CASE(revoking_web1_closes_it_alone_and_web2_streams_on_without_a
     // web1's agent retries with its revoked token: refused as a bad token, and it stays offline.
     BOOST_TEST(wait_until([&] { return refused("bad_token") > bad_token_before; }, 5s),
                "no retry refused; agent said: " << a1->output());
+    // The refusal names the host the hello was for: the machine to go and fix.
+    BOOST_TEST(wait_until([&] { return hub_logged("(hello for host 'web1'): bad_token: the agent token is not valid"); }, 3s),
+               hub->proc->output());
     BOOST_TEST(!online("web1"));
     BOOST_TEST(welcomes(*a1) == 1u, a1->output());
 }

@@ -67,6 +67,10 @@ BOOST_AUTO_TEST_CASE(each_bad_input_is_refused_while_another_agent_streams) {
     auto bad_hello = make_hello("old-agent");
     bad_hello.protocol = 99;
     expect(refuse(hub, {encode_hello(bad_hello)}, false), 1008, "bad_protocol", "99");
+    // A refused hello's host id is logged, and no more than 64 bytes of it: the text is not authenticated.
+    auto long_hello = make_hello(std::string(5000, 'x'));
+    long_hello.protocol = 99;
+    expect(refuse(hub, {encode_hello(long_hello)}, false), 1008, "bad_protocol", "99");
     expect(refuse(hub, {encode_hello(make_hello("bad-agent", 5))}, true), 1008, "repeated_hello", "hello");
 
     // The good agent kept streaming through all of it.
@@ -80,13 +84,17 @@ BOOST_AUTO_TEST_CASE(each_bad_input_is_refused_while_another_agent_streams) {
     auto stats = hub.get_json("/api/stats");
     auto by = stats["frames_refused_by_reason"];
     for (auto reason : {"bad_json", "wrong_type", "missing_field", "unknown_type", "no_hello", "host_mismatch",
-                        "binary_frame", "frame_too_big", "bad_protocol", "repeated_hello"})
+                        "binary_frame", "frame_too_big", "repeated_hello"})
         BOOST_TEST(by[reason] == 1, reason);
-    BOOST_TEST(stats["frames_refused"] == 10);
-    // Refusals are logged with the peer address.
+    BOOST_TEST(by["bad_protocol"] == 2);
+    BOOST_TEST(stats["frames_refused"] == 11);
+    // Refusals are logged with the peer address, and a refused hello with the host it was for.
     auto log = hub.proc->output();
     BOOST_TEST(log.find("refused frame from 127.0.0.1:") != std::string::npos);
     BOOST_TEST(log.find("host_mismatch") != std::string::npos);
+    BOOST_TEST(log.find("(hello for host 'old-agent'): bad_protocol") != std::string::npos, log);
+    BOOST_TEST(log.find("(hello for host '" + std::string(64, 'x') + "...'): bad_protocol") != std::string::npos, log);
+    BOOST_TEST(log.find(std::string(65, 'x')) == std::string::npos);
 }
 
 namespace {

@@ -223,7 +223,13 @@ BOOST_AUTO_TEST_CASE(tokens_guard_every_route) {
     BOOST_TEST(ws.wait_close(5s, &got).value_or(0) == 1008);
     BOOST_REQUIRE(!got.empty());
     BOOST_TEST(json::parse(got[0])["code"] == "bad_token");
+    // The log names whose token was refused, and the host a refused hello was for.
+    BOOST_TEST(wait_until([&] { return hub.proc->output().find("/ps from 127.0.0.1:") != std::string::npos &&
+                                       hub.proc->output().find(": 403 (credential 'viewer', which may only view)") != std::string::npos &&
+                                       hub.proc->output().find("(hello for host 'intruder'): bad_token") != std::string::npos; }, 3s),
+               hub.proc->output());
     // No token ever reaches the hub's output.
+    BOOST_TEST(hub.proc->output().find(viewer_token) == std::string::npos);
     BOOST_TEST(hub.proc->output().find(admin_token) == std::string::npos);
     BOOST_TEST(hub.proc->output().find("not-a-real-token") == std::string::npos);
 }

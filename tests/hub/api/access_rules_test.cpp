@@ -39,7 +39,10 @@ BOOST_AUTO_TEST_CASE(tokens_decide) {
     BOOST_TEST(check_access(t, Need::admin, "").refusal->status == 401);
     BOOST_TEST(check_access(t, Need::admin, "wrong-token").refusal->status == 401);
     BOOST_TEST(check_access(t, Need::admin, "admin-secret").refusal->status == 401);  // a prefix is not the token
-    BOOST_TEST(check_access(t, Need::admin, "viewer-secret-1").refusal->status == 403);
+    auto viewer_refused = check_access(t, Need::admin, "viewer-secret-1");
+    BOOST_TEST(viewer_refused.refusal->status == 403);
+    BOOST_REQUIRE(viewer_refused.who);  // the log names whose token was refused
+    BOOST_TEST((viewer_refused.who->role == Role::viewer));
     BOOST_TEST(check_access(t, Need::admin, "agent-secret-1").refusal->status == 401);  // agent tokens only open /ws/agent
     auto a = check_access(t, Need::admin, "admin-secret-1");
     BOOST_REQUIRE(a.who);
