@@ -142,7 +142,11 @@ struct AgentFlags {
     // Boost reads "-1" into an unsigned type as 2^64-1, which hid the sign.
     long long top_n_short = 0, top_n = 0, top_sockets = 0, top_containers = 0, buffer = 0, count = 0, leak_min = 0;
     po::options_description flags{"telehub-agent [sockets | top | sockwatch [all]] [options]\n"
-                                  "Every option is also a key of the --config file: --interval 2 is interval = 2.\nOptions"};
+                                  "Every option is also a key of the --config file: --interval 2 is interval = 2,\n"
+                                  "except those for one run on the command line, listed last.\nOptions"};
+    // Printing runs and reports: a service never wants them, and `once` or
+    // `count` in agent.toml would make the service exit and restart for ever.
+    po::options_description run_flags{"For one run on the command line (not config keys)"};
 
     explicit AgentFlags(AgentOptions& o) {
     flags.add_options()
@@ -157,16 +161,9 @@ struct AgentFlags {
         ("top-sockets", po::value(&top_sockets)->default_value(10), "processes listed by socket count")
         ("host-id", po::value(&o.host_id), "host id (default: /etc/machine-id, else the hostname)")
         ("buffer", po::value(&buffer)->default_value(300), "samples kept for replay while the hub is unreachable")
-        ("once", "print one complete sample (two readings one interval apart) and exit")
-        ("format", po::value(&o.format), "text | json (default: json for --once, text otherwise)")
-        ("count", po::value(&count)->default_value(0), "stop after this many samples (0: never)")
-        ("csv", "CSV output for the sockets and top reports")
-        (",n", po::value(&top_n_short), "for `top`: how many processes (same as --top)")
         ("leak-window", po::value(&o.leak_window_s)->default_value(60), "seconds of socket growth before a leak suspect")
         ("leak-min", po::value(&leak_min)->default_value(20), "sockets of growth over the window for a leak suspect")
         ("close-wait-max", po::value(&o.close_wait_max_s)->default_value(60), "seconds a socket may sit in CLOSE_WAIT")
-        ("pid", po::value(&o.watch_pid), "for `sockwatch`: only this process")
-        ("name", po::value(&o.watch_name), "for `sockwatch`: only processes of this name")
         ("no-netlink", "read sockets from /proc/net only (the fallback path)")
         ("no-setns", "read other network namespaces from /proc/PID/net instead of sock_diag inside them (also TELEHUB_NO_SETNS=1)")
         ("top-containers", po::value(&top_containers)->default_value(20), "containers listed by CPU (those with leak suspects are always listed)")
@@ -179,6 +176,14 @@ struct AgentFlags {
         ("hub-fingerprint", po::value<std::string>(), "trust only the hub certificate with this SHA-256 (sha256:HEX, as the hub prints it)")
         ("insecure", "allow ws:// (no TLS) to a hub on another machine")
         ("proc-root", po::value(&o.proc_root)->default_value("/proc"), "where /proc is (for tests)");
+    run_flags.add_options()
+        ("once", "print one complete sample (two readings one interval apart) and exit")
+        ("format", po::value(&o.format), "text | json (default: json for --once, text otherwise)")
+        ("count", po::value(&count)->default_value(0), "stop after this many samples (0: never)")
+        ("csv", "CSV output for the sockets and top reports")
+        (",n", po::value(&top_n_short), "for `top`: how many processes (same as --top)")
+        ("pid", po::value(&o.watch_pid), "for `sockwatch`: only this process")
+        ("name", po::value(&o.watch_name), "for `sockwatch`: only processes of this name");
     }
 };
 
@@ -250,7 +255,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
     std::string target_word;
     hidden.add_options()("mode", po::value(&mode_word))("target", po::value(&target_word));
     po::options_description all;
-    all.add(flags).add(hidden);
+    all.add(flags).add(f.run_flags).add(hidden);
     po::positional_options_description positional;
     positional.add("mode", 1).add("target", 1);
 
@@ -260,7 +265,7 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
         po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
         if (vm.count("help")) {
             std::ostringstream text;
-            text << flags;
+            text << flags << "\n" << f.run_flags;
             out.help = true;
             out.help_text = text.str();
             return out;
@@ -276,10 +281,12 @@ ParsedOptions parse_agent_options(int argc, const char* const argv[]) {
                 "# and a flag given on the command line wins over this file. Each key below is commented out and\n"
                 "# shows its default; remove the '#' to set it. Give paths in full.\n"
                 "#   check:  telehub-agent --config /etc/telehub/agent.toml --check-config\n"
-                "#   apply:  systemctl restart telehub-agent\n");
+                "#   apply:  systemctl restart telehub-agent\n",
+                {{"host_id", "\"web1\""}, {"exec_allow", "\"uptime,df\""}, {"token_file", "\"/etc/telehub/agent.token\""},
+                 {"ca_file", "\"/etc/telehub/hub-ca.pem\""}});
             return out;
         }
-        if (vm.count("config")) file = config::ConfigFile(vm["config"].as<std::string>(), flags, vm);
+        if (vm.count("config")) file = config::ConfigFile(vm["config"].as<std::string>(), flags, vm, &f.run_flags);
         po::notify(vm);
     } catch (const po::error& e) {
         throw UsageError(e.what());

@@ -294,7 +294,8 @@ CliResult parse_hub_config(int argc, const char* const* argv) {
                                          "': every setting is a flag (--listen ADDRESS:PORT); see --help");
         po::store(parsed, vm);
         if (vm.count("config-template")) {
-            r.config_template = config::config_template(desc, hub_template_header);
+            r.config_template = config::config_template(desc, hub_template_header,
+                                                        {{"log_min_cpu", "50"}, {"max_hosts", "100000"}});
             return r;
         }
         if (vm.count("help") || vm.count("version")) {

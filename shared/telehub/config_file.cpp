@@ -97,7 +97,8 @@ bool is_command_flag(std::string_view long_name) {
            long_name == "config-template";
 }
 
-std::string config_template(const po::options_description& flags, std::string_view header) {
+std::string config_template(const po::options_description& flags, std::string_view header,
+                            const std::map<std::string, std::string, std::less<>>& examples) {
     std::string out(header);
     for (const auto& opt : flags.options()) {
         const auto& name = opt->long_name();
@@ -110,11 +111,15 @@ std::string config_template(const po::options_description& flags, std::string_vi
         const auto* typed = dynamic_cast<const po::typed_value_base*>(sem);
         const bool is_text = typed && typed->value_type() == typeid(std::string);
         const bool is_list = sem->is_composing() || sem->max_tokens() > 1;
+        const std::string key = key_for_flag(name);
         std::string line;
-        if (sem->max_tokens() == 0) line = key_for_flag(name) + " = false";
-        else if (is_list) line = key_for_flag(name) + " = []";
-        else if (value.empty()) line = key_for_flag(name) + " = " + (is_text ? "\"\"" : "");
-        else line = key_for_flag(name) + " = " + (is_text ? "\"" + value + "\"" : value);
+        if (sem->max_tokens() == 0) line = key + " = false";
+        else if (is_list) line = key + " = []";
+        else if (auto ex = examples.find(key); value.empty() && ex != examples.end())
+            line = key + " = " + ex->second + "  # an example, not a default";
+        else if (value.empty() && is_text) line = key + " = \"\"";
+        else if (value.empty()) throw std::logic_error("config_template: --" + name + " has no default; give an example");
+        else line = key + " = " + (is_text ? "\"" + value + "\"" : value);
         out += "\n" + wrapped_comment(opt->description()) + "#" + line + "\n";
     }
     return out;
@@ -146,7 +151,8 @@ std::string ConfigFile::located(const Origin& o, const std::string& what) const 
     return path_ + ":" + std::to_string(o.line) + ":" + std::to_string(o.column) + ": " + o.key + ": " + what;
 }
 
-ConfigFile::ConfigFile(std::string path, const po::options_description& flags, po::variables_map& vm)
+ConfigFile::ConfigFile(std::string path, const po::options_description& flags, po::variables_map& vm,
+                       const po::options_description* command_line_only)
     : path_(std::move(path)) {
     std::error_code ec;
     if (std::filesystem::is_directory(path_, ec)) throw ConfigError(path_ + ": is a directory, not a config file");
@@ -178,6 +184,11 @@ ConfigFile::ConfigFile(std::string path, const po::options_description& flags, p
             throw ConfigError(located(here, "sections are not used; write every key at the top level, before any [section]"));
         auto found = by_key.find(k.str());
         if (found == by_key.end()) {
+            if (command_line_only)
+                for (const auto& opt : command_line_only->options())
+                    if (!opt->long_name().empty() && key_for_flag(opt->long_name()) == k.str())
+                        throw ConfigError(located(here, "is for one run on the command line (--" + opt->long_name() +
+                                                            "), not a setting of a config file"));
             auto near = nearest_key(k.str(), config_keys(flags));
             throw ConfigError(located(here, "unknown key" + (near.empty() ? std::string() : " (did you mean '" + near + "'?)")));
         }

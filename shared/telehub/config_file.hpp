@@ -35,7 +35,12 @@ std::string nearest_key(std::string_view key, const std::vector<std::string>& kn
 // A config file listing every key of `flags`, commented out, each under its
 // help text and showing its default (--config-template; the packages' default
 // /etc/telehub/*.toml is made from it, so it lists a new flag by itself).
-std::string config_template(const boost::program_options::options_description& flags, std::string_view header);
+// A key with no default shows its entry in `examples` instead (a TOML value:
+// quoted for strings, as written for numbers), marked as an example, so that
+// every line is a valid setting once uncommented; a number with neither
+// throws std::logic_error, caught by each program's template test.
+std::string config_template(const boost::program_options::options_description& flags, std::string_view header,
+                            const std::map<std::string, std::string, std::less<>>& examples = {});
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -68,8 +73,11 @@ public:
     // line wins, for lists too. Throws ConfigError for a file that cannot be
     // read, a syntax error, an unknown key (naming the nearest known one), a
     // section, or a value of the wrong shape or type.
+    // `command_line_only`: flags for a single run (--once) that a file may
+    // not set; their keys are refused with that reason, not as unknown.
     ConfigFile(std::string path, const boost::program_options::options_description& flags,
-               boost::program_options::variables_map& vm);
+               boost::program_options::variables_map& vm,
+               const boost::program_options::options_description* command_line_only = nullptr);
 
     const std::string& path() const { return path_; }
     bool empty() const { return path_.empty(); }

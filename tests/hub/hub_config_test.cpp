@@ -4,9 +4,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <unistd.h>
@@ -243,6 +246,22 @@ BOOST_AUTO_TEST_CASE(the_template_lists_every_key_and_parses) {
     auto c = parse({"--config", f.path.c_str()}).config;
     c.config_file.clear();
     BOOST_TEST((c == parse({}).config));
+}
+
+// Each line of the template, uncommented alone, is a setting the hub takes
+// (a key without a default shows an example value, not `key = `).
+BOOST_AUTO_TEST_CASE(every_template_line_is_a_setting_once_uncommented) {
+    std::istringstream lines(*parse({"--config-template"}).config_template);
+    std::size_t settings = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.size() < 2 || line[0] != '#' || !std::islower(static_cast<unsigned char>(line[1]))) continue;
+        ++settings;
+        TomlFile f(line.substr(1) + "\n");
+        BOOST_TEST(error_of({"--config", f.path.c_str()}).empty(), line << ": " << error_of({"--config", f.path.c_str()}));
+    }
+    BOOST_TEST(settings == hub_config_keys().size());
+    BOOST_TEST(parse({"--config-template"}).config_template->find("\n#max_hosts = 100000  # an example, not a default\n") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(history_store_flags) {
