@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,7 +21,6 @@
 
 namespace telehub::hub {
 namespace {
-
 
 std::string_view role_name(Role r) {
     switch (r) {
@@ -42,23 +42,30 @@ std::string user_name() {
     return pw ? "user " + std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
 }
 
-// Anyone on the machine could add a credential of their own to such a file (sshd's StrictModes refuses the same).
-void refuse_world_writable(const std::string& path, std::ifstream& in, std::string_view what) {
+// Opens a token or credentials file (start-up and SIGHUP only, never on an io
+// thread's request path), refusing one that others may write: they could add
+// a credential of their own (sshd's StrictModes refuses the same modes).
+std::ifstream open_access_file(const std::string& path, const std::string& what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read the " + what + " '" + path + "': " + std::strerror(errno) +
+                                 (errno == EACCES ? " (the hub runs as " + user_name() + ")" : ""));
     struct stat st{};
-    if (in && ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IWOTH)) {
+    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IWOTH | S_IWGRP))) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        throw std::runtime_error("the " + std::string(what) + " '" + path + "' can be written by any user (mode " + mode +
-                                 "), who could add a credential: chmod o-w it");
+        const group* gr = ::getgrgid(st.st_gid);
+        const std::string writers = (st.st_mode & S_IWOTH) ? "any user"
+                                    : gr                   ? "the group " + std::string(gr->gr_name)
+                                                           : "the group " + std::to_string(st.st_gid);
+        throw std::runtime_error("the " + what + " '" + path + "' can be written by " + writers + " (mode " + mode +
+                                 "), who could add a credential: chmod go-w it");
     }
+    return in;
 }
 
 std::string read_whole(const std::string& path, Role role) {
-    std::ifstream in(path, std::ios::binary);  // start-up and SIGHUP only, never on an io thread's request path
-    if (!in)
-        throw std::runtime_error("cannot read the " + std::string(role_name(role)) + " credentials file '" + path + "': " +
-                                 std::strerror(errno) + (errno == EACCES ? " (the hub runs as " + user_name() + ")" : ""));
-    refuse_world_writable(path, in, std::string(role_name(role)) + " credentials file");
+    auto in = open_access_file(path, std::string(role_name(role)) + " credentials file");
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
@@ -80,11 +87,7 @@ void AccessTokens::add(Role role, std::string name, std::string_view token) {
 }
 
 void AccessTokens::add_file(Role role, const std::string& path) {
-    std::ifstream in(path);  // start-up only
-    if (!in)
-        throw std::runtime_error("cannot read the " + std::string(role_name(role)) + " token file '" + path + "': " +
-                                 std::strerror(errno) + (errno == EACCES ? " (the hub runs as " + user_name() + ")" : ""));
-    refuse_world_writable(path, in, std::string(role_name(role)) + " token file");
+    auto in = open_access_file(path, std::string(role_name(role)) + " token file");
     std::string line;
     std::size_t added = 0, line_no = 0;
     while (std::getline(in, line)) {

@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(a_file_naming_another_role_is_refused) {
     BOOST_TEST(t.find("eve-viewer-token", false).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(a_world_writable_file_is_refused) {
+BOOST_AUTO_TEST_CASE(a_file_others_may_write_is_refused) {
     TempFile f;
     f.write(format_credential("web1", "web1-secret-token", {"web1"}));
     fs::permissions(f.path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_write);
@@ -162,7 +162,12 @@ BOOST_AUTO_TEST_CASE(a_world_writable_file_is_refused) {
     f.write("web1 a-plain-token-of-web1\n");
     err = error_adding(Role::agent, f, false);
     BOOST_TEST(err.find("can be written by any user") != std::string::npos, err);
+    // Group-writable too: every member of the group could add a credential.
     fs::permissions(f.path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_write);
+    err = error_adding(Role::agent, f, false);
+    BOOST_TEST(err.find("can be written by the group ") != std::string::npos, err);
+    BOOST_TEST(err.find("(mode 0620), who could add a credential: chmod go-w it") != std::string::npos, err);
+    fs::permissions(f.path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
     AccessTokens t;
     t.add_file(Role::agent, f.path.string());
     BOOST_TEST(t.has(Role::agent));
