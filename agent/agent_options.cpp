@@ -84,7 +84,9 @@ void parse_control_flags(const po::variables_map& vm, AgentOptions& o) {
         o.exec_allow = split_list("exec-allow", vm["exec-allow"].as<std::string>());
     }
     if (o.allow_exec && !o.control) throw UsageError("--allow-exec and --no-control contradict each other");
-    if (vm.count("token") && vm.count("token-file")) throw UsageError("give --token or --token-file, not both");
+    // As OptionErrors, so that a file that sets both is named with the line (of token).
+    if (vm.count("token") && vm.count("token-file"))
+        throw config::OptionError("token", "give token or token_file, not both", "give --token or --token-file, not both");
     if (vm.count("token") && o.token.empty()) throw UsageError("--token: the token is empty");
     if (vm.count("token-file")) o.token = read_token_file(vm["token-file"].as<std::string>());
     for (const char* flag : {"allow-exec", "exec-allow", "no-control", "token", "token-file", "ca-file",
@@ -118,11 +120,15 @@ void parse_tls_flags(const po::variables_map& vm, AgentOptions& o) {
         throw config::OptionError("hub", e.what(), e.what());  // the message names --hub already
     }
     if (!o.ca_file.empty() && !o.hub_fingerprint.empty())
-        throw UsageError("give --ca-file or --hub-fingerprint, not both");
+        throw config::OptionError("hub-fingerprint", "give ca_file or hub_fingerprint, not both",
+                                  "give --ca-file or --hub-fingerprint, not both");
     const bool all_tls = std::all_of(urls.begin(), urls.end(), [](const HubUrl& u) { return u.tls; });
-    if (!all_tls && (!o.ca_file.empty() || !o.hub_fingerprint.empty()))
-        throw UsageError(std::string(o.ca_file.empty() ? "--hub-fingerprint" : "--ca-file") +
-                         " needs a wss:// hub URL" + (urls.size() > 1 ? std::string(" (every one of --hub)") : std::string()));
+    if (!all_tls && (!o.ca_file.empty() || !o.hub_fingerprint.empty())) {
+        const std::string flag = o.ca_file.empty() ? "hub-fingerprint" : "ca-file";
+        const std::string reason =
+            "needs a wss:// hub URL" + (urls.size() > 1 ? std::string(" (every one of --hub)") : std::string());
+        throw config::OptionError(flag, reason, "--" + flag + " " + reason);
+    }
     if (!o.ca_file.empty()) {
         std::ifstream in(o.ca_file);
         if (!in) bad("ca-file", "cannot read '" + o.ca_file + "'");

@@ -221,6 +221,21 @@ BOOST_AUTO_TEST_CASE(every_template_line_parses_uncommented) {
     BOOST_TEST(parse({"--config", host.path.c_str()}).options.host_id == "web1");
 }
 
+// Settings that contradict each other, set in agent.toml, are named by line.
+BOOST_AUTO_TEST_CASE(contradicting_keys_name_the_file_line) {
+    const std::string fp = "sha256:" + std::string(64, 'a');
+    TomlFile ca("ca-placeholder\n");
+    TomlFile both("hub = \"wss://hub.example:8443/ws/agent\"\nca_file = \"" + ca.path + "\"\nhub_fingerprint = \"" + fp + "\"\n");
+    auto e = any_error({"--config", both.path.c_str()});
+    BOOST_TEST(e == both.path + ":3:19: hub_fingerprint: give ca_file or hub_fingerprint, not both", e);
+    TomlFile plain("hub = \"ws://127.0.0.1:1/ws/agent\"\nhub_fingerprint = \"" + fp + "\"\n");
+    e = any_error({"--config", plain.path.c_str()});
+    BOOST_TEST(e == plain.path + ":2:19: hub_fingerprint: needs a wss:// hub URL", e);
+    TomlFile tokens("hub = \"ws://127.0.0.1:1/ws/agent\"\ntoken = \"a-token-123\"\ntoken_file = \"" + ca.path + "\"\n");
+    e = any_error({"--config", tokens.path.c_str()});
+    BOOST_TEST(e == tokens.path + ":2:9: token: give token or token_file, not both", e);
+}
+
 BOOST_AUTO_TEST_CASE(agent_file_errors_name_file_line_and_key) {
     TomlFile f("hub = \"ws://127.0.0.1:9/ws/agent\"\ninterval = 0.001\n");
     auto e = any_error({"--config", f.path.c_str()});
