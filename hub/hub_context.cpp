@@ -45,9 +45,10 @@ TerminalLogOptions log_options(const HubConfig& c) {
     return o;
 }
 
-// `generated_admin`: the token made when no admin token was configured; made
-// here when empty, kept across reloads so the printed URL keeps working.
-void load_tokens(const HubConfig& c, AccessTokens& t, std::string& generated_admin) {
+// `generated_admin`: the token used when no admin token is configured, read
+// or made by kept_admin_token() when empty and kept across reloads; null for
+// --check-config, which makes nothing.
+void load_tokens(const HubConfig& c, AccessTokens& t, KeptAdminToken* generated_admin) {
     for (const auto& v : c.agent_tokens) t.add(Role::agent, "agent", v);
     for (const auto& f : c.agent_token_files) t.add_file(Role::agent, f);
     for (const auto& v : c.admin_tokens) t.add(Role::admin, "admin", v);
@@ -57,9 +58,9 @@ void load_tokens(const HubConfig& c, AccessTokens& t, std::string& generated_adm
     for (const auto& f : c.agent_credential_files) t.add_credentials_file(Role::agent, f);
     for (const auto& f : c.admin_credential_files) t.add_credentials_file(Role::admin, f);
     for (const auto& f : c.viewer_credential_files) t.add_credentials_file(Role::viewer, f);
-    if (!t.has(Role::admin)) {
-        if (generated_admin.empty()) generated_admin = AccessTokens::random_token();
-        t.add(Role::admin, "admin", generated_admin);
+    if (!t.has(Role::admin) && generated_admin) {
+        if (generated_admin->token.empty()) *generated_admin = kept_admin_token(c.data_dir);
+        t.add(Role::admin, "admin", generated_admin->token);
     }
 }
 
@@ -92,8 +93,11 @@ std::string ticket_key_file(const HubConfig& c) { return c.data_dir + "/tls/tick
 std::vector<std::string> check_hub_files(const HubConfig& c) {
     std::vector<std::string> warnings;
     AccessTokens scratch;
-    std::string generated;
-    load_tokens(c, scratch, generated);
+    load_tokens(c, scratch, nullptr);
+    // A kept admin token the start would refuse (others may read it) fails the check too; none is made here.
+    std::error_code exists_ec;
+    if (!scratch.has(Role::admin) && std::filesystem::exists(std::filesystem::path(c.data_dir) / "admin.token", exists_ec))
+        kept_admin_token(c.data_dir);
     std::error_code ec;
     if (!std::filesystem::is_directory(c.web_root, ec))
         throw std::runtime_error("--web-root: '" + c.web_root + "' is not a directory");
@@ -112,7 +116,7 @@ std::vector<std::string> check_hub_files(const HubConfig& c) {
 
 void HubContext::apply_reload(const HubConfig& next) {
     AccessTokens fresh;
-    load_tokens(next, fresh, generated_admin_token);  // may throw: nothing has changed yet
+    load_tokens(next, fresh, &generated_admin);  // may throw: nothing has changed yet
     tokens.replace_with(fresh);
     registry.set_high_cpu(next.high_cpu);
     log.set_high_cpu(next.high_cpu);
@@ -161,7 +165,7 @@ HubContext::HubContext(HubConfig cfg)
       files(config.web_root),
       relay(agents, std::chrono::milliseconds(config.command_timeout_ms)),
       started_ms(HostRegistry::system_clock_ms()) {
-    load_tokens(config, tokens, generated_admin_token);
+    load_tokens(config, tokens, &generated_admin);
     if (config.persist) {
         std::error_code ec;
         std::filesystem::create_directories(config.data_dir, ec);

@@ -16,6 +16,7 @@
 #include "hub/notify/notify.hpp"
 #include "hub/silences/silences.hpp"
 #include "hub/api/api.hpp"
+#include "hub/auth/auth.hpp"
 #include "hub/control/control.hpp"
 #include "hub/fleet/fleet.hpp"
 #include "hub/state/state.hpp"
@@ -43,7 +44,7 @@ struct HubContext {
     AgentDirectory agents;
     LiveHub live;
     AccessTokens tokens;
-    std::string generated_admin_token;  // set when no admin token was configured; printed once at start
+    KeptAdminToken generated_admin;  // set when no admin token was configured (DATA-DIR/admin.token)
     CommandRelay relay;
     std::unique_ptr<AuditLog> audit;
     std::unique_ptr<MetricsScraper> metrics;  // GET /metrics bodies, built off the io threads

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -286,12 +288,19 @@ int HubServer::run() {
                     im.ctx.tls->fingerprint().c_str());
         std::fflush(stdout);
     }
-    if (!im.ctx.generated_admin_token.empty()) {
-        // Like a notebook server: the one place a token is ever shown, so the operator can open the dashboard.
-        std::printf("telehub: no --admin-token given; generated one for this run. Dashboard with control:\n"
-                    "    %s://%s:%u/?token=%s\n",
-                    scheme.c_str(), host.c_str(), static_cast<unsigned>(c.listen_port),
-                    im.ctx.generated_admin_token.c_str());
+    if (const auto& admin = im.ctx.generated_admin; !admin.token.empty()) {
+        const std::string url = scheme + "://" + host + ":" + std::to_string(c.listen_port) + "/?token=";
+        // The token itself only to a terminal, or when it lasts this run alone: a service's
+        // journal gets the file's name, which only the hub's user and root may read.
+        if (!admin.problem.empty())
+            std::printf("telehub: no admin token configured; made one for this run (%s). Dashboard with control:\n    %s%s\n",
+                        admin.problem.c_str(), url.c_str(), admin.token.c_str());
+        else if (::isatty(STDOUT_FILENO))
+            std::printf("telehub: no admin token configured; using the one kept in %s. Dashboard with control:\n    %s%s\n",
+                        admin.file.c_str(), url.c_str(), admin.token.c_str());
+        else
+            std::printf("telehub: no admin token configured; the one kept in %s opens process control:\n    %s$(cat %s)\n",
+                        admin.file.c_str(), url.c_str(), admin.file.c_str());
         std::fflush(stdout);
     }
     im.signals.async_wait([&im](boost::system::error_code ec, int) {

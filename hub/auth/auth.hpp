@@ -3,3 +3,4 @@
 
 #include "hub/auth/access_tokens.hpp"
 #include "hub/auth/credential_file.hpp"
+#include "hub/auth/kept_admin_token.hpp"
