@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(delete_forgets_a_host_and_its_stored_history) {
         keep.ws.close();
         gone.ws.close();
     }
-    BOOST_REQUIRE(wait_until([&] { return http_request(port, "GET", "/api/hosts", viewer).body.find("\"online\":true") == std::string::npos; }, 5s));
+    BOOST_REQUIRE(wait_until([&] { return http_request(port, "GET", "/api/hosts", viewer).body.find("\"online\":true") == std::string::npos; }, 10s));
     BOOST_TEST(http_request(port, "DELETE", "/api/hosts/gone").status == 401);
     BOOST_TEST(http_request(port, "DELETE", "/api/hosts/gone", viewer).status == 403);
     auto done = http_request(port, "DELETE", "/api/hosts/gone", admin);
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(delete_forgets_a_host_and_its_stored_history) {
     BOOST_TEST(http_request(port, "GET", "/api/hosts/gone/history", viewer).status == 404);
     BOOST_TEST(http_request(port, "DELETE", "/api/hosts/gone", admin).status == 404);
     BOOST_TEST(host_status("keep") == 200);
-    BOOST_TEST(wait_until([&] { return hub->output().find("forgot host 'gone'") != std::string::npos; }, 3s), hub->output());
+    BOOST_TEST(wait_until([&] { return hub->output().find("forgot host 'gone'") != std::string::npos; }, 10s), hub->output());
     // After a restart the store gives back the kept host and not the forgotten one.
     BOOST_REQUIRE(hub->stop(SIGTERM, 10s).has_value());
     hub = hub_on(port, data, tokens);
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(past_max_hosts_with_none_to_forget_new_ids_are_refused_with
     BOOST_TEST(extra.close_reason().find("--max-hosts") != std::string::npos, extra.close_reason());
     BOOST_REQUIRE(!messages.empty());
     BOOST_TEST(messages.front().find("\"code\":\"host_limit\"") != std::string::npos, messages.front());
-    BOOST_TEST(wait_until([&] { return hub->output().find("refused new host id 'one-too-many'") != std::string::npos; }, 3s),
+    BOOST_TEST(wait_until([&] { return hub->output().find("refused new host id 'one-too-many'") != std::string::npos; }, 10s),
                hub->output());
     BOOST_TEST(get(port, "/api/stats")["frames_refused_by_reason"]["host_limit"] == 1);
     BOOST_TEST(http_get(port, "/api/hosts/one-too-many").status == 404);
