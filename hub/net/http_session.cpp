@@ -1,6 +1,10 @@
 #include "hub/net/http_session.hpp"
 
+#include <cctype>
 #include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -40,6 +44,30 @@ std::string joined(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
     return out.empty() ? "none" : out;
+}
+
+// Where a plain request for a dashboard page on the TLS port belongs: the same
+// host name the browser used, on this port, over https. Nothing for the API,
+// /metrics, WebSockets and other methods (their clients want the reason, not
+// a redirect), nor for a Host header that is not a plain name or address.
+std::optional<std::string> https_location(const http::request<http::string_body>& req, bool serves_tls,
+                                          std::uint16_t port) {
+    if (!serves_tls || beast::websocket::is_upgrade(req)) return std::nullopt;
+    if (req.method() != http::verb::get && req.method() != http::verb::head) return std::nullopt;
+    const std::string_view target = req.target();
+    if (target.empty() || target.front() != '/' || target.size() > 2048) return std::nullopt;
+    for (std::string_view api : {"/api/", "/ws/", "/metrics", "/healthz"})
+        if (target.starts_with(api)) return std::nullopt;
+    std::string_view host = req[http::field::host];
+    if (host.empty() || host.size() > 255) return std::nullopt;
+    for (char c : host)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+            return std::nullopt;
+    // The name without the browser's port: this hub's port is the one it reached.
+    const auto cut = host.front() == '[' ? host.find(']') + 1 : host.find(':');
+    const std::string_view name = host.substr(0, cut);
+    if (name.empty() || name == "[]") return std::nullopt;
+    return "https://" + std::string(name) + (port == 443 ? std::string() : ":" + std::to_string(port)) + std::string(target);
 }
 
 }  // namespace
@@ -83,6 +111,13 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     ctx_.stats.http_requests.fetch_add(1, std::memory_order_relaxed);
     auto& req = parser_->get();
     if (plain_refused_) {
+        // A browser that typed http:// for the dashboard is sent to https:// on this port, as a
+        // web server would; API, metrics and WebSocket clients get the reason instead.
+        if (auto to = https_location(req, ctx_.tls != nullptr, ctx_.config.listen_port)) {
+            HttpReply moved{308, "text/plain; charset=utf-8", "this hub serves its dashboard over https: " + *to + "\n", {}, {}};
+            moved.headers.emplace_back("Location", *to);
+            return reply(std::move(moved), false, req.method() == http::verb::head);
+        }
         ctx_.log.event("refused plain HTTP from " + peer_ + " to " + std::string(req.target().substr(0, 200)) +
                        ": only --plain-from peers (" + joined(ctx_.config.plain_from) + ") may skip TLS");
         return reply(error_reply(403, "tls_required",

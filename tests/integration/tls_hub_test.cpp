@@ -1,5 +1,6 @@
 // The hub's side of TLS on its one port (issue 16): plain HTTP and WebSocket
-// only from --plain-from peers (403 tls_required for others, not a hang),
+// only from --plain-from peers (403 tls_required for others, not a hang; a
+// dashboard page is redirected to https://),
 // TLS 1.3 negotiated and 1.1 refused (checked with `openssl s_client`), and
 // SIGHUP swapping the certificate without dropping a connection.
 #define BOOST_TEST_MODULE tls_hub
@@ -106,6 +107,26 @@ BOOST_AUTO_TEST_CASE(plain_http_and_websocket_only_from_loopback_peers_403_tls_r
             BOOST_TEST(json::parse(*first, nullptr, false)["type"] == "snapshot", *first);
         }
     }
+    // A browser that typed http:// for the dashboard is sent to https:// on the same port and name.
+    auto page = [&](std::uint16_t port, const std::string& target, const std::string& host) {
+        HttpOptions o;
+        o.source_address = "127.0.0.2";
+        o.timeout = 3s;
+        if (!host.empty()) o.headers = {{"Host", host}};
+        return http_request(port, "GET", target, o);
+    };
+    const auto tls_at = ":" + std::to_string(tls_port);
+    auto moved = page(tls_port, "/", "");
+    BOOST_TEST(moved.status == 308, moved.body);
+    BOOST_TEST(moved.header("Location") == "https://127.0.0.1" + tls_at + "/");
+    moved = page(tls_port, "/index.html#/host/web1", "hub.example:80");
+    BOOST_TEST(moved.status == 308, moved.body);
+    BOOST_TEST(moved.header("Location") == "https://hub.example" + tls_at + "/index.html#/host/web1");
+    moved = page(tls_port, "/", "[::1]" + tls_at);
+    BOOST_TEST(moved.header("Location") == "https://[::1]" + tls_at + "/");
+    // Not for a Host that is not a name, nor where there is no TLS to go to.
+    BOOST_TEST(page(tls_port, "/", "hub.example/evil").status == 403);
+    BOOST_TEST(page(plain_port, "/", "").status == 403);
     auto refused_lines = [&] { return lines_with(tls_hub->output(), {"refused plain HTTP from 127.0.0.2:", "/api/hosts"}); };
     BOOST_TEST(wait_until([&] { return !refused_lines().empty(); }, 2s), tls_hub->output());
     BOOST_TEST(refused_lines().size() == 1u, tls_hub->output());
