@@ -18,6 +18,13 @@ void PeerFleet::take(FleetBatch batch) {
     std::lock_guard lock(mu_);
     auto& p = peers_[batch.hub];
     p.heard_ms = now;
+    for (auto& h : p.hosts)
+        if (!index.contains(h.host_id)) {
+            h.online = h.hot = false;
+            p.gone.insert_or_assign(h.host_id, std::move(h));
+        }
+    if (!p.gone.empty())
+        for (const auto& h : batch.hosts) p.gone.erase(h.host_id);
     p.hosts = std::move(batch.hosts);
     p.index = std::move(index);
 }
@@ -123,13 +130,18 @@ std::unique_ptr<const RemoteHosts::View> PeerFleet::view(const HostRegistry& loc
                 it = peers_.erase(it);
                 continue;
             }
-            for (const auto& h : it->second.hosts) {
-                HostSummary row = h;
-                if (silent > grace_ms_) row.online = row.hot = false;
+            auto offer = [&best](HostSummary row) {
                 auto [at, fresh] = best.try_emplace(row.host_id, row);
                 if (!fresh && std::pair(row.online, row.last_seen_ms) > std::pair(at->second.online, at->second.last_seen_ms))
                     at->second = std::move(row);
+            };
+            for (const auto& h : it->second.hosts) {
+                HostSummary row = h;
+                if (silent > grace_ms_) row.online = row.hot = false;
+                offer(std::move(row));
             }
+            std::erase_if(it->second.gone, [&](const auto& g) { return now - g.second.last_seen_ms > forget_ms_; });
+            for (const auto& [id, row] : it->second.gone) offer(row);
             ++it;
         }
     }

@@ -51,6 +51,10 @@ private:
         std::int64_t heard_ms = 0;  // this hub's clock
         std::vector<HostSummary> hosts;
         std::unordered_map<std::string, std::size_t> index;  // host id -> its row in `hosts`
+        // Hosts its earlier messages listed and its last one does not: they went
+        // offline there (messages carry online hosts only). Shown offline, as the
+        // hub itself shows them, until seen again or --forget-after.
+        std::unordered_map<std::string, HostSummary> gone;
     };
 
     const std::string self_;

@@ -1,6 +1,7 @@
 // The cluster's fleet view: the batch a hub publishes decodes to the rows it
 // was made of, and the other hubs' rows join this hub's list once per host
-// (online wins), filtered, counted, ordered, and offline after the grace.
+// (online wins), filtered, counted, ordered, offline after the grace, and
+// offline once a hub's list no longer holds them.
 #define BOOST_TEST_MODULE peer_fleet
 #include <boost/test/unit_test.hpp>
 
@@ -178,6 +179,51 @@ BOOST_AUTO_TEST_CASE(a_silent_hub_shows_its_hosts_offline_then_none) {
     f.now += 60'000;
     BOOST_TEST(f.list().first.empty());
     BOOST_TEST(f.peers.peers().empty());
+}
+
+// A hub's messages list its online hosts only: one that left its list went
+// offline there, and is shown offline here as that hub shows it, not dropped.
+BOOST_AUTO_TEST_CASE(a_host_that_left_a_hub_s_list_is_shown_offline_until_forgotten) {
+    Fixture f;
+    f.peers.take(batch("C", {row("c-1", 95, true, 9000), row("c-2", 10, true, 9000)}));
+    f.now += 1000;
+    f.peers.take(batch("C", {row("c-2", 12, true, 10'000)}));
+    auto [rows, counts] = f.list();
+    BOOST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[0].host_id == "c-1");
+    BOOST_TEST(rows[0].hub == "C");
+    BOOST_TEST(!rows[0].online);
+    BOOST_TEST(!rows[0].hot);
+    BOOST_TEST(rows[0].last_seen_ms == 9000);
+    BOOST_TEST(counts.total == 2u);
+    BOOST_TEST(counts.offline == 1u);
+    BOOST_TEST(counts.hot == 0u);
+    BOOST_TEST(!f.peers.online_elsewhere("c-1"));
+
+    // Back on another hub: online there wins; and C's list again: no longer gone.
+    f.peers.take(batch("D", {row("c-1", 30, true, 11'000)}));
+    auto moved = f.list().first;
+    BOOST_REQUIRE(moved.size() == 2u);
+    BOOST_TEST(moved[0].online);
+    BOOST_TEST(moved[0].hub == "D");
+    f.peers.take(batch("D", {}));
+    f.peers.take(batch("C", {row("c-1", 40, true, 12'000), row("c-2", 12, true, 12'000)}));
+    f.peers.take(batch("C", {row("c-1", 41, true, 13'000), row("c-2", 12, true, 13'000)}));
+    auto back = f.list().first;
+    BOOST_REQUIRE(back.size() == 2u);
+    BOOST_TEST(back[0].online);
+    BOOST_TEST(back[0].hub == "C");
+
+    // Gone from every list: offline until --forget-after (60 s here) from when it was last seen.
+    f.peers.take(batch("C", {row("c-2", 12, true, 14'000)}));
+    f.now = 13'000 + 60'000;
+    f.peers.take(batch("C", {row("c-2", 12, true, f.now)}));
+    BOOST_TEST(f.list().first.size() == 2u);
+    f.now += 1;
+    f.peers.take(batch("C", {row("c-2", 12, true, f.now)}));
+    auto forgotten = f.list().first;
+    BOOST_REQUIRE(forgotten.size() == 1u);
+    BOOST_TEST(forgotten[0].host_id == "c-2");
 }
 
 BOOST_AUTO_TEST_CASE(one_view_serves_every_filter_as_separate_merges_would) {
