@@ -54,10 +54,12 @@ std::optional<std::string> PeerFleet::holder(const std::string& host_id) const {
     std::optional<std::string> best;
     std::pair<bool, std::int64_t> best_key{false, -1};
     for (const auto& [name, p] : peers_) {
-        auto at = p.index.find(host_id);
-        if (at == p.index.end()) continue;
-        const auto& h = p.hosts[at->second];
-        std::pair key{h.online && now - p.heard_ms <= grace_ms_, h.last_seen_ms};
+        // A host gone offline there is still that hub's: it holds its history.
+        const HostSummary* h = nullptr;
+        if (auto at = p.index.find(host_id); at != p.index.end()) h = &p.hosts[at->second];
+        else if (auto g = p.gone.find(host_id); g != p.gone.end()) h = &g->second;
+        if (!h) continue;
+        std::pair key{h->online && now - p.heard_ms <= grace_ms_, h->last_seen_ms};
         if (!best || key > best_key) best = name, best_key = key;
     }
     return best;

@@ -40,7 +40,8 @@ public:
     std::unique_ptr<const View> view(const HostRegistry& local) const override;
 
     std::vector<PeerHubInfo> peers() const;
-    // The hub whose last message lists `host_id` online (else offline, the one seen last); nullopt: none.
+    // The hub whose last message lists `host_id` online (else offline, or gone
+    // offline there, the one seen last); nullopt: none.
     std::optional<std::string> holder(const std::string& host_id) const;
     // True when a live hub's last message lists `host_id` online: it moved there.
     bool online_elsewhere(const std::string& host_id) const;

@@ -199,6 +199,7 @@ BOOST_AUTO_TEST_CASE(a_host_that_left_a_hub_s_list_is_shown_offline_until_forgot
     BOOST_TEST(counts.offline == 1u);
     BOOST_TEST(counts.hot == 0u);
     BOOST_TEST(!f.peers.online_elsewhere("c-1"));
+    BOOST_TEST(f.peers.holder("c-1").value_or("none") == "C");  // its page and history are asked of C
 
     // Back on another hub: online there wins; and C's list again: no longer gone.
     f.peers.take(batch("D", {row("c-1", 30, true, 11'000)}));
