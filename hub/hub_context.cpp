@@ -234,6 +234,16 @@ HubContext::HubContext(HubConfig cfg)
         hooks.detail_frame = [this](const std::string& host_id, std::shared_ptr<const std::string> frame) {
             live.forward_sample(host_id, frame);
         };
+        hooks.forget = [this](const std::string& host_id, const std::string& by_hub) {
+            switch (registry.forget(host_id)) {
+            case ForgetResult::forgotten: forgotten({host_id}, "(DELETE on hub '" + by_hub + "')"); break;
+            case ForgetResult::online:
+                log.event("kept host '" + host_id + "', which hub '" + by_hub +
+                          "' forgot: its agent is connected here, so it is back on every hub");
+                break;
+            case ForgetResult::unknown: break;
+            }
+        };
         cluster = std::make_unique<ClusterMember>(std::move(co), registry, std::move(hooks));
     }
 }

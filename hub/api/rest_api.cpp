@@ -1,6 +1,7 @@
 #include "hub/api/rest_api.hpp"
 
 #include <charconv>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -92,16 +93,26 @@ HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view 
 }
 
 HttpReply forget_host(HubContext& ctx, const std::string& id) {
-    switch (ctx.registry.forget(id)) {
-    case ForgetResult::unknown: return error_reply(404, "not_found", "no host '" + id + "'");
-    case ForgetResult::online:
-        return error_reply(409, "host_online", "host '" + id +
-                                                   "' is connected: stop its agent first, or its next sample "
-                                                   "would bring the host back");
-    case ForgetResult::forgotten: break;
-    }
-    ctx.forgotten({id}, "(DELETE /api/hosts/" + id + ")");
-    return json_reply({{"forgotten", id}});
+    const auto online_refusal = [&id](const std::string& where) {
+        return error_reply(409, "host_online", "host '" + id + "' is connected" + where +
+                                                   ": stop its agent first, or its next sample would bring the host back");
+    };
+    // With --cluster a host is one across the hubs: forgotten on all, or on none while it is connected to any.
+    if (ctx.cluster)
+        if (auto hub = ctx.cluster->online_on(id); hub && !ctx.registry.online(id).value_or(false))
+            return online_refusal(" to hub '" + *hub + "'");
+    const auto here = ctx.registry.forget(id);
+    if (here == ForgetResult::online) return online_refusal("");
+    std::optional<ClusterMember::Forgotten> elsewhere;
+    if (ctx.cluster) elsewhere = ctx.cluster->forget(id);
+    if (here == ForgetResult::unknown && !(elsewhere && elsewhere->dropped))
+        return error_reply(404, "not_found", "no host '" + id + "'");
+    if (here == ForgetResult::forgotten) ctx.forgotten({id}, "(DELETE /api/hosts/" + id + ")");
+    json body{{"forgotten", id}};
+    if (elsewhere && !elsewhere->told)
+        body["warning"] = "the cluster's Redis is down: the other hubs were not told, and list the host as offline "
+                          "until --forget-after passes";
+    return json_reply(body);
 }
 
 HttpReply leaks_list(HubContext& ctx) {

@@ -52,13 +52,11 @@ std::ifstream open_access_file(const std::string& path, const std::string& what)
                                  (errno == EACCES ? " (the hub runs as " + user_name() + ")" : ""));
     struct stat st{};
     if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IWOTH | S_IWGRP))) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         const group* gr = ::getgrgid(st.st_gid);
         const std::string writers = (st.st_mode & S_IWOTH) ? "any user"
                                     : gr                   ? "the group " + std::string(gr->gr_name)
                                                            : "the group " + std::to_string(st.st_gid);
-        throw std::runtime_error("the " + what + " '" + path + "' can be written by " + writers + " (mode " + mode +
+        throw std::runtime_error("the " + what + " '" + path + "' can be written by " + writers + " (mode " + file_mode_text(st.st_mode) +
                                  "), who could add a credential: chmod go-w it");
     }
     return in;
@@ -72,6 +70,12 @@ std::string read_whole(const std::string& path, Role role) {
 }
 
 }  // namespace
+
+std::string file_mode_text(unsigned mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", mode & 07777u);
+    return text;
+}
 
 bool Principal::may_speak_for(std::string_view host_id) const {
     return hosts.empty() || std::find(hosts.begin(), hosts.end(), host_id) != hosts.end();

@@ -91,4 +91,8 @@ private:
 // "Bearer <token>" -> token; empty when the header is absent or another scheme.
 std::string_view bearer_token(std::string_view authorization);
 
+// A file's permission bits as chmod takes them ("0640"), for the messages
+// that refuse token files others may read or write.
+std::string file_mode_text(unsigned mode);
+
 }  // namespace telehub::hub

@@ -1,7 +1,6 @@
 #include "hub/auth/kept_admin_token.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,16 +15,10 @@
 namespace telehub::hub {
 namespace {
 
-std::string mode_text(mode_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-    return text;
-}
-
 std::string read_kept(const std::string& path, const struct stat& st) {
     if (st.st_mode & (S_IRWXG | S_IRWXO))
         throw std::runtime_error("the generated admin token '" + path + "' can be used by other users (mode " +
-                                 mode_text(st.st_mode) + "): chmod 600 it, or delete it and restart for a new token");
+                                 file_mode_text(st.st_mode) + "): chmod 600 it, or delete it and restart for a new token");
     std::ifstream in(path);
     std::string line;
     if (!in || !std::getline(in, line))

@@ -20,7 +20,7 @@ ClusterMember::ClusterMember(ClusterOptions options, const HostRegistry& registr
       watch_timer_(ioc_) {
     sub_.subscribe({o_.prefix + ":fleet", o_.prefix + ":takeover", o_.prefix + ":req:" + o_.hub_name,
                     o_.prefix + ":cmd:" + o_.hub_name, o_.prefix + ":rep:" + o_.hub_name,
-                    o_.prefix + ":watch:" + o_.hub_name, o_.prefix + ":detail:" + o_.hub_name},
+                    o_.prefix + ":watch:" + o_.hub_name, o_.prefix + ":detail:" + o_.hub_name, o_.prefix + ":forget"},
                    [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); });
     boost::asio::post(ioc_, [this] {
         cmd_.start();
@@ -50,6 +50,7 @@ void ClusterMember::on_message(std::string_view channel, std::string_view payloa
     if (channel == o_.prefix + ":cmd:" + o_.hub_name) return on_command(payload);
     if (channel == o_.prefix + ":watch:" + o_.hub_name) return on_watch(payload);
     if (channel == o_.prefix + ":detail:" + o_.hub_name) return on_detail(payload);
+    if (channel == o_.prefix + ":forget") return on_forget(payload);
     if (is_batch_of(payload, o_.hub_name)) return check_own_batch(payload);  // its own, back from the channel
     auto b = batches_.decode(payload);
     if (auto* batch = std::get_if<FleetBatch>(&b)) return peers_.take(std::move(*batch));
@@ -103,6 +104,25 @@ void ClusterMember::on_takeover(std::string_view payload) {
     if (auto it = claimed_ms_.find(host_id); it != claimed_ms_.end() && it->second > at) return;
     claimed_ms_.erase(host_id);
     if (hooks_.taken_over) hooks_.taken_over(host_id, hub);
+}
+
+ClusterMember::Forgotten ClusterMember::forget(const std::string& host_id) {
+    Forgotten f{peers_.forget(host_id), up_.load(std::memory_order_relaxed)};
+    boost::asio::post(ioc_, [this, host_id] {
+        if (cmd_.up()) cmd_.command({"PUBLISH", o_.prefix + ":forget", o_.hub_name + " " + host_id});
+    });
+    return f;
+}
+
+// "HUB HOST_ID", from the hub a DELETE ran on.
+void ClusterMember::on_forget(std::string_view payload) {
+    const auto a = payload.find(' ');
+    if (a == std::string_view::npos || a == 0 || a + 1 == payload.size()) return note_error("ignoring a message on " + o_.prefix + ":forget: expected \"HUB HOST_ID\"");
+    const std::string hub(payload.substr(0, a));
+    const std::string host_id(payload.substr(a + 1));
+    if (hub == o_.hub_name) return;
+    peers_.forget(host_id);
+    if (hooks_.forget) hooks_.forget(host_id, hub);
 }
 
 // Request: "FROM ID TARGET"; answer: "ID STATUS CONTENT-TYPE\nBODY". Hub

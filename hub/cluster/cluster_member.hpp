@@ -75,6 +75,9 @@ public:
         std::function<std::vector<std::string>()> detail_hosts;
         // ...here, to be handed to this hub's detail subscribers. Cluster's thread.
         std::function<void(const std::string& host_id, std::shared_ptr<const std::string> frame)> detail_frame;
+        // A DELETE of `host_id` on hub `by_hub`: forget this hub's own
+        // offline copy of it too (a host that moved leaves one). Cluster's thread.
+        std::function<void(const std::string& host_id, const std::string& by_hub)> forget;
     };
 
     ClusterMember(ClusterOptions options, const HostRegistry& registry, Hooks hooks);
@@ -82,6 +85,18 @@ public:
     // The hub holding `host_id`, by the other hubs' last messages; nullopt: none.
     std::optional<std::string> holder(const std::string& host_id) const { return peers_.holder(host_id); }
     bool online_elsewhere(const std::string& host_id) const { return peers_.online_elsewhere(host_id); }
+    // The live hub `host_id` is connected to, by its last message; nullopt: none.
+    std::optional<std::string> online_on(const std::string& host_id) const { return peers_.online_on(host_id); }
+    // A DELETE of `host_id` here: drops the other hubs' offline rows of it
+    // and tells them to forget their own copies ("HUB HOST_ID" on
+    // telehub:forget). True when a row of another hub was dropped. Returns
+    // `told` false when Redis is down: the others then keep it offline until
+    // --forget-after. Any thread.
+    struct Forgotten {
+        bool dropped = false;
+        bool told = false;
+    };
+    Forgotten forget(const std::string& host_id);
     // Asks `hub` for GET `target` through Redis; `done` gets its answer, or
     // 504 naming the hub when none comes within the deadline, 503 when
     // Redis is down. `done` runs on the cluster's thread. Any thread.
@@ -121,6 +136,7 @@ private:
     void on_command(std::string_view payload);
     void on_watch(std::string_view payload);
     void on_detail(std::string_view payload);
+    void on_forget(std::string_view payload);
     void ask_for_watched_frames();
     void send_watched_frames();
     // Publishes `payload(id)` on `channel` and waits for the answer with that id.

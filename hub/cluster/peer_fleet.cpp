@@ -38,14 +38,38 @@ std::vector<PeerHubInfo> PeerFleet::peers() const {
     return out;
 }
 
-bool PeerFleet::online_elsewhere(const std::string& host_id) const {
+bool PeerFleet::online_elsewhere(const std::string& host_id) const { return online_on(host_id).has_value(); }
+
+std::optional<std::string> PeerFleet::online_on(const std::string& host_id) const {
     const auto now = clock_();
     std::lock_guard lock(mu_);
     for (const auto& [name, p] : peers_) {
         auto at = p.index.find(host_id);
-        if (at != p.index.end() && p.hosts[at->second].online && now - p.heard_ms <= grace_ms_) return true;
+        if (at != p.index.end() && p.hosts[at->second].online && now - p.heard_ms <= grace_ms_) return name;
     }
-    return false;
+    return std::nullopt;
+}
+
+bool PeerFleet::forget(const std::string& host_id) {
+    const auto now = clock_();
+    std::lock_guard lock(mu_);
+    bool dropped = false;
+    for (auto& [name, p] : peers_) {
+        dropped |= p.gone.erase(host_id) > 0;
+        // Listed by a hub gone silent: offline, and forgotten as the others are.
+        // Its next message, if it comes, lists it again only if it is online.
+        auto at = p.index.find(host_id);
+        if (at == p.index.end() || now - p.heard_ms <= grace_ms_) continue;
+        const auto row = at->second;
+        p.index.erase(at);
+        if (row + 1 != p.hosts.size()) {
+            p.hosts[row] = std::move(p.hosts.back());
+            p.index[p.hosts[row].host_id] = row;
+        }
+        p.hosts.pop_back();
+        dropped = true;
+    }
+    return dropped;
 }
 
 std::optional<std::string> PeerFleet::holder(const std::string& host_id) const {

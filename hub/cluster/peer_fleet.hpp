@@ -45,6 +45,12 @@ public:
     std::optional<std::string> holder(const std::string& host_id) const;
     // True when a live hub's last message lists `host_id` online: it moved there.
     bool online_elsewhere(const std::string& host_id) const;
+    // The live hub whose last message lists `host_id` online; nullopt: none.
+    std::optional<std::string> online_on(const std::string& host_id) const;
+    // A DELETE of `host_id` (on any hub): its offline rows of every hub are
+    // dropped now, not kept until --forget-after. A row of a hub that still
+    // lists it online stays. True when a row was dropped.
+    bool forget(const std::string& host_id);
     const std::string& self() const { return self_; }
 
 private:

@@ -224,7 +224,8 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
                          });
         return;
     }
-    if (forward_to_holder(path, target, keep_alive, head)) return;
+    // Reads only: a DELETE of a host is the cluster's (forget_host), any other method a 405 here.
+    if ((req.method() == http::verb::get || head) && forward_to_holder(path, target, keep_alive, head)) return;
     if (long_reply_route(path))
         return answer_in_background(std::string(req.method_string()), std::string(target), keep_alive, head);
     answer(route_http(ctx_, req.method_string(), target));

@@ -342,3 +342,70 @@ BOOST_AUTO_TEST_CASE(a_host_that_moved_to_another_hub_raises_no_offline_alert) {
         BOOST_TEST(online_on(a, "mover", "hub-b"));
     }
 }
+
+// DELETE on any hub forgets a host on every hub: the copy on the hub that
+// held it, the other hubs' offline rows, and the offline copy (with its
+// history) a host that moved leaves on the hub it left.
+BOOST_AUTO_TEST_CASE(a_host_deleted_on_any_hub_is_forgotten_on_every_hub) {
+    RedisServer redis;
+    auto with_admin = [&](const std::string& name) {
+        auto args = cluster_args(redis, name);
+        args.insert(args.end(), {"--admin-token", "admin-for-tests"});
+        return args;
+    };
+    HubProcess a(with_admin("hub-a"));
+    HubProcess b(with_admin("hub-b"));
+    HttpOptions admin;
+    admin.headers.emplace_back("Authorization", "Bearer admin-for-tests");
+    auto forget_on = [&](const HubProcess& hub, const std::string& id) {
+        return http_request(hub.port, "DELETE", "/api/hosts/" + id, admin);
+    };
+    BOOST_REQUIRE(wait_until([&] { return cluster_state(a) == "up" && cluster_state(b) == "up"; }, 5s));
+    {
+        StreamingAgent retired(a.port, "retired", 100ms, 10);
+        StreamingAgent mover_on_a(a.port, "mover", 100ms, 10);
+        BOOST_REQUIRE(wait_until([&] { return online_on(b, "retired", "hub-a") && online_on(b, "mover", "hub-a"); }, 5s));
+        // Connected to hub A: refused on B, naming A, and forgotten nowhere.
+        auto refused = forget_on(b, "retired");
+        BOOST_TEST(refused.status == 409, refused.status << " " << refused.body);
+        BOOST_TEST(refused.body.find("host_online") != std::string::npos, refused.body);
+        BOOST_TEST(refused.body.find("hub 'hub-a'") != std::string::npos, refused.body);
+        BOOST_TEST(online_on(a, "retired", "hub-a"));
+        // Only reads are asked of the hub holding a host: another method is answered here.
+        auto post = http_request(b.port, "POST", "/api/hosts/retired", admin);
+        BOOST_TEST(post.status == 405, post.status << " " << post.body);
+        // It moves to B: A keeps an offline copy of it, with its history.
+        StreamingAgent mover_on_b(b.port, "mover", 100ms, 10);
+        BOOST_REQUIRE(wait_until([&] { return online_on(a, "mover", "hub-b"); }, 5s));
+    }
+    auto offline_on_both = [&](const std::string& id) {
+        for (const HubProcess* hub : {&a, &b}) {
+            auto r = row_of(*hub, id);
+            if (!r.is_object() || r["online"] != false) return false;
+        }
+        return true;
+    };
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return offline_on_both("retired") && offline_on_both("mover"); }, 6s),
+                          a.get_json("/api/hosts").dump() << "\n" << b.get_json("/api/hosts").dump());
+    auto gone_from_both = [&](const std::string& id) {
+        return row_of(a, id).is_null() && row_of(b, id).is_null() && http_get(a.port, "/api/hosts/" + id).status == 404 &&
+               http_get(b.port, "/api/hosts/" + id).status == 404;
+    };
+
+    // Deleted on B, which never held it: A forgets its copy and history, and says why.
+    auto r = forget_on(b, "retired");
+    BOOST_TEST(r.status == 200, r.status << " " << r.body);
+    BOOST_TEST(nlohmann::json::parse(r.body, nullptr, false).value("forgotten", "") == "retired", r.body);
+    BOOST_TEST(wait_until([&] { return gone_from_both("retired"); }, 3s), a.get_json("/api/hosts").dump());
+    BOOST_TEST(wait_until([&] {
+        return a.proc->output().find("forgot host 'retired' and its history (DELETE on hub 'hub-b')") != std::string::npos;
+    }, 3s), a.proc->output());
+
+    // Deleted on B, where it was last: B's copy and the one it left on A both go.
+    r = forget_on(b, "mover");
+    BOOST_TEST(r.status == 200, r.status << " " << r.body);
+    BOOST_TEST(wait_until([&] { return gone_from_both("mover"); }, 3s),
+               a.get_json("/api/hosts").dump() << "\n" << b.get_json("/api/hosts").dump());
+    BOOST_TEST(forget_on(a, "mover").status == 404);
+    BOOST_TEST(a.get_json("/api/hosts")["counts"]["total"] == 0);
+}

@@ -227,6 +227,40 @@ BOOST_AUTO_TEST_CASE(a_host_that_left_a_hub_s_list_is_shown_offline_until_forgot
     BOOST_TEST(forgotten[0].host_id == "c-2");
 }
 
+// A DELETE on any hub: every hub's offline rows of the host go at once; a
+// hub that still lists it online keeps it, and says which hub it is on.
+BOOST_AUTO_TEST_CASE(a_forgotten_host_loses_its_offline_rows_but_not_an_online_one) {
+    Fixture f;
+    f.peers.take(batch("C", {row("left-c", 10, true, 9000), row("stays", 10, true, 9000)}));
+    f.peers.take(batch("D", {row("on-d", 10), row("silent-d", 10)}));
+    f.peers.take(batch("C", {row("stays", 10, true, 10'000)}));  // left-c went offline on C
+    BOOST_TEST(f.list().first.size() == 4u);
+
+    BOOST_TEST(f.peers.forget("left-c"));
+    BOOST_TEST(!f.peers.holder("left-c"));
+    BOOST_TEST(!f.peers.forget("left-c"));  // nothing left of it
+    BOOST_TEST(!f.peers.forget("nowhere"));
+
+    BOOST_TEST(f.peers.online_on("on-d").value_or("") == "D");
+    BOOST_TEST(!f.peers.forget("on-d"));  // connected there: kept
+    BOOST_TEST(f.peers.holder("on-d").value_or("") == "D");
+
+    // A hub silent past the grace shows its hosts offline, and they are forgotten as any offline row.
+    f.now += 3001;
+    f.peers.take(batch("C", {row("stays", 10, true, f.now)}));
+    BOOST_TEST(!f.peers.online_on("silent-d"));
+    BOOST_TEST(f.peers.forget("silent-d"));
+    auto [rows, counts] = f.list();
+    BOOST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[0].host_id == "on-d");
+    BOOST_TEST(rows[1].host_id == "stays");
+    BOOST_TEST(counts.total == 2u);
+    // D's next message lists only what is online there: the forgotten host stays away, the other comes back.
+    f.peers.take(batch("D", {row("on-d", 10, true, f.now)}));
+    BOOST_TEST(f.peers.online_on("on-d").value_or("") == "D");
+    BOOST_TEST(f.list().first.size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(one_view_serves_every_filter_as_separate_merges_would) {
     Fixture f;
     f.connect("m-local", 10, 1);
