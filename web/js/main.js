@@ -9,6 +9,7 @@ import { Overview } from './overview.js';
 import { HostPage } from './detail.js';
 import { AlertsBar } from './alerts.js';
 import { FleetPage } from './fleet.js';
+import { ClusterStatus } from './cluster_status.js';
 import { frameScheduler, setText } from './dom.js';
 import { int } from './format.js';
 
@@ -23,6 +24,7 @@ let lastHostId = null;
 // Declared before the overview reads it; rows are marked once alerts arrive.
 const alerts = new AlertsBar({ onChange: () => renderOverview() });
 const fleetPage = new FleetPage();
+new ClusterStatus();
 
 const overview = new Overview({
   store,

@@ -99,13 +99,18 @@ export class Overview {
         id: 'status', label: 'Status', sortValue: rec => (rec.summary.online ? 1 : 0),
         create: td => {
           const pill = h('span', { class: 'status' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }), h('span', { class: 'status-text' }));
-          td.append(pill);
-          return { pill, text: pill.lastChild };
+          const hub = h('span', { class: 'status-hub', hidden: true });
+          td.append(pill, hub);
+          return { pill, text: pill.lastChild, hub };
         },
         update: (td, rec, st) => {
           const s = rec.summary;
           toggleClass(st.pill, 'is-offline', !s.online);
           setText(st.text, s.online ? 'Online' : `Offline · ${ago(s.last_seen_ms, this.store.now())}`);
+          // With --cluster every row names the hub that holds the host, under its status.
+          if (st.hub.hidden !== !s.hub) st.hub.hidden = !s.hub;
+          setText(st.hub, s.hub ? `on ${s.hub}` : '');
+          setAttr(st.hub, 'title', s.hub ? `Held by hub ${s.hub}` : null);
         },
       },
       {
