@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 
+#include "hub/api/rest_api.hpp"
 #include "hub/http/http.hpp"
 #include "hub/state/state.hpp"
 #include "hub/hub_context.hpp"
@@ -184,6 +185,37 @@ void run_forwarded_control(HubContext& ctx, const net::any_io_executor& ex, Remo
                 std::move(m.command.command_id), std::move(m.from_hub), 0, 0};
     run_control(ctx, ex, std::move(req), std::move(from),
                 [done = std::move(done)](RelayResult r, HttpReply) { done(std::move(r)); });
+}
+
+void forget_host_audited(HubContext& ctx, const net::any_io_executor& ex, std::string host_id, ControlCaller caller,
+                         std::function<void(HttpReply)> respond) {
+    Origin from{std::move(caller), new_command_id(), {}, HostRegistry::system_clock_ms(), steady_ms()};
+    ctx.audit->check_writable([&ctx, ex, host_id = std::move(host_id), from = std::move(from),
+                               respond = std::move(respond)](std::string error) mutable {
+        net::post(ex, [&ctx, ex, host_id = std::move(host_id), from = std::move(from), respond = std::move(respond),
+                       error = std::move(error)]() mutable {
+            if (!error.empty()) {
+                ctx.log.event("refused to forget host '" + host_id + "' for " + from.caller.client + ": " + error);
+                return respond(error_reply(503, "audit_unavailable",
+                                           "the host was not forgotten because it could not be audited: " + error));
+            }
+            ControlRequest req;
+            req.host_id = host_id;
+            req.op = "forget";
+            auto reply = forget_host(ctx, host_id);
+            RelayResult r{reply.status, reply.status == 200, {}, {}, {}};
+            if (r.ok) {
+                r.result_json = reply.body;
+            } else if (auto answer = nlohmann::json::parse(reply.body, nullptr, false);
+                       answer.is_object() && answer.contains("error") && answer["error"].is_object()) {
+                r.error_code = answer["error"].value("code", "");
+                r.error_message = answer["error"].value("message", "");
+            }
+            reply.headers.emplace_back("X-Telehub-Command-Id", from.command_id);
+            audit_then_answer(ctx, ex, req, from, {}, std::move(r), std::move(reply),
+                              [respond = std::move(respond)](RelayResult, HttpReply reply) { respond(std::move(reply)); });
+        });
+    });
 }
 
 HttpReply audit_reply(HubContext& ctx, std::string_view query) {

@@ -42,6 +42,13 @@ void audit_refused(HubContext& ctx, const boost::asio::any_io_executor& ex, Cont
 void run_forwarded_control(HubContext& ctx, const boost::asio::any_io_executor& ex, RemoteCommandMessage m,
                            std::function<void(RelayResult)> done);
 
+// DELETE /api/hosts/{id}: forgetting a host and its history is audited as a
+// command is (op "forget", no args), and not done when it cannot be
+// audited (503 audit_unavailable). `respond` runs on `ex` after the line is
+// written; the reply carries X-Telehub-Command-Id.
+void forget_host_audited(HubContext& ctx, const boost::asio::any_io_executor& ex, std::string host_id,
+                         ControlCaller caller, std::function<void(HttpReply)> respond);
+
 // GET /api/audit?limit=N
 HttpReply audit_reply(HubContext& ctx, std::string_view query);
 

@@ -92,6 +92,28 @@ HttpReply host_history(HubContext& ctx, const std::string& id, std::string_view 
     return {200, "application/json", history_body(*h, minutes ? &*minutes : nullptr), {}};
 }
 
+HttpReply leaks_list(HubContext& ctx) {
+    json arr = json::array();
+    for (const auto& l : ctx.registry.leaks()) {
+        const auto& s = l.suspect;
+        arr.push_back({{"host_id", l.host_id},   {"online", l.online},     {"pid", s.pid},
+                       {"name", s.name},         {"reason", s.reason},     {"count", s.count},
+                       {"since_ms", s.since_ms}, {"evidence", s.evidence}});
+    }
+    return json_reply({{"leaks", std::move(arr)}});
+}
+
+HttpReply static_file(HubContext& ctx, std::string_view target) {
+    auto r = ctx.files.resolve(target);
+    if (auto* refusal = std::get_if<StaticRefusal>(&r)) return error_reply(refusal->status, refusal->code, refusal->message);
+    const auto& file = std::get<StaticFile>(r);
+    auto data = StaticFiles::read(file);
+    if (!data) return error_reply(404, "not_found", "file '" + std::string(target) + "' cannot be read");
+    return {200, std::string(file.content_type), std::move(*data), {}};
+}
+
+}  // namespace
+
 HttpReply forget_host(HubContext& ctx, const std::string& id) {
     const auto online_refusal = [&id](const std::string& where) {
         return error_reply(409, "host_online", "host '" + id + "' is connected" + where +
@@ -114,28 +136,6 @@ HttpReply forget_host(HubContext& ctx, const std::string& id) {
                           "until --forget-after passes";
     return json_reply(body);
 }
-
-HttpReply leaks_list(HubContext& ctx) {
-    json arr = json::array();
-    for (const auto& l : ctx.registry.leaks()) {
-        const auto& s = l.suspect;
-        arr.push_back({{"host_id", l.host_id},   {"online", l.online},     {"pid", s.pid},
-                       {"name", s.name},         {"reason", s.reason},     {"count", s.count},
-                       {"since_ms", s.since_ms}, {"evidence", s.evidence}});
-    }
-    return json_reply({{"leaks", std::move(arr)}});
-}
-
-HttpReply static_file(HubContext& ctx, std::string_view target) {
-    auto r = ctx.files.resolve(target);
-    if (auto* refusal = std::get_if<StaticRefusal>(&r)) return error_reply(refusal->status, refusal->code, refusal->message);
-    const auto& file = std::get<StaticFile>(r);
-    auto data = StaticFiles::read(file);
-    if (!data) return error_reply(404, "not_found", "file '" + std::string(target) + "' cannot be read");
-    return {200, std::string(file.content_type), std::move(*data), {}};
-}
-
-}  // namespace
 
 HttpReply route_http(HubContext& ctx, std::string_view method, std::string_view target) {
     auto qpos = target.find('?');

@@ -224,7 +224,13 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
                          });
         return;
     }
-    // Reads only: a DELETE of a host is the cluster's (forget_host), any other method a 405 here.
+    if (req.method() == http::verb::delete_)
+        if (auto route = parse_host_route(path); route && !route->history)
+            return forget_host_audited(ctx_, stream_.get_executor(), route->host_id, ControlCaller{peer_, access.who->name},
+                                       [self = this->shared_from_this(), keep_alive, head](HttpReply r) {
+                                           self->reply(std::move(r), keep_alive, head);
+                                       });
+    // Reads only: a DELETE of a host is forgotten above, any other method is a 405 here.
     if ((req.method() == http::verb::get || head) && forward_to_holder(path, target, keep_alive, head)) return;
     if (long_reply_route(path))
         return answer_in_background(std::string(req.method_string()), std::string(target), keep_alive, head);

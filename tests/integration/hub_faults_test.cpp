@@ -258,6 +258,15 @@ void expect_refused_unaudited(const std::string& audit_log) {
     // The hub goes on serving telemetry.
     BOOST_TEST(agent.send(11));
     BOOST_TEST(wait_until([&] { return hub.host("guarded")["seq"] == 2; }, 3s));
+    // Forgetting a host is audited too: refused the same way, and the host and its history stay.
+    agent.ws.close();
+    BOOST_REQUIRE(wait_until([&] { return hub.host("guarded")["online"] == false; }, 5s));
+    o.body.clear();
+    auto forget = http_request(hub.port, "DELETE", "/api/hosts/guarded", o);
+    BOOST_TEST(forget.status == 503, forget.status << " " << forget.body);
+    BOOST_TEST(json::parse(forget.body, nullptr, false)["error"]["code"] == "audit_unavailable", forget.body);
+    BOOST_TEST(hub.host("guarded")["seq"] == 2);
+    BOOST_TEST(hub.proc->output().find("refused to forget host 'guarded'") != std::string::npos, hub.proc->output());
 }
 
 }  // namespace

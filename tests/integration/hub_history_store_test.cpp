@@ -126,11 +126,12 @@ BOOST_AUTO_TEST_CASE(delete_forgets_a_host_and_its_stored_history) {
     auto viewer = auth("viewer-secret-19");
     auto admin = auth("admin-secret-19");
     auto host_status = [&](const std::string& id) { return http_request(port, "GET", "/api/hosts/" + id, viewer).status; };
+    HttpResult online;
     {
         FakeAgent keep(port, "keep"), gone(port, "gone");
         for (int i = 0; i < 70; ++i) BOOST_REQUIRE(keep.send(5) && gone.send(5));
         BOOST_REQUIRE(wait_until([&] { return points_written(port, viewer) >= 128; }, 10s));
-        auto online = http_request(port, "DELETE", "/api/hosts/gone", admin);
+        online = http_request(port, "DELETE", "/api/hosts/gone", admin);
         BOOST_TEST(online.status == 409);
         BOOST_TEST(online.body.find("host_online") != std::string::npos, online.body);
         keep.ws.close();
@@ -146,6 +147,19 @@ BOOST_AUTO_TEST_CASE(delete_forgets_a_host_and_its_stored_history) {
     BOOST_TEST(http_request(port, "DELETE", "/api/hosts/gone", admin).status == 404);
     BOOST_TEST(host_status("keep") == 200);
     BOOST_TEST(wait_until([&] { return hub->output().find("forgot host 'gone'") != std::string::npos; }, 10s), hub->output());
+    // Each DELETE that reached the host's route is in the audit log, whatever its outcome, under the id it answered with.
+    BOOST_TEST(online.header("X-Telehub-Command-Id").size() == 16u);
+    auto audit = nlohmann::json::parse(http_request(port, "GET", "/api/audit", admin).body, nullptr, false);
+    BOOST_REQUIRE(audit.is_object());
+    std::vector<int> statuses;
+    for (const auto& e : audit["entries"])
+        if (e.value("op", "") == "forget" && e.value("host", "") == "gone") {
+            statuses.push_back(e.value("status", 0));
+            BOOST_TEST(e.value("token", "") == "admin");
+            if (e.value("status", 0) == 200) BOOST_TEST(e["result"].value("forgotten", "") == "gone", e.dump());
+            if (e.value("status", 0) == 200) BOOST_TEST(e.value("id", "") == done.header("X-Telehub-Command-Id"), e.dump());
+        }
+    BOOST_TEST((statuses == std::vector<int>{409, 200, 404}), audit.dump());
     // After a restart the store gives back the kept host and not the forgotten one.
     BOOST_REQUIRE(hub->stop(SIGTERM, 10s).has_value());
     hub = hub_on(port, data, tokens);
