@@ -143,6 +143,12 @@ void HubContext::forgotten(const std::vector<std::string>& host_ids, const std::
               " and " + (host_ids.size() == 1 ? "its" : "their") + " history " + why);
 }
 
+ForgetResult HubContext::forget_here(const std::string& host_id, const std::string& why) {
+    const auto r = registry.forget(host_id);
+    if (r == ForgetResult::forgotten) forgotten({host_id}, why);
+    return r;
+}
+
 bool HubContext::plain_allowed(const boost::asio::ip::address& peer) const {
     auto a = peer;
     if (a.is_v6() && a.to_v6().is_v4_mapped()) a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
@@ -235,8 +241,8 @@ HubContext::HubContext(HubConfig cfg)
             live.forward_sample(host_id, frame);
         };
         hooks.forget = [this](const std::string& host_id, const std::string& by_hub) {
-            switch (registry.forget(host_id)) {
-            case ForgetResult::forgotten: forgotten({host_id}, "(DELETE on hub '" + by_hub + "')"); break;
+            switch (forget_here(host_id, "(DELETE on hub '" + by_hub + "')")) {
+            case ForgetResult::forgotten: break;
             case ForgetResult::online:
                 log.event("kept host '" + host_id + "', which hub '" + by_hub +
                           "' forgot: its agent is connected here, so it is back on every hub");

@@ -79,6 +79,9 @@ struct HubContext {
     }
     // Hosts the registry forgot: their stored history goes too, with a log line.
     void forgotten(const std::vector<std::string>& host_ids, const std::string& why);
+    // Forgets a host held here, unless its agent is connected: the registry,
+    // then forgotten() with `why`.
+    ForgetResult forget_here(const std::string& host_id, const std::string& why);
 
     // TLS: null when the hub serves plain HTTP only (a loopback listen address
     // and no --tls-cert). tls_generated: the certificate was made by this start.

@@ -41,6 +41,23 @@ struct Origin {
 // may be large), after the audit line is written.
 using Outcome = std::function<void(RelayResult, HttpReply)>;
 
+// An answer made as an HTTP reply (a refusal, a forgotten host), read back
+// as an outcome for its audit line: the body when it succeeded, else the
+// error's code and message.
+RelayResult outcome_of(const HttpReply& reply) {
+    RelayResult r{reply.status, reply.status == 200, {}, {}, {}};
+    if (r.ok) {
+        r.result_json = reply.body;
+        return r;
+    }
+    const auto answer = nlohmann::json::parse(reply.body, nullptr, false);
+    if (answer.is_object() && answer.contains("error") && answer["error"].is_object()) {
+        r.error_code = answer["error"].value("code", "");
+        r.error_message = answer["error"].value("message", "");
+    }
+    return r;
+}
+
 // The audit line of an answer (a relayed command's, or a refusal's), the
 // hub's log line for failures and non-queries, then `done` on `ex` once the
 // line is written.
@@ -162,13 +179,8 @@ void audit_refused(HubContext& ctx, const net::any_io_executor& ex, ControlTarge
     // body could only be noise.
     req.args_json = std::string(body.substr(0, max_refused_body));
     Origin from{std::move(caller), new_command_id(), {}, HostRegistry::system_clock_ms(), steady_ms()};
-    RelayResult r{refusal.status, false, {}, {}, {}};
-    // The refusal was made as an HTTP reply; its code and message are read back for the line.
-    const auto answer = nlohmann::json::parse(refusal.body, nullptr, false);
-    if (answer.is_object() && answer.contains("error") && answer["error"].is_object()) {
-        r.error_code = answer["error"].value("code", "");
-        r.error_message = answer["error"].value("message", "");
-    }
+    auto r = outcome_of(refusal);
+    r.ok = false;  // a refusal, whatever status it was given
     refusal.headers.emplace_back("X-Telehub-Command-Id", from.command_id);
     audit_then_answer(ctx, ex, req, from, {}, std::move(r), std::move(refusal),
                       [respond = std::move(respond)](RelayResult, HttpReply reply) { respond(std::move(reply)); });
@@ -203,14 +215,7 @@ void forget_host_audited(HubContext& ctx, const net::any_io_executor& ex, std::s
             req.host_id = host_id;
             req.op = "forget";
             auto reply = forget_host(ctx, host_id);
-            RelayResult r{reply.status, reply.status == 200, {}, {}, {}};
-            if (r.ok) {
-                r.result_json = reply.body;
-            } else if (auto answer = nlohmann::json::parse(reply.body, nullptr, false);
-                       answer.is_object() && answer.contains("error") && answer["error"].is_object()) {
-                r.error_code = answer["error"].value("code", "");
-                r.error_message = answer["error"].value("message", "");
-            }
+            auto r = outcome_of(reply);
             reply.headers.emplace_back("X-Telehub-Command-Id", from.command_id);
             audit_then_answer(ctx, ex, req, from, {}, std::move(r), std::move(reply),
                               [respond = std::move(respond)](RelayResult, HttpReply reply) { respond(std::move(reply)); });

@@ -123,13 +123,12 @@ HttpReply forget_host(HubContext& ctx, const std::string& id) {
     if (ctx.cluster)
         if (auto hub = ctx.cluster->online_on(id); hub && !ctx.registry.online(id).value_or(false))
             return online_refusal(" to hub '" + *hub + "'");
-    const auto here = ctx.registry.forget(id);
+    const auto here = ctx.forget_here(id, "(DELETE /api/hosts/" + id + ")");
     if (here == ForgetResult::online) return online_refusal("");
     std::optional<ClusterMember::Forgotten> elsewhere;
     if (ctx.cluster) elsewhere = ctx.cluster->forget(id);
     if (here == ForgetResult::unknown && !(elsewhere && elsewhere->dropped))
         return error_reply(404, "not_found", "no host '" + id + "'");
-    if (here == ForgetResult::forgotten) ctx.forgotten({id}, "(DELETE /api/hosts/" + id + ")");
     json body{{"forgotten", id}};
     if (elsewhere && !elsewhere->told)
         body["warning"] = "the cluster's Redis is down: the other hubs were not told, and list the host as offline "
