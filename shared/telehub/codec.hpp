@@ -1,6 +1,8 @@
 // The wire format of docs/protocol.md, implemented once. Encoding uses
-// nlohmann/json (off the hub's hot path); decoding of agent frames on the hub
-// uses simdjson behind FrameDecoder, so callers never see either library.
+// nlohmann/json (off the hub's hot path); agent frames are decoded on the hub
+// by FrameDecoder, in one pass of the project's own (frame_reader.hpp), with
+// simdjson for UTF-8 and for the verdict on a refused frame's JSON; callers
+// see none of it.
 #pragma once
 
 #include <cstddef>
@@ -83,7 +85,7 @@ public:
     std::optional<CodecError> decode(std::string_view frame, AgentFrame& out);
 
     // Bytes past a frame's end that decode_in_place may read (not write):
-    // the parser loads 64 bytes at a time.
+    // simdjson, which parses a refused frame whole, loads 64 bytes at a time.
     static constexpr std::size_t padding = 64;
 
     // As decode, on a frame whose buffer holds `padding` readable bytes past

@@ -1,0 +1,136 @@
+#include "telehub/frame_reader.hpp"
+
+namespace telehub {
+
+FieldReader::FieldReader(FrameReadState& state, std::string_view name, const FieldReader* parent, long index)
+    : state_(state), name_(name), parent_(parent), index_(index) {
+    if (!state_.scan.expect('{', "'{'")) return;
+    const char c = state_.scan.peek();
+    if (c == '}') at_close_ = true;
+    else if (c != '"') state_.scan.fail("a key in quotes");
+}
+
+void FieldReader::finish() {
+    if (failed()) return;
+    if (index_base_ != not_indexed) {
+        state_.index.resize(index_base_);
+        state_.scan.seek(close_);
+        return;
+    }
+    while (!at_close_) {
+        std::string_view raw;
+        bool escaped;
+        if (!state_.scan.raw_string(raw, escaped)) return void(state_.scan.fail("a key in quotes"));
+        if (!state_.scan.expect(':', "':' after a key") || !state_.scan.skip_value()) return;
+        next();
+        if (failed()) return;
+    }
+    state_.scan.expect('}', "'}'");
+}
+
+bool FieldReader::build_index() {
+    auto& scan = state_.scan;
+    index_base_ = state_.index.size();
+    for (;;) {
+        std::string_view raw;
+        bool escaped;
+        if (!scan.raw_string(raw, escaped)) return scan.fail("a key in quotes");
+        if (!scan.expect(':', "':' after a key")) return false;
+        const char* value = (scan.peek(), scan.position());
+        if (!scan.skip_value()) return false;
+        state_.index.push_back({raw, value, escaped, false});
+        const char c = scan.peek();
+        if (c == '}') break;
+        if (c != ',') return scan.fail("',' or '}' after a field");
+        scan.seek(scan.position() + 1);
+    }
+    close_ = scan.position() + 1;
+    return true;
+}
+
+bool FieldReader::find_indexed(std::string_view key, bool required) {
+    for (std::size_t i = index_base_; i < state_.index.size(); ++i) {
+        auto& f = state_.index[i];
+        if (f.taken) continue;
+        std::string_view k = f.key;
+        if (f.escaped) {
+            JsonScan::unescape(f.key, state_.key_scratch);
+            k = state_.key_scratch;
+        }
+        if (k != key) continue;
+        f.taken = true;
+        state_.scan.seek(f.value);
+        return true;
+    }
+    return absent(key, required);
+}
+
+void FieldReader::nullable_number(std::string_view key, double& out, bool& known) {
+    known = false;
+    out = 0;
+    if (!find(key, false)) return;
+    JsonNumber n;
+    if (state_.scan.null()) return next();
+    if (!state_.scan.number(n)) return void(refuse_type(key, "must be a number or null"));
+    out = n.value;
+    known = true;
+    next();
+}
+
+void FieldReader::boolean(std::string_view key, bool& out, bool required) {
+    out = false;
+    if (!find(key, required)) return;
+    if (!state_.scan.boolean(out)) return void(refuse_type(key, "must be true or false"));
+    next();
+}
+
+void FieldReader::skip(std::string_view key) {
+    if (!find(key, false)) return;
+    if (state_.scan.skip_value()) next();
+}
+
+bool FieldReader::open_array(std::string_view key, bool& empty) {
+    if (state_.scan.peek() != '[') return refuse_type(key, "must be an array");
+    state_.scan.seek(state_.scan.position() + 1);
+    empty = state_.scan.peek() == ']';
+    if (empty) state_.scan.seek(state_.scan.position() + 1);
+    return true;
+}
+
+bool FieldReader::close_element() {
+    const char c = state_.scan.peek();
+    state_.scan.seek(state_.scan.position() + (c ? 1 : 0));
+    if (c == ',') return true;
+    if (c != ']') state_.scan.fail("',' or ']' after an element");
+    return false;
+}
+
+bool FieldReader::refuse_type(std::string_view key, std::string_view what) {
+    if (state_.scan.skip_value()) fail("wrong_type", key, what);
+    return false;
+}
+
+bool FieldReader::refuse_type_at(std::string_view key, std::size_t i, std::string_view what) {
+    if (state_.scan.skip_value() && !failed())
+        state_.error = CodecError{"wrong_type", "field '" + path(key) + "[" + std::to_string(i) + "]' " + std::string(what)};
+    return false;
+}
+
+std::string FieldReader::prefix() const {
+    std::string p = parent_ ? parent_->prefix() : std::string();
+    if (!p.empty() && !name_.empty()) p += ".";
+    p += name_;
+    if (index_ >= 0) p += "[" + std::to_string(index_) + "]";
+    return p;
+}
+
+std::string FieldReader::path(std::string_view key) const {
+    auto p = prefix();
+    return p.empty() ? std::string(key) : p + "." + std::string(key);
+}
+
+void FieldReader::fail(std::string_view code, std::string_view key, std::string_view what) {
+    if (!failed()) state_.error = CodecError{std::string(code), "field '" + path(key) + "' " + std::string(what)};
+}
+
+}  // namespace telehub

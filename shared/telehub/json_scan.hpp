@@ -1,0 +1,127 @@
+// A forward cursor over one JSON text that checks the grammar of every byte it
+// passes, values it reads and values it skips alike. It is the tokenizer under
+// FrameReader (frame_reader.hpp): an agent's frame is read in one pass into
+// the reused AgentFrame, with no tree built first (docs/protocol.md says what
+// is validated). UTF-8 is checked once for the whole text before any of it is
+// scanned, so the cursor itself takes every byte of 0x80 and above as text.
+//
+// A grammar error is sticky: the cursor stops where it was found, every
+// further call fails, and `broken()` says so with what was expected.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace telehub {
+
+// A number token as JSON wrote it: an integer when it had neither fraction
+// nor exponent and fits 64 bits, else only its double value.
+struct JsonNumber {
+    enum class Kind { negative, non_negative, real } kind = Kind::real;
+    std::uint64_t magnitude = 0;  // of an integer
+    double value = 0;             // always set
+};
+
+class JsonScan {
+public:
+    explicit JsonScan(std::string_view text) : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
+
+    bool broken() const { return broken_ != nullptr; }
+    const char* broken_reason() const { return broken_; }
+    std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
+    const char* position() const { return p_; }
+    void seek(const char* p) { p_ = p; }
+
+    // The next byte after whitespace, left unread; 0 at the end or once broken.
+    char peek() {
+        skip_space();
+        return !broken_ && p_ < end_ ? *p_ : '\0';
+    }
+    // Consumes `c` after whitespace, or breaks with `why`.
+    bool expect(char c, const char* why) {
+        if (peek() == c) {
+            ++p_;
+            return true;
+        }
+        return fail(why);
+    }
+    // Whether the text is a key equal to `key` (which holds no '"' or '\\')
+    // followed by ':'; on a match consumes both. The usual case, a key the
+    // reader expects in its place, costs one compare.
+    bool take_key(std::string_view key) {
+        const auto n = key.size();
+        if (static_cast<std::size_t>(end_ - p_) < n + 2 || p_[0] != '"' || p_[n + 1] != '"') return false;
+        // Keys are a few bytes: compared inline, without a call to memcmp.
+        for (std::size_t i = 0; i < n; ++i)
+            if (p_[i + 1] != key[i]) return false;
+        p_ += n + 2;
+        if (p_ < end_ && *p_ == ':') {
+            ++p_;
+            return true;
+        }
+        return expect(':', "':' after a key");
+    }
+
+    // A string at the cursor into `out`, its escapes decoded; false (and
+    // nothing consumed) when the value there is not a string.
+    bool string(std::string& out);
+    // A string's raw text between its quotes, escapes left as written, and
+    // whether it held any.
+    bool raw_string(std::string_view& raw, bool& escaped);
+    // Decodes the escapes of a raw_string into `out`.
+    static void unescape(std::string_view raw, std::string& out);
+
+    // A number at the cursor; false (nothing consumed) when the value there is
+    // not one, or broken when its text is not a JSON number.
+    bool number(JsonNumber& out) {
+        // Most numbers of a frame are small counts: read here, the rest by number_slow.
+        const char* q = (peek(), p_);
+        std::uint64_t v = 0;
+        const char* limit = end_ - q > 19 ? q + 19 : end_;
+        const char* d = q;
+        for (; d < limit && static_cast<unsigned>(*d - '0') < 10; ++d) v = v * 10 + static_cast<unsigned>(*d - '0');
+        if (d == q || d == limit || *d == '.' || *d == 'e' || *d == 'E' || (*q == '0' && d - q > 1))
+            return number_slow(out);
+        p_ = d;
+        out.kind = JsonNumber::Kind::non_negative;
+        out.magnitude = v;
+        out.value = static_cast<double>(v);
+        return true;
+    }
+    // true / false / null at the cursor; false (nothing consumed) otherwise.
+    bool boolean(bool& out);
+    bool null();
+
+    // Passes over one value of any kind, checking it. `depth` counts the
+    // arrays and objects the cursor is inside.
+    bool skip_value(int depth = 1);
+    // As skip_value, appending the value's text without its whitespace.
+    bool copy_value(std::string& out);
+
+    // After the root value: only whitespace may follow.
+    bool at_end() {
+        skip_space();
+        return !broken_ && p_ == end_;
+    }
+
+    bool fail(const char* why) {
+        if (!broken_) broken_ = why;
+        return false;
+    }
+
+private:
+    void skip_space() {
+        while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    }
+    bool literal(std::string_view word);
+    bool number_slow(JsonNumber& out);
+
+    const char* begin_;
+    const char* p_;
+    const char* end_;
+    const char* broken_ = nullptr;
+};
+
+}  // namespace telehub

@@ -1,0 +1,296 @@
+// The hub's one-pass reader of agent frames (FrameDecoder over FieldReader and
+// JsonScan) against what it must refuse and keep. simdjson, which parsed
+// whole frames before this reader existed, is the judge of what is JSON.
+#include "telehub/codec.hpp"
+
+#define BOOST_TEST_MODULE frame_decode
+#include <boost/test/unit_test.hpp>
+
+#include <simdjson.h>
+
+#include <string>
+
+using namespace telehub;
+
+namespace {
+
+Sample full_sample() {
+    Sample s;
+    s.host_id = "host-a";
+    s.seq = 7;
+    s.ts_ms = 1763800000000;
+    s.interval_ms = 1000;
+    s.cpu = {12.5, 8.0, 4.0, 0.5, 0.1, {10.1, 14.9}};
+    s.load = {0.5, 0.4, 0.3};
+    s.mem = {16'000'000'000ULL, 8'000'000'000ULL};
+    s.procs = {312, 2};
+    TopProcess p;
+    p.pid = 1234;
+    p.ppid = 1;
+    p.name = "nginx";
+    p.cmdline = "nginx: worker process";
+    p.user = "www-data";
+    p.state = 'R';
+    p.cpu = 35.2;
+    p.rss = 12345678;
+    p.threads = 4;
+    p.sockets = {100, 1, 2};
+    p.container = "web";
+    s.top = {p, p};
+    s.top[1].pid = 99;
+    s.top[1].container.clear();
+    s.sockets.tcp[tcp_established] = 120;
+    s.sockets.tcp[tcp_listen] = 8;
+    s.sockets.udp = 4;
+    s.sockets.unix_ = 60;
+    s.sockets.source = "netlink";
+    ProcessSockets ps;
+    ps.pid = 1234;
+    ps.name = "nginx";
+    ps.total = 110;
+    ps.tcp[tcp_established] = 100;
+    ps.udp = 1;
+    s.sockets.by_process = {ps};
+    s.sockets.churn.exact = true;
+    s.sockets.churn.opened = 5;
+    s.sockets.churn.tcp_active_opens = 9;
+    ProcessChurn pc;
+    pc.pid = 1234;
+    pc.name = "nginx";
+    pc.opened.tcp = 3;
+    pc.opened_total = 30;
+    s.sockets.churn_by_process = {pc};
+    NetnsSockets host;
+    host.inode = 4026531833;
+    host.host = true;
+    host.source = "netlink";
+    host.owner_pid = 1;
+    host.owner_name = "init";
+    host.tcp[tcp_established] = 120;
+    s.sockets.netns = {host};
+    LeakSuspect l;
+    l.pid = 1234;
+    l.name = "nginx";
+    l.reason = "growth";
+    l.count = 40;
+    l.evidence = "grew by 40 in 60 s";
+    s.leaks = {l};
+    s.leaks_total = 1;
+    ContainerStats c;
+    c.id = "3f1a9c2e7b4d";
+    c.name = "web";
+    c.runtime = "docker";
+    c.cpu_known = true;
+    c.cpu = 55.5;
+    c.mem_known = true;
+    c.mem = 1 << 20;
+    c.procs = 3;
+    c.tcp[tcp_established] = 98;
+    s.containers = {c};
+    s.containers_total = 4;
+    return s;
+}
+
+bool simdjson_parses(const std::string& text) {
+    static simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    return parser.parse(text).get(doc) == simdjson::SUCCESS;
+}
+
+std::string with_inserted(std::string text, std::string_view after, std::string_view insert) {
+    const auto at = text.find(after);
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, after);
+    text.insert(at + after.size(), insert);
+    return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_field_of_a_full_sample_is_read) {
+    const Sample in = full_sample();
+    FrameDecoder dec;
+    AgentFrame out;
+    const std::string text = encode_sample(in);
+    auto err = dec.decode(text, out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_TEST(encode_sample(out.sample) == text);
+    BOOST_TEST(out.sample.top[0].container == "web");
+    BOOST_TEST(out.sample.containers_total == 4u);
+    BOOST_TEST(out.sample.sockets.churn.tcp_active_opens == 9u);
+}
+
+// Every proper prefix of a frame, as a connection cut mid-frame would leave it, is bad JSON.
+BOOST_AUTO_TEST_CASE(a_frame_cut_anywhere_is_bad_json) {
+    const std::string text = encode_sample(full_sample());
+    FrameDecoder dec;
+    AgentFrame out;
+    for (std::size_t n = 0; n < text.size(); ++n) {
+        auto err = dec.decode(std::string_view(text.data(), n), out);
+        BOOST_TEST_CONTEXT("cut at " << n) {
+            BOOST_REQUIRE(err.has_value());
+            BOOST_TEST(err->code == "bad_json");
+        }
+    }
+}
+
+// The reader stops at the first field it refuses; a frame is still called
+// bad JSON when its text breaks after that field, and only then.
+BOOST_AUTO_TEST_CASE(bytes_replaced_anywhere_are_refused_as_bad_json_exactly_when_the_text_is_not_json) {
+    const std::string text = encode_sample(full_sample());
+    FrameDecoder dec;
+    AgentFrame out;
+    int refused = 0, accepted = 0;
+    for (std::size_t at = 0; at < text.size(); ++at) {
+        for (char c : {'"', '}', ',', '0', 'x', '-', ':', '\\', ' '}) {
+            if (text[at] == c) continue;
+            std::string broken = text;
+            broken[at] = c;
+            auto err = dec.decode(broken, out);
+            const bool json = simdjson_parses(broken);
+            BOOST_TEST_CONTEXT(broken.substr(at > 30 ? at - 30 : 0, 60)) {
+                if (!json) {
+                    BOOST_REQUIRE(err.has_value());
+                    BOOST_TEST(err->code == "bad_json");
+                } else if (err) {
+                    BOOST_TEST(err->code != "bad_json", err->message);
+                }
+            }
+            (err ? refused : accepted) += 1;
+        }
+    }
+    // Most replacements break the frame; some make another valid one (a digit for a digit).
+    BOOST_TEST(refused > 0);
+    BOOST_TEST(accepted > 0);
+}
+
+BOOST_AUTO_TEST_CASE(fields_this_hub_does_not_know_are_skipped_wherever_they_are) {
+    const std::string text = encode_sample(full_sample());
+    const std::string future = R"("future":{"list":[1,-2.5e3,{"deep":[null,true,"x\"y"]}],"empty":{}},)";
+    FrameDecoder dec;
+    AgentFrame out;
+    for (std::string_view after : {std::string_view("{"), std::string_view(R"("cpu":{)"),
+                                   std::string_view(R"("top":[{)"), std::string_view(R"("by_process":[{)"),
+                                   std::string_view(R"("churn":{)"), std::string_view(R"("netns":[{)"),
+                                   std::string_view(R"("containers":[{)")}) {
+        auto err = dec.decode(with_inserted(text, after, future), out);
+        BOOST_TEST_CONTEXT(after) {
+            BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+            BOOST_TEST(encode_sample(out.sample) == text);
+        }
+    }
+    // At the end of an object too, after every field the hub asked for.
+    auto err = dec.decode(with_inserted(text, R"("containers_total":4)", R"(,"future":[[]])"), out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_TEST(encode_sample(out.sample) == text);
+}
+
+BOOST_AUTO_TEST_CASE(a_field_this_hub_does_not_know_must_still_be_json) {
+    const std::string text = encode_sample(full_sample());
+    FrameDecoder dec;
+    AgentFrame out;
+    for (std::string_view bad : {R"("future":[1,,2],)", R"("future":{"a" 1},)", R"("future":tru,)", R"("future":"\q",)",
+                                 R"("future":1e400,)", R"("future":18446744073709551616,)"}) {
+        for (std::string_view after : {std::string_view("{"), std::string_view(R"("top":[{)")}) {
+            auto err = dec.decode(with_inserted(text, after, bad), out);
+            BOOST_TEST_CONTEXT(bad << " after " << after) {
+                BOOST_REQUIRE(err.has_value());
+                BOOST_TEST(err->code == "bad_json");
+            }
+        }
+    }
+    auto err = dec.decode(text + " x", out);
+    BOOST_REQUIRE(err.has_value());
+    BOOST_TEST(err->code == "bad_json");
+}
+
+// Frames are read into the elements of the frame before: a field an agent
+// leaves out reads as 0 or empty, not as what the last frame said.
+BOOST_AUTO_TEST_CASE(an_optional_field_left_out_is_empty_not_the_last_frames_value) {
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(encode_sample(full_sample()), out);
+    BOOST_REQUIRE(!err);
+    BOOST_REQUIRE(out.sample.cpu.user == 8.0);
+    err = dec.decode(R"({"type":"sample","host_id":"host-a","seq":8,"ts_ms":1,"interval_ms":1000,
+        "cpu":{"total":1,"per_core":[]},
+        "top":[{"pid":1,"name":"a","cpu":1},{"pid":2,"name":"b","cpu":2}],
+        "sockets":{"tcp":{},"udp":0,"unix":0,"by_process":[{"pid":3,"total":1}],"churn":{},
+                   "netns":[{"inode":5}]},
+        "leaks":[{"pid":4,"reason":"growth"}],"containers":[{"id":"c"}]})",
+                     out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    const Sample& s = out.sample;
+    BOOST_TEST(s.cpu.user == 0.0);
+    BOOST_TEST(s.cpu.steal == 0.0);
+    BOOST_TEST(s.top[0].ppid == 0);
+    BOOST_TEST(s.top[0].cmdline.empty());
+    BOOST_TEST(s.top[0].user.empty());
+    BOOST_TEST(s.top[0].rss == 0u);
+    BOOST_TEST(s.top[0].container.empty());
+    BOOST_TEST(s.top[0].state == '?');
+    BOOST_TEST(s.sockets.source.empty());
+    BOOST_TEST(s.sockets.by_process[0].name.empty());
+    BOOST_TEST(s.sockets.by_process[0].udp == 0u);
+    BOOST_TEST(!s.sockets.churn.exact);
+    BOOST_TEST(s.sockets.netns[0].owner_name.empty());
+    BOOST_TEST(!s.sockets.netns[0].host);
+    BOOST_TEST(s.leaks[0].evidence.empty());
+    BOOST_TEST(s.leaks[0].count == 0u);
+    BOOST_TEST(s.leaks_total == 1u);
+    BOOST_TEST(s.containers[0].name.empty());
+    BOOST_TEST(!s.containers[0].cpu_known);
+    BOOST_TEST(!s.containers[0].mem_known);
+    BOOST_TEST(s.containers_total == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(escaped_keys_and_whitespace_are_read_as_json_allows) {
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(" {\n \"type\" : \"sample\" , \"ho\\u0073t_id\" :\t\"h\\u00e9\" , \"seq\":1,\"ts_ms\":-5,"
+                          "\"interval_ms\":1000,\"cpu\":{ \"total\" : 1.5e1 , \"per_core\" : [ 1 , 2 ] },\"top\":[ ],"
+                          "\"sockets\":{\"tcp\":{\"ESTABLISH\\u0045D\":3},\"udp\":0,\"unix\":0}\r\n}\n",
+                          out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_TEST(out.sample.host_id == "h\xc3\xa9");
+    BOOST_TEST(out.sample.ts_ms == -5);
+    BOOST_TEST(out.sample.cpu.total == 15.0);
+    BOOST_TEST(out.sample.cpu.per_core.size() == 2u);
+    BOOST_TEST(out.sample.sockets.tcp[tcp_established] == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(numbers_out_of_a_fields_range_are_refused_by_name) {
+    struct Case {
+        const char* seq;
+        const char* code;
+    };
+    FrameDecoder dec;
+    AgentFrame out;
+    for (const Case& c : {Case{"1.5", "wrong_type"}, Case{"-1", "wrong_type"}, Case{"1e2", "wrong_type"},
+                          Case{"\"1\"", "wrong_type"}, Case{"18446744073709551616", "bad_json"}}) {
+        const std::string text = std::string(R"({"type":"sample","host_id":"x","seq":)") + c.seq +
+                                 R"(,"ts_ms":1,"interval_ms":1000,"cpu":{"total":1,"per_core":[]},"top":[],
+                                     "sockets":{"tcp":{},"udp":0,"unix":0}})";
+        auto err = dec.decode(text, out);
+        BOOST_TEST_CONTEXT(c.seq) {
+            BOOST_REQUIRE(err.has_value());
+            BOOST_TEST(err->code == c.code);
+            if (std::string_view(c.code) == "wrong_type") BOOST_TEST(err->message.find("'seq'") != std::string::npos);
+        }
+    }
+    const std::string pid_too_big = R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,
+        "cpu":{"total":1,"per_core":[]},"top":[{"pid":4294967296,"name":"a","cpu":1}],"sockets":{"tcp":{},"udp":0,"unix":0}})";
+    auto err = dec.decode(pid_too_big, out);
+    BOOST_REQUIRE(err.has_value());
+    BOOST_TEST(err->code == "bad_value");
+    BOOST_TEST(err->message.find("'top[0].pid'") != std::string::npos, err->message);
+}
+
+BOOST_AUTO_TEST_CASE(a_replys_result_is_kept_as_compact_json) {
+    FrameDecoder dec;
+    AgentFrame out;
+    auto err = dec.decode(R"({"type":"reply","id":"c-1","ok":true,"result": { "pid" : 12 , "name" : "a b\"c" , "l" : [ 1 , 2.50 ] } })",
+                          out);
+    BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+    BOOST_TEST(out.reply.result_json == R"({"pid":12,"name":"a b\"c","l":[1,2.50]})");
+    BOOST_TEST(simdjson_parses(out.reply.result_json));
+}
