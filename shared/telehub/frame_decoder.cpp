@@ -16,9 +16,10 @@
 namespace telehub {
 namespace {
 
-void read_tcp_states(FieldReader& r, std::string_view key, TcpStateCounts& out, bool required) {
+void read_tcp_states(FieldReader& r, const FieldKey& field, TcpStateCounts& out, bool required) {
+    const std::string_view key = field.text;
     out.fill(0);
-    r.object(key, required, [&](FieldReader& o) {
+    r.object(field, required, [&](FieldReader& o) {
         int next = 1;  // agents list states in the kernel's order: try the one after the last first
         o.each([&](std::string_view name) {
             auto st = next < tcp_state_count && name == tcp_state_name(next) ? std::optional<int>(next)
@@ -117,7 +118,7 @@ void read_containers(FieldReader& r, Sample& s) {
         r.fail("bad_value", "containers_total", "is below the number of containers listed");
 }
 
-void read_family_counts(FieldReader& r, std::string_view key, FamilyCounts& f) {
+void read_family_counts(FieldReader& r, const FieldKey& key, FamilyCounts& f) {
     f = {};
     r.object(key, false, [&](FieldReader& c) {
         c.number("tcp", f.tcp, false);
@@ -316,10 +317,11 @@ std::optional<CodecError> read_frame(AgentFrame& out, FrameReadState& st) {
         r.finish();
         if (!r.failed() && !scan.at_end()) scan.fail("the end of the frame after its object");
     }
+    if (st.error) return std::move(st.error);
     if (scan.broken())
         return CodecError{"bad_json", "frame is not valid JSON: expected " + std::string(scan.broken_reason()) +
                                           " at byte " + std::to_string(scan.offset())};
-    return std::move(st.error);
+    return std::nullopt;
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 namespace telehub {
 
+// The cursor's stop for a refused field (the refusal is in the state's error).
+const char* const FieldReader::refused = "a field this hub accepts";
+
 FieldReader::FieldReader(FrameReadState& state, std::string_view name, const FieldReader* parent, long index)
     : state_(state), name_(name), parent_(parent), index_(index) {
     if (!state_.scan.expect('{', "'{'")) return;
@@ -65,26 +68,26 @@ bool FieldReader::find_indexed(std::string_view key, bool required) {
     return absent(key, required);
 }
 
-void FieldReader::nullable_number(std::string_view key, double& out, bool& known) {
+void FieldReader::nullable_number(const FieldKey& key, double& out, bool& known) {
     known = false;
     out = 0;
     if (!find(key, false)) return;
     JsonNumber n;
     if (state_.scan.null()) return next();
-    if (!state_.scan.number(n)) return void(refuse_type(key, "must be a number or null"));
+    if (!state_.scan.number(n)) return void(refuse_type(key.text, "must be a number or null"));
     out = n.value;
     known = true;
     next();
 }
 
-void FieldReader::boolean(std::string_view key, bool& out, bool required) {
+void FieldReader::boolean(const FieldKey& key, bool& out, bool required) {
     out = false;
     if (!find(key, required)) return;
-    if (!state_.scan.boolean(out)) return void(refuse_type(key, "must be true or false"));
+    if (!state_.scan.boolean(out)) return void(refuse_type(key.text, "must be true or false"));
     next();
 }
 
-void FieldReader::skip(std::string_view key) {
+void FieldReader::skip(const FieldKey& key) {
     if (!find(key, false)) return;
     if (state_.scan.skip_value()) next();
 }
@@ -111,8 +114,10 @@ bool FieldReader::refuse_type(std::string_view key, std::string_view what) {
 }
 
 bool FieldReader::refuse_type_at(std::string_view key, std::size_t i, std::string_view what) {
-    if (state_.scan.skip_value() && !failed())
+    if (state_.scan.skip_value() && !failed()) {
         state_.error = CodecError{"wrong_type", "field '" + path(key) + "[" + std::to_string(i) + "]' " + std::string(what)};
+        state_.scan.fail(refused);
+    }
     return false;
 }
 
@@ -130,7 +135,9 @@ std::string FieldReader::path(std::string_view key) const {
 }
 
 void FieldReader::fail(std::string_view code, std::string_view key, std::string_view what) {
-    if (!failed()) state_.error = CodecError{std::string(code), "field '" + path(key) + "' " + std::string(what)};
+    if (failed()) return;
+    state_.error = CodecError{std::string(code), "field '" + path(key) + "' " + std::string(what)};
+    state_.scan.fail(refused);
 }
 
 }  // namespace telehub

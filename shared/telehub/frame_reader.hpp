@@ -56,7 +56,8 @@ public:
     FieldReader(const FieldReader&) = delete;
     FieldReader& operator=(const FieldReader&) = delete;
 
-    bool failed() const { return state_.error.has_value() || state_.scan.broken(); }
+    // A refusal also stops the cursor, so this is one test.
+    bool failed() const { return state_.scan.broken(); }
     JsonScan& scan() { return state_.scan; }
 
     // The readers of values below leave an absent field empty (0, "",
@@ -65,27 +66,18 @@ public:
     // Moves the cursor to `key`'s value; false when absent (an error if it is
     // `required`) or when reading has failed. The caller reads the value and
     // then calls `next()`.
-    bool find(std::string_view key, bool required) {
+    bool find(const FieldKey& key, bool required) {
         if (failed()) return false;
         if (index_base_ == not_indexed) {
-            if (at_close_) return absent(key, required);
+            if (at_close_) return absent(key.text, required);
             if (state_.scan.take_key(key)) return true;
             if (!build_index()) return false;
         }
-        return find_indexed(key, required);
+        return find_indexed(key.text, required);
     }
     // After a value read in place: on to the next key.
     void next() {
-        if (index_base_ != not_indexed || failed()) return;
-        const char c = state_.scan.peek();
-        if (c == ',') {
-            state_.scan.seek(state_.scan.position() + 1);
-            if (state_.scan.peek() != '"') state_.scan.fail("a key after ','");
-        } else if (c == '}') {
-            at_close_ = true;
-        } else {
-            state_.scan.fail("',' or '}' after a field");
-        }
+        if (index_base_ == not_indexed && !failed()) state_.scan.comma_before_key(at_close_);
     }
     // Checks the fields not asked for and moves the cursor past the '}'.
     void finish();
@@ -109,10 +101,21 @@ public:
     }
 
     template <class T>
-    bool number(std::string_view key, T& out, bool required = true) {
-        if (!find(key, required)) {
+    bool number(const FieldKey& field, T& out, bool required = true) {
+        if (!find(field, required)) {
             out = T{};  // an absent field is 0, not the value of the frame before
             return false;
+        }
+        const std::string_view key = field.text;
+        if constexpr (std::is_integral_v<T>) {
+            std::uint64_t v;
+            if (state_.scan.small_count(v)) {
+                if (v > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+                    return refuse("bad_value", key, "is out of range");
+                out = static_cast<T>(v);
+                next();
+                return true;
+            }
         }
         JsonNumber n;
         if (!state_.scan.number(n)) return refuse_type(key, number_wanted<T>());
@@ -137,24 +140,24 @@ public:
         return true;
     }
 
-    void string(std::string_view key, std::string& out, bool required = true) {
+    void string(const FieldKey& key, std::string& out, bool required = true) {
         if (!find(key, required)) return out.clear();
-        if (!state_.scan.string(out)) return void(refuse_type(key, "must be a string"));
+        if (!state_.scan.string(out)) return void(refuse_type(key.text, "must be a string"));
         next();
     }
     // A number that may be null: `known` says which.
-    void nullable_number(std::string_view key, double& out, bool& known);
-    void boolean(std::string_view key, bool& out, bool required = true);
+    void nullable_number(const FieldKey& key, double& out, bool& known);
+    void boolean(const FieldKey& key, bool& out, bool required = true);
     // A field read for its validity only.
-    void skip(std::string_view key);
+    void skip(const FieldKey& key);
 
     // An object field: `fn(FieldReader&)` reads its fields. False when absent
     // or failed.
     template <class Fn>
-    bool object(std::string_view key, bool required, Fn fn) {
+    bool object(const FieldKey& key, bool required, Fn fn) {
         if (!find(key, required)) return false;
-        if (state_.scan.peek() != '{') return refuse_type(key, "must be an object");
-        FieldReader child(state_, key, this);
+        if (state_.scan.peek() != '{') return refuse_type(key.text, "must be an object");
+        FieldReader child(state_, key.text, this);
         fn(child);
         child.finish();
         next();
@@ -163,10 +166,10 @@ public:
     // An array field: `fn(i)` reads element i at the cursor, and answers
     // whether it did. False when absent or failed.
     template <class Fn>
-    bool array(std::string_view key, bool required, Fn fn) {
+    bool array(const FieldKey& key, bool required, Fn fn) {
         if (!find(key, required)) return false;
         bool empty;
-        if (!open_array(key, empty)) return false;
+        if (!open_array(key.text, empty)) return false;
         for (std::size_t i = 0; !empty && !failed(); ++i) {
             if (!fn(i)) return false;
             if (!close_element()) break;
@@ -178,12 +181,12 @@ public:
     // reusing the elements already there. An absent optional array reads as
     // empty.
     template <class T, class Fn>
-    void objects(std::string_view key, std::vector<T>& out, Fn fn, bool required = false) {
+    void objects(const FieldKey& key, std::vector<T>& out, Fn fn, bool required = false) {
         std::size_t n = 0;
         array(key, required, [&](std::size_t i) {
-            if (state_.scan.peek() != '{') return refuse_type_at(key, i, "must be an object");
+            if (state_.scan.peek() != '{') return refuse_type_at(key.text, i, "must be an object");
             if (i >= out.size()) out.emplace_back();
-            FieldReader item(state_, key, this, static_cast<long>(i));
+            FieldReader item(state_, key.text, this, static_cast<long>(i));
             fn(item, out[i]);
             item.finish();
             n = i + 1;
@@ -211,6 +214,7 @@ public:
 
 private:
     static constexpr std::size_t not_indexed = std::numeric_limits<std::size_t>::max();
+    static const char* const refused;
 
     template <class T>
     static constexpr const char* number_wanted() {

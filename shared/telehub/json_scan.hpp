@@ -9,12 +9,36 @@
 // further call fails, and `broken()` says so with what was expected.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace telehub {
+
+// A key the reader asks for, made at compile time from its literal: its
+// text, and the bytes `"key":` as a compact frame has them, as two words to
+// compare against the text in two loads instead of byte by byte.
+struct FieldKey {
+    template <std::size_t N>
+    consteval FieldKey(const char (&key)[N]) : text(key, N - 1), pattern_size(N + 2) {
+        char pattern[16] = {};
+        for (std::size_t i = 0; i < N + 2 && i < 16; ++i)
+            pattern[i] = i == 0 ? '"' : i <= N - 1 ? key[i - 1] : i == N ? '"' : ':';
+        for (std::size_t i = 0; i < 16; ++i) {
+            const auto byte = std::uint64_t(static_cast<unsigned char>(pattern[i]));
+            const unsigned shift = std::endian::native == std::endian::little ? 8 * (i % 8) : 56 - 8 * (i % 8);
+            (i < 8 ? words[0] : words[1]) |= byte << shift;
+            if (i < N + 2) (i < 8 ? masks[0] : masks[1]) |= std::uint64_t{0xFF} << shift;
+        }
+    }
+    std::string_view text;
+    std::size_t pattern_size;  // `"key":`, in bytes
+    std::uint64_t words[2] = {};
+    std::uint64_t masks[2] = {};
+};
 
 // A number token as JSON wrote it: an integer when it had neither fraction
 // nor exponent and fits 64 bits, else only its double value.
@@ -64,6 +88,48 @@ public:
         return expect(':', "':' after a key");
     }
 
+    // take_key for a key asked for by name: `"key":` with no whitespace, the
+    // way agents write it, in two compares; else as take_key.
+    bool take_key(const FieldKey& key) {
+        if (end_ - p_ >= 16) {
+            std::uint64_t a, b;
+            std::memcpy(&a, p_, 8);
+            std::memcpy(&b, p_ + 8, 8);
+            if (((a ^ key.words[0]) & key.masks[0]) | ((b ^ key.words[1]) & key.masks[1])) return false;
+            if (key.pattern_size <= 16) {
+                p_ += key.pattern_size;
+                return true;
+            }
+        }
+        return take_key(key.text);
+    }
+    // After a field's value: a ',' and the next key's quote (consumed: the
+    // ',' only), or the object's '}' (not consumed); false for anything else.
+    // Compact frames take the first branch.
+    bool comma_before_key(bool& at_close) {
+        if (end_ - p_ >= 2 && p_[0] == ',' && p_[1] == '"') {
+            ++p_;
+            return true;
+        }
+        const char c = peek();
+        if (c == '}') return (at_close = true);
+        if (c != ',') return fail("',' or '}' after a field");
+        ++p_;
+        return peek() == '"' || fail("a key after ','");
+    }
+    // A non-negative integer of at most 19 digits at the cursor, not part of
+    // a real number; false (nothing consumed) for any other value.
+    bool small_count(std::uint64_t& out) {
+        const char* q = p_;
+        const char* limit = end_ - q > 19 ? q + 19 : end_;
+        std::uint64_t v = 0;
+        for (; q < limit && static_cast<unsigned>(*q - '0') < 10; ++q) v = v * 10 + static_cast<unsigned>(*q - '0');
+        if (q == p_ || q == limit || *q == '.' || *q == 'e' || *q == 'E' || (*p_ == '0' && q - p_ > 1)) return false;
+        p_ = q;
+        out = v;
+        return true;
+    }
+
     // A string at the cursor into `out`, its escapes decoded; false (and
     // nothing consumed) when the value there is not a string.
     bool string(std::string& out);
@@ -77,14 +143,9 @@ public:
     // not one, or broken when its text is not a JSON number.
     bool number(JsonNumber& out) {
         // Most numbers of a frame are small counts: read here, the rest by number_slow.
-        const char* q = (peek(), p_);
-        std::uint64_t v = 0;
-        const char* limit = end_ - q > 19 ? q + 19 : end_;
-        const char* d = q;
-        for (; d < limit && static_cast<unsigned>(*d - '0') < 10; ++d) v = v * 10 + static_cast<unsigned>(*d - '0');
-        if (d == q || d == limit || *d == '.' || *d == 'e' || *d == 'E' || (*q == '0' && d - q > 1))
-            return number_slow(out);
-        p_ = d;
+        peek();
+        std::uint64_t v;
+        if (!small_count(v)) return number_slow(out);
         out.kind = JsonNumber::Kind::non_negative;
         out.magnitude = v;
         out.value = static_cast<double>(v);
