@@ -5,66 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/example_sample.hpp"
+
 using namespace telehub;
 
-namespace {
-
-Sample make_sample() {
-    Sample s;
-    s.host_id = "host-a";
-    s.seq = 42;
-    s.ts_ms = 1763800000000;
-    s.interval_ms = 1000;
-    s.cpu = {12.5, 8.0, 4.0, 0.5, 0.0, {10.1, 14.9}};
-    s.load = {0.5, 0.4, 0.3};
-    s.mem = {16'000'000'000ULL, 8'000'000'000ULL};
-    s.procs = {312, 2};
-    TopProcess p;
-    p.pid = 1234;
-    p.ppid = 1;
-    p.name = "ng (x) inx";
-    p.user = "www-data";
-    p.state = 'R';
-    p.cpu = 35.2;
-    p.utime = 573;
-    p.stime = 806;
-    p.rss = 12345678;
-    p.threads = 4;
-    p.nice = -5;
-    p.sockets = {100, 0, 2};
-    s.top.push_back(p);
-    s.sockets.tcp[tcp_established] = 120;
-    s.sockets.tcp[tcp_listen] = 8;
-    s.sockets.tcp[tcp_time_wait] = 3;
-    s.sockets.udp = 4;
-    s.sockets.unix_ = 60;
-    s.sockets.source = "netlink";
-    ProcessSockets ps;
-    ps.pid = 1234;
-    ps.name = "nginx";
-    ps.total = 102;
-    ps.tcp[tcp_established] = 98;
-    ps.tcp[tcp_listen] = 2;
-    s.sockets.by_process.push_back(ps);
-    s.sockets.churn.exact = true;
-    s.sockets.churn.tcp_active_opens = 10;
-    s.sockets.churn.opened = 9;
-    ProcessChurn pc;
-    pc.pid = 1234;
-    pc.name = "nginx";
-    pc.opened.tcp = 9;
-    pc.closed.udp = 2;
-    pc.opened_total = 90;
-    pc.open.tcp = 100;
-    s.sockets.churn_by_process.push_back(pc);
-    s.leaks.push_back({1234, "nginx", "growth", 102, 1763800000000, "sockets grew"});
-    return s;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(sample_round_trips_through_the_decoder) {
-    Sample in = make_sample();
+    Sample in = test::example_sample();
     FrameDecoder dec;
     AgentFrame out;
     auto err = dec.decode(encode_sample(in), out);
@@ -109,7 +56,7 @@ BOOST_AUTO_TEST_CASE(sample_round_trips_through_the_decoder) {
 // (the agent_frame fuzz target's find: iowait 0.51e308 made the re-encoded
 // frame undecodable).
 BOOST_AUTO_TEST_CASE(percentages_are_rounded_to_one_decimal_and_huge_ones_survive) {
-    Sample in = make_sample();
+    Sample in = test::example_sample();
     in.cpu.total = 12.25;
     in.cpu.user = -0.05;
     in.cpu.system = 99.94999;
@@ -127,7 +74,7 @@ BOOST_AUTO_TEST_CASE(percentages_are_rounded_to_one_decimal_and_huge_ones_surviv
 }
 
 BOOST_AUTO_TEST_CASE(sample_uses_the_documented_key_names) {
-    auto j = nlohmann::json::parse(encode_sample(make_sample()));
+    auto j = nlohmann::json::parse(encode_sample(test::example_sample()));
     BOOST_TEST(j["type"] == "sample");
     BOOST_TEST(j["cpu"]["per_core"].size() == 2u);
     BOOST_TEST(j["sockets"]["tcp"]["ESTABLISHED"] == 120);
@@ -141,11 +88,11 @@ BOOST_AUTO_TEST_CASE(sample_uses_the_documented_key_names) {
 BOOST_AUTO_TEST_CASE(decoder_reuses_frame_between_samples_with_fewer_items) {
     FrameDecoder dec;
     AgentFrame out;
-    Sample big = make_sample();
+    Sample big = test::example_sample();
     big.top.resize(5, big.top[0]);
     BOOST_REQUIRE(!dec.decode(encode_sample(big), out));
     BOOST_TEST(out.sample.top.size() == 5u);
-    Sample small = make_sample();
+    Sample small = test::example_sample();
     small.top.clear();
     small.backfill = true;
     BOOST_REQUIRE(!dec.decode(encode_sample(small), out));
@@ -269,7 +216,7 @@ BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
 }
 
 BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
-    Sample in = make_sample();
+    Sample in = test::example_sample();
     in.sockets.by_process[0].container = "web";
     in.top[0].container = "web";
     in.leaks[0].container = "web";
@@ -369,7 +316,7 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     BOOST_TEST(out.sample.top[0].container == "web");
 
     // A replay lists only the suspects holding the most sockets; the count stays.
-    Sample leaky = make_sample();
+    Sample leaky = test::example_sample();
     leaky.leaks.clear();
     for (int i = 0; i < 8; ++i) {
         LeakSuspect l;
@@ -393,7 +340,7 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     // byte. The lists are written element by element after the head, so each
     // frame must still be exactly what one tree would dump: valid JSON (an
     // invalid UTF-8 name replaced), keys in the order the hub reads them.
-    Sample bare = make_sample();
+    Sample bare = test::example_sample();
     bare.leaks.clear();
     bare.containers.clear();
     bare.backfill = true;
@@ -427,7 +374,7 @@ BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
     BOOST_TEST(low->message.find("leaks_total") != std::string::npos);
 
     // A frame from an agent before namespaces and containers still decodes, with none.
-    Sample old = make_sample();
+    Sample old = test::example_sample();
     auto old_json = nlohmann::json::parse(encode_sample(old));
     old_json.erase("containers");
     old_json.erase("containers_total");

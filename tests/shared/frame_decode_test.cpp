@@ -10,56 +10,20 @@
 
 #include <string>
 
+#include "tests/support/example_sample.hpp"
+
 using namespace telehub;
 
 namespace {
 
+// The codec tests' sample, with namespaces, containers and the fields
+// a container host adds.
 Sample full_sample() {
-    Sample s;
-    s.host_id = "host-a";
-    s.seq = 7;
-    s.ts_ms = 1763800000000;
-    s.interval_ms = 1000;
-    s.cpu = {12.5, 8.0, 4.0, 0.5, 0.1, {10.1, 14.9}};
-    s.load = {0.5, 0.4, 0.3};
-    s.mem = {16'000'000'000ULL, 8'000'000'000ULL};
-    s.procs = {312, 2};
-    TopProcess p;
-    p.pid = 1234;
-    p.ppid = 1;
-    p.name = "nginx";
-    p.cmdline = "nginx: worker process";
-    p.user = "www-data";
-    p.state = 'R';
-    p.cpu = 35.2;
-    p.rss = 12345678;
-    p.threads = 4;
-    p.sockets = {100, 1, 2};
-    p.container = "web";
-    s.top = {p, p};
+    Sample s = test::example_sample();
+    s.top.push_back(s.top[0]);
+    s.top[0].container = "web";
     s.top[1].pid = 99;
-    s.top[1].container.clear();
-    s.sockets.tcp[tcp_established] = 120;
-    s.sockets.tcp[tcp_listen] = 8;
-    s.sockets.udp = 4;
-    s.sockets.unix_ = 60;
-    s.sockets.source = "netlink";
-    ProcessSockets ps;
-    ps.pid = 1234;
-    ps.name = "nginx";
-    ps.total = 110;
-    ps.tcp[tcp_established] = 100;
-    ps.udp = 1;
-    s.sockets.by_process = {ps};
-    s.sockets.churn.exact = true;
-    s.sockets.churn.opened = 5;
-    s.sockets.churn.tcp_active_opens = 9;
-    ProcessChurn pc;
-    pc.pid = 1234;
-    pc.name = "nginx";
-    pc.opened.tcp = 3;
-    pc.opened_total = 30;
-    s.sockets.churn_by_process = {pc};
+    s.leaks_total = 1;
     NetnsSockets host;
     host.inode = 4026531833;
     host.host = true;
@@ -68,14 +32,6 @@ Sample full_sample() {
     host.owner_name = "init";
     host.tcp[tcp_established] = 120;
     s.sockets.netns = {host};
-    LeakSuspect l;
-    l.pid = 1234;
-    l.name = "nginx";
-    l.reason = "growth";
-    l.count = 40;
-    l.evidence = "grew by 40 in 60 s";
-    s.leaks = {l};
-    s.leaks_total = 1;
     ContainerStats c;
     c.id = "3f1a9c2e7b4d";
     c.name = "web";
@@ -116,7 +72,7 @@ BOOST_AUTO_TEST_CASE(every_field_of_a_full_sample_is_read) {
     BOOST_TEST(encode_sample(out.sample) == text);
     BOOST_TEST(out.sample.top[0].container == "web");
     BOOST_TEST(out.sample.containers_total == 4u);
-    BOOST_TEST(out.sample.sockets.churn.tcp_active_opens == 9u);
+    BOOST_TEST(out.sample.sockets.churn.tcp_active_opens == 10u);
 }
 
 // Every proper prefix of a frame, as a connection cut mid-frame would leave it, is bad JSON.
@@ -211,6 +167,7 @@ BOOST_AUTO_TEST_CASE(an_optional_field_left_out_is_empty_not_the_last_frames_val
     auto err = dec.decode(encode_sample(full_sample()), out);
     BOOST_REQUIRE(!err);
     BOOST_REQUIRE(out.sample.cpu.user == 8.0);
+    BOOST_REQUIRE(!out.sample.top[0].user.empty());
     err = dec.decode(R"({"type":"sample","host_id":"host-a","seq":8,"ts_ms":1,"interval_ms":1000,
         "cpu":{"total":1,"per_core":[]},
         "top":[{"pid":1,"name":"a","cpu":1},{"pid":2,"name":"b","cpu":2}],
