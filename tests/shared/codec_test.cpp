@@ -216,48 +216,7 @@ BOOST_AUTO_TEST_CASE(bad_frames_get_errors_naming_the_problem) {
 }
 
 BOOST_AUTO_TEST_CASE(namespaces_and_containers_round_trip) {
-    Sample in = test::example_sample();
-    in.sockets.by_process[0].container = "web";
-    in.top[0].container = "web";
-    in.leaks[0].container = "web";
-    NetnsSockets host;
-    host.inode = 4026531833;
-    host.host = true;
-    host.source = "netlink";
-    host.owner_pid = 1;
-    host.owner_name = "init";
-    host.tcp[tcp_established] = 120;
-    NetnsSockets web = host;
-    web.inode = 4026532301;
-    web.host = false;
-    web.source = "proc";
-    web.container_id = "3f1a9c2e7b4d5a6f";
-    web.container = "web";
-    web.owner_pid = 1234;
-    web.tcp[tcp_established] = 98;
-    web.udp = 3;
-    in.sockets.netns = {host, web};
-    ContainerStats c;
-    c.id = "3f1a9c2e7b4d5a6f";
-    c.name = "web";
-    c.runtime = "docker";
-    c.cpu_known = true;
-    c.cpu = 55.5;
-    c.mem_known = true;
-    c.mem = 1 << 20;
-    c.mem_limit = 1 << 30;
-    c.procs = 3;
-    c.tcp[tcp_established] = 98;
-    c.tcp[tcp_listen] = 2;
-    c.leaks = 1;
-    ContainerStats unknown_cpu = c;
-    unknown_cpu.id = unknown_cpu.name = "cron.service";
-    unknown_cpu.cpu_known = false;
-    ContainerStats unknown_mem = c;
-    unknown_mem.id = unknown_mem.name = "backup.service";
-    unknown_mem.mem_known = false;
-    in.containers = {c, unknown_cpu, unknown_mem};
-    in.containers_total = 9;
+    Sample in = test::example_container_host_sample();
 
     auto j = nlohmann::json::parse(encode_sample(in));
     BOOST_TEST(j["containers"][0]["sockets"] == 100);

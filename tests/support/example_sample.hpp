@@ -58,4 +58,53 @@ inline Sample example_sample() {
     return s;
 }
 
+// The same on a container host: processes, a leak and sockets in container
+// "web", the host's namespace and the container's, and three containers (one
+// whose CPU, one whose memory could not be read) of 9.
+inline Sample example_container_host_sample() {
+    Sample in = example_sample();
+    in.sockets.by_process[0].container = "web";
+    in.top[0].container = "web";
+    in.leaks[0].container = "web";
+    NetnsSockets host;
+    host.inode = 4026531833;
+    host.host = true;
+    host.source = "netlink";
+    host.owner_pid = 1;
+    host.owner_name = "init";
+    host.tcp[tcp_established] = 120;
+    NetnsSockets web = host;
+    web.inode = 4026532301;
+    web.host = false;
+    web.source = "proc";
+    web.container_id = "3f1a9c2e7b4d5a6f";
+    web.container = "web";
+    web.owner_pid = 1234;
+    web.tcp[tcp_established] = 98;
+    web.udp = 3;
+    in.sockets.netns = {host, web};
+    ContainerStats c;
+    c.id = "3f1a9c2e7b4d5a6f";
+    c.name = "web";
+    c.runtime = "docker";
+    c.cpu_known = true;
+    c.cpu = 55.5;
+    c.mem_known = true;
+    c.mem = 1 << 20;
+    c.mem_limit = 1 << 30;
+    c.procs = 3;
+    c.tcp[tcp_established] = 98;
+    c.tcp[tcp_listen] = 2;
+    c.leaks = 1;
+    ContainerStats unknown_cpu = c;
+    unknown_cpu.id = unknown_cpu.name = "cron.service";
+    unknown_cpu.cpu_known = false;
+    ContainerStats unknown_mem = c;
+    unknown_mem.id = unknown_mem.name = "backup.service";
+    unknown_mem.mem_known = false;
+    in.containers = {c, unknown_cpu, unknown_mem};
+    in.containers_total = 9;
+    return in;
+}
+
 }  // namespace telehub::test
