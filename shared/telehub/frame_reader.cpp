@@ -125,7 +125,11 @@ std::string FieldReader::prefix() const {
     std::string p = parent_ ? parent_->prefix() : std::string();
     if (!p.empty() && !name_.empty()) p += ".";
     p += name_;
-    if (index_ >= 0) p += "[" + std::to_string(index_) + "]";
+    if (index_ >= 0) {
+        p += '[';
+        p += std::to_string(index_);
+        p += ']';
+    }
     return p;
 }
 
