@@ -89,8 +89,8 @@ public:
     static constexpr std::size_t padding = 64;
 
     // As decode, on a frame whose buffer holds `padding` readable bytes past
-    // its end (a std::string reserved for them): parsed where it lies,
-    // without the copy decode makes.
+    // its end (a std::string reserved for them): a refused frame is parsed
+    // by simdjson where it lies, without the copy decode makes of it.
     std::optional<CodecError> decode_in_place(std::string_view frame, AgentFrame& out);
 
 private:

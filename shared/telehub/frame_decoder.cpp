@@ -4,7 +4,6 @@
 // than half-applied. simdjson checks a frame's UTF-8 first and, for a frame
 // refused, whether it is JSON at all: a broken frame is `bad_json` in
 // simdjson's words, whatever else is wrong with it.
-#include <cstring>
 #include <limits>
 #include <string>
 
@@ -301,18 +300,19 @@ std::optional<CodecError> read_frame(AgentFrame& out, FrameReadState& st) {
             JsonScan::unescape(type, st.key_scratch);
             type = st.key_scratch;
         }
-        if (r.failed()) {
-        } else if (type == "sample") {
-            out.kind = FrameKind::sample;
-            read_sample(r, out.sample, st.value_scratch);
-        } else if (type == "hello") {
-            out.kind = FrameKind::hello;
-            read_hello(r, out.hello);
-        } else if (type == "reply") {
-            out.kind = FrameKind::reply;
-            read_reply(r, out.reply);
-        } else {
-            return CodecError{"unknown_type", "unknown message type '" + std::string(type) + "'"};
+        if (!r.failed()) {
+            if (type == "sample") {
+                out.kind = FrameKind::sample;
+                read_sample(r, out.sample, st.value_scratch);
+            } else if (type == "hello") {
+                out.kind = FrameKind::hello;
+                read_hello(r, out.hello);
+            } else if (type == "reply") {
+                out.kind = FrameKind::reply;
+                read_reply(r, out.reply);
+            } else {
+                return CodecError{"unknown_type", "unknown message type '" + std::string(type) + "'"};
+            }
         }
         r.finish();
         if (!r.failed() && !scan.at_end()) scan.fail("the end of the frame after its object");
@@ -324,31 +324,14 @@ std::optional<CodecError> read_frame(AgentFrame& out, FrameReadState& st) {
     return std::nullopt;
 }
 
-}  // namespace
-
-struct FrameDecoder::Impl {
-    simdjson::dom::parser parser;  // for frames refused: is the text JSON at all?
-    std::string padded;            // frame copied with simdjson's required padding
-    FrameReadState state{{}};       // its buffers kept from frame to frame
-};
-
-FrameDecoder::FrameDecoder() : impl_(std::make_unique<Impl>()) {}
-FrameDecoder::~FrameDecoder() = default;
-
-static_assert(FrameDecoder::padding >= simdjson::SIMDJSON_PADDING);
-
-std::optional<CodecError> FrameDecoder::decode(std::string_view frame, AgentFrame& out) {
-    auto& padded = impl_->padded;
-    if (padded.size() < frame.size() + padding) padded.resize(frame.size() + padding);
-    std::memcpy(padded.data(), frame.data(), frame.size());
-    return decode_in_place(std::string_view(padded.data(), frame.size()), out);
-}
-
-std::optional<CodecError> FrameDecoder::decode_in_place(std::string_view frame, AgentFrame& out) {
+// Reads `frame` into `out`. `padded`: simdjson may read FrameDecoder::padding
+// bytes past its end, so a refused frame is parsed where it lies; else
+// simdjson copies it first (only refused frames reach simdjson's parser).
+std::optional<CodecError> decode_frame(simdjson::dom::parser& parser, FrameReadState& st, std::string_view frame,
+                                       AgentFrame& out, bool padded) {
     std::optional<CodecError> err;
     // The cursor takes every byte above 0x7F as text: UTF-8 is checked first, for the whole frame.
     if (simdjson::validate_utf8(frame.data(), frame.size())) {
-        auto& st = impl_->state;
         st.reset(frame);
         err = read_frame(out, st);
         if (!err) return err;
@@ -357,13 +340,33 @@ std::optional<CodecError> FrameDecoder::decode_in_place(std::string_view frame, 
     // is named for that, in simdjson's words, as when the whole text was
     // parsed before any field was read.
     simdjson::dom::element doc;
-    if (auto e = impl_->parser.parse(frame.data(), frame.size(), false).get(doc); e != simdjson::SUCCESS) {
+    if (auto e = parser.parse(frame.data(), frame.size(), !padded).get(doc); e != simdjson::SUCCESS) {
         // A text frame must be UTF-8 before it can be JSON: the WebSocket layer's own refusal (1007).
         if (e == simdjson::UTF8_ERROR) return CodecError{"bad_utf8", "frame is not valid UTF-8 text"};
         return CodecError{"bad_json", std::string("frame is not valid JSON: ") + simdjson::error_message(e)};
     }
     if (!err) err = CodecError{"bad_utf8", "frame is not valid UTF-8 text"};  // both checks of UTF-8 must agree
     return err;
+}
+
+}  // namespace
+
+struct FrameDecoder::Impl {
+    simdjson::dom::parser parser;  // for frames refused: is the text JSON at all?
+    FrameReadState state{{}};      // its buffers kept from frame to frame
+};
+
+FrameDecoder::FrameDecoder() : impl_(std::make_unique<Impl>()) {}
+FrameDecoder::~FrameDecoder() = default;
+
+static_assert(FrameDecoder::padding >= simdjson::SIMDJSON_PADDING);
+
+std::optional<CodecError> FrameDecoder::decode(std::string_view frame, AgentFrame& out) {
+    return decode_frame(impl_->parser, impl_->state, frame, out, false);
+}
+
+std::optional<CodecError> FrameDecoder::decode_in_place(std::string_view frame, AgentFrame& out) {
+    return decode_frame(impl_->parser, impl_->state, frame, out, true);
 }
 
 }  // namespace telehub

@@ -23,8 +23,7 @@ void FieldReader::finish() {
     while (!at_close_) {
         std::string_view raw;
         bool escaped;
-        if (!state_.scan.raw_string(raw, escaped)) return void(state_.scan.fail("a key in quotes"));
-        if (!state_.scan.expect(':', "':' after a key") || !state_.scan.skip_value()) return;
+        if (!state_.scan.key(raw, escaped) || !state_.scan.skip_value()) return;
         next();
         if (failed()) return;
     }
@@ -37,8 +36,7 @@ bool FieldReader::build_index() {
     for (;;) {
         std::string_view raw;
         bool escaped;
-        if (!scan.raw_string(raw, escaped)) return scan.fail("a key in quotes");
-        if (!scan.expect(':', "':' after a key")) return false;
+        if (!scan.key(raw, escaped)) return false;
         const char* value = (scan.peek(), scan.position());
         if (!scan.skip_value()) return false;
         state_.index.push_back({raw, value, escaped, false});
@@ -114,10 +112,7 @@ bool FieldReader::refuse_type(std::string_view key, std::string_view what) {
 }
 
 bool FieldReader::refuse_type_at(std::string_view key, std::size_t i, std::string_view what) {
-    if (state_.scan.skip_value() && !failed()) {
-        state_.error = CodecError{"wrong_type", "field '" + path(key) + "[" + std::to_string(i) + "]' " + std::string(what)};
-        state_.scan.fail(refused);
-    }
+    if (state_.scan.skip_value()) fail("wrong_type", std::string(key) + "[" + std::to_string(i) + "]", what);
     return false;
 }
 

@@ -89,8 +89,7 @@ public:
         while (!failed() && !at_close_) {
             std::string_view raw;
             bool escaped;
-            if (!state_.scan.raw_string(raw, escaped)) return void(state_.scan.fail("a key in quotes"));
-            if (!state_.scan.expect(':', "':' after a key")) return;
+            if (!state_.scan.key(raw, escaped)) return;
             if (escaped) {
                 JsonScan::unescape(raw, state_.key_scratch);
                 raw = state_.key_scratch;

@@ -297,10 +297,9 @@ bool JsonScan::skip_value(int depth) {
         ++p_;
         if (peek() == '}') return (++p_, true);
         do {
-            std::string_view key;
+            std::string_view raw;
             bool escaped;
-            if (!raw_string(key, escaped)) return fail("a key in quotes");
-            if (!expect(':', "':' after a key") || !skip_value(depth + 1)) return false;
+            if (!key(raw, escaped) || !skip_value(depth + 1)) return false;
         } while (peek() == ',' && ++p_);
         return expect('}', "',' or '}' after a field");
     }

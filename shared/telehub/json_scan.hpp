@@ -89,7 +89,9 @@ public:
     }
 
     // take_key for a key asked for by name: `"key":` with no whitespace, the
-    // way agents write it, in two compares; else as take_key.
+    // way agents write it, in two compares (byte by byte near the text's end
+    // or past 14 bytes of key). A key written with whitespace does not match
+    // here; the reader then finds it through its index.
     bool take_key(const FieldKey& key) {
         if (end_ - p_ >= 16) {
             std::uint64_t a, b;
@@ -138,6 +140,11 @@ public:
     bool raw_string(std::string_view& raw, bool& escaped);
     // Decodes the escapes of a raw_string into `out`.
     static void unescape(std::string_view raw, std::string& out);
+    // An object's key (as raw_string) and the ':' after it.
+    bool key(std::string_view& raw, bool& escaped) {
+        if (!raw_string(raw, escaped)) return fail("a key in quotes");
+        return expect(':', "':' after a key");
+    }
 
     // A number at the cursor; false (nothing consumed) when the value there is
     // not one, or broken when its text is not a JSON number.
