@@ -8,7 +8,7 @@ namespace {
 constexpr std::array<std::string_view, static_cast<std::size_t>(RefuseReason::count_)> reason_names = {
     "bad_json",    "wrong_type",   "missing_field", "unknown_type",  "bad_value",    "no_hello",
     "repeated_hello", "bad_protocol", "host_mismatch", "binary_frame", "frame_too_big",
-    "bad_token", "host_not_allowed", "host_limit", "bad_utf8"};
+    "bad_token", "host_not_allowed", "host_limit", "bad_utf8", "duplicate_field"};
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(CommandOutcome::count_)> outcome_names = {
     "ok", "agent_error", "not_found", "host_offline", "too_many_commands", "agent_timeout", "agent_disconnected"};

@@ -28,6 +28,7 @@ enum class RefuseReason : std::size_t {
     host_not_allowed,  // a hello for a host id the agent's credential may not speak for
     host_limit,        // a hello for a new host id when --max-hosts hosts are held and none may be forgotten
     bad_utf8,          // a text frame that is not UTF-8 (RFC 6455: closed with 1007)
+    duplicate_field,   // a key sent twice in one object of a frame
     count_
 };
 

@@ -20,10 +20,14 @@ void read_tcp_states(FieldReader& r, const FieldKey& field, TcpStateCounts& out,
     out.fill(0);
     r.object(field, required, [&](FieldReader& o) {
         int next = 1;  // agents list states in the kernel's order: try the one after the last first
+        std::uint32_t seen = 0;
         o.each([&](std::string_view name) {
             auto st = next < tcp_state_count && name == tcp_state_name(next) ? std::optional<int>(next)
                                                                               : tcp_state_from_name(name);
-            if (!st) return r.refuse("bad_value", key, "has an unknown TCP state '" + std::string(name) + "'");
+            if (!st) return r.refuse("bad_value", key, "has an unknown TCP state '" + FieldReader::shown(name) + "'");
+            const std::uint32_t bit = std::uint32_t{1} << *st;
+            if (seen & bit) return r.refuse("duplicate_field", key, "has the TCP state '" + std::string(name) + "' twice");
+            seen |= bit;
             constexpr auto what = "must map TCP states to non-negative integers";
             JsonNumber n;
             if (!o.scan().number(n)) return r.refuse_type(key, what);
@@ -318,6 +322,11 @@ std::optional<CodecError> read_frame(AgentFrame& out, FrameReadState& st) {
         if (!r.failed() && !scan.at_end()) scan.fail("the end of the frame after its object");
     }
     if (st.error) return std::move(st.error);
+    if (scan.broke_on_key_twice()) {
+        return CodecError{"duplicate_field", "the key '" + FieldReader::shown(scan.key_twice()) +
+                                                 "' is sent twice in one object (the object ending at byte " +
+                                                 std::to_string(scan.offset()) + ")"};
+    }
     if (scan.broken())
         return CodecError{"bad_json", "frame is not valid JSON: expected " + std::string(scan.broken_reason()) +
                                           " at byte " + std::to_string(scan.offset())};

@@ -6,7 +6,7 @@ namespace telehub {
 const char* const FieldReader::refused = "a field this hub accepts";
 
 FieldReader::FieldReader(FrameReadState& state, std::string_view name, const FieldReader* parent, long index)
-    : state_(state), name_(name), parent_(parent), index_(index) {
+    : state_(state), name_(name), parent_(parent), index_(index), open_((state.scan.peek(), state.scan.position())) {
     if (!state_.scan.expect('{', "'{'")) return;
     const char c = state_.scan.peek();
     if (c == '}') at_close_ = true;
@@ -18,8 +18,9 @@ void FieldReader::finish() {
     if (index_base_ != not_indexed) {
         state_.index.resize(index_base_);
         state_.scan.seek(close_);
-        return;
+        return refuse_key_sent_twice();
     }
+    const bool in_order = at_close_;  // every key was asked for, each once
     while (!at_close_) {
         std::string_view raw;
         bool escaped;
@@ -27,7 +28,13 @@ void FieldReader::finish() {
         next();
         if (failed()) return;
     }
-    state_.scan.expect('}', "'}'");
+    if (state_.scan.expect('}', "'}'") && !in_order) refuse_key_sent_twice();
+}
+
+void FieldReader::refuse_key_sent_twice() {
+    if (state_.scan.key_sent_twice(open_, state_.key_scratch)) {
+        fail("duplicate_field", shown(state_.key_scratch), "is sent twice");
+    }
 }
 
 bool FieldReader::build_index() {
@@ -126,6 +133,14 @@ std::string FieldReader::prefix() const {
         p += ']';
     }
     return p;
+}
+
+std::string FieldReader::shown(std::string_view text) {
+    constexpr std::size_t most = 64;
+    if (text.size() <= most) return std::string(text);
+    std::size_t n = most;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    return std::string(text.substr(0, n)) + "...";
 }
 
 std::string FieldReader::path(std::string_view key) const {

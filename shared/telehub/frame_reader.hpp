@@ -8,7 +8,11 @@
 // object is indexed once, every value in it checked as it is passed, and
 // fields are then found in the index. Whatever was not asked for is checked
 // when the object is finished, so no byte of a frame goes unvalidated.
-// A key sent twice is read where it first appears.
+// A key sent twice in one object is refused (`duplicate_field`): the hub
+// forwards frames as received, and a reader that takes the last copy (a
+// browser's JSON.parse) would see a value the hub never checked. An object
+// read wholly in order cannot hold one, since each key is asked for once;
+// any other is walked again when finished to look.
 #pragma once
 
 #include <cstdint>
@@ -79,11 +83,13 @@ public:
     void next() {
         if (index_base_ == not_indexed && !failed()) state_.scan.comma_before_key(at_close_);
     }
-    // Checks the fields not asked for and moves the cursor past the '}'.
+    // Checks the fields not asked for, and that no key is sent twice, and
+    // moves the cursor past the '}'.
     void finish();
 
     // Each field in the order written: `fn(key)` reads the value at the
-    // cursor. For objects whose keys are data (TCP state names).
+    // cursor. For objects whose keys are data (TCP state names): `fn`
+    // refuses a key it has seen.
     template <class Fn>
     void each(Fn fn) {
         while (!failed() && !at_close_) {
@@ -201,6 +207,9 @@ public:
     bool close_element();
 
     std::string path(std::string_view key) const;
+    // Text of a frame as a message shows it: at most 64 bytes, cut where a
+    // character starts.
+    static std::string shown(std::string_view text);
     void fail(std::string_view code, std::string_view key, std::string_view what);
     bool refuse(std::string_view code, std::string_view key, std::string_view what) {
         fail(code, key, what);
@@ -227,6 +236,7 @@ private:
         return false;
     }
     bool build_index();
+    void refuse_key_sent_twice();
     bool find_indexed(std::string_view key, bool required);
     std::string prefix() const;
 
@@ -237,6 +247,7 @@ private:
     bool at_close_ = false;               // the cursor is at this object's '}'
     std::size_t index_base_ = not_indexed;  // where this object's fields start in state_.index
     const char* close_ = nullptr;          // past the '}', once indexed
+    const char* open_;                     // at the '{'
 };
 
 }  // namespace telehub

@@ -1,8 +1,10 @@
 #include "telehub/json_scan.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace telehub {
 namespace {
@@ -77,6 +79,44 @@ bool below_smallest_double(const char* p, const char* end) {
         if (minus) exponent = -exponent;
     }
     return magnitude + exponent <= 0;
+}
+
+// A key of an object as written.
+struct RawKey {
+    std::string_view raw;
+    bool escaped;
+};
+
+// A key of `keys` sent twice (keys compare as decoded: "a" and "\u0061" are
+// one key), or nullptr. A few plain keys are compared pairwise, without
+// allocating; more are sorted, so a frame of many keys costs n log n.
+const RawKey* find_key_twice(const std::vector<RawKey>& keys) {
+    const std::size_t n = keys.size();
+    if (n < 2) return nullptr;
+    const auto escaped = static_cast<std::size_t>(
+        std::count_if(keys.begin(), keys.end(), [](const RawKey& k) { return k.escaped; }));
+    if (escaped == 0 && n <= 8) {
+        for (std::size_t i = 1; i < n; ++i)
+            for (std::size_t j = 0; j < i; ++j)
+                if (keys[i].raw == keys[j].raw) return &keys[i];
+        return nullptr;
+    }
+    std::vector<std::string> decoded;  // reserved once: the views below point into it
+    decoded.reserve(escaped);
+    std::vector<std::pair<std::string_view, const RawKey*>> text;
+    text.reserve(n);
+    for (const auto& k : keys) {
+        if (!k.escaped) {
+            text.emplace_back(k.raw, &k);
+            continue;
+        }
+        JsonScan::unescape(k.raw, decoded.emplace_back());
+        text.emplace_back(decoded.back(), &k);
+    }
+    std::sort(text.begin(), text.end());
+    for (std::size_t i = 1; i < n; ++i)
+        if (text[i].first == text[i - 1].first) return text[i].second;
+    return nullptr;
 }
 
 }  // namespace
@@ -279,7 +319,7 @@ bool JsonScan::boolean(bool& out) {
 
 bool JsonScan::null() { return peek() == 'n' && literal("null"); }
 
-bool JsonScan::skip_value(int depth) {
+bool JsonScan::skip(int depth, bool check_keys) {
     switch (peek()) {
     case '"': {
         std::string_view raw;
@@ -296,19 +336,26 @@ bool JsonScan::skip_value(int depth) {
         if (depth > max_depth) return fail("nesting no deeper than 1024");
         ++p_;
         if (peek() == '}') return (++p_, true);
+        std::vector<RawKey> keys;  // each object's own, gathered as it is passed: no second walk
         do {
             std::string_view raw;
             bool escaped;
-            if (!key(raw, escaped) || !skip_value(depth + 1)) return false;
+            if (!key(raw, escaped) || !skip(depth + 1, check_keys)) return false;
+            if (check_keys) keys.push_back({raw, escaped});
         } while (peek() == ',' && ++p_);
-        return expect('}', "',' or '}' after a field");
+        if (!expect('}', "',' or '}' after a field")) return false;
+        if (const RawKey* k = find_key_twice(keys)) {
+            if (!broken_) key_twice_ = {k->raw, k->escaped, true};
+            return fail("each key once in an object");
+        }
+        return true;
     }
     case '[': {
         if (depth > max_depth) return fail("nesting no deeper than 1024");
         ++p_;
         if (peek() == ']') return (++p_, true);
         do {
-            if (!skip_value(depth + 1)) return false;
+            if (!skip(depth + 1, check_keys)) return false;
         } while (peek() == ',' && ++p_);
         return expect(']', "',' or ']' after an element");
     }
@@ -317,6 +364,35 @@ bool JsonScan::skip_value(int depth) {
         return number(n) || fail("a value");
     }
     }
+}
+
+bool JsonScan::key_sent_twice(const char* open, std::string& key) const {
+    JsonScan s(*this);
+    s.p_ = open + 1;
+    s.broken_ = nullptr;
+    std::vector<RawKey> keys;
+    if (s.peek() != '}') {
+        do {
+            std::string_view raw;
+            bool escaped;
+            // Passed whole before (its objects' keys checked then), so this
+            // walk cannot fail and need not look inside the values again.
+            if (!s.key(raw, escaped) || !s.skip(1, false)) return false;
+            keys.push_back({raw, escaped});
+        } while (s.peek() == ',' && ++s.p_);
+    }
+    const RawKey* k = find_key_twice(keys);
+    if (!k) return false;
+    if (k->escaped) unescape(k->raw, key);
+    else key.assign(k->raw);
+    return true;
+}
+
+std::string JsonScan::key_twice() const {
+    std::string key;
+    if (key_twice_.escaped) unescape(key_twice_.raw, key);
+    else key.assign(key_twice_.raw);
+    return key;
 }
 
 bool JsonScan::copy_value(std::string& out) {

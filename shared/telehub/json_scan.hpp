@@ -54,6 +54,11 @@ public:
 
     bool broken() const { return broken_ != nullptr; }
     const char* broken_reason() const { return broken_; }
+    // Broken for a key sent twice in one object, not for the grammar: JSON
+    // allows it, but two readers of one frame could then take different
+    // copies. `key_twice()` is that key, decoded.
+    bool broke_on_key_twice() const { return key_twice_.broke; }
+    std::string key_twice() const;
     std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
     const char* position() const { return p_; }
     void seek(const char* p) { p_ = p; }
@@ -162,9 +167,14 @@ public:
     bool boolean(bool& out);
     bool null();
 
-    // Passes over one value of any kind, checking it. `depth` counts the
-    // arrays and objects the cursor is inside.
-    bool skip_value(int depth = 1);
+    // Passes over one value of any kind, checking it, no key sent twice in
+    // any object of it included. `depth` counts the arrays and objects the
+    // cursor is inside.
+    bool skip_value(int depth = 1) { return skip(depth, true); }
+    // For the object whose '{' is at `open`, already passed whole: whether a
+    // key is sent twice in it (not in the objects it holds); if so the key,
+    // decoded, in `key`. The cursor does not move.
+    bool key_sent_twice(const char* open, std::string& key) const;
     // As skip_value, appending the value's text without its whitespace.
     bool copy_value(std::string& out);
 
@@ -185,11 +195,17 @@ private:
     }
     bool literal(std::string_view word);
     bool number_slow(JsonNumber& out);
+    bool skip(int depth, bool check_keys);
 
     const char* begin_;
     const char* p_;
     const char* end_;
     const char* broken_ = nullptr;
+    struct KeyTwice {
+        std::string_view raw;
+        bool escaped = false;
+        bool broke = false;
+    } key_twice_;
 };
 
 }  // namespace telehub

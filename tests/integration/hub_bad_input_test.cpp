@@ -97,6 +97,24 @@ BOOST_AUTO_TEST_CASE(each_bad_input_is_refused_while_another_agent_streams) {
     BOOST_TEST(log.find(std::string(65, 'x')) == std::string::npos);
 }
 
+// The hub forwards a sample's bytes as received; a reader that takes the last
+// copy of a key would see what the hub never checked, so the frame is refused
+// and the host keeps the sample before it.
+BOOST_AUTO_TEST_CASE(a_sample_with_a_key_sent_twice_is_refused_and_the_one_before_it_kept) {
+    HubProcess hub;
+    const std::string first = encode_sample(make_sample("bad-agent", 1, 10));
+    std::string second = encode_sample(make_sample("bad-agent", 2, 10));
+    const auto cpu = second.find(R"("cpu":{)");
+    BOOST_REQUIRE(cpu != std::string::npos);
+    second.insert(cpu + 7, R"("total":-5,)");
+    expect(refuse(hub, {first, second}, true), 1008, "duplicate_field", "field 'cpu.total' is sent twice");
+    BOOST_TEST(hub.host("bad-agent")["seq"] == 1);
+    const auto by = hub.get_json("/api/stats")["frames_refused_by_reason"];
+    BOOST_TEST(by["duplicate_field"] == 1);
+    BOOST_TEST(http_get(hub.port, "/metrics").body.find(R"(telehub_hub_frames_refused_total{reason="duplicate_field"} 1)") !=
+               std::string::npos);
+}
+
 namespace {
 
 // Asks the hub for a host's sockets report on a thread of its own, as a script would.

@@ -229,3 +229,60 @@ BOOST_AUTO_TEST_CASE(a_replys_result_is_kept_as_compact_json) {
     BOOST_TEST(out.reply.result_json == R"({"pid":12,"name":"a b\"c","l":[1,2.50]})");
     BOOST_TEST(simdjson_parses(out.reply.result_json));
 }
+
+// The hub forwards frames as received: a key sent twice could show a reader
+// that takes the last copy (a browser's JSON.parse) a value the hub never
+// checked, so the frame is refused, naming the key, wherever it is.
+BOOST_AUTO_TEST_CASE(a_key_sent_twice_in_one_object_is_refused_wherever_it_is) {
+    const std::string text = encode_sample(full_sample());
+    struct Case {
+        std::string_view after;
+        std::string_view insert;
+        std::string_view message;
+    };
+    FrameDecoder dec;
+    AgentFrame out;
+    for (const Case& c : {
+             // A field the hub reads, sent again in its place (the rest of the object is then indexed) ...
+             Case{R"("type":"sample",)", R"("type":"sample",)", "field 'type' is sent twice"},
+             Case{R"("cpu":{"total":12.5,)", R"("total":99,)", "field 'cpu.total' is sent twice"},
+             // ... after every field was read in order ...
+             Case{R"("containers_total":9)", R"(,"containers_total":0)", "field 'containers_total' is sent twice"},
+             Case{R"("leaks_total":1)", R"(,"leaks_total":1)", "field 'leaks_total' is sent twice"},
+             // ... before its first copy, escaped, or in an element of an array.
+             Case{R"("top":[{)", R"("pid":7,)", "field 'top[0].pid' is sent twice"},
+             Case{R"("cpu":{)", R"("tot\u0061l":99,)", "field 'cpu.total' is sent twice"},
+             // A field the hub does not know, twice.
+             Case{"{", R"("future":1,"future":2,)", "field 'future' is sent twice"},
+             // Inside a value the hub only checks.
+             Case{"{", R"("future":{"a":1,"a":2},)", "the key 'a' is sent twice in one object"},
+             // A TCP state, twice in one map.
+             Case{R"("tcp":{"ESTABLISHED":)", R"(3,"ESTABLISHED":)", "field 'sockets.tcp' has the TCP state 'ESTABLISHED' twice"},
+         }) {
+        const std::string frame = with_inserted(text, c.after, c.insert);
+        BOOST_TEST_CONTEXT(c.insert) {
+            BOOST_REQUIRE(simdjson_parses(frame));
+            auto err = dec.decode(frame, out);
+            BOOST_REQUIRE(err.has_value());
+            BOOST_TEST(err->code == "duplicate_field");
+            BOOST_TEST(err->message.find(c.message) != std::string::npos, err->message);
+        }
+    }
+    // A reply's result is forwarded too.
+    auto err = dec.decode(R"({"type":"reply","id":"c-1","ok":true,"result":{"pid":1,"pid":2}})", out);
+    BOOST_REQUIRE(err.has_value());
+    BOOST_TEST(err->code == "duplicate_field");
+    // Bad JSON further on still outranks it.
+    err = dec.decode(with_inserted(text, "{", R"("future":1,"future":2,)") + ",", out);
+    BOOST_REQUIRE(err.has_value());
+    BOOST_TEST(err->code == "bad_json");
+    // A long key is shown cut, at a character's start.
+    const std::string long_key = "\xc3\xa9" + std::string(100, 'k');
+    err = dec.decode(with_inserted(text, "{", "\"" + long_key + "\":1,\"" + long_key + "\":2,"), out);
+    BOOST_REQUIRE(err.has_value());
+    BOOST_TEST(err->code == "duplicate_field");
+    BOOST_TEST(err->message.size() < 200u, err->message);
+    BOOST_TEST(err->message.find("\xc3\xa9" + std::string(62, 'k') + "...") != std::string::npos, err->message);
+    // The same key in different objects is not a repeat; the full sample has many.
+    BOOST_TEST(!dec.decode(text, out));
+}

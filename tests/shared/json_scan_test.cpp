@@ -160,3 +160,41 @@ BOOST_AUTO_TEST_CASE(a_copied_value_loses_only_its_whitespace) {
     BOOST_TEST(out == R"({"a":[1,2],"b":"x  y\" z"})");
     BOOST_TEST(scan.at_end());
 }
+
+// JSON allows a key twice in one object, but readers differ on which copy
+// counts; the cursor refuses it wherever it passes, naming the key.
+BOOST_AUTO_TEST_CASE(a_key_sent_twice_in_one_object_is_refused_and_named) {
+    const std::string accepted = "(accepted)";
+    auto key_twice = [&](const std::string& text) {
+        JsonScan scan(text);
+        if (scan.skip_value() && scan.at_end()) return accepted;
+        BOOST_REQUIRE_MESSAGE(scan.broke_on_key_twice(), text << ": " << scan.broken_reason());
+        return scan.key_twice();
+    };
+    BOOST_TEST(key_twice(R"({"a":{"a":1},"b":[{"a":1},{"a":2}],"c":{}})") == accepted);
+    BOOST_TEST(key_twice(R"({"a":1,"a":2})") == "a");
+    BOOST_TEST(key_twice(R"({"a":1,"b":2,"a":3})") == "a");
+    BOOST_TEST(key_twice(R"({"":1,"":2})") == "");
+    BOOST_TEST(key_twice(R"({"x":[{"b":1,"\u0062":2}]})") == "b");
+    BOOST_TEST(key_twice(R"({"x":{"\u00e9":1,"é":2}})") == "\xc3\xa9");
+    // More keys than are compared pairwise: sorted, escapes decoded first.
+    std::string many = "{";
+    for (int i = 0; i < 100'000; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    BOOST_TEST(key_twice(many + R"("last":0})") == accepted);
+    BOOST_TEST(key_twice(many + R"("k99999":0})") == "k99999");
+    BOOST_TEST(key_twice(many + R"("\u006b7":0})") == "k7");
+    // The pair's text is checked even when the values differ in kind.
+    BOOST_TEST(key_twice(R"({"a":[1,2],"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"a":"x"})") == "a");
+}
+
+// key_sent_twice looks at one object's own keys, after the object was read.
+BOOST_AUTO_TEST_CASE(key_sent_twice_looks_at_one_objects_own_keys) {
+    const std::string inner = R"({"a":1,"b":{"c":1,"c":2}})";
+    std::string key;
+    BOOST_TEST(!JsonScan(inner).key_sent_twice(inner.data(), key));
+    const std::string outer = R"( {"a":1,"b":{"c":1},"\u0061":3})";
+    BOOST_TEST(JsonScan(outer).key_sent_twice(outer.data() + 1, key));
+    BOOST_TEST(key == "a");
+    const std::string empty = "{}";
+    BOOST_TEST(!JsonScan(empty).key_sent_twice(empty.data(), key));
+}
