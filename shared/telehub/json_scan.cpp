@@ -51,11 +51,6 @@ void append_utf8(std::string& out, unsigned long cp) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Powers of ten a double holds exactly: a decimal of at most 15 digits
-// scaled by one of them is rounded once, so correctly (Clinger's fast path).
-constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 // Whether a number token a double cannot hold is too small rather than too
 // large: the power of ten of its first non-zero digit is negative.
 bool below_smallest_double(const char* p, const char* end) {

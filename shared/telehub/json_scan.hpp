@@ -40,6 +40,11 @@ struct FieldKey {
     std::uint64_t masks[2] = {};
 };
 
+// Powers of ten a double holds exactly: a decimal whose digits fit 53 bits,
+// scaled by one of them, is rounded once, so correctly (Clinger's fast path).
+inline constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 // A number token as JSON wrote it: an integer when it had neither fraction
 // nor exponent and fits 64 bits, else only its double value.
 struct JsonNumber {
@@ -154,10 +159,27 @@ public:
     // A number at the cursor; false (nothing consumed) when the value there is
     // not one, or broken when its text is not a JSON number.
     bool number(JsonNumber& out) {
-        // Most numbers of a frame are small counts: read here, the rest by number_slow.
+        // Most numbers of a frame are small counts or short decimals (12.5):
+        // read here, in one pass of at most 19 characters; the rest (signs,
+        // exponents, long or inexact ones) by number_slow from the start.
         peek();
-        std::uint64_t v;
-        if (!small_count(v)) return number_slow(out);
+        const char* q = p_;
+        const char* limit = end_ - q > 19 ? q + 19 : end_;
+        std::uint64_t v = 0;
+        for (; q < limit && static_cast<unsigned>(*q - '0') < 10; ++q) v = v * 10 + static_cast<unsigned>(*q - '0');
+        if (q == p_ || q == limit || (*p_ == '0' && q - p_ > 1)) return number_slow(out);
+        if (*q == '.') {
+            const char* fraction = ++q;
+            for (; q < limit && static_cast<unsigned>(*q - '0') < 10; ++q) v = v * 10 + static_cast<unsigned>(*q - '0');
+            if (q == fraction || q == limit || *q == 'e' || *q == 'E' || v >= (std::uint64_t{1} << 53))
+                return number_slow(out);
+            p_ = q;
+            out.kind = JsonNumber::Kind::real;
+            out.value = static_cast<double>(v) / exact_pow10[q - fraction];
+            return true;
+        }
+        if (*q == 'e' || *q == 'E') return number_slow(out);
+        p_ = q;
         out.kind = JsonNumber::Kind::non_negative;
         out.magnitude = v;
         out.value = static_cast<double>(v);

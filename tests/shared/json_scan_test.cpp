@@ -110,6 +110,34 @@ BOOST_AUTO_TEST_CASE(real_numbers_are_read_to_the_nearest_double) {
     }
 }
 
+// Decimals without an exponent are read in one pass when their digits fit 53
+// bits and 19 characters: every length around those edges, against strtod.
+BOOST_AUTO_TEST_CASE(plain_decimals_of_every_length_are_read_to_the_nearest_double) {
+    std::mt19937_64 rng(54321);
+    for (int i = 0; i < 20000; ++i) {
+        const std::size_t digits = 2 + rng() % 24;
+        std::string text;
+        for (std::size_t d = 0; d < digits; ++d) text += static_cast<char>('0' + rng() % 10);
+        if (text[0] == '0') text[0] = '9';
+        if (rng() % 8 == 0) text[0] = '0', text.insert(1, ".");
+        else text.insert(1 + rng() % (digits - 1), ".");
+        auto n = number_of(text);
+        BOOST_REQUIRE_MESSAGE(n, text);
+        BOOST_TEST((n->kind == JsonNumber::Kind::real), text);
+        if (n->value != std::strtod(text.c_str(), nullptr)) BOOST_FAIL("read " + text + " off the nearest double");
+    }
+    // 2^53 + 1 as digits: not exact in a double, so not by the quick division.
+    auto n = number_of("900719925474099.3");
+    BOOST_REQUIRE(n);
+    BOOST_TEST(n->value == std::strtod("900719925474099.3", nullptr));
+    // The number ends where its digits do, whatever follows.
+    JsonScan scan("12.5,");
+    JsonNumber m;
+    BOOST_TEST(scan.number(m));
+    BOOST_TEST(m.value == 12.5);
+    BOOST_TEST(scan.offset() == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(strings_decode_their_escapes) {
     BOOST_TEST(*string_of(R"("plain")") == "plain");
     BOOST_TEST(*string_of(R"("a\"b\\c\/d\b\f\n\r\t")") == "a\"b\\c/d\b\f\n\r\t");
