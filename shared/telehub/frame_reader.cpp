@@ -6,8 +6,9 @@ namespace telehub {
 const char* const FieldReader::refused = "a field this hub accepts";
 
 FieldReader::FieldReader(FrameReadState& state, std::string_view name, const FieldReader* parent, long index)
-    : state_(state), name_(name), parent_(parent), index_(index), open_((state.scan.peek(), state.scan.position())) {
+    : state_(state), name_(name), parent_(parent), index_(index) {
     if (!state_.scan.expect('{', "'{'")) return;
+    open_ = state_.scan.position() - 1;
     const char c = state_.scan.peek();
     if (c == '}') at_close_ = true;
     else if (c != '"') state_.scan.fail("a key in quotes");

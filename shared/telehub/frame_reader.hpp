@@ -247,7 +247,7 @@ private:
     bool at_close_ = false;               // the cursor is at this object's '}'
     std::size_t index_base_ = not_indexed;  // where this object's fields start in state_.index
     const char* close_ = nullptr;          // past the '}', once indexed
-    const char* open_;                     // at the '{'
+    const char* open_ = nullptr;           // at the '{'
 };
 
 }  // namespace telehub
