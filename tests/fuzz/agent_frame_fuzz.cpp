@@ -3,11 +3,14 @@
 // agent's encoder and decoded again it gives the same frame, so the hub
 // never keeps a value the protocol cannot carry. And simdjson judges what is
 // JSON: the decoder's one-pass reader calls a frame bad JSON (or bad UTF-8)
-// exactly when simdjson cannot parse it.
+// exactly when simdjson cannot parse it, and refuses a key sent twice
+// (`duplicate_field`) exactly when simdjson's tree has an object with one.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -30,6 +33,26 @@ std::string encode_again(const telehub::AgentFrame& f) {
     return {};
 }
 
+// Whether some object in `e` holds a key twice, keys compared as simdjson
+// decodes them.
+bool has_key_twice(simdjson::dom::element e) {
+    simdjson::dom::object object;
+    if (e.get(object) == simdjson::SUCCESS) {
+        std::vector<std::string_view> keys;
+        for (auto field : object) {
+            keys.push_back(field.key);
+            if (has_key_twice(field.value)) return true;
+        }
+        std::sort(keys.begin(), keys.end());
+        return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+    }
+    simdjson::dom::array array;
+    if (e.get(array) == simdjson::SUCCESS)
+        for (auto item : array)
+            if (has_key_twice(item)) return true;
+    return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -45,9 +68,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const bool not_json = error->code == "bad_json" || error->code == "bad_utf8";
         if (not_json == json) std::fprintf(stderr, "simdjson %s it: %s\n", json ? "parses" : "refuses", error->message.c_str());
         FUZZ_CHECK(not_json != json);
+        // Frames are read up to their first fault: a key sent twice is
+        // refused only when nothing before it was.
+        if (error->code == "duplicate_field") FUZZ_CHECK(has_key_twice(doc));
         return 0;
     }
     FUZZ_CHECK(json);
+    FUZZ_CHECK(!has_key_twice(doc));
     const std::string encoded = encode_again(first);
     const auto again = decoder.decode(encoded, second);
     if (again) std::fprintf(stderr, "re-decoding failed: %s %s\n%s\n", again->code.c_str(), again->message.c_str(), encoded.c_str());
