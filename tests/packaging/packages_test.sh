@@ -9,7 +9,11 @@
 # passes on both units. Usage: packages_test.sh BUILD_DIR
 set -euo pipefail
 build=$1
-work=$(mktemp -d "${TMPDIR:-/tmp}/telehub-packages.XXXXXX")
+# Inside the build dir, not /tmp: ctest kills a test that overruns its
+# timeout before its trap can run, and the next run clears what that left.
+work=$build/packages-test
+rm -rf "$work"
+mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 has() { grep -qE -- "$2" <<<"$1" || fail "$3"; }
