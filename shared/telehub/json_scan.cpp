@@ -76,20 +76,14 @@ bool below_smallest_double(const char* p, const char* end) {
     return magnitude + exponent <= 0;
 }
 
-// A key of an object as written.
-struct RawKey {
-    std::string_view raw;
-    bool escaped;
-};
-
 // A key of `keys` sent twice (keys compare as decoded: "a" and "\u0061" are
 // one key), or nullptr. A few plain keys are compared pairwise, without
 // allocating; more are sorted, so a frame of many keys costs n log n.
-const RawKey* find_key_twice(const std::vector<RawKey>& keys) {
+const JsonKey* find_key_twice(const std::vector<JsonKey>& keys) {
     const std::size_t n = keys.size();
     if (n < 2) return nullptr;
     const auto escaped = static_cast<std::size_t>(
-        std::count_if(keys.begin(), keys.end(), [](const RawKey& k) { return k.escaped; }));
+        std::count_if(keys.begin(), keys.end(), [](const JsonKey& k) { return k.escaped; }));
     if (escaped == 0 && n <= 8) {
         for (std::size_t i = 1; i < n; ++i)
             for (std::size_t j = 0; j < i; ++j)
@@ -98,7 +92,7 @@ const RawKey* find_key_twice(const std::vector<RawKey>& keys) {
     }
     std::vector<std::string> decoded;  // reserved once: the views below point into it
     decoded.reserve(escaped);
-    std::vector<std::pair<std::string_view, const RawKey*>> text;
+    std::vector<std::pair<std::string_view, const JsonKey*>> text;
     text.reserve(n);
     for (const auto& k : keys) {
         if (!k.escaped) {
@@ -209,8 +203,7 @@ bool JsonScan::string(std::string& out) {
     std::string_view raw;
     bool escaped;
     if (!raw_string(raw, escaped)) return false;
-    if (escaped) unescape(raw, out);
-    else out.assign(raw);
+    decode(raw, escaped, out);
     return true;
 }
 
@@ -330,17 +323,10 @@ bool JsonScan::skip(int depth, bool check_keys) {
     case '{': {
         if (depth > max_depth) return fail("nesting no deeper than 1024");
         ++p_;
-        if (peek() == '}') return (++p_, true);
-        std::vector<RawKey> keys;  // each object's own, gathered as it is passed: no second walk
-        do {
-            std::string_view raw;
-            bool escaped;
-            if (!key(raw, escaped) || !skip(depth + 1, check_keys)) return false;
-            if (check_keys) keys.push_back({raw, escaped});
-        } while (peek() == ',' && ++p_);
-        if (!expect('}', "',' or '}' after a field")) return false;
-        if (const RawKey* k = find_key_twice(keys)) {
-            if (!broken_) key_twice_ = {k->raw, k->escaped, true};
+        std::vector<JsonKey> keys;  // each object's own, gathered as it is passed: no second walk
+        if (!object_body(depth, check_keys, check_keys ? &keys : nullptr)) return false;
+        if (const JsonKey* k = find_key_twice(keys)) {
+            if (!broken_) key_twice_ = *k, broke_on_key_twice_ = true;
             return fail("each key once in an object");
         }
         return true;
@@ -361,32 +347,34 @@ bool JsonScan::skip(int depth, bool check_keys) {
     }
 }
 
+bool JsonScan::object_body(int depth, bool check_keys, std::vector<JsonKey>* keys) {
+    if (peek() == '}') return (++p_, true);
+    do {
+        std::string_view raw;
+        bool escaped;
+        if (!key(raw, escaped) || !skip(depth + 1, check_keys)) return false;
+        if (keys) keys->push_back({raw, escaped});
+    } while (peek() == ',' && ++p_);
+    return expect('}', "',' or '}' after a field");
+}
+
 bool JsonScan::key_sent_twice(const char* open, std::string& key) const {
     JsonScan s(*this);
     s.p_ = open + 1;
     s.broken_ = nullptr;
-    std::vector<RawKey> keys;
-    if (s.peek() != '}') {
-        do {
-            std::string_view raw;
-            bool escaped;
-            // Passed whole before (its objects' keys checked then), so this
-            // walk cannot fail and need not look inside the values again.
-            if (!s.key(raw, escaped) || !s.skip(1, false)) return false;
-            keys.push_back({raw, escaped});
-        } while (s.peek() == ',' && ++s.p_);
-    }
-    const RawKey* k = find_key_twice(keys);
+    std::vector<JsonKey> keys;
+    // Passed whole before (its objects' keys checked then), so this walk
+    // cannot fail and need not look inside the values again.
+    if (!s.object_body(1, false, &keys)) return false;
+    const JsonKey* k = find_key_twice(keys);
     if (!k) return false;
-    if (k->escaped) unescape(k->raw, key);
-    else key.assign(k->raw);
+    decode(k->raw, k->escaped, key);
     return true;
 }
 
 std::string JsonScan::key_twice() const {
     std::string key;
-    if (key_twice_.escaped) unescape(key_twice_.raw, key);
-    else key.assign(key_twice_.raw);
+    decode(key_twice_.raw, key_twice_.escaped, key);
     return key;
 }
 

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace telehub {
 
@@ -45,6 +46,12 @@ struct FieldKey {
 inline constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                          1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+// An object's key as the text has it, between its quotes.
+struct JsonKey {
+    std::string_view raw;
+    bool escaped;  // holds escapes: compare it decoded
+};
+
 // A number token as JSON wrote it: an integer when it had neither fraction
 // nor exponent and fits 64 bits, else only its double value.
 struct JsonNumber {
@@ -62,7 +69,7 @@ public:
     // Broken for a key sent twice in one object, not for the grammar: JSON
     // allows it, but two readers of one frame could then take different
     // copies. `key_twice()` is that key, decoded.
-    bool broke_on_key_twice() const { return key_twice_.broke; }
+    bool broke_on_key_twice() const { return broke_on_key_twice_; }
     std::string key_twice() const;
     std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
     const char* position() const { return p_; }
@@ -150,6 +157,11 @@ public:
     bool raw_string(std::string_view& raw, bool& escaped);
     // Decodes the escapes of a raw_string into `out`.
     static void unescape(std::string_view raw, std::string& out);
+    // A raw_string's text into `out`, its escapes decoded if it has any.
+    static void decode(std::string_view raw, bool escaped, std::string& out) {
+        if (escaped) unescape(raw, out);
+        else out.assign(raw);
+    }
     // An object's key (as raw_string) and the ':' after it.
     bool key(std::string_view& raw, bool& escaped) {
         if (!raw_string(raw, escaped)) return fail("a key in quotes");
@@ -218,16 +230,16 @@ private:
     bool literal(std::string_view word);
     bool number_slow(JsonNumber& out);
     bool skip(int depth, bool check_keys);
+    // After an object's '{': its keys into `keys` (unless null), its values
+    // skipped (with `check_keys`), the cursor past its '}'.
+    bool object_body(int depth, bool check_keys, std::vector<JsonKey>* keys);
 
     const char* begin_;
     const char* p_;
     const char* end_;
     const char* broken_ = nullptr;
-    struct KeyTwice {
-        std::string_view raw;
-        bool escaped = false;
-        bool broke = false;
-    } key_twice_;
+    JsonKey key_twice_{};
+    bool broke_on_key_twice_ = false;
 };
 
 }  // namespace telehub
