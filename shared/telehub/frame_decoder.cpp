@@ -4,8 +4,10 @@
 // than half-applied. simdjson checks a frame's UTF-8 first and, for a frame
 // refused, whether it is JSON at all: a broken frame is `bad_json` in
 // simdjson's words, whatever else is wrong with it.
+#include <array>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include <simdjson.h>
 
@@ -15,26 +17,35 @@
 namespace telehub {
 namespace {
 
+// The TCP state names from ESTABLISHED (1) on, in the kernel's order, which
+// is the order agents list them in.
+template <std::size_t... I>
+consteval std::array<FieldKey, sizeof...(I)> state_keys(std::index_sequence<I...>) {
+    return {FieldKey(tcp_state_names[I + 1])...};
+}
+constexpr auto tcp_state_keys = state_keys(std::make_index_sequence<tcp_state_count - 1>());
+
 void read_tcp_states(FieldReader& r, const FieldKey& field, TcpStateCounts& out, bool required) {
     const std::string_view key = field.text;
     out.fill(0);
     r.object(field, required, [&](FieldReader& o) {
-        int next = 1;  // agents list states in the kernel's order: try the one after the last first
         std::uint32_t seen = 0;
-        o.each([&](std::string_view name) {
-            auto st = next < tcp_state_count && name == tcp_state_name(next) ? std::optional<int>(next)
-                                                                              : tcp_state_from_name(name);
+        o.each(tcp_state_keys, [&](std::string_view name, std::size_t i) {
+            const auto st = i != FieldReader::npos ? std::optional<int>(static_cast<int>(i) + 1) : tcp_state_from_name(name);
             if (!st) return r.refuse("bad_value", key, "has an unknown TCP state '" + FieldReader::shown(name) + "'");
             const std::uint32_t bit = std::uint32_t{1} << *st;
             if (seen & bit) return r.refuse("duplicate_field", key, "has the TCP state '" + std::string(name) + "' twice");
             seen |= bit;
             constexpr auto what = "must map TCP states to non-negative integers";
-            JsonNumber n;
-            if (!o.scan().number(n)) return r.refuse_type(key, what);
-            if (n.kind != JsonNumber::Kind::non_negative || n.magnitude > std::numeric_limits<std::uint32_t>::max())
-                return r.refuse("wrong_type", key, what);
-            out[static_cast<std::size_t>(*st)] = static_cast<std::uint32_t>(n.magnitude);
-            next = *st + 1;
+            std::uint64_t count;
+            if (!o.scan().small_count(count)) {
+                JsonNumber n;
+                if (!o.scan().number(n)) return r.refuse_type(key, what);
+                if (n.kind != JsonNumber::Kind::non_negative) return r.refuse("wrong_type", key, what);
+                count = n.magnitude;
+            }
+            if (count > std::numeric_limits<std::uint32_t>::max()) return r.refuse("wrong_type", key, what);
+            out[static_cast<std::size_t>(*st)] = static_cast<std::uint32_t>(count);
             return true;
         });
     });

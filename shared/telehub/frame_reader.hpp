@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -87,20 +88,34 @@ public:
     // moves the cursor past the '}'.
     void finish();
 
-    // Each field in the order written: `fn(key)` reads the value at the
-    // cursor. For objects whose keys are data (TCP state names): `fn`
-    // refuses a key it has seen.
+    // Each field in the order written, for objects whose keys are data from
+    // a known list (TCP state names), usually in the list's order: a key is
+    // first matched against `names` from the one after the last so matched,
+    // in a compare of two words each, so the usual key is neither copied nor
+    // looked up. `fn(key, i)` reads the value at the cursor; `i` is the key's
+    // place in `names`, or `npos` when it was not matched there (out of
+    // order, escaped, or not in the list). `fn` refuses a key it has seen.
+    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
     template <class Fn>
-    void each(Fn fn) {
+    void each(std::span<const FieldKey> names, Fn fn) {
+        std::size_t from = 0;
         while (!failed() && !at_close_) {
-            std::string_view raw;
-            bool escaped;
-            if (!state_.scan.key(raw, escaped)) return;
-            if (escaped) {
-                JsonScan::unescape(raw, state_.key_scratch);
-                raw = state_.key_scratch;
+            std::size_t i = from;
+            while (i < names.size() && !state_.scan.take_key(names[i])) ++i;
+            std::string_view key;
+            if (i < names.size()) {
+                key = names[i].text;
+                from = i + 1;
+            } else {
+                bool escaped;
+                if (!state_.scan.key(key, escaped)) return;
+                if (escaped) {
+                    JsonScan::unescape(key, state_.key_scratch);
+                    key = state_.key_scratch;
+                }
+                i = npos;
             }
-            if (!fn(raw)) return;
+            if (!fn(key, i)) return;
             next();
         }
     }

@@ -24,15 +24,17 @@ namespace telehub {
 // compare against the text in two loads instead of byte by byte.
 struct FieldKey {
     template <std::size_t N>
-    consteval FieldKey(const char (&key)[N]) : text(key, N - 1), pattern_size(N + 2) {
+    consteval FieldKey(const char (&key)[N]) : FieldKey(std::string_view(key, N - 1)) {}
+    consteval explicit FieldKey(std::string_view key) : text(key), pattern_size(key.size() + 3) {
+        const std::size_t n = key.size();
         char pattern[16] = {};
-        for (std::size_t i = 0; i < N + 2 && i < 16; ++i)
-            pattern[i] = i == 0 ? '"' : i <= N - 1 ? key[i - 1] : i == N ? '"' : ':';
+        for (std::size_t i = 0; i < n + 3 && i < 16; ++i)
+            pattern[i] = i == 0 ? '"' : i <= n ? key[i - 1] : i == n + 1 ? '"' : ':';
         for (std::size_t i = 0; i < 16; ++i) {
             const auto byte = std::uint64_t(static_cast<unsigned char>(pattern[i]));
             const unsigned shift = std::endian::native == std::endian::little ? 8 * (i % 8) : 56 - 8 * (i % 8);
             (i < 8 ? words[0] : words[1]) |= byte << shift;
-            if (i < N + 2) (i < 8 ? masks[0] : masks[1]) |= std::uint64_t{0xFF} << shift;
+            if (i < n + 3) (i < 8 ? masks[0] : masks[1]) |= std::uint64_t{0xFF} << shift;
         }
     }
     std::string_view text;

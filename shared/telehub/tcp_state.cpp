@@ -3,23 +3,15 @@
 #include "telehub/sample.hpp"
 
 namespace telehub {
-namespace {
-
-constexpr std::array<std::string_view, tcp_state_count> names = {
-    "",          "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-    "TIME_WAIT", "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING",
-};
-
-}  // namespace
 
 std::string_view tcp_state_name(int state) {
     if (state <= 0 || state >= tcp_state_count) return {};
-    return names[static_cast<std::size_t>(state)];
+    return tcp_state_names[static_cast<std::size_t>(state)];
 }
 
 std::optional<int> tcp_state_from_name(std::string_view name) {
     for (int i = 1; i < tcp_state_count; ++i)
-        if (names[static_cast<std::size_t>(i)] == name) return i;
+        if (tcp_state_names[static_cast<std::size_t>(i)] == name) return i;
     return std::nullopt;
 }
 

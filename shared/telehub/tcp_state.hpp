@@ -13,6 +13,12 @@ inline constexpr int tcp_state_count = 12;  // index 0 is unused by the kernel
 
 using TcpStateCounts = std::array<std::uint32_t, tcp_state_count>;
 
+// The kernel's names, as `ss` and agent frames write them; index 0 is empty.
+inline constexpr std::array<std::string_view, tcp_state_count> tcp_state_names = {
+    "",          "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+    "TIME_WAIT", "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING",
+};
+
 // "ESTABLISHED" for 1 ... "CLOSING" for 11; empty for anything else.
 std::string_view tcp_state_name(int state);
 

@@ -286,3 +286,92 @@ BOOST_AUTO_TEST_CASE(a_key_sent_twice_in_one_object_is_refused_wherever_it_is) {
     // The same key in different objects is not a repeat; the full sample has many.
     BOOST_TEST(!dec.decode(text, out));
 }
+
+// TCP state maps are matched against the kernel's names in its order first
+// (as agents write them); any other order, form or place reads the same.
+BOOST_AUTO_TEST_CASE(tcp_state_maps_read_the_same_in_any_order_and_form) {
+    FrameDecoder dec;
+    AgentFrame out;
+    // The host's map in a full sample, every field in its place (so the map is
+    // read where it lies); or, `near_end`, last in a short frame, where fewer
+    // bytes are left than a two-word compare reads (the frame's other objects
+    // are then indexed, and a key sent twice is found while indexing).
+    const std::string full = encode_sample(full_sample());
+    auto decode_tcp = [&](std::string_view map, bool near_end = false) {
+        std::string text;
+        if (near_end) {
+            text = R"({"type":"sample","host_id":"x","seq":1,"ts_ms":1,"interval_ms":1000,)"
+                   R"("cpu":{"total":1,"per_core":[]},"top":[],"sockets":{"udp":0,"unix":0,"tcp":)" +
+                   std::string(map) + "}}";
+        } else {
+            const std::string at = R"("sockets":{"tcp":{)";  // the host's, not a process's count
+            const auto begin = full.find(at) + at.size() - 1;
+            text = full.substr(0, begin) + std::string(map) + full.substr(full.find('}', begin) + 1);
+        }
+        return dec.decode(text, out);
+    };
+    // Every state, in the kernel's order and in reverse: state i holds 10 * i.
+    std::string forward = "{", reverse = "{";
+    for (int st = 1; st < tcp_state_count; ++st) {
+        forward += (st > 1 ? "," : "") + ("\"" + std::string(tcp_state_name(st)) + "\":" + std::to_string(10 * st));
+        const int r = tcp_state_count - st;
+        reverse += (st > 1 ? "," : "") + ("\"" + std::string(tcp_state_name(r)) + "\":" + std::to_string(10 * r));
+    }
+    for (const std::string& map : {forward + "}", reverse + "}"}) {
+        BOOST_TEST_CONTEXT(map) {
+            auto err = decode_tcp(map);
+            BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+            for (int st = 1; st < tcp_state_count; ++st)
+                BOOST_TEST(out.sample.sockets.tcp[static_cast<std::size_t>(st)] == static_cast<std::uint32_t>(10 * st));
+        }
+    }
+    // Near the frame's end (fewer bytes left than a two-word compare reads), with
+    // whitespace, escaped, and skipping states.
+    struct Read {
+        std::string_view map;
+        bool tcp_last;
+        int state;
+        std::uint32_t count;
+    };
+    for (const Read& c : {Read{R"({"CLOSING":7})", true, tcp_closing, 7}, Read{R"({"LISTEN":4294967295})", true, tcp_listen, 4294967295u},
+                          Read{R"({ "LISTEN" : 2 })", false, tcp_listen, 2}, Read{R"({"L\u0049STEN":3})", false, tcp_listen, 3},
+                          Read{R"({"ESTABLISHED":1,"CLOSE_WAIT":8})", false, tcp_close_wait, 8},
+                          Read{R"({"CLOSE_WAIT":8,"CLOSE":6})", false, tcp_close, 6}}) {
+        BOOST_TEST_CONTEXT(c.map) {
+            auto err = decode_tcp(c.map, c.tcp_last);
+            BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
+            BOOST_TEST(out.sample.sockets.tcp[static_cast<std::size_t>(c.state)] == c.count);
+        }
+    }
+    // Refusals, whichever way the key was matched.
+    struct Refused {
+        std::string_view map;
+        bool tcp_last;
+        std::string_view code;
+        std::string_view message;
+    };
+    for (const Refused& c : {
+             Refused{R"({"ESTABLISHED":1,"LISTEN":2,"ESTABLISHED":3})", false, "duplicate_field", "'ESTABLISHED' twice"},
+             Refused{R"({"LISTEN":1,"LIST\u0045N":2})", false, "duplicate_field", "'LISTEN' twice"},
+             Refused{R"({"LISTEN":1,"LISTEN":2})", true, "duplicate_field", "'LISTEN'"},
+             Refused{R"({"LISTENING":1})", false, "bad_value", "unknown TCP state 'LISTENING'"},
+             Refused{R"({"CLOSE_WAITS":1})", true, "bad_value", "unknown TCP state 'CLOSE_WAITS'"},
+             Refused{R"({"listen":1})", false, "bad_value", "unknown TCP state 'listen'"},
+             Refused{R"({"LISTEN":4294967296})", false, "wrong_type", "non-negative integers"},
+             Refused{R"({"LISTEN":1.5})", false, "wrong_type", "non-negative integers"},
+             Refused{R"({"LISTEN":-1})", false, "wrong_type", "non-negative integers"},
+             Refused{R"({"LISTEN":"1"})", false, "wrong_type", "non-negative integers"},
+             Refused{R"({"LISTEN":01})", false, "bad_json", ""},
+             Refused{R"({"LISTEN"1})", false, "bad_json", ""},
+             Refused{R"({"LISTEN":1)", true, "bad_json", ""},
+         }) {
+        BOOST_TEST_CONTEXT(c.map << (c.tcp_last ? " (last)" : "")) {
+            auto err = decode_tcp(c.map, c.tcp_last);
+            BOOST_REQUIRE(err.has_value());
+            BOOST_TEST(err->code == c.code);
+            BOOST_TEST(err->message.find(c.message) != std::string::npos, err->message);
+            if (c.code != "bad_json" && !c.tcp_last)
+                BOOST_TEST(err->message.find("'sockets.tcp'") != std::string::npos, err->message);
+        }
+    }
+}
