@@ -329,7 +329,7 @@ BOOST_AUTO_TEST_CASE(tcp_state_maps_read_the_same_in_any_order_and_form) {
     // whitespace, escaped, and skipping states.
     struct Read {
         std::string_view map;
-        bool tcp_last;
+        bool near_end;
         int state;
         std::uint32_t count;
     };
@@ -338,7 +338,7 @@ BOOST_AUTO_TEST_CASE(tcp_state_maps_read_the_same_in_any_order_and_form) {
                           Read{R"({"ESTABLISHED":1,"CLOSE_WAIT":8})", false, tcp_close_wait, 8},
                           Read{R"({"CLOSE_WAIT":8,"CLOSE":6})", false, tcp_close, 6}}) {
         BOOST_TEST_CONTEXT(c.map) {
-            auto err = decode_tcp(c.map, c.tcp_last);
+            auto err = decode_tcp(c.map, c.near_end);
             BOOST_REQUIRE_MESSAGE(!err, (err ? err->message : ""));
             BOOST_TEST(out.sample.sockets.tcp[static_cast<std::size_t>(c.state)] == c.count);
         }
@@ -346,7 +346,7 @@ BOOST_AUTO_TEST_CASE(tcp_state_maps_read_the_same_in_any_order_and_form) {
     // Refusals, whichever way the key was matched.
     struct Refused {
         std::string_view map;
-        bool tcp_last;
+        bool near_end;
         std::string_view code;
         std::string_view message;
     };
@@ -365,12 +365,12 @@ BOOST_AUTO_TEST_CASE(tcp_state_maps_read_the_same_in_any_order_and_form) {
              Refused{R"({"LISTEN"1})", false, "bad_json", ""},
              Refused{R"({"LISTEN":1)", true, "bad_json", ""},
          }) {
-        BOOST_TEST_CONTEXT(c.map << (c.tcp_last ? " (last)" : "")) {
-            auto err = decode_tcp(c.map, c.tcp_last);
+        BOOST_TEST_CONTEXT(c.map << (c.near_end ? " (last)" : "")) {
+            auto err = decode_tcp(c.map, c.near_end);
             BOOST_REQUIRE(err.has_value());
             BOOST_TEST(err->code == c.code);
             BOOST_TEST(err->message.find(c.message) != std::string::npos, err->message);
-            if (c.code != "bad_json" && !c.tcp_last)
+            if (c.code != "bad_json" && !c.near_end)
                 BOOST_TEST(err->message.find("'sockets.tcp'") != std::string::npos, err->message);
         }
     }
